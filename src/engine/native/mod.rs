@@ -1,0 +1,233 @@
+//! pcapkit's own dissector: zero-copy views over the frame's bytes, one module per protocol.
+//!
+//! Each protocol module follows smoltcp's `wire` style: a view (`Packet<'a>`) built with one
+//! length check (`new_checked`) whose accessors then cannot panic, and a `decode` function that
+//! turns the view into the protocol's [`Layer`] record and says what comes next. This module
+//! walks the chain from the link type to the last protocol it knows, trimming each payload to
+//! the length its header declares (so Ethernet padding never reaches UDP), and records where
+//! and why it stopped if a header does not fit.
+
+mod arp;
+mod ethernet;
+mod http;
+mod icmp;
+mod ipv4;
+mod ipv6;
+mod ipv6_ext;
+mod null;
+mod sll;
+mod tcp;
+mod udp;
+mod vlan;
+
+use super::{DissectOptions, Dissector, Engine, FrameSink, Stop, run_sequential};
+use crate::capture::{CaptureReader, RawFrame};
+use crate::model::{EtherType, Frame, FrameError, Layer, LinkType, ProtoId, Raw, Summary};
+use std::io;
+
+/// The most layers one frame may have; deeper nesting is reported as an error.
+const MAX_LAYERS: usize = 32;
+
+/// What a protocol's `decode` found: its record, where its payload is, and what follows.
+pub(crate) struct Decoded {
+    /// The layer record.
+    pub layer: Layer,
+    /// Bytes of this layer's header (the payload starts here).
+    pub header_len: usize,
+    /// Bytes of payload the header declares (captured bytes beyond it are padding or trailer).
+    pub payload_len: usize,
+    /// The protocol of the payload, if this layer names one pcapkit decodes.
+    pub next: Option<ProtoId>,
+}
+
+/// Why a header could not be decoded; becomes the frame's [`FrameError`] reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DecodeError(pub String);
+
+impl DecodeError {
+    /// The header needs `needed` bytes but only `captured` are there.
+    pub fn truncated(what: &str, needed: usize, captured: usize) -> DecodeError {
+        DecodeError(format!("{what} needs {needed} bytes, {captured} captured"))
+    }
+}
+
+/// Result of a protocol's `decode`.
+pub(crate) type DecodeResult = Result<Decoded, DecodeError>;
+
+/// The native dissector.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NativeDissector;
+
+/// The native engine: the native dissector on the calling thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NativeEngine;
+
+impl Engine for NativeEngine {
+    fn run(
+        &self,
+        input: &mut CaptureReader,
+        opts: &DissectOptions,
+        sink: &mut dyn FrameSink,
+    ) -> io::Result<Summary> {
+        run_sequential(&NativeDissector, input, opts, sink)
+    }
+}
+
+impl Dissector for NativeDissector {
+    fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
+        let mut frame = Frame {
+            number: raw.number,
+            timestamp: raw.timestamp,
+            len: raw.len,
+            cap_len: raw.cap_len(),
+            link_type: raw.link_type,
+            interface: raw.interface,
+            layers: Vec::with_capacity(6),
+            error: None,
+        };
+        let first = first_protocol(raw.link_type, raw.data);
+        walk(&mut frame, raw.data, raw.len as usize, first, opts);
+        frame
+    }
+}
+
+/// The protocol a frame of `link_type` starts with; `None` for link types pcapkit does not know.
+fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId> {
+    match link_type {
+        LinkType::ETHERNET => Some(ProtoId::Ethernet),
+        LinkType::NULL | LinkType::LOOP => Some(ProtoId::Null),
+        LinkType::LINUX_SLL => Some(ProtoId::Sll),
+        LinkType::LINUX_SLL2 => Some(ProtoId::Sll2),
+        LinkType::IPV4 => Some(ProtoId::Ipv4),
+        LinkType::IPV6 => Some(ProtoId::Ipv6),
+        LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => ip_by_version(data),
+        _ => None,
+    }
+}
+
+/// IPv4 or IPv6 by the version nibble of the first byte (raw-IP link types).
+pub(crate) fn ip_by_version(data: &[u8]) -> Option<ProtoId> {
+    match data.first().map(|b| b >> 4) {
+        Some(4) => Some(ProtoId::Ipv4),
+        Some(6) => Some(ProtoId::Ipv6),
+        _ => None,
+    }
+}
+
+/// The protocol an Ethertype names, if pcapkit decodes it.
+pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
+    match ether_type {
+        EtherType::IPV4 => Some(ProtoId::Ipv4),
+        EtherType::IPV6 => Some(ProtoId::Ipv6),
+        EtherType::ARP => Some(ProtoId::Arp),
+        EtherType::RARP => Some(ProtoId::Rarp),
+        EtherType::VLAN | EtherType::QINQ | EtherType::QINQ_LEGACY => Some(ProtoId::Vlan),
+        _ => None,
+    }
+}
+
+/// The protocol an IP protocol / IPv6 next-header number names, if pcapkit decodes it.
+pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
+    match number {
+        0 => Some(ProtoId::HopOpt),
+        1 => Some(ProtoId::Icmp),
+        6 => Some(ProtoId::Tcp),
+        17 => Some(ProtoId::Udp),
+        43 => Some(ProtoId::Ipv6Route),
+        44 => Some(ProtoId::Ipv6Frag),
+        58 => Some(ProtoId::Icmpv6),
+        60 => Some(ProtoId::Ipv6Opts),
+        _ => None,
+    }
+}
+
+/// Decodes one header of protocol `proto` at the start of `data`.
+///
+/// `declared` is how many bytes the enclosing header says this layer spans (≥ `data.len()`
+/// when the capture was cut by the snap length).
+fn decode(proto: ProtoId, data: &[u8], declared: usize) -> Option<DecodeResult> {
+    Some(match proto {
+        ProtoId::Ethernet => ethernet::decode(data),
+        ProtoId::Sll => sll::decode_v1(data),
+        ProtoId::Sll2 => sll::decode_v2(data),
+        ProtoId::Null => null::decode(data),
+        ProtoId::Vlan => vlan::decode(data),
+        ProtoId::Arp => arp::decode(data, ProtoId::Arp),
+        ProtoId::Rarp => arp::decode(data, ProtoId::Rarp),
+        ProtoId::Ipv4 => ipv4::decode(data),
+        ProtoId::Ipv6 => ipv6::decode(data),
+        ProtoId::HopOpt | ProtoId::Ipv6Opts | ProtoId::Ipv6Route | ProtoId::Ipv6Frag => {
+            ipv6_ext::decode(proto, data, declared)
+        }
+        ProtoId::Tcp => tcp::decode(data, declared),
+        ProtoId::Udp => udp::decode(data),
+        ProtoId::Icmp => icmp::decode_v4(data, declared),
+        ProtoId::Icmpv6 => icmp::decode_v6(data, declared),
+        ProtoId::Http => http::decode(data),
+        _ => return None,
+    })
+}
+
+/// Walks the protocol chain from `first`, appending layers to `frame`.
+fn walk(
+    frame: &mut Frame,
+    mut data: &[u8],
+    mut declared: usize,
+    first: Option<ProtoId>,
+    opts: &DissectOptions,
+) {
+    let mut next = first;
+    let mut offset = 0usize;
+    while let Some(proto) = next {
+        if data.is_empty() && declared == 0 {
+            return;
+        }
+        if let Some(Stop::Level(level)) = opts.stop
+            && proto.level() > level
+        {
+            break;
+        }
+        if frame.layers.len() >= MAX_LAYERS {
+            frame.error = Some(FrameError {
+                layer: proto,
+                offset: offset as u32,
+                reason: format!("more than {MAX_LAYERS} nested layers: dissection stopped"),
+            });
+            return;
+        }
+        let Some(result) = decode(proto, data, declared) else {
+            break;
+        };
+        match result {
+            Ok(decoded) => {
+                frame.layers.push(decoded.layer);
+                let start = decoded.header_len.min(data.len());
+                let end = decoded
+                    .header_len
+                    .saturating_add(decoded.payload_len)
+                    .min(data.len());
+                data = &data[start..end.max(start)];
+                declared = decoded.payload_len;
+                offset += start;
+                next = decoded.next;
+                if opts.stop == Some(Stop::Protocol(proto)) {
+                    break;
+                }
+            }
+            Err(DecodeError(reason)) => {
+                frame.error = Some(FrameError {
+                    layer: proto,
+                    offset: offset as u32,
+                    reason,
+                });
+                return;
+            }
+        }
+    }
+    if !data.is_empty() {
+        frame.layers.push(Layer::Raw(Raw {
+            header_len: 0,
+            payload_len: data.len() as u32,
+        }));
+    }
+}

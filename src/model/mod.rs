@@ -1,0 +1,18 @@
+//! The unified frame model shared by every engine and every dumper.
+//!
+//! A [`Frame`] holds the capture record's metadata and one typed [`Layer`] record per
+//! dissected protocol. Field names are the JSON/plist keys promised to users (DESIGN.md).
+
+mod addr;
+mod frame;
+mod layer;
+mod proto;
+mod summary;
+mod time;
+
+pub use addr::{AnyAddr, EtherType, HexBytes, MacAddr};
+pub use frame::{Frame, FrameError, LinkType};
+pub use layer::*;
+pub use proto::{Level, ProtoId};
+pub use time::Timestamp;
+pub use summary::{ProtocolCounts, Summary};

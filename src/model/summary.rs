@@ -1,0 +1,69 @@
+//! Run totals: frames, bytes, malformed frames and frame counts by protocol.
+
+use super::frame::Frame;
+use super::proto::ProtoId;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// Totals over the frames of one run, written at the end of `json` reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Number of frames read.
+    pub frames: u64,
+    /// Sum of the frames' captured lengths.
+    pub bytes: u64,
+    /// Frames whose dissection stopped with an error.
+    pub malformed: u64,
+    /// For each protocol, the number of frames that contain it.
+    pub by_protocol: ProtocolCounts,
+}
+
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            frames: 0,
+            bytes: 0,
+            malformed: 0,
+            by_protocol: ProtocolCounts([0; ProtoId::ALL.len()]),
+        }
+    }
+}
+
+impl Summary {
+    /// Counts one frame.
+    pub fn add(&mut self, frame: &Frame) {
+        self.frames += 1;
+        self.bytes += u64::from(frame.cap_len);
+        self.malformed += u64::from(frame.error.is_some());
+        let mut seen = 0u64;
+        for proto in frame.protocols() {
+            let bit = 1u64 << (proto as u32);
+            if seen & bit == 0 {
+                seen |= bit;
+                self.by_protocol.0[proto as usize] += 1;
+            }
+        }
+    }
+
+    /// Frames that contain `proto`.
+    pub fn count(&self, proto: ProtoId) -> u64 {
+        self.by_protocol.0[proto as usize]
+    }
+}
+
+/// Frame counts indexed by protocol; serialized as a map of the non-zero counts by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProtocolCounts([u64; ProtoId::ALL.len()]);
+
+impl Serialize for ProtocolCounts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let nonzero = self.0.iter().filter(|&&n| n > 0).count();
+        let mut map = s.serialize_map(Some(nonzero))?;
+        for (proto, &count) in ProtoId::ALL.iter().zip(&self.0) {
+            if count > 0 {
+                map.serialize_entry(proto.name(), &count)?;
+            }
+        }
+        map.end()
+    }
+}
