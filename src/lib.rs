@@ -1,10 +1,260 @@
 //! pcapkit: a streaming packet-capture extractor.
 //!
-//! (library API being written)
+//! pcapkit reads a pcap or pcapng capture frame by frame, dissects each frame into one
+//! unified [`Frame`](model::Frame) (frame header, protocol chain such as
+//! `Ethernet:IPv4:TCP:HTTP`, one typed record per layer) and writes reports (JSON, NDJSON)
+//! without ever holding the whole capture in memory.
+//!
+//! Iterate frames:
+//! ```no_run
+//! use pcapkit::Extractor;
+//!
+//! for frame in Extractor::open("capture.pcap")?.frames() {
+//!     println!("{} {}", frame.number, frame.protocol_chain());
+//! }
+//! # Ok::<(), pcapkit::Error>(())
+//! ```
+//!
+//! Write a report, stopping dissection after TCP, with one call:
+//! ```no_run
+//! use pcapkit::{Options, Stop, dump::Format, model::ProtoId};
+//!
+//! let options = Options {
+//!     stop: Some(Stop::Protocol(ProtoId::Tcp)),
+//!     ..Options::default()
+//! };
+//! let done = pcapkit::extract("capture.pcap", &options, Some((Format::Ndjson, "out.ndjson".as_ref())))?;
+//! println!("{} frames, {} malformed", done.summary.frames, done.summary.malformed);
+//! # Ok::<(), pcapkit::Error>(())
+//! ```
 
 pub mod capture;
+pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod synth;
 
+pub use engine::{EngineKind, Stop};
 pub use error::{Error, Result};
+
+use capture::{CaptureInfo, CaptureReader, RawFrame, StoppedEarly};
+use dump::{Dumper, Format, Output};
+use engine::{DissectOptions, Dissector, FrameSink};
+use model::{Frame, Summary};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// How a capture is extracted: which engine, where dissection stops, whether frames are kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The dissection engine.
+    pub engine: EngineKind,
+    /// Where dissection stops (`-P`/`-L`), if before the end of each frame.
+    pub stop: Option<Stop>,
+    /// Keep every frame in [`Extraction::frames`] (memory then grows with the capture).
+    pub store: bool,
+}
+
+impl Options {
+    fn dissect_options(&self) -> DissectOptions {
+        DissectOptions { stop: self.stop }
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+pub struct Extraction {
+    /// The capture header.
+    pub info: CaptureInfo,
+    /// Totals over the frames.
+    pub summary: Summary,
+    /// Where reading stopped before the end of the input (truncated or damaged tail).
+    pub stopped_early: Option<StoppedEarly>,
+    /// Every frame, when [`Options::store`] was set; empty otherwise.
+    pub frames: Vec<Frame>,
+}
+
+/// Builder for one extraction: open a capture, choose options, then iterate or write a report.
+///
+/// ```no_run
+/// use pcapkit::{EngineKind, Extractor, dump::Format};
+///
+/// let done = Extractor::open("capture.pcap")?
+///     .engine(EngineKind::Native)
+///     .write(Format::Json, Some("report.json".as_ref()))?;
+/// assert!(done.frames.is_empty()); // frames are not kept unless .store(true)
+/// # Ok::<(), pcapkit::Error>(())
+/// ```
+pub struct Extractor {
+    reader: CaptureReader,
+    options: Options,
+}
+
+impl Extractor {
+    /// Opens a capture file (`-` for stdin; `.pcap` is appended to a name that does not exist).
+    pub fn open(input: impl AsRef<Path>) -> Result<Extractor> {
+        Ok(Extractor::new(CaptureReader::open(input.as_ref())?))
+    }
+
+    /// Wraps an already open capture reader.
+    pub fn new(reader: CaptureReader) -> Extractor {
+        Extractor {
+            reader,
+            options: Options::default(),
+        }
+    }
+
+    /// Sets every option at once.
+    pub fn options(mut self, options: Options) -> Extractor {
+        self.options = options;
+        self
+    }
+
+    /// Chooses the engine.
+    pub fn engine(mut self, engine: EngineKind) -> Extractor {
+        self.options.engine = engine;
+        self
+    }
+
+    /// Chooses the engine by name (`"native"`, case-insensitive).
+    pub fn engine_name(self, name: &str) -> Result<Extractor> {
+        Ok(self.engine(name.parse()?))
+    }
+
+    /// Stops dissection after a protocol or layer; the rest of each frame is `Raw`.
+    pub fn stop(mut self, stop: Stop) -> Extractor {
+        self.options.stop = Some(stop);
+        self
+    }
+
+    /// Keeps every frame in the [`Extraction`] (off by default: memory stays flat).
+    pub fn store(mut self, store: bool) -> Extractor {
+        self.options.store = store;
+        self
+    }
+
+    /// The capture header.
+    pub fn info(&self) -> &CaptureInfo {
+        self.reader.info()
+    }
+
+    /// Iterates the dissected frames in order.
+    pub fn frames(self) -> Frames {
+        Frames {
+            dissector: self.options.engine.dissector(),
+            options: self.options.dissect_options(),
+            reader: self.reader,
+        }
+    }
+
+    /// Writes a report in `format` to `path` (stdout for `None`) and returns the totals.
+    ///
+    /// A file is written under a temporary name and renamed into place when complete.
+    pub fn write(self, format: Format, path: Option<&Path>) -> Result<Extraction> {
+        let (output, writer) = match path {
+            Some(path) => Output::file(path)?,
+            None => Output::stdout(),
+        };
+        let mut dumper = format.dumper(writer);
+        let result = self.run_into(Some(dumper.as_mut()));
+        drop(dumper);
+        let extraction = result.map_err(|source| Error::Write {
+            path: output.path().map_or_else(|| PathBuf::from("-"), Path::to_owned),
+            source,
+        })?;
+        output.commit()?;
+        Ok(extraction)
+    }
+
+    /// Runs the engine into `dumper` (or into nothing, only counting) and returns the totals.
+    ///
+    /// Errors are the dumper's write errors.
+    pub fn run_into(mut self, mut dumper: Option<&mut (dyn Dumper + '_)>) -> io::Result<Extraction> {
+        let info = self.reader.info().clone();
+        if let Some(dumper) = dumper.as_deref_mut() {
+            dumper.begin(&info)?;
+        }
+        let mut sink = Collect {
+            dumper,
+            stored: Vec::new(),
+            store: self.options.store,
+        };
+        let engine = self.options.engine.engine();
+        let summary = engine.run(
+            &mut self.reader,
+            &self.options.dissect_options(),
+            &mut sink,
+        )?;
+        let Collect { dumper, stored, .. } = sink;
+        let stopped_early = self.reader.stopped_early().cloned();
+        if let Some(dumper) = dumper {
+            dumper.finish(&summary, stopped_early.as_ref())?;
+        }
+        Ok(Extraction {
+            info,
+            summary,
+            stopped_early,
+            frames: stored,
+        })
+    }
+}
+
+/// Passes frames to an optional dumper and keeps them when asked.
+struct Collect<'a, 'd> {
+    dumper: Option<&'a mut (dyn Dumper + 'd)>,
+    stored: Vec<Frame>,
+    store: bool,
+}
+
+impl FrameSink for Collect<'_, '_> {
+    fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+        if let Some(dumper) = self.dumper.as_deref_mut() {
+            dumper.frame(raw, frame)?;
+        }
+        if self.store {
+            self.stored.push(frame.clone());
+        }
+        Ok(())
+    }
+}
+
+/// Iterator over the dissected frames of a capture (see [`Extractor::frames`]).
+pub struct Frames {
+    reader: CaptureReader,
+    dissector: Box<dyn Dissector>,
+    options: DissectOptions,
+}
+
+impl Frames {
+    /// Where reading stopped before the end of the input, once the iterator is exhausted.
+    pub fn stopped_early(&self) -> Option<&StoppedEarly> {
+        self.reader.stopped_early()
+    }
+}
+
+impl Iterator for Frames {
+    type Item = Frame;
+
+    fn next(&mut self) -> Option<Frame> {
+        let raw = self.reader.next_frame()?;
+        Some(self.dissector.dissect(&raw, &self.options))
+    }
+}
+
+/// Extracts `input` in one call: writes the report to `output` (format and path, `None` path
+/// for stdout) if given, and returns the totals (and the frames, with [`Options::store`]).
+pub fn extract(
+    input: impl AsRef<Path>,
+    options: &Options,
+    output: Option<(Format, &Path)>,
+) -> Result<Extraction> {
+    let extractor = Extractor::open(input)?.options(*options);
+    match output {
+        Some((format, path)) => extractor.write(format, Some(path)),
+        None => extractor.run_into(None).map_err(|source| Error::Write {
+            path: PathBuf::from("-"),
+            source,
+        }),
+    }
+}

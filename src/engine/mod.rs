@@ -99,6 +99,13 @@ impl EngineKind {
         }
     }
 
+    /// The single-frame dissector the engine uses (parallel engines use the native one).
+    pub fn dissector(self) -> Box<dyn Dissector> {
+        match self {
+            EngineKind::Native => Box::new(native::NativeDissector),
+        }
+    }
+
     /// The engine itself.
     pub fn engine(self) -> Box<dyn Engine + Send + Sync> {
         match self {

@@ -1,0 +1,69 @@
+//! `json`: one document `{"file": …, "frames": […], "summary": …}`, written incrementally.
+
+use super::{Dumper, WRITE_BUFFER};
+use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
+use crate::engine::FrameSink;
+use crate::model::{Frame, Summary};
+use serde::Serialize;
+use std::io::{self, BufWriter, Write};
+
+/// Writes the JSON document one frame at a time (never built in memory).
+///
+/// Each frame sits on a line of its own inside `frames`, so `grep` and `head` stay useful.
+/// When reading stopped at a damaged tail, a `stopped_early` object follows `summary`.
+pub struct JsonDumper<W: Write> {
+    out: BufWriter<W>,
+    frames: u64,
+}
+
+impl<W: Write> JsonDumper<W> {
+    /// A dumper writing (buffered) to `out`.
+    pub fn new(out: W) -> Self {
+        JsonDumper {
+            out: BufWriter::with_capacity(WRITE_BUFFER, out),
+            frames: 0,
+        }
+    }
+}
+
+impl<W: Write> FrameSink for JsonDumper<W> {
+    fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+        self.out
+            .write_all(if self.frames == 0 { b"\n" } else { b",\n" })?;
+        self.frames += 1;
+        serde_json::to_writer(&mut self.out, frame)?;
+        Ok(())
+    }
+}
+
+/// Where reading stopped, as written after `summary`.
+#[derive(Serialize)]
+struct StoppedRecord<'a> {
+    offset: u64,
+    reason: &'a str,
+}
+
+impl<W: Write> Dumper for JsonDumper<W> {
+    fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
+        self.out.write_all(b"{\"file\":")?;
+        serde_json::to_writer(&mut self.out, info)?;
+        self.out.write_all(b",\"frames\":[")
+    }
+
+    fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {
+        self.out
+            .write_all(if self.frames == 0 { b"],\n" } else { b"\n],\n" })?;
+        self.out.write_all(b"\"summary\":")?;
+        serde_json::to_writer(&mut self.out, summary)?;
+        if let Some(stopped) = stopped {
+            self.out.write_all(b",\n\"stopped_early\":")?;
+            let record = StoppedRecord {
+                offset: stopped.offset,
+                reason: &stopped.reason,
+            };
+            serde_json::to_writer(&mut self.out, &record)?;
+        }
+        self.out.write_all(b"}\n")?;
+        self.out.flush()
+    }
+}

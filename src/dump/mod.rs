@@ -1,0 +1,108 @@
+//! Report writers: one [`Dumper`] per output format, each streaming frame by frame.
+//!
+//! A dumper receives the capture header once ([`Dumper::begin`]), every frame in order
+//! ([`FrameSink::frame`]), and the run's totals at the end ([`Dumper::finish`]). None of them
+//! keeps frames: memory stays flat however long the capture is.
+
+mod json;
+mod ndjson;
+mod output;
+
+pub use json::JsonDumper;
+pub use ndjson::NdjsonDumper;
+pub use output::Output;
+
+use crate::capture::{CaptureInfo, StoppedEarly};
+use crate::engine::FrameSink;
+use crate::error::{Error, Result};
+use crate::model::Summary;
+use std::fmt;
+use std::io::{self, Write};
+use std::path::Path;
+use std::str::FromStr;
+
+/// A report writer for one output format.
+pub trait Dumper: FrameSink {
+    /// Writes whatever precedes the frames (document header), given the capture header.
+    fn begin(&mut self, info: &CaptureInfo) -> io::Result<()>;
+    /// Writes whatever follows the frames (totals, closing brackets) and flushes.
+    fn finish(&mut self, summary: &Summary, stopped_early: Option<&StoppedEarly>)
+    -> io::Result<()>;
+}
+
+/// The report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// One JSON document: file header, frames, summary.
+    Json,
+    /// One JSON object per frame per line.
+    Ndjson,
+}
+
+impl Format {
+    /// Every format, in `--format` order.
+    pub const ALL: &'static [Format] = &[Format::Json, Format::Ndjson];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+        }
+    }
+
+    /// The file extension `-a` appends (without the dot).
+    pub fn extension(self) -> &'static str {
+        self.name()
+    }
+
+    /// The format a file extension names (`json`, `ndjson`, `jsonl`), case-insensitively.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// The format of an output path, from its extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        Format::from_extension(path.extension()?.to_str()?)
+    }
+
+    /// A dumper of this format writing to `out`.
+    pub fn dumper<'w>(self, out: Box<dyn Write + 'w>) -> Box<dyn Dumper + 'w> {
+        match self {
+            Format::Json => Box::new(JsonDumper::new(out)),
+            Format::Ndjson => Box::new(NdjsonDumper::new(out)),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    /// Parses a format name, case-insensitively.
+    fn from_str(name: &str) -> Result<Format> {
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let valid: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                Error::Usage(format!(
+                    "unknown format '{name}' (valid: {})",
+                    valid.join(", ")
+                ))
+            })
+    }
+}
+
+/// Size of the buffer between a dumper and its file.
+pub(crate) const WRITE_BUFFER: usize = 256 * 1024;
