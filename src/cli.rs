@@ -90,7 +90,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     let (format, output_path) = resolve_output(cli)?;
     let input = cli.input.as_deref().unwrap_or("-");
     let extractor = Extractor::open(input)?.options(options);
-    let progress = progress_bar(cli, extractor.info(), input);
+    let progress = progress_bar(cli, input);
 
     let (output, writer) = match &output_path {
         Some(path) => Output::file(path)?,
@@ -177,7 +177,7 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
 }
 
 /// A progress bar on stderr when it is a terminal and `-q` was not given.
-fn progress_bar(cli: &Cli, _info: &CaptureInfo, input: &str) -> Option<ProgressBar> {
+fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     if cli.quiet || !io::stderr().is_terminal() {
         return None;
     }
@@ -221,7 +221,7 @@ impl FrameSink for Observed<'_> {
         if let Some(bar) = &self.progress {
             // A pcap record header is 16 bytes; close enough for pcapng blocks.
             self.bytes += u64::from(frame.cap_len) + 16;
-            if frame.number % PROGRESS_EVERY == 0 {
+            if frame.number.is_multiple_of(PROGRESS_EVERY) {
                 bar.set_position(self.bytes);
             }
         }

@@ -174,12 +174,21 @@ mod tests {
     #[test]
     fn textual_forms() {
         let mac = MacAddr([0, 0x1a, 0x2b, 0x3c, 0x4d, 0xff]);
-        assert_eq!(serde_json::to_string(&mac).unwrap(), "\"00:1a:2b:3c:4d:ff\"");
+        assert_eq!(
+            serde_json::to_string(&mac).unwrap(),
+            "\"00:1a:2b:3c:4d:ff\""
+        );
         assert_eq!(mac.to_string(), "00:1a:2b:3c:4d:ff");
-        assert_eq!(serde_json::to_string(&HexBytes(vec![0xa, 0xbc])).unwrap(), "\"0abc\"");
+        assert_eq!(
+            serde_json::to_string(&HexBytes(vec![0xa, 0xbc])).unwrap(),
+            "\"0abc\""
+        );
         assert_eq!(AnyAddr(vec![10, 0, 0, 1]).to_string(), "10.0.0.1");
         assert_eq!(AnyAddr(vec![1, 2, 0xab]).to_string(), "01:02:ab");
         assert_eq!(serde_json::to_string(&EtherType::IPV6).unwrap(), "\"IPv6\"");
-        assert_eq!(serde_json::to_string(&EtherType(0x1234)).unwrap(), "\"0x1234\"");
+        assert_eq!(
+            serde_json::to_string(&EtherType(0x1234)).unwrap(),
+            "\"0x1234\""
+        );
     }
 }

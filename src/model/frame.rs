@@ -62,7 +62,11 @@ pub struct FrameError {
 
 impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at offset {}: {}", self.layer, self.offset, self.reason)
+        write!(
+            f,
+            "{} at offset {}: {}",
+            self.layer, self.offset, self.reason
+        )
     }
 }
 

@@ -282,7 +282,7 @@ pub struct IpOption {
     /// Short name of the option (`NOP`, `RR`, `PadN`, `RouterAlert`, ...), or `Unknown`.
     pub name: &'static str,
     /// Total length of the option in bytes, type and length bytes included.
-    pub len: u8,
+    pub len: u16,
     /// Option data after the type and length bytes.
     pub data: HexBytes,
 }

@@ -152,16 +152,31 @@ mod tests {
         // 2^31 seconds: past the signed 32-bit limit, read as unsigned.
         let t2038 = Timestamp::new(2_147_483_648, 0);
         assert_eq!(t2038.to_rfc3339(), "2038-01-19T03:14:08.000000000Z");
-        assert_eq!(Timestamp::new(1, 2_500_000_000).to_epoch_string(), "3.500000000");
-        assert_eq!(Timestamp::new(951_782_400, 0).to_rfc3339(), "2000-02-29T00:00:00.000000000Z");
-        assert_eq!(Timestamp::new(-1, 0).to_rfc3339(), "1969-12-31T23:59:59.000000000Z");
+        assert_eq!(
+            Timestamp::new(1, 2_500_000_000).to_epoch_string(),
+            "3.500000000"
+        );
+        assert_eq!(
+            Timestamp::new(951_782_400, 0).to_rfc3339(),
+            "2000-02-29T00:00:00.000000000Z"
+        );
+        assert_eq!(
+            Timestamp::new(-1, 0).to_rfc3339(),
+            "1969-12-31T23:59:59.000000000Z"
+        );
     }
 
     #[test]
     fn ticks_convert_any_resolution() {
-        assert_eq!(Timestamp::from_ticks(1_500_000, 1_000_000), Timestamp::new(1, 500_000_000));
+        assert_eq!(
+            Timestamp::from_ticks(1_500_000, 1_000_000),
+            Timestamp::new(1, 500_000_000)
+        );
         // if_tsresol 2^-8: 256 ticks a second.
-        assert_eq!(Timestamp::from_ticks(257, 256), Timestamp::new(1, 3_906_250));
+        assert_eq!(
+            Timestamp::from_ticks(257, 256),
+            Timestamp::new(1, 3_906_250)
+        );
         assert_eq!(Timestamp::from_ticks(5, 0), Timestamp::new(5, 0));
     }
 }

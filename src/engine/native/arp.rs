@@ -1,9 +1,265 @@
-//! (being written)
+//! ARP and RARP packets (RFC 826, RFC 903): one layout, told apart by the Ethertype.
+//!
+//! The fixed part (8 bytes) gives the hardware and protocol address lengths; the four addresses
+//! follow. Bytes after the packet are link-layer padding, so the packet reports no payload.
 
-use super::DecodeResult;
+use super::{DecodeError, DecodeResult, Decoded};
+use crate::model::{AnyAddr, Arp, EtherType, Layer, ProtoId};
 
-#[allow(unused_variables)]
-/// STUB
-pub fn decode(data: &[u8], proto: crate::model::ProtoId) -> DecodeResult {
-    Err(super::DecodeError("not yet implemented".into()))
+/// Field offsets of the fixed part.
+mod field {
+    use std::ops::Range;
+    pub const HTYPE: Range<usize> = 0..2;
+    pub const PTYPE: Range<usize> = 2..4;
+    pub const HLEN: usize = 4;
+    pub const PLEN: usize = 5;
+    pub const OPCODE: Range<usize> = 6..8;
+    /// Where the sender hardware address starts.
+    pub const ADDRS: usize = 8;
+}
+
+/// Length of the fixed part, before the addresses.
+pub const FIXED_LEN: usize = 8;
+
+/// A view over an ARP packet whose fixed part and four addresses are known to be captured.
+pub struct Packet<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> Packet<'a> {
+    /// Wraps `buffer` after checking that it holds the fixed part and all four addresses;
+    /// `what` names the header in the error (`ARP header` or `RARP header`).
+    pub fn new_checked(buffer: &'a [u8], what: &str) -> Result<Packet<'a>, DecodeError> {
+        if buffer.len() < FIXED_LEN {
+            return Err(DecodeError::truncated(what, FIXED_LEN, buffer.len()));
+        }
+        let packet = Packet { buffer };
+        if buffer.len() < packet.total_len() {
+            return Err(DecodeError(format!(
+                "{what} with hlen {} and plen {} needs {} bytes, {} captured",
+                packet.hlen(),
+                packet.plen(),
+                packet.total_len(),
+                buffer.len()
+            )));
+        }
+        Ok(packet)
+    }
+
+    /// Hardware type (1 = Ethernet).
+    pub fn htype(&self) -> u16 {
+        u16::from_be_bytes([
+            self.buffer[field::HTYPE.start],
+            self.buffer[field::HTYPE.start + 1],
+        ])
+    }
+
+    /// Protocol type (an Ethertype).
+    pub fn ptype(&self) -> u16 {
+        u16::from_be_bytes([
+            self.buffer[field::PTYPE.start],
+            self.buffer[field::PTYPE.start + 1],
+        ])
+    }
+
+    /// Hardware address length.
+    pub fn hlen(&self) -> u8 {
+        self.buffer[field::HLEN]
+    }
+
+    /// Protocol address length.
+    pub fn plen(&self) -> u8 {
+        self.buffer[field::PLEN]
+    }
+
+    /// Operation code.
+    pub fn opcode(&self) -> u16 {
+        u16::from_be_bytes([
+            self.buffer[field::OPCODE.start],
+            self.buffer[field::OPCODE.start + 1],
+        ])
+    }
+
+    /// Length of the whole packet: 8 + 2·hlen + 2·plen (at most 1028).
+    pub fn total_len(&self) -> usize {
+        FIXED_LEN + 2 * usize::from(self.hlen()) + 2 * usize::from(self.plen())
+    }
+
+    /// The four addresses: sender hardware, sender protocol, target hardware, target protocol.
+    pub fn addrs(&self) -> [&'a [u8]; 4] {
+        let h = usize::from(self.hlen());
+        let p = usize::from(self.plen());
+        let sha = field::ADDRS;
+        let spa = sha + h;
+        let tha = spa + p;
+        let tpa = tha + h;
+        [
+            &self.buffer[sha..spa],
+            &self.buffer[spa..tha],
+            &self.buffer[tha..tpa],
+            &self.buffer[tpa..tpa + p],
+        ]
+    }
+}
+
+/// Decodes a RARP packet when `proto` is [`ProtoId::Rarp`], else an ARP packet.
+///
+/// `header_len` is the whole packet; `payload_len` is 0, so trailing padding is not reported.
+pub fn decode(data: &[u8], proto: ProtoId) -> DecodeResult {
+    let rarp = proto == ProtoId::Rarp;
+    let what = if rarp { "RARP header" } else { "ARP header" };
+    let packet = Packet::new_checked(data, what)?;
+    let [sha, spa, tha, tpa] = packet.addrs();
+    let header_len = packet.total_len();
+    let arp = Arp {
+        htype: packet.htype(),
+        ptype: EtherType(packet.ptype()),
+        hlen: packet.hlen(),
+        plen: packet.plen(),
+        opcode: packet.opcode(),
+        sha: AnyAddr(sha.to_vec()),
+        spa: AnyAddr(spa.to_vec()),
+        tha: AnyAddr(tha.to_vec()),
+        tpa: AnyAddr(tpa.to_vec()),
+        header_len: header_len as u32,
+        payload_len: 0,
+    };
+    Ok(Decoded {
+        layer: if rarp {
+            Layer::Rarp(arp)
+        } else {
+            Layer::Arp(arp)
+        },
+        header_len,
+        payload_len: 0,
+        next: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// pcpp__ArpResponsePacket.pcap frame 1 after Ethernet: a reply 10.0.0.138 is at
+    /// 30:46:9a:23:fb:fa (to 6c:f0:49:b2:de:6e / 10.0.0.1), then 18 bytes of padding.
+    const REPLY: [u8; 46] = [
+        0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x02, 0x30, 0x46, 0x9a, 0x23, 0xfb, 0xfa, 0x0a,
+        0x00, 0x00, 0x8a, 0x6c, 0xf0, 0x49, 0xb2, 0xde, 0x6e, 0x0a, 0x00, 0x00, 0x01, 0x74, 0x20,
+        0x66, 0x72, 0x6f, 0x6d, 0x20, 0x62, 0x72, 0x69, 0x64, 0x67, 0x65, 0x00, 0x37, 0x00, 0x3d,
+        0x20,
+    ];
+
+    /// libpcap__rarp_req_reply.pcapng frame 2 after Ethernet: RARP reply (opcode 4).
+    const RARP_REPLY: [u8; 28] = [
+        0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x04, 0x00, 0x0c, 0x29, 0xc5, 0xf6, 0x9b, 0x0a,
+        0x01, 0x01, 0x0a, 0x00, 0x0c, 0x29, 0x34, 0x0b, 0xde, 0x0a, 0x01, 0x01, 0x64,
+    ];
+
+    #[test]
+    fn arp_decodes_every_field() {
+        let d = decode(&REPLY, ProtoId::Arp).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (28, 0, None));
+        let Layer::Arp(arp) = d.layer else {
+            panic!("not ARP")
+        };
+        assert_eq!(
+            arp,
+            Arp {
+                htype: 1,
+                ptype: EtherType::IPV4,
+                hlen: 6,
+                plen: 4,
+                opcode: 2,
+                sha: AnyAddr(vec![0x30, 0x46, 0x9a, 0x23, 0xfb, 0xfa]),
+                spa: AnyAddr(vec![10, 0, 0, 138]),
+                tha: AnyAddr(vec![0x6c, 0xf0, 0x49, 0xb2, 0xde, 0x6e]),
+                tpa: AnyAddr(vec![10, 0, 0, 1]),
+                header_len: 28,
+                payload_len: 0,
+            }
+        );
+        assert_eq!(arp.sha.to_string(), "30:46:9a:23:fb:fa");
+        assert_eq!(arp.spa.to_string(), "10.0.0.138");
+        assert_eq!(arp.tha.to_string(), "6c:f0:49:b2:de:6e");
+        assert_eq!(arp.tpa.to_string(), "10.0.0.1");
+    }
+
+    #[test]
+    fn rarp_decodes_every_field() {
+        let d = decode(&RARP_REPLY, ProtoId::Rarp).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (28, 0, None));
+        let Layer::Rarp(rarp) = d.layer else {
+            panic!("not RARP")
+        };
+        assert_eq!(
+            rarp,
+            Arp {
+                htype: 1,
+                ptype: EtherType::IPV4,
+                hlen: 6,
+                plen: 4,
+                opcode: 4,
+                sha: AnyAddr(vec![0x00, 0x0c, 0x29, 0xc5, 0xf6, 0x9b]),
+                spa: AnyAddr(vec![10, 1, 1, 10]),
+                tha: AnyAddr(vec![0x00, 0x0c, 0x29, 0x34, 0x0b, 0xde]),
+                tpa: AnyAddr(vec![10, 1, 1, 100]),
+                header_len: 28,
+                payload_len: 0,
+            }
+        );
+    }
+
+    #[test]
+    fn other_address_lengths() {
+        // A made-up packet: 2-byte hardware and 16-byte protocol addresses.
+        let mut pkt = vec![0x00, 0x20, 0x86, 0xdd, 2, 16, 0x00, 0x01];
+        pkt.extend_from_slice(&[0xaa, 0xbb]);
+        pkt.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        pkt.extend_from_slice(&[0xcc, 0xdd]);
+        pkt.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        let d = decode(&pkt, ProtoId::Arp).unwrap();
+        assert_eq!((d.header_len, d.payload_len), (44, 0));
+        let Layer::Arp(arp) = d.layer else {
+            panic!("not ARP")
+        };
+        assert_eq!(
+            (arp.htype, arp.ptype, arp.hlen, arp.plen),
+            (32, EtherType::IPV6, 2, 16)
+        );
+        assert_eq!(arp.sha.to_string(), "aa:bb");
+        assert_eq!(arp.spa.to_string(), "2001:db8::1");
+        assert_eq!(arp.tha.to_string(), "cc:dd");
+        assert_eq!(arp.tpa.to_string(), "2001:db8::2");
+        // Zero-length addresses are empty, not an error.
+        let d = decode(&[0, 1, 8, 0, 0, 0, 0, 1], ProtoId::Arp).unwrap();
+        assert_eq!(d.header_len, 8);
+        let Layer::Arp(arp) = d.layer else {
+            panic!("not ARP")
+        };
+        assert!(arp.sha.0.is_empty() && arp.tpa.0.is_empty());
+    }
+
+    #[test]
+    fn cut_packets_are_errors() {
+        assert_eq!(
+            decode(&REPLY[..7], ProtoId::Arp).err().unwrap().0,
+            "ARP header needs 8 bytes, 7 captured"
+        );
+        assert_eq!(
+            decode(&REPLY[..27], ProtoId::Arp).err().unwrap().0,
+            "ARP header with hlen 6 and plen 4 needs 28 bytes, 27 captured"
+        );
+        assert_eq!(
+            decode(&RARP_REPLY[..20], ProtoId::Rarp).err().unwrap().0,
+            "RARP header with hlen 6 and plen 4 needs 28 bytes, 20 captured"
+        );
+        // Hostile lengths: 255-byte addresses past the end.
+        let mut pkt = REPLY;
+        pkt[4] = 255;
+        pkt[5] = 255;
+        assert_eq!(
+            decode(&pkt, ProtoId::Arp).err().unwrap().0,
+            "ARP header with hlen 255 and plen 255 needs 1028 bytes, 46 captured"
+        );
+    }
 }

@@ -44,7 +44,10 @@ impl<'a> Packet<'a> {
 
     /// Ethertype, or the 802.3 length when ≤ 1500.
     pub fn ether_type(&self) -> u16 {
-        u16::from_be_bytes([self.buffer[field::TYPE.start], self.buffer[field::TYPE.start + 1]])
+        u16::from_be_bytes([
+            self.buffer[field::TYPE.start],
+            self.buffer[field::TYPE.start + 1],
+        ])
     }
 }
 

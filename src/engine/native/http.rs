@@ -1,9 +1,565 @@
-//! (being written)
+//! HTTP/1.x request and response heads at the start of a TCP payload.
+//!
+//! pcapkit looks at each segment on its own (no stream reassembly here), as Wireshark does
+//! with TCP desegmentation off: a segment is HTTP when it starts with a request line
+//! (`METHOD SP target SP HTTP/d.d`) or a status line (`HTTP/d.d SP 3DIGIT ...`). Segments
+//! that continue a body are never HTTP, whatever port they use.
 
-use super::DecodeResult;
+use super::{DecodeError, DecodeResult, Decoded};
+use crate::model::{Http, HttpKind, Layer};
 
-#[allow(unused_variables)]
-/// STUB
+/// The most header fields kept from one head; later fields still count toward `header_len`.
+pub const MAX_HEADERS: usize = 256;
+
+/// Whether `method` is a request method Wireshark's HTTP dissector knows (its request methods:
+/// RFC 9110, RFC 5789 PATCH, WebDAV RFC 4918 / RFC 3253, MS-RPCH, MS-SSTP).
+fn is_method(method: &[u8]) -> bool {
+    matches!(
+        method,
+        b"GET"
+            | b"PUT"
+            | b"COPY"
+            | b"HEAD"
+            | b"LOCK"
+            | b"MOVE"
+            | b"POLL"
+            | b"POST"
+            | b"BCOPY"
+            | b"BMOVE"
+            | b"MKCOL"
+            | b"TRACE"
+            | b"PATCH"
+            | b"LABEL"
+            | b"MERGE"
+            | b"DELETE"
+            | b"SEARCH"
+            | b"UNLOCK"
+            | b"REPORT"
+            | b"UPDATE"
+            | b"BDELETE"
+            | b"CONNECT"
+            | b"OPTIONS"
+            | b"CHECKIN"
+            | b"PROPFIND"
+            | b"CHECKOUT"
+            | b"CCM_POST"
+            | b"PROPPATCH"
+            | b"BPROPFIND"
+            | b"BPROPPATCH"
+            | b"UNCHECKOUT"
+            | b"MKACTIVITY"
+            | b"MKWORKSPACE"
+            | b"RPC_CONNECT"
+            | b"RPC_IN_DATA"
+            | b"RPC_OUT_DATA"
+            | b"VERSION-CONTROL"
+            | b"BASELINE-CONTROL"
+            | b"SSTP_DUPLEX_POST"
+    )
+}
+
+/// The longest method in [`is_method`].
+const MAX_METHOD_LEN: usize = 16;
+
+/// Whether `byte` may appear in a request target (visible ASCII or any non-ASCII byte).
+fn is_target_byte(byte: u8) -> bool {
+    byte > b' ' && byte != 0x7f
+}
+
+/// How `bytes` matches the pattern `HTTP/d.d`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Version {
+    /// All eight bytes are there and match.
+    Complete,
+    /// `bytes` is shorter than eight and is a prefix of a valid version.
+    Prefix,
+    /// It does not match.
+    Invalid,
+}
+
+/// Checks the first eight bytes of `bytes` against `HTTP/d.d`.
+fn version(bytes: &[u8]) -> Version {
+    const PATTERN: &[u8; 8] = b"HTTP/0.0";
+    for (i, &expected) in PATTERN.iter().enumerate() {
+        let Some(&byte) = bytes.get(i) else {
+            return Version::Prefix;
+        };
+        let ok = if expected == b'0' {
+            byte.is_ascii_digit()
+        } else {
+            byte == expected
+        };
+        if !ok {
+            return Version::Invalid;
+        }
+    }
+    Version::Complete
+}
+
+/// Whether `rest` (what follows a complete start-line element) ends the line properly:
+/// CRLF, LF, a lone CR at the end of the captured bytes, or nothing (cut there).
+fn ends_line(rest: &[u8]) -> bool {
+    matches!(rest, [] | [b'\r'] | [b'\n', ..] | [b'\r', b'\n', ..])
+}
+
+/// Whether the payload starts with an HTTP/1.x request or status line.
+///
+/// Cheap: it looks only at the first line and stops at the first byte that cannot belong to
+/// one. A request needs a known method, a space, a target, a space and `HTTP/d.d` ending the
+/// line; a response needs `HTTP/d.d SP 3DIGIT` followed by a space or the line end (the
+/// SHOUTcast `ICY 200` status line is accepted too, as Wireshark does). Where the captured
+/// bytes end inside the first line (snap length, or a head split across segments), a valid
+/// prefix is enough once it reaches the status code of a response, or the first byte of the
+/// target of a request (Wireshark needs only the method there).
+pub fn is_http_start(payload: &[u8]) -> bool {
+    match payload.first() {
+        Some(b'A'..=b'Z') => {}
+        _ => return false,
+    }
+    if payload.starts_with(b"HTTP/") {
+        version(payload) == Version::Complete && status_follows(&payload[8..])
+    } else if payload.starts_with(b"ICY ") {
+        status_follows(&payload[3..])
+    } else {
+        request_line(payload).is_some()
+    }
+}
+
+/// Whether `rest` is ` 3DIGIT` followed by a space or the line end.
+fn status_follows(rest: &[u8]) -> bool {
+    match rest {
+        [b' ', a, b, c, tail @ ..] => {
+            a.is_ascii_digit()
+                && b.is_ascii_digit()
+                && c.is_ascii_digit()
+                && (tail.first() == Some(&b' ') || ends_line(tail))
+        }
+        _ => false,
+    }
+}
+
+/// The parts of a request line: method, target, version (possibly empty or partial when the
+/// captured bytes end inside the line).
+type RequestLine<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+/// Parses the request line at the start of `payload` (see [`is_http_start`]).
+fn request_line(payload: &[u8]) -> Option<RequestLine<'_>> {
+    let method_len = payload
+        .iter()
+        .take(MAX_METHOD_LEN + 1)
+        .position(|&b| b == b' ')?;
+    let method = &payload[..method_len];
+    if !is_method(method) {
+        return None;
+    }
+    let after_method = &payload[method_len + 1..];
+    let target_len = after_method
+        .iter()
+        .position(|&b| !is_target_byte(b))
+        .unwrap_or(after_method.len());
+    if target_len == 0 {
+        return None;
+    }
+    let target = &after_method[..target_len];
+    let rest = &after_method[target_len..];
+    if rest.is_empty() {
+        // Cut inside the target.
+        return Some((method, target, &[]));
+    }
+    let version_bytes = rest.strip_prefix(b" ")?;
+    match version(version_bytes) {
+        Version::Invalid => None,
+        Version::Prefix => Some((method, target, version_bytes)),
+        Version::Complete if ends_line(&version_bytes[8..]) => {
+            Some((method, target, &version_bytes[..8]))
+        }
+        Version::Complete => None,
+    }
+}
+
+/// Lossy UTF-8 text of `bytes` with surrounding ASCII whitespace removed.
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes.trim_ascii()).into_owned()
+}
+
+/// The head's start line and where the line after it begins (`data.len()` if none).
+fn first_line(data: &[u8]) -> (&[u8], usize) {
+    match data.iter().position(|&b| b == b'\n') {
+        Some(lf) => (&data[..lf], lf + 1),
+        None => (data, data.len()),
+    }
+}
+
+/// Parses the start line into an [`Http`] record with no headers yet.
+fn start_line(line: &[u8]) -> Option<Http> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut http = Http {
+        kind: HttpKind::Response,
+        method: None,
+        target: None,
+        version: String::new(),
+        status: None,
+        reason: None,
+        headers: Vec::new(),
+        body_len: 0,
+        header_len: 0,
+        payload_len: 0,
+    };
+    let version_len = if version(line) == Version::Complete {
+        8
+    } else if line.starts_with(b"ICY ") {
+        3
+    } else {
+        let (method, target, version) = request_line(line)?;
+        http.kind = HttpKind::Request;
+        http.method = Some(text(method));
+        http.target = Some(String::from_utf8_lossy(target).into_owned());
+        http.version = text(version);
+        return Some(http);
+    };
+    let rest = line.get(version_len..)?;
+    if !status_follows(rest) {
+        return None;
+    }
+    http.version = text(&line[..version_len]);
+    let digits = &rest[1..4];
+    http.status = Some(
+        digits
+            .iter()
+            .fold(0u16, |n, d| n * 10 + u16::from(d - b'0')),
+    );
+    http.reason = Some(text(rest.get(5..).unwrap_or_default()));
+    Some(http)
+}
+
+/// Decodes the HTTP head at the start of `data` (the captured TCP payload).
+///
+/// `header_len` runs through the blank line that ends the head, or over all of `data` when the
+/// head is not complete in it; the bytes after the head are the body (`body_len`,
+/// `payload_len`). Header values are trimmed; continuation lines (obsolete folding) are joined
+/// to the previous value with one space; lines without a colon are skipped; at most
+/// [`MAX_HEADERS`] fields are kept.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    Err(super::DecodeError("not yet implemented".into()))
+    let not_http =
+        || DecodeError("payload does not start with an HTTP request or status line".into());
+    if !is_http_start(data) {
+        return Err(not_http());
+    }
+    let (line, mut pos) = first_line(data);
+    let mut http = start_line(line).ok_or_else(not_http)?;
+    let mut header_len = data.len();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    // Whether a continuation line may fold into the last field (it was kept and is the
+    // field the previous line belonged to).
+    let mut can_fold = false;
+    while pos < data.len() {
+        let rest = &data[pos..];
+        let (line, terminated, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(lf) => (&rest[..lf], true, pos + lf + 1),
+            None => (rest, false, data.len()),
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            if terminated {
+                header_len = next;
+                break;
+            }
+            // A lone CR at the end: the blank line was cut.
+            pos = next;
+            continue;
+        }
+        if matches!(line[0], b' ' | b'\t') {
+            if let Some((_, value)) = headers.last_mut().filter(|_| can_fold) {
+                let more = line.trim_ascii();
+                if !more.is_empty() {
+                    if !value.is_empty() {
+                        value.push(' ');
+                    }
+                    value.push_str(&String::from_utf8_lossy(more));
+                }
+            }
+        } else if let Some(colon) = line.iter().position(|&b| b == b':')
+            && headers.len() < MAX_HEADERS
+        {
+            headers.push((text(&line[..colon]), text(&line[colon + 1..])));
+            can_fold = true;
+        } else {
+            can_fold = false;
+        }
+        pos = next;
+    }
+    let body_len = data.len() - header_len;
+    http.headers = headers;
+    http.header_len = header_len as u32;
+    http.body_len = body_len as u32;
+    http.payload_len = body_len as u32;
+    Ok(Decoded {
+        layer: Layer::Http(http),
+        header_len,
+        payload_len: body_len,
+        next: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http_of(data: &[u8]) -> (Http, Decoded) {
+        let d = decode(data).unwrap();
+        let Layer::Http(http) = d.layer.clone() else {
+            panic!("not HTTP")
+        };
+        (http, d)
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn request_decodes_every_field() {
+        let data = b"GET /download.html HTTP/1.1\r\nHost: www.ethereal.com\r\n\
+            Accept-Encoding:gzip,deflate  \r\nConnection: keep-alive\r\n\r\n";
+        assert!(is_http_start(data));
+        let (http, d) = http_of(data);
+        assert_eq!((d.header_len, d.payload_len, d.next), (data.len(), 0, None));
+        assert_eq!(
+            http,
+            Http {
+                kind: HttpKind::Request,
+                method: Some("GET".into()),
+                target: Some("/download.html".into()),
+                version: "HTTP/1.1".into(),
+                status: None,
+                reason: None,
+                headers: pairs(&[
+                    ("Host", "www.ethereal.com"),
+                    ("Accept-Encoding", "gzip,deflate"),
+                    ("Connection", "keep-alive"),
+                ]),
+                body_len: 0,
+                header_len: data.len() as u32,
+                payload_len: 0,
+            }
+        );
+    }
+
+    #[test]
+    fn response_decodes_every_field() {
+        let data =
+            b"HTTP/1.0 404 Not Found\r\nServer: SimpleHTTP/0.6\r\nContent-Length: 5\r\n\r\nnope!";
+        assert!(is_http_start(data));
+        let (http, d) = http_of(data);
+        let head = data.len() - 5;
+        assert_eq!((d.header_len, d.payload_len, d.next), (head, 5, None));
+        assert_eq!(
+            http,
+            Http {
+                kind: HttpKind::Response,
+                method: None,
+                target: None,
+                version: "HTTP/1.0".into(),
+                status: Some(404),
+                reason: Some("Not Found".into()),
+                headers: pairs(&[("Server", "SimpleHTTP/0.6"), ("Content-Length", "5")]),
+                body_len: 5,
+                header_len: head as u32,
+                payload_len: 5,
+            }
+        );
+    }
+
+    #[test]
+    fn response_without_reason_and_bare_lf_lines() {
+        let data = b"HTTP/1.1 200\nA: 1\n\nbody";
+        let (http, d) = http_of(data);
+        assert_eq!((d.header_len, d.payload_len), (19, 4));
+        assert_eq!((http.status, http.reason.as_deref()), (Some(200), Some("")));
+        assert_eq!(http.headers, pairs(&[("A", "1")]));
+    }
+
+    #[test]
+    fn webdav_and_other_methods() {
+        for method in [
+            "PROPFIND",
+            "PROPPATCH",
+            "MKCOL",
+            "COPY",
+            "MOVE",
+            "LOCK",
+            "UNLOCK",
+            "SEARCH",
+            "REPORT",
+            "HEAD",
+            "POST",
+            "PUT",
+            "DELETE",
+            "OPTIONS",
+            "TRACE",
+            "PATCH",
+            "VERSION-CONTROL",
+            "RPC_IN_DATA",
+        ] {
+            let line = format!("{method} /dav/x HTTP/1.1\r\n\r\n");
+            assert!(is_http_start(line.as_bytes()), "{method}");
+            assert_eq!(http_of(line.as_bytes()).0.method.as_deref(), Some(method));
+        }
+        let connect = b"CONNECT www.example.com:443 HTTP/1.1\r\n\r\n";
+        assert_eq!(
+            http_of(connect).0.target.as_deref(),
+            Some("www.example.com:443")
+        );
+    }
+
+    #[test]
+    fn shoutcast_status_line() {
+        let data = b"ICY 200 OK\r\nicy-name: radio\r\n\r\n";
+        assert!(is_http_start(data));
+        let (http, _) = http_of(data);
+        assert_eq!(
+            (http.kind, http.version.as_str(), http.status),
+            (HttpKind::Response, "ICY", Some(200))
+        );
+    }
+
+    #[test]
+    fn folded_headers_join_with_one_space() {
+        let data = b"GET / HTTP/1.1\r\nX-Long: one\r\n  two\r\n\tthree \r\nNext: 4\r\n\r\n";
+        let (http, _) = http_of(data);
+        assert_eq!(
+            http.headers,
+            pairs(&[("X-Long", "one two three"), ("Next", "4")])
+        );
+        // A continuation line with nothing to continue is dropped.
+        let data = b"GET / HTTP/1.1\r\n folded\r\nno colon here\r\n more\r\nA: b\r\n\r\n";
+        assert_eq!(http_of(data).0.headers, pairs(&[("A", "b")]));
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_replaced() {
+        let data = b"GET /caf\xe9 HTTP/1.1\r\nX-Name: \xff\xfeok\r\n\r\n";
+        assert!(is_http_start(data));
+        let (http, _) = http_of(data);
+        assert_eq!(http.target.as_deref(), Some("/caf\u{fffd}"));
+        assert_eq!(http.headers, pairs(&[("X-Name", "\u{fffd}\u{fffd}ok")]));
+    }
+
+    #[test]
+    fn header_count_is_capped() {
+        let mut data = b"GET / HTTP/1.1\r\n".to_vec();
+        for i in 0..MAX_HEADERS + 50 {
+            data.extend_from_slice(format!("H{i}: v\r\n").as_bytes());
+        }
+        data.extend_from_slice(b"\r\nrest");
+        let (http, d) = http_of(&data);
+        assert_eq!(http.headers.len(), MAX_HEADERS);
+        assert_eq!(
+            http.headers[MAX_HEADERS - 1].0,
+            format!("H{}", MAX_HEADERS - 1)
+        );
+        assert_eq!((d.header_len, d.payload_len), (data.len() - 4, 4));
+    }
+
+    #[test]
+    fn head_cut_by_the_snap_length() {
+        // pcpp__SllPacket.pcap frame 1: the 40 captured bytes of a 1208-byte payload.
+        // tshark: response, version HTTP/1.1, code 200, phrase OK, "Date: Thu, 10 Mar 2011 ".
+        let data = b"HTTP/1.1 200 OK\r\nDate: Thu, 10 Mar 2011 ";
+        assert!(is_http_start(data));
+        let (http, d) = http_of(data);
+        assert_eq!((d.header_len, d.payload_len), (40, 0));
+        assert_eq!(
+            http,
+            Http {
+                kind: HttpKind::Response,
+                method: None,
+                target: None,
+                version: "HTTP/1.1".into(),
+                status: Some(200),
+                reason: Some("OK".into()),
+                headers: pairs(&[("Date", "Thu, 10 Mar 2011")]),
+                body_len: 0,
+                header_len: 40,
+                payload_len: 0,
+            }
+        );
+        // Cut in the blank line, and cut inside a header name.
+        assert_eq!(http_of(b"HTTP/1.1 200 OK\r\nA: b\r\n\r").1.header_len, 24);
+        assert!(http_of(b"HTTP/1.1 200 OK\r\nA: b\r\nDa").0.headers == pairs(&[("A", "b")]));
+    }
+
+    #[test]
+    fn start_line_cut_by_the_snap_length() {
+        // Responses need the status code; requests the method and a byte of the target.
+        for data in [
+            &b"HTTP/1.1 200"[..],
+            b"HTTP/1.1 200 O",
+            b"HTTP/1.1 200\r",
+            b"GET /",
+            b"GET /pagead/ads?client=ca-pub-2309",
+            b"GET /x H",
+            b"GET /x HTTP/1.",
+            b"GET /x HTTP/1.1",
+            b"GET /x HTTP/1.1\r",
+        ] {
+            assert!(is_http_start(data), "{:?}", String::from_utf8_lossy(data));
+        }
+        for data in [&b"HTTP/1.1"[..], b"HTTP/1.1 2", b"HTTP/1.", b"GET", b"GET "] {
+            assert!(!is_http_start(data), "{:?}", String::from_utf8_lossy(data));
+        }
+        let (http, d) = http_of(b"GET /pagead/ads?cli");
+        assert_eq!((d.header_len, d.payload_len), (19, 0));
+        assert_eq!(
+            (
+                http.method.as_deref(),
+                http.target.as_deref(),
+                http.version.as_str()
+            ),
+            (Some("GET"), Some("/pagead/ads?cli"), "")
+        );
+        assert_eq!(http_of(b"GET /x HTTP/1").0.version, "HTTP/1");
+    }
+
+    #[test]
+    fn lookalikes_are_not_http() {
+        for data in [
+            &b""[..],
+            b"GETX / HTTP/1.1\r\n\r\n",
+            b"get / HTTP/1.1\r\n\r\n",
+            b"GET  / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/1.1 extra\r\n\r\n",
+            b"GET / HTTP/x.1\r\n\r\n",
+            b"GET / FTP/1.0\r\n\r\n",
+            b"GET /\r\n\r\n",
+            b"NOTAMETHOD / HTTP/1.1\r\n",
+            b"HTTP/1.1 20x OK\r\n",
+            b"HTTP/1.1 2000 OK\r\n",
+            b"HTTP/2 200\r\n",
+            b"HTTP/1.1200 OK\r\n",
+            b"HTTPS/1.1 200 OK\r\n",
+            b"ICY OK\r\n",
+            // A body chunk, HTML, a chunked-encoding size line.
+            b"ad_height = 60;\r\ngoogle_ad_format = \"468x60_as\";",
+            b"<html>\r\n<head><title>GET / HTTP/1.1</title>",
+            b"1a\r\nabcdefghijklmnopqrstuvwxyz\r\n",
+            // Binary: TLS record, zeros, high bytes.
+            &[0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc][..],
+            &[0u8; 32][..],
+            &[0xff; 32][..],
+        ] {
+            assert!(!is_http_start(data), "{:?}", String::from_utf8_lossy(data));
+            assert!(decode(data).is_err(), "{:?}", String::from_utf8_lossy(data));
+        }
+    }
+
+    #[test]
+    fn decode_rejects_what_is_not_a_head() {
+        assert_eq!(
+            decode(b"\x00\x01binary").err().unwrap().0,
+            "payload does not start with an HTTP request or status line"
+        );
+    }
 }

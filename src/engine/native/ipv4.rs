@@ -1,9 +1,620 @@
-//! (being written)
+//! IPv4 header (RFC 791), options included.
 
-use super::DecodeResult;
+use super::{DecodeError, DecodeResult, Decoded, by_ip_proto};
+use crate::model::{HexBytes, IpOption, Ipv4, Layer};
+use std::net::Ipv4Addr;
 
-#[allow(unused_variables)]
-/// STUB
+/// Field offsets of the IPv4 header.
+mod field {
+    use std::ops::Range;
+    pub const VER_IHL: usize = 0;
+    pub const TOS: usize = 1;
+    pub const LENGTH: usize = 2;
+    pub const IDENT: usize = 4;
+    pub const FLAGS_FRAG: usize = 6;
+    pub const TTL: usize = 8;
+    pub const PROTOCOL: usize = 9;
+    pub const CHECKSUM: usize = 10;
+    pub const SRC: Range<usize> = 12..16;
+    pub const DST: Range<usize> = 16..20;
+}
+
+/// Length of the IPv4 header without options.
+pub const MIN_HEADER_LEN: usize = 20;
+
+/// A view over an IPv4 datagram whose version is 4, whose IHL is at least 5, whose whole header
+/// (options included) is captured, and whose total length is 0 or covers the header.
+pub struct Packet<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> Packet<'a> {
+    /// Wraps `buffer` after checking the version, the IHL, the captured header and the total
+    /// length.
+    pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
+        if buffer.len() < MIN_HEADER_LEN {
+            return Err(DecodeError::truncated(
+                "IPv4 header",
+                MIN_HEADER_LEN,
+                buffer.len(),
+            ));
+        }
+        let packet = Packet { buffer };
+        let version = packet.version();
+        if version != 4 {
+            return Err(DecodeError(format!("IPv4 version {version}, expected 4")));
+        }
+        let ihl = packet.ihl();
+        if ihl < 5 {
+            return Err(DecodeError(format!("IPv4 IHL {ihl} < 5")));
+        }
+        let header_len = packet.header_len();
+        if buffer.len() < header_len {
+            return Err(DecodeError::truncated(
+                "IPv4 header",
+                header_len,
+                buffer.len(),
+            ));
+        }
+        let total_len = packet.total_len();
+        if total_len != 0 && usize::from(total_len) < header_len {
+            return Err(DecodeError(format!(
+                "IPv4 total length {total_len} < header length {header_len}"
+            )));
+        }
+        Ok(packet)
+    }
+
+    fn be16(&self, at: usize) -> u16 {
+        u16::from_be_bytes([self.buffer[at], self.buffer[at + 1]])
+    }
+
+    fn addr(&self, range: std::ops::Range<usize>) -> Ipv4Addr {
+        let bytes: [u8; 4] = self.buffer[range].try_into().unwrap_or_default();
+        Ipv4Addr::from(bytes)
+    }
+
+    /// Version field (4 once checked).
+    pub fn version(&self) -> u8 {
+        self.buffer[field::VER_IHL] >> 4
+    }
+
+    /// Header length in 32-bit words.
+    pub fn ihl(&self) -> u8 {
+        self.buffer[field::VER_IHL] & 0x0f
+    }
+
+    /// Header length in bytes (4·IHL).
+    pub fn header_len(&self) -> usize {
+        usize::from(self.ihl()) * 4
+    }
+
+    /// Type of service (DSCP and ECN).
+    pub fn tos(&self) -> u8 {
+        self.buffer[field::TOS]
+    }
+
+    /// Total length of the datagram as carried (0 for TSO / BIG TCP captures).
+    pub fn total_len(&self) -> u16 {
+        self.be16(field::LENGTH)
+    }
+
+    /// Identification.
+    pub fn ident(&self) -> u16 {
+        self.be16(field::IDENT)
+    }
+
+    /// Don't Fragment flag.
+    pub fn df(&self) -> bool {
+        self.be16(field::FLAGS_FRAG) & 0x4000 != 0
+    }
+
+    /// More Fragments flag.
+    pub fn mf(&self) -> bool {
+        self.be16(field::FLAGS_FRAG) & 0x2000 != 0
+    }
+
+    /// Fragment offset in bytes (the 13-bit field times 8; at most 65528).
+    pub fn frag_offset(&self) -> u16 {
+        (self.be16(field::FLAGS_FRAG) & 0x1fff) << 3
+    }
+
+    /// Time to live.
+    pub fn ttl(&self) -> u8 {
+        self.buffer[field::TTL]
+    }
+
+    /// Protocol number of the payload.
+    pub fn protocol(&self) -> u8 {
+        self.buffer[field::PROTOCOL]
+    }
+
+    /// Header checksum as carried.
+    pub fn checksum(&self) -> u16 {
+        self.be16(field::CHECKSUM)
+    }
+
+    /// Source address.
+    pub fn src(&self) -> Ipv4Addr {
+        self.addr(field::SRC)
+    }
+
+    /// Destination address.
+    pub fn dst(&self) -> Ipv4Addr {
+        self.addr(field::DST)
+    }
+
+    /// The option bytes between the fixed header and the end of the header.
+    pub fn options(&self) -> &'a [u8] {
+        self.buffer
+            .get(MIN_HEADER_LEN..self.header_len())
+            .unwrap_or_default()
+    }
+}
+
+/// The short name of an IPv4 option type, or `Unknown`.
+pub fn option_name(kind: u8) -> &'static str {
+    match kind {
+        0 => "EOL",
+        1 => "NOP",
+        7 => "RR",
+        11 => "MTUP",
+        12 => "MTUR",
+        25 => "QS",
+        68 => "TS",
+        82 => "TR",
+        130 => "SEC",
+        131 => "LSRR",
+        133 => "E-SEC",
+        134 => "CIPSO",
+        136 => "SID",
+        137 => "SSRR",
+        148 => "RouterAlert",
+        _ => "Unknown",
+    }
+}
+
+/// Parses the option bytes of an IPv4 header, in order.
+///
+/// End of Option List ends the list (it is included; the rest is padding). An option whose
+/// length is below 2 or runs past the header ends the list without failing the header.
+pub fn parse_options(bytes: &[u8]) -> Vec<IpOption> {
+    let mut options = Vec::new();
+    let mut at = 0usize;
+    while let Some(&kind) = bytes.get(at) {
+        if kind == 0 || kind == 1 {
+            options.push(IpOption {
+                kind,
+                name: option_name(kind),
+                len: 1,
+                data: HexBytes::default(),
+            });
+            if kind == 0 {
+                break;
+            }
+            at += 1;
+            continue;
+        }
+        let Some(&len) = bytes.get(at + 1) else {
+            break;
+        };
+        if len < 2 {
+            break;
+        }
+        let end = at + usize::from(len);
+        let Some(data) = bytes.get(at + 2..end) else {
+            break;
+        };
+        options.push(IpOption {
+            kind,
+            name: option_name(kind),
+            len: len.into(),
+            data: HexBytes(data.to_vec()),
+        });
+        at = end;
+    }
+    options
+}
+
+/// Decodes an IPv4 header.
+///
+/// The payload is `total_len − header_len` bytes; a total length of 0 (TSO / BIG TCP captures,
+/// whose datagrams exceed 65535 bytes) means the captured rest of the frame. Non-first fragments
+/// name no next protocol, so their payload is reported as `Raw`.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    Err(super::DecodeError("not yet implemented".into()))
+    let packet = Packet::new_checked(data)?;
+    let header_len = packet.header_len();
+    let total_len = packet.total_len();
+    let payload_len = if total_len == 0 {
+        data.len().saturating_sub(header_len)
+    } else {
+        usize::from(total_len).saturating_sub(header_len)
+    };
+    let frag_offset = packet.frag_offset();
+    let proto = packet.protocol();
+    let next = if frag_offset == 0 {
+        by_ip_proto(proto)
+    } else {
+        None
+    };
+    Ok(Decoded {
+        layer: Layer::Ipv4(Ipv4 {
+            version: packet.version(),
+            ihl: packet.ihl(),
+            tos: packet.tos(),
+            total_len,
+            id: packet.ident(),
+            df: packet.df(),
+            mf: packet.mf(),
+            frag_offset,
+            ttl: packet.ttl(),
+            proto,
+            checksum: packet.checksum(),
+            src: packet.src(),
+            dst: packet.dst(),
+            options: parse_options(packet.options()),
+            header_len: header_len as u32,
+            payload_len: u32::try_from(payload_len).unwrap_or(u32::MAX),
+        }),
+        header_len,
+        payload_len,
+        next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ProtoId;
+
+    /// A UDP datagram: 20-byte header, total length 28, DF set, plus 2 bytes of link padding.
+    const UDP: [u8; 30] = [
+        0x45, 0x10, 0x00, 0x1c, // version 4, IHL 5, TOS 0x10, total length 28
+        0x12, 0x34, 0x40, 0x00, // id 0x1234, DF, offset 0
+        0x40, 0x11, 0xab, 0xcd, // TTL 64, UDP, checksum
+        0x0a, 0x00, 0x00, 0x01, // src 10.0.0.1
+        0xc0, 0xa8, 0x01, 0x02, // dst 192.168.1.2
+        0x00, 0x35, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00, // UDP header
+        0x00, 0x00, // padding
+    ];
+
+    fn ipv4(d: &Decoded) -> &Ipv4 {
+        match &d.layer {
+            Layer::Ipv4(ip) => ip,
+            other => panic!("not IPv4: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decodes_every_field() {
+        let d = decode(&UDP).unwrap();
+        let ip = ipv4(&d);
+        assert_eq!(
+            *ip,
+            Ipv4 {
+                version: 4,
+                ihl: 5,
+                tos: 0x10,
+                total_len: 28,
+                id: 0x1234,
+                df: true,
+                mf: false,
+                frag_offset: 0,
+                ttl: 64,
+                proto: 17,
+                checksum: 0xabcd,
+                src: Ipv4Addr::new(10, 0, 0, 1),
+                dst: Ipv4Addr::new(192, 168, 1, 2),
+                options: vec![],
+                header_len: 20,
+                payload_len: 8,
+            }
+        );
+        assert_eq!((d.header_len, d.payload_len), (20, 8));
+        assert_eq!(d.next, Some(ProtoId::Udp));
+    }
+
+    #[test]
+    fn unknown_protocol_has_no_next() {
+        let mut p = UDP;
+        p[9] = 89; // OSPF
+        assert_eq!(decode(&p).unwrap().next, None);
+    }
+
+    #[test]
+    fn first_fragment_names_next_later_fragments_do_not() {
+        let mut p = UDP;
+        p[6] = 0x20; // MF, offset 0
+        let d = decode(&p).unwrap();
+        let ip = ipv4(&d);
+        assert!(ip.mf && !ip.df);
+        assert_eq!(ip.frag_offset, 0);
+        assert_eq!(d.next, Some(ProtoId::Udp));
+
+        p[6..8].copy_from_slice(&[0x3f, 0xff]); // MF, largest offset
+        let d = decode(&p).unwrap();
+        assert_eq!(ipv4(&d).frag_offset, 0x1fff * 8);
+        assert!(ipv4(&d).mf);
+        assert_eq!(d.next, None);
+        assert_eq!((d.header_len, d.payload_len), (20, 8));
+    }
+
+    #[test]
+    fn total_len_zero_takes_captured_rest() {
+        // BIG TCP / TSO: tcpdump__bigtcp-ipv4.pcap frame 1 has total length 0 (tshark: ip.len
+        // 80052 = the frame's bytes after Ethernet).
+        let mut p = UDP;
+        p[2..4].copy_from_slice(&[0, 0]);
+        let d = decode(&p).unwrap();
+        assert_eq!(ipv4(&d).total_len, 0);
+        assert_eq!(ipv4(&d).payload_len, 10);
+        assert_eq!((d.header_len, d.payload_len), (20, 10));
+    }
+
+    #[test]
+    fn total_len_beyond_capture_is_kept() {
+        let mut p = UDP;
+        p[2..4].copy_from_slice(&1500u16.to_be_bytes());
+        let d = decode(&p).unwrap();
+        assert_eq!((d.header_len, d.payload_len), (20, 1480));
+    }
+
+    #[test]
+    fn bad_version_is_an_error() {
+        let mut p = UDP;
+        p[0] = 0x65;
+        assert_eq!(decode(&p).err().unwrap().0, "IPv4 version 6, expected 4");
+    }
+
+    #[test]
+    fn ihl_below_5_is_an_error() {
+        let mut p = UDP;
+        p[0] = 0x43;
+        assert_eq!(decode(&p).err().unwrap().0, "IPv4 IHL 3 < 5");
+    }
+
+    #[test]
+    fn short_fixed_header_is_an_error() {
+        assert_eq!(
+            decode(&UDP[..19]).err().unwrap().0,
+            "IPv4 header needs 20 bytes, 19 captured"
+        );
+        assert_eq!(
+            decode(&[]).err().unwrap().0,
+            "IPv4 header needs 20 bytes, 0 captured"
+        );
+    }
+
+    #[test]
+    fn header_cut_by_snap_length_is_an_error() {
+        let mut p = UDP;
+        p[0] = 0x46;
+        assert_eq!(
+            decode(&p[..20]).err().unwrap().0,
+            "IPv4 header needs 24 bytes, 20 captured"
+        );
+        p[0] = 0x4f;
+        assert_eq!(
+            decode(&p).err().unwrap().0,
+            "IPv4 header needs 60 bytes, 30 captured"
+        );
+    }
+
+    #[test]
+    fn total_len_below_header_is_an_error() {
+        let mut p = UDP;
+        p[2..4].copy_from_slice(&19u16.to_be_bytes());
+        assert_eq!(
+            decode(&p).err().unwrap().0,
+            "IPv4 total length 19 < header length 20"
+        );
+        p[0] = 0x46;
+        p[2..4].copy_from_slice(&20u16.to_be_bytes());
+        assert_eq!(
+            decode(&p).err().unwrap().0,
+            "IPv4 total length 20 < header length 24"
+        );
+        // Exactly the header: no payload.
+        p[2..4].copy_from_slice(&24u16.to_be_bytes());
+        let d = decode(&p).unwrap();
+        assert_eq!((d.header_len, d.payload_len), (24, 0));
+    }
+
+    /// pcpp__ipv4-options.pcap frame 3 (IGMP): Router Alert option. tshark: hdr_len 24, len 36,
+    /// DF, ttl 1, proto 2, checksum 0xfa48, 10.0.0.138 → 224.0.0.1, option 148 len 4.
+    #[test]
+    fn router_alert_from_capture() {
+        let frame: [u8; 36] = [
+            0x46, 0x00, 0x00, 0x24, 0x00, 0x00, 0x40, 0x00, 0x01, 0x02, 0xfa, 0x48, 0x0a, 0x00,
+            0x00, 0x8a, 0xe0, 0x00, 0x00, 0x01, 0x94, 0x04, 0x00, 0x00, 0x11, 0x0a, 0xec, 0x78,
+            0x00, 0x00, 0x00, 0x00, 0x02, 0x7d, 0x00, 0x00,
+        ];
+        let d = decode(&frame).unwrap();
+        assert_eq!(
+            *ipv4(&d),
+            Ipv4 {
+                version: 4,
+                ihl: 6,
+                tos: 0,
+                total_len: 36,
+                id: 0,
+                df: true,
+                mf: false,
+                frag_offset: 0,
+                ttl: 1,
+                proto: 2,
+                checksum: 0xfa48,
+                src: Ipv4Addr::new(10, 0, 0, 138),
+                dst: Ipv4Addr::new(224, 0, 0, 1),
+                options: vec![IpOption {
+                    kind: 148,
+                    name: "RouterAlert",
+                    len: 4,
+                    data: HexBytes(vec![0, 0]),
+                }],
+                header_len: 24,
+                payload_len: 12,
+            }
+        );
+        assert_eq!((d.header_len, d.payload_len), (24, 12));
+        assert_eq!(d.next, None); // IGMP is not decoded natively yet
+    }
+
+    /// pcpp__ipv4-options.pcap frame 6: NOP then Strict Source Route (137, len 7, ptr 4).
+    #[test]
+    fn nop_and_ssrr_from_capture() {
+        let frame: [u8; 28] = [
+            0x47, 0x00, 0x00, 0x24, 0x33, 0x4c, 0x00, 0x00, 0x40, 0x01, 0x28, 0x71, 0x0a, 0x00,
+            0x00, 0x06, 0x0a, 0x00, 0x00, 0x8a, 0x01, 0x89, 0x07, 0x04, 0x00, 0x00, 0x00, 0x00,
+        ];
+        let d = decode(&frame).unwrap();
+        let ip = ipv4(&d);
+        assert_eq!((ip.ihl, ip.total_len, ip.id, ip.proto), (7, 36, 0x334c, 1));
+        assert_eq!(
+            ip.options,
+            vec![
+                IpOption {
+                    kind: 1,
+                    name: "NOP",
+                    len: 1,
+                    data: HexBytes::default(),
+                },
+                IpOption {
+                    kind: 137,
+                    name: "SSRR",
+                    len: 7,
+                    data: HexBytes(vec![4, 0, 0, 0, 0]),
+                },
+            ]
+        );
+        assert_eq!((d.header_len, d.payload_len), (28, 8));
+        assert_eq!(d.next, Some(ProtoId::Icmp));
+    }
+
+    /// pcpp__ipv4-options.pcap frame 1: CIPSO (134, len 22) then EOL; tshark lists only these
+    /// two (the byte after EOL is padding).
+    #[test]
+    fn eol_ends_the_list() {
+        let opts = [
+            0x86, 0x16, 0x00, 0x00, 0x00, 0x02, 0x02, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02,
+            0x00, 0x04, 0x00, 0x05, 0x00, 0x06, 0x00, 0xef, 0x00, 0x00,
+        ];
+        let list = parse_options(&opts);
+        assert_eq!(list.len(), 2);
+        assert_eq!(
+            (list[0].kind, list[0].name, list[0].len),
+            (134, "CIPSO", 22)
+        );
+        assert_eq!(list[0].data.0, &opts[2..22]);
+        assert_eq!(
+            list[1],
+            IpOption {
+                kind: 0,
+                name: "EOL",
+                len: 1,
+                data: HexBytes::default()
+            }
+        );
+    }
+
+    #[test]
+    fn option_names() {
+        let names: Vec<_> = [0u8, 1, 7, 68, 130, 131, 136, 137, 148, 200]
+            .into_iter()
+            .map(option_name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "EOL",
+                "NOP",
+                "RR",
+                "TS",
+                "SEC",
+                "LSRR",
+                "SID",
+                "SSRR",
+                "RouterAlert",
+                "Unknown"
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_option_length_stops_options_not_header() {
+        // NOP, then RR with length 0.
+        assert_eq!(parse_options(&[1, 7, 0, 0]).len(), 1);
+        // NOP, then RR with length 1.
+        assert_eq!(parse_options(&[1, 7, 1, 0]).len(), 1);
+        // RR whose length runs past the header.
+        assert!(parse_options(&[7, 9, 4, 0]).is_empty());
+        // A type byte with no length byte.
+        assert_eq!(parse_options(&[1, 1, 1, 7]).len(), 3);
+
+        let mut p = [0u8; 24];
+        p[..20].copy_from_slice(&UDP[..20]);
+        p[0] = 0x46;
+        p[2..4].copy_from_slice(&24u16.to_be_bytes());
+        p[20..24].copy_from_slice(&[1, 0x44, 0xff, 0]);
+        let d = decode(&p).unwrap();
+        assert_eq!(ipv4(&d).options.len(), 1);
+        assert_eq!((d.header_len, d.payload_len), (24, 0));
+    }
+
+    #[test]
+    fn no_panic_on_any_prefix_or_ihl() {
+        let mut p = [0u8; 64];
+        p[..30].copy_from_slice(&UDP);
+        for first in 0..=255u8 {
+            p[0] = first;
+            for len in 0..p.len() {
+                let _ = decode(&p[..len]);
+            }
+        }
+    }
+
+    /// Through the walker: a raw-IP frame of a later fragment with 2 bytes of trailer is
+    /// IPv4 then Raw of the 8 declared bytes; a first fragment goes on to UDP.
+    #[test]
+    fn walker_trims_and_stops_at_later_fragments() {
+        use crate::capture::RawFrame;
+        use crate::engine::native::NativeDissector;
+        use crate::engine::{DissectOptions, Dissector};
+        use crate::model::{LinkType, Raw};
+
+        let mut p = UDP;
+        p[6..8].copy_from_slice(&[0x00, 0x10]); // offset 16 units = 128 bytes
+        let raw = RawFrame {
+            number: 1,
+            timestamp: None,
+            len: p.len() as u32,
+            link_type: LinkType::RAW,
+            interface: None,
+            data: &p,
+        };
+        let frame = NativeDissector.dissect(&raw, &DissectOptions::default());
+        assert_eq!(frame.error, None);
+        assert_eq!(frame.layers.len(), 2);
+        assert_eq!(frame.layers[0].proto(), ProtoId::Ipv4);
+        assert_eq!(
+            frame.layers[1],
+            Layer::Raw(Raw {
+                header_len: 0,
+                payload_len: 8
+            })
+        );
+
+        let mut cut = UDP;
+        cut[0] = 0x46;
+        let raw = RawFrame {
+            data: &cut[..22],
+            len: 22,
+            ..raw
+        };
+        let frame = NativeDissector.dissect(&raw, &DissectOptions::default());
+        assert!(frame.layers.is_empty());
+        let error = frame.error.unwrap();
+        assert_eq!((error.layer, error.offset), (ProtoId::Ipv4, 0));
+        assert_eq!(error.reason, "IPv4 header needs 24 bytes, 22 captured");
+    }
 }

@@ -22,7 +22,7 @@ mod vlan;
 
 use super::{DissectOptions, Dissector, Engine, FrameSink, Stop, run_sequential};
 use crate::capture::{CaptureReader, RawFrame};
-use crate::model::{EtherType, Frame, FrameError, Layer, LinkType, ProtoId, Raw, Summary};
+use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw, Summary};
 use std::io;
 
 /// The most layers one frame may have; deeper nesting is reported as an error.
@@ -224,7 +224,12 @@ fn walk(
             }
         }
     }
-    if !data.is_empty() {
+    // An application message's body is part of that message (e.g. HTTP `body_len`), not Raw.
+    let ends_in_app = frame
+        .layers
+        .last()
+        .is_some_and(|l| l.proto().level() == Level::App);
+    if !data.is_empty() && !ends_in_app {
         frame.layers.push(Layer::Raw(Raw {
             header_len: 0,
             payload_len: data.len() as u32,

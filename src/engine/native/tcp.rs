@@ -1,9 +1,577 @@
-//! (being written)
+//! TCP header (RFC 9293) with its options.
 
-use super::DecodeResult;
+use super::{DecodeError, DecodeResult, Decoded, http};
+use crate::model::{HexBytes, Layer, ProtoId, Tcp, TcpFlags, TcpOption};
 
-#[allow(unused_variables)]
-/// STUB
+/// Field offsets of the fixed TCP header.
+mod field {
+    use std::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const SEQ: Range<usize> = 4..8;
+    pub const ACK: Range<usize> = 8..12;
+    /// Data offset (high nibble) and the NS flag (low bit).
+    pub const OFFSET: usize = 12;
+    pub const FLAGS: usize = 13;
+    pub const WINDOW: Range<usize> = 14..16;
+    pub const CHECKSUM: Range<usize> = 16..18;
+    pub const URGENT: Range<usize> = 18..20;
+    /// Options start after the fixed header.
+    pub const OPTIONS: usize = 20;
+}
+
+/// Length of the fixed TCP header (data offset 5).
+pub const MIN_HEADER_LEN: usize = 20;
+
+/// Option kinds with their own [`TcpOption`] variant.
+mod kind {
+    pub const EOL: u8 = 0;
+    pub const NOP: u8 = 1;
+    pub const MSS: u8 = 2;
+    pub const WS: u8 = 3;
+    pub const SACK_PERM: u8 = 4;
+    pub const SACK: u8 = 5;
+    pub const TS: u8 = 8;
+}
+
+/// A view over a TCP segment whose header, options included, is known to be captured.
+pub struct Packet<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> Packet<'a> {
+    /// Wraps `buffer` after checking the data offset and that the whole header is captured.
+    ///
+    /// `declared` is the segment length by the IP header; when it is at least 20, a header that
+    /// claims more than the segment is an error.
+    pub fn new_checked(buffer: &'a [u8], declared: usize) -> Result<Packet<'a>, DecodeError> {
+        if buffer.len() < MIN_HEADER_LEN {
+            return Err(DecodeError::truncated(
+                "TCP header",
+                MIN_HEADER_LEN,
+                buffer.len(),
+            ));
+        }
+        let packet = Packet { buffer };
+        let offset = packet.data_offset();
+        let header_len = packet.header_len();
+        if header_len < MIN_HEADER_LEN {
+            return Err(DecodeError(format!("TCP data offset {offset} < 5")));
+        }
+        if declared >= MIN_HEADER_LEN && header_len > declared {
+            return Err(DecodeError(format!(
+                "TCP data offset {offset} ({header_len} bytes) past the segment ({declared} bytes)"
+            )));
+        }
+        if buffer.len() < header_len {
+            return Err(DecodeError::truncated(
+                "TCP header",
+                header_len,
+                buffer.len(),
+            ));
+        }
+        Ok(packet)
+    }
+
+    /// Big-endian u16 at `range`.
+    fn be16(&self, range: std::ops::Range<usize>) -> u16 {
+        u16::from_be_bytes([self.buffer[range.start], self.buffer[range.start + 1]])
+    }
+
+    /// Big-endian u32 at `range`.
+    fn be32(&self, range: std::ops::Range<usize>) -> u32 {
+        let s = range.start;
+        u32::from_be_bytes([
+            self.buffer[s],
+            self.buffer[s + 1],
+            self.buffer[s + 2],
+            self.buffer[s + 3],
+        ])
+    }
+
+    /// Source port.
+    pub fn src_port(&self) -> u16 {
+        self.be16(field::SRC_PORT)
+    }
+
+    /// Destination port.
+    pub fn dst_port(&self) -> u16 {
+        self.be16(field::DST_PORT)
+    }
+
+    /// Sequence number.
+    pub fn seq(&self) -> u32 {
+        self.be32(field::SEQ)
+    }
+
+    /// Acknowledgement number.
+    pub fn ack(&self) -> u32 {
+        self.be32(field::ACK)
+    }
+
+    /// Data offset in 32-bit words.
+    pub fn data_offset(&self) -> u8 {
+        self.buffer[field::OFFSET] >> 4
+    }
+
+    /// Header length in bytes (4·data offset, at most 60).
+    pub fn header_len(&self) -> usize {
+        usize::from(self.data_offset()) * 4
+    }
+
+    /// The nine flag bits, NS included (the three reserved bits are dropped).
+    pub fn flags(&self) -> TcpFlags {
+        TcpFlags(
+            (u16::from(self.buffer[field::OFFSET] & 0x01) << 8)
+                | u16::from(self.buffer[field::FLAGS]),
+        )
+    }
+
+    /// Window (unscaled).
+    pub fn window(&self) -> u16 {
+        self.be16(field::WINDOW)
+    }
+
+    /// Checksum as carried.
+    pub fn checksum(&self) -> u16 {
+        self.be16(field::CHECKSUM)
+    }
+
+    /// Urgent pointer.
+    pub fn urgent(&self) -> u16 {
+        self.be16(field::URGENT)
+    }
+
+    /// The option bytes (empty when the data offset is 5).
+    pub fn options(&self) -> &'a [u8] {
+        self.buffer
+            .get(field::OPTIONS..self.header_len())
+            .unwrap_or_default()
+    }
+}
+
+/// The name of an option kind without its own variant (or one whose length is wrong).
+fn option_name(number: u8) -> &'static str {
+    match number {
+        kind::MSS => "MSS",
+        kind::WS => "WS",
+        kind::SACK_PERM => "SACK_PERM",
+        kind::SACK => "SACK",
+        kind::TS => "TS",
+        19 => "MD5",
+        28 => "UTO",
+        29 => "AO",
+        30 => "MPTCP",
+        34 => "TFO",
+        _ => "Unknown",
+    }
+}
+
+/// Big-endian u32 at `at` of `bytes` (the caller has checked the length).
+fn be32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+/// Parses the option bytes of a header.
+///
+/// EOL ends the list (what follows is padding). A length byte that is missing, below 2 or
+/// past the end of the options stops parsing; the options before it are kept. A known kind
+/// with the wrong length becomes [`TcpOption::Other`] under its name.
+pub fn parse_options(opts: &[u8]) -> Vec<TcpOption> {
+    if opts.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(opts.len().div_ceil(3));
+    let mut i = 0;
+    while let Some(&number) = opts.get(i) {
+        match number {
+            kind::EOL => {
+                out.push(TcpOption::EndOfList);
+                break;
+            }
+            kind::NOP => {
+                out.push(TcpOption::Nop);
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(&len) = opts.get(i + 1) else { break };
+        let len = usize::from(len);
+        let Some(body) = opts.get(i + 2..i + len).filter(|_| len >= 2) else {
+            break;
+        };
+        out.push(match (number, len) {
+            (kind::MSS, 4) => TcpOption::Mss {
+                value: u16::from_be_bytes([body[0], body[1]]),
+            },
+            (kind::WS, 3) => TcpOption::WindowScale { shift: body[0] },
+            (kind::SACK_PERM, 2) => TcpOption::SackPermitted,
+            (kind::SACK, _) if body.len() % 8 == 0 => TcpOption::Sack {
+                blocks: body
+                    .chunks_exact(8)
+                    .map(|b| (be32_at(b, 0), be32_at(b, 4)))
+                    .collect(),
+            },
+            (kind::TS, 10) => TcpOption::Timestamps {
+                tsval: be32_at(body, 0),
+                tsecr: be32_at(body, 4),
+            },
+            _ => TcpOption::Other {
+                number,
+                name: option_name(number),
+                data: HexBytes(body.to_vec()),
+            },
+        });
+        i += len;
+    }
+    out
+}
+
+/// Decodes a TCP header; `declared` is the segment length by the IP header.
+///
+/// The payload length is `declared − header_len`; HTTP follows when the captured payload
+/// starts with an HTTP request or status line.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    Err(super::DecodeError("not yet implemented".into()))
+    let packet = Packet::new_checked(data, declared)?;
+    let header_len = packet.header_len();
+    let payload_len = declared.saturating_sub(header_len);
+    let captured_end = header_len.saturating_add(payload_len).min(data.len());
+    let payload = data.get(header_len..captured_end).unwrap_or_default();
+    let next = http::is_http_start(payload).then_some(ProtoId::Http);
+    Ok(Decoded {
+        layer: Layer::Tcp(Tcp {
+            src_port: packet.src_port(),
+            dst_port: packet.dst_port(),
+            seq: packet.seq(),
+            ack: packet.ack(),
+            data_offset: packet.data_offset(),
+            flags: packet.flags(),
+            window: packet.window(),
+            checksum: packet.checksum(),
+            urgent: packet.urgent(),
+            options: parse_options(packet.options()),
+            header_len: header_len as u32,
+            payload_len: payload_len as u32,
+        }),
+        header_len,
+        payload_len,
+        next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// pcpp__TcpPacketWithOptions.pcap frame 1 from the TCP header: 44147 → 80, seq_raw
+    /// 777047406, ack_raw 3761117865, hdr_len 32, flags 0x018 (PSH, ACK), window 913,
+    /// checksum 0xac20, options NOP NOP TS(195102, 3555729271), then the first 34 of the
+    /// 803 payload bytes (`GET / HTTP/1.1` ...). The IP header declares 835 bytes.
+    const SEGMENT: [u8; 66] = [
+        0xac, 0x73, 0x00, 0x50, 0x2e, 0x50, 0xcd, 0x6e, 0xe0, 0x2e, 0x1a, 0xa9, 0x80, 0x18, 0x03,
+        0x91, 0xac, 0x20, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0x00, 0x02, 0xfa, 0x1e, 0xd3, 0xf0,
+        0x1f, 0x77, 0x47, 0x45, 0x54, 0x20, 0x2f, 0x20, 0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e,
+        0x31, 0x0d, 0x0a, 0x48, 0x6f, 0x73, 0x74, 0x3a, 0x20, 0x77, 0x77, 0x77, 0x2e, 0x79, 0x6e,
+        0x65, 0x74, 0x2e, 0x63, 0x6f, 0x2e,
+    ];
+
+    /// tcpdump__tcp-handshake-nano.pcap frame 1 from the TCP header: a SYN 46656 → 80,
+    /// seq_raw 797190859, hdr_len 40, window 27200, checksum 0x50c4, options MSS 1360,
+    /// SACK_PERM, TS(1131021154, 0), NOP, WS 7.
+    const SYN: [u8; 40] = [
+        0xb6, 0x40, 0x00, 0x50, 0x2f, 0x84, 0x2a, 0xcb, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0x6a,
+        0x40, 0x50, 0xc4, 0x00, 0x00, 0x02, 0x04, 0x05, 0x50, 0x04, 0x02, 0x08, 0x0a, 0x43, 0x6a,
+        0x03, 0x62, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+    ];
+
+    fn tcp_of(d: &Decoded) -> &Tcp {
+        let Layer::Tcp(tcp) = &d.layer else {
+            panic!("not TCP")
+        };
+        tcp
+    }
+
+    /// A 20-byte header (data offset 5) with `options` appended and the data offset set.
+    fn with_options(options: &[u8]) -> Vec<u8> {
+        assert_eq!(options.len() % 4, 0);
+        let mut seg = SYN[..20].to_vec();
+        seg[12] = ((20 + options.len()) / 4) as u8 * 16;
+        seg.extend_from_slice(options);
+        seg
+    }
+
+    #[test]
+    fn decodes_every_field() {
+        let d = decode(&SEGMENT, 835).unwrap();
+        assert_eq!((d.header_len, d.payload_len), (32, 803));
+        assert_eq!(d.next, Some(ProtoId::Http));
+        assert_eq!(
+            *tcp_of(&d),
+            Tcp {
+                src_port: 44147,
+                dst_port: 80,
+                seq: 777047406,
+                ack: 3761117865,
+                data_offset: 8,
+                flags: TcpFlags(TcpFlags::PSH | TcpFlags::ACK),
+                window: 913,
+                checksum: 0xac20,
+                urgent: 0,
+                options: vec![
+                    TcpOption::Nop,
+                    TcpOption::Nop,
+                    TcpOption::Timestamps {
+                        tsval: 195102,
+                        tsecr: 3555729271,
+                    },
+                ],
+                header_len: 32,
+                payload_len: 803,
+            }
+        );
+        assert_eq!(tcp_of(&d).flags.to_string(), "ACK,PSH");
+    }
+
+    #[test]
+    fn syn_options() {
+        let d = decode(&SYN, 40).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (40, 0, None));
+        assert_eq!(
+            *tcp_of(&d),
+            Tcp {
+                src_port: 46656,
+                dst_port: 80,
+                seq: 797190859,
+                ack: 0,
+                data_offset: 10,
+                flags: TcpFlags(TcpFlags::SYN),
+                window: 27200,
+                checksum: 0x50c4,
+                urgent: 0,
+                options: vec![
+                    TcpOption::Mss { value: 1360 },
+                    TcpOption::SackPermitted,
+                    TcpOption::Timestamps {
+                        tsval: 1131021154,
+                        tsecr: 0,
+                    },
+                    TcpOption::Nop,
+                    TcpOption::WindowScale { shift: 7 },
+                ],
+                header_len: 40,
+                payload_len: 0,
+            }
+        );
+    }
+
+    #[test]
+    fn all_nine_flags() {
+        let mut seg = SYN;
+        seg[12] |= 0x01;
+        seg[13] = 0xff;
+        let d = decode(&seg, 40).unwrap();
+        assert_eq!(tcp_of(&d).flags, TcpFlags(0x1ff));
+        assert_eq!(
+            tcp_of(&d).flags.to_string(),
+            "SYN,ACK,FIN,RST,PSH,URG,ECE,CWR,NS"
+        );
+        // The three reserved bits are not flags.
+        seg[12] = 0xae;
+        seg[13] = 0x10;
+        assert_eq!(
+            tcp_of(&decode(&seg, 40).unwrap()).flags,
+            TcpFlags(TcpFlags::ACK)
+        );
+    }
+
+    #[test]
+    fn sack_blocks_and_named_options() {
+        let seg = with_options(&[
+            0x01, 0x01, 0x05, 0x12, // NOP NOP SACK (2 blocks)
+            0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, // block 1..2
+            0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, // block
+            0x13, 0x04, 0xab, 0xcd, // MD5 (length shortened for the test)
+            0x1c, 0x04, 0x80, 0x10, // UTO
+            0x1d, 0x02, 0x1e, 0x03, 0x01, 0x22, 0x02, // AO, MPTCP, TFO (empty cookie)
+            0xfd, 0x02, 0x00, 0x00, 0x00, // experimental (253): Unknown; EOL; padding
+        ]);
+        let d = decode(&seg, seg.len()).unwrap();
+        assert_eq!(d.header_len, 60);
+        assert_eq!(
+            tcp_of(&d).options,
+            vec![
+                TcpOption::Nop,
+                TcpOption::Nop,
+                TcpOption::Sack {
+                    blocks: vec![(1, 2), (0xffff_fffe, 0xffff_ffff)],
+                },
+                TcpOption::Other {
+                    number: 19,
+                    name: "MD5",
+                    data: HexBytes(vec![0xab, 0xcd]),
+                },
+                TcpOption::Other {
+                    number: 28,
+                    name: "UTO",
+                    data: HexBytes(vec![0x80, 0x10]),
+                },
+                TcpOption::Other {
+                    number: 29,
+                    name: "AO",
+                    data: HexBytes(vec![]),
+                },
+                TcpOption::Other {
+                    number: 30,
+                    name: "MPTCP",
+                    data: HexBytes(vec![0x01]),
+                },
+                TcpOption::Other {
+                    number: 34,
+                    name: "TFO",
+                    data: HexBytes(vec![]),
+                },
+                TcpOption::Other {
+                    number: 253,
+                    name: "Unknown",
+                    data: HexBytes(vec![]),
+                },
+                TcpOption::EndOfList,
+            ]
+        );
+    }
+
+    #[test]
+    fn eol_ends_the_list() {
+        let seg = with_options(&[0x01, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x00, 0x00]);
+        let d = decode(&seg, 28).unwrap();
+        assert_eq!(
+            tcp_of(&d).options,
+            vec![TcpOption::Nop, TcpOption::EndOfList]
+        );
+    }
+
+    #[test]
+    fn known_kinds_with_wrong_lengths_are_other() {
+        let seg = with_options(&[
+            0x02, 0x03, 0x05, // MSS with length 3
+            0x03, 0x02, // WS with length 2
+            0x04, 0x03, 0x00, // SACK_PERM with length 3
+            0x05, 0x05, 0x01, 0x02, 0x03, // SACK with a partial block
+            0x08, 0x02, // TS with length 2
+            0x01, // NOP
+        ]);
+        let d = decode(&seg, seg.len()).unwrap();
+        let other = |number: u8, name: &'static str, data: &[u8]| TcpOption::Other {
+            number,
+            name,
+            data: HexBytes(data.to_vec()),
+        };
+        assert_eq!(
+            tcp_of(&d).options,
+            vec![
+                other(2, "MSS", &[0x05]),
+                other(3, "WS", &[]),
+                other(4, "SACK_PERM", &[0x00]),
+                other(5, "SACK", &[0x01, 0x02, 0x03]),
+                other(8, "TS", &[]),
+                TcpOption::Nop,
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_option_lengths_stop_parsing() {
+        // Length 0, length 1, past the end of the options, and no length byte at all: the
+        // options before are kept and the header still decodes.
+        for (options, kept) in [
+            (&[0x01, 0x02, 0x00, 0x00][..], 1),
+            (&[0x01, 0x01, 0x13, 0x01][..], 2),
+            (&[0x01, 0x08, 0x0a, 0x00][..], 1),
+            (&[0x01, 0x01, 0x01, 0x02][..], 3),
+        ] {
+            let seg = with_options(options);
+            let d = decode(&seg, 24).unwrap();
+            assert_eq!((d.header_len, d.payload_len), (24, 0));
+            assert_eq!(
+                tcp_of(&d).options,
+                vec![TcpOption::Nop; kept],
+                "{options:02x?}"
+            );
+        }
+        // tcpdump__heapoverflow-tcp_print.pcap: one option (kind 48) filling all 40 bytes.
+        let mut opts = vec![0x30, 0x28];
+        opts.resize(40, 0x30);
+        let seg = with_options(&opts);
+        let d = decode(&seg, 60).unwrap();
+        assert_eq!(
+            tcp_of(&d).options,
+            vec![TcpOption::Other {
+                number: 48,
+                name: "Unknown",
+                data: HexBytes(vec![0x30; 38]),
+            }]
+        );
+    }
+
+    #[test]
+    fn payload_length_comes_from_the_ip_header() {
+        // Cut by the snap length: the declared length still counts, HTTP is still seen.
+        let d = decode(&SEGMENT[..40], 835).unwrap();
+        assert_eq!(
+            (d.header_len, d.payload_len, d.next),
+            (32, 803, Some(ProtoId::Http))
+        );
+        // Bytes past the declared segment (link padding) are not the payload.
+        let d = decode(&SEGMENT, 32).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (32, 0, None));
+        // A declared length below 20 (no IP length to check against) saturates to 0.
+        let mut plain = SYN;
+        plain[12] = 0x50;
+        let d = decode(&plain[..20], 0).unwrap();
+        assert_eq!((d.header_len, d.payload_len), (20, 0));
+    }
+
+    #[test]
+    fn non_http_payload_has_no_next() {
+        let mut seg = SEGMENT;
+        seg[32..36].copy_from_slice(b"GETX");
+        assert_eq!(decode(&seg, 835).unwrap().next, None);
+        seg[32..36].copy_from_slice(&[0x16, 0x03, 0x01, 0x02]);
+        assert_eq!(decode(&seg, 835).unwrap().next, None);
+    }
+
+    #[test]
+    fn data_offset_below_five_is_an_error() {
+        let mut seg = SYN;
+        seg[12] = 0x30;
+        assert_eq!(decode(&seg, 40).err().unwrap().0, "TCP data offset 3 < 5");
+        seg[12] = 0x00;
+        assert_eq!(decode(&seg, 40).err().unwrap().0, "TCP data offset 0 < 5");
+    }
+
+    #[test]
+    fn data_offset_past_the_segment_is_an_error() {
+        let mut seg = [0u8; 60];
+        seg[..40].copy_from_slice(&SYN);
+        seg[12] = 0xf0;
+        assert_eq!(
+            decode(&seg[..40], 40).err().unwrap().0,
+            "TCP data offset 15 (60 bytes) past the segment (40 bytes)"
+        );
+        assert!(decode(&seg, 60).is_ok());
+    }
+
+    #[test]
+    fn cut_headers_are_errors() {
+        assert_eq!(
+            decode(&SYN[..13], 40).err().unwrap().0,
+            "TCP header needs 20 bytes, 13 captured"
+        );
+        assert_eq!(
+            decode(&SYN[..30], 40).err().unwrap().0,
+            "TCP header needs 40 bytes, 30 captured"
+        );
+        assert!(decode(&[], 0).is_err());
+    }
 }
