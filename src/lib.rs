@@ -160,7 +160,9 @@ impl Extractor {
         let result = self.run_into(Some(dumper.as_mut()));
         drop(dumper);
         let extraction = result.map_err(|source| Error::Write {
-            path: output.path().map_or_else(|| PathBuf::from("-"), Path::to_owned),
+            path: output
+                .path()
+                .map_or_else(|| PathBuf::from("-"), Path::to_owned),
             source,
         })?;
         output.commit()?;
@@ -170,7 +172,10 @@ impl Extractor {
     /// Runs the engine into `dumper` (or into nothing, only counting) and returns the totals.
     ///
     /// Errors are the dumper's write errors.
-    pub fn run_into(mut self, mut dumper: Option<&mut (dyn Dumper + '_)>) -> io::Result<Extraction> {
+    pub fn run_into(
+        mut self,
+        mut dumper: Option<&mut (dyn Dumper + '_)>,
+    ) -> io::Result<Extraction> {
         let info = self.reader.info().clone();
         if let Some(dumper) = dumper.as_deref_mut() {
             dumper.begin(&info)?;
@@ -181,11 +186,7 @@ impl Extractor {
             store: self.options.store,
         };
         let engine = self.options.engine.engine();
-        let summary = engine.run(
-            &mut self.reader,
-            &self.options.dissect_options(),
-            &mut sink,
-        )?;
+        let summary = engine.run(&mut self.reader, &self.options.dissect_options(), &mut sink)?;
         let Collect { dumper, stored, .. } = sink;
         let stopped_early = self.reader.stopped_early().cloned();
         if let Some(dumper) = dumper {

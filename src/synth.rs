@@ -92,7 +92,13 @@ pub fn ipv4(fields: Ipv4Fields, payload: &[u8]) -> Vec<u8> {
 }
 
 /// An IPv6 packet around `payload`; `next_header` names the payload's first header.
-pub fn ipv6(src: Ipv6Addr, dst: Ipv6Addr, next_header: u8, hop_limit: u8, payload: &[u8]) -> Vec<u8> {
+pub fn ipv6(
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    next_header: u8,
+    hop_limit: u8,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(40 + payload.len());
     out.extend_from_slice(&0x6000_0000u32.to_be_bytes());
     out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
@@ -286,7 +292,9 @@ pub fn sample_conversation() -> Vec<SynthFrame> {
     const ACK: u16 = 0x10;
     const PSH_ACK: u16 = 0x18;
     const FIN_ACK: u16 = 0x11;
-    let syn_options = [2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7];
+    let syn_options = [
+        2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+    ];
     let request = b"GET /index.html HTTP/1.1\r\nHost: www.example.test\r\nUser-Agent: pcapkit-sample/1.0\r\nAccept: */*\r\n\r\n";
     let body = b"<html><body><h1>pcapkit sample</h1><p>".repeat(20);
     let response_head = format!(
@@ -300,21 +308,120 @@ pub fn sample_conversation() -> Vec<SynthFrame> {
     let dns_query = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07example\x04test\x00\x00\x01\x00\x01";
 
     let mut frames: Vec<Vec<u8>> = vec![
-        ethernet(broadcast, client_mac, ethertype::ARP, &arp(1, client_mac, client, MacAddr([0; 6]), server)),
-        ethernet(client_mac, server_mac, ethertype::ARP, &arp(2, server_mac, server, client_mac, client)),
+        ethernet(
+            broadcast,
+            client_mac,
+            ethertype::ARP,
+            &arp(1, client_mac, client, MacAddr([0; 6]), server),
+        ),
+        ethernet(
+            client_mac,
+            server_mac,
+            ethertype::ARP,
+            &arp(2, server_mac, server, client_mac, client),
+        ),
         to_server(&v4(client, server, 17, 1, &udp(c, s, 53001, 53, dns_query))),
-        to_server(&v4(client, server, 6, 2, &tcp(c, s, seg(49152, 80, 1000, 0, SYN), &syn_options, &[]))),
-        to_client(&v4(server, client, 6, 7, &tcp(s, c, seg(80, 49152, 5000, 1001, SYN | ACK), &syn_options, &[]))),
-        to_server(&v4(client, server, 6, 3, &tcp(c, s, seg(49152, 80, 1001, 5001, ACK), &[], &[]))),
-        to_server(&v4(client, server, 6, 4, &tcp(c, s, seg(49152, 80, 1001, 5001, PSH_ACK), &[], request))),
-        to_client(&v4(server, client, 6, 8, &tcp(s, c, seg(80, 49152, 5001, 1001 + request.len() as u32, ACK), &[], first))),
-        to_client(&v4(server, client, 6, 9, &tcp(s, c, seg(80, 49152, 5601, 1001 + request.len() as u32, PSH_ACK), &[], second))),
-        to_server(&v4(client, server, 6, 5, &tcp(c, s, seg(49152, 80, 1001 + request.len() as u32, 5001 + response.len() as u32, FIN_ACK), &[], &[]))),
-        to_server(&v4(client, server, 1, 6, &icmp_echo(c, s, false, 0x4242, 1, b"pcapkit ping"))),
-        to_client(&v4(server, client, 1, 10, &icmp_echo(s, c, true, 0x4242, 1, b"pcapkit ping"))),
+        to_server(&v4(
+            client,
+            server,
+            6,
+            2,
+            &tcp(c, s, seg(49152, 80, 1000, 0, SYN), &syn_options, &[]),
+        )),
+        to_client(&v4(
+            server,
+            client,
+            6,
+            7,
+            &tcp(
+                s,
+                c,
+                seg(80, 49152, 5000, 1001, SYN | ACK),
+                &syn_options,
+                &[],
+            ),
+        )),
+        to_server(&v4(
+            client,
+            server,
+            6,
+            3,
+            &tcp(c, s, seg(49152, 80, 1001, 5001, ACK), &[], &[]),
+        )),
+        to_server(&v4(
+            client,
+            server,
+            6,
+            4,
+            &tcp(c, s, seg(49152, 80, 1001, 5001, PSH_ACK), &[], request),
+        )),
+        to_client(&v4(
+            server,
+            client,
+            6,
+            8,
+            &tcp(
+                s,
+                c,
+                seg(80, 49152, 5001, 1001 + request.len() as u32, ACK),
+                &[],
+                first,
+            ),
+        )),
+        to_client(&v4(
+            server,
+            client,
+            6,
+            9,
+            &tcp(
+                s,
+                c,
+                seg(80, 49152, 5601, 1001 + request.len() as u32, PSH_ACK),
+                &[],
+                second,
+            ),
+        )),
+        to_server(&v4(
+            client,
+            server,
+            6,
+            5,
+            &tcp(
+                c,
+                s,
+                seg(
+                    49152,
+                    80,
+                    1001 + request.len() as u32,
+                    5001 + response.len() as u32,
+                    FIN_ACK,
+                ),
+                &[],
+                &[],
+            ),
+        )),
+        to_server(&v4(
+            client,
+            server,
+            1,
+            6,
+            &icmp_echo(c, s, false, 0x4242, 1, b"pcapkit ping"),
+        )),
+        to_client(&v4(
+            server,
+            client,
+            1,
+            10,
+            &icmp_echo(s, c, true, 0x4242, 1, b"pcapkit ping"),
+        )),
     ];
     // A VLAN-tagged UDP datagram.
-    let tagged = vlan_tag(3, 100, ethertype::IPV4, &v4(client, server, 17, 11, &udp(c, s, 40000, 9999, b"tagged")));
+    let tagged = vlan_tag(
+        3,
+        100,
+        ethertype::IPV4,
+        &v4(client, server, 17, 11, &udp(c, s, 40000, 9999, b"tagged")),
+    );
     frames.push(ethernet(server_mac, client_mac, ethertype::VLAN, &tagged));
     // An IPv4 UDP datagram in two fragments.
     let big = udp(c, s, 40001, 9999, &[0x5a; 1600]);
@@ -335,15 +442,28 @@ pub fn sample_conversation() -> Vec<SynthFrame> {
     // IPv6: hop-by-hop header then ICMPv6 echo; then TCP SYN.
     let (c6, s6) = (IpAddr::V6(client6), IpAddr::V6(server6));
     let echo6 = icmp_echo(c6, s6, false, 7, 1, b"pcapkit ping6");
-    frames.push(ethernet(server_mac, client_mac, ethertype::IPV6, &ipv6(client6, server6, 0, 64, &ipv6_hop_by_hop(58, &echo6))));
+    frames.push(ethernet(
+        server_mac,
+        client_mac,
+        ethertype::IPV6,
+        &ipv6(client6, server6, 0, 64, &ipv6_hop_by_hop(58, &echo6)),
+    ));
     let syn6 = tcp(c6, s6, seg(49153, 8080, 77, 0, SYN), &syn_options, &[]);
-    frames.push(ethernet(server_mac, client_mac, ethertype::IPV6, &ipv6(client6, server6, 6, 64, &syn6)));
+    frames.push(ethernet(
+        server_mac,
+        client_mac,
+        ethertype::IPV6,
+        &ipv6(client6, server6, 6, 64, &syn6),
+    ));
 
     let mut out: Vec<SynthFrame> = frames
         .into_iter()
         .enumerate()
         .map(|(i, data)| SynthFrame {
-            timestamp: Timestamp::new(1_700_000_000 + i as i64 / 4, (i as u64 % 4) * 250_000_000 + 123_000),
+            timestamp: Timestamp::new(
+                1_700_000_000 + i as i64 / 4,
+                (i as u64 % 4) * 250_000_000 + 123_000,
+            ),
             orig_len: data.len() as u32,
             data,
         })

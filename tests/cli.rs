@@ -130,13 +130,18 @@ fn protocol_and_layer_stops_really_stop() {
     let (_dir, path) = sample_dir();
     let out = run(&[path.to_str().unwrap(), "-P", "ipv4"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let mut ipv4_frames = 0;
     for frame in ndjson_lines(&out.stdout) {
         let chain = frame["protocols"].as_str().unwrap();
-        assert!(!chain.contains("TCP") && !chain.contains("UDP") && !chain.contains("ICMP:"));
         if chain.contains("IPv4") {
-            assert!(chain == "Ethernet:IPv4:Raw" || chain == "Ethernet:VLAN:IPv4:Raw", "{chain}");
+            ipv4_frames += 1;
+            assert!(
+                chain == "Ethernet:IPv4:Raw" || chain == "Ethernet:VLAN:IPv4:Raw",
+                "{chain}"
+            );
         }
     }
+    assert_eq!(ipv4_frames, 13);
     let out = run(&[path.to_str().unwrap(), "-L", "link"]);
     let chains: Vec<String> = ndjson_lines(&out.stdout)
         .iter()
@@ -204,7 +209,10 @@ fn truncated_file_keeps_complete_frames_and_warns() {
     std::fs::write(&cut, &bytes).unwrap();
     let out = run(&[cut.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(ndjson_lines(&out.stdout).len(), sample_conversation().len() - 1);
+    assert_eq!(
+        ndjson_lines(&out.stdout).len(),
+        sample_conversation().len() - 1
+    );
     let err = stderr(&out);
     assert!(err.contains("warning") && err.contains("byte"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -269,7 +277,12 @@ fn closed_pipe_is_a_normal_exit() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 100];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -1,10 +1,49 @@
 //! Streaming capture reader over pcap-parser: classic pcap and pcapng, constant memory.
 //!
-//! [`CaptureReader::next_frame`] lends one [`RawFrame`] at a time out of the reader's buffer.
-//! (STUB: the reader is being written; see the foundation issue.)
+//! [`CaptureReader::next_frame`] lends one [`RawFrame`] at a time out of the reader's buffer
+//! (1 MiB, grown only for a record larger than it); nothing is copied or allocated per frame.
+//! A truncated or damaged tail ends the frames early: every complete frame before it is
+//! returned, then [`CaptureReader::stopped_early`] says where and why. Records or blocks that
+//! claim more than 256 MiB are not trusted (reading stops there; nothing is allocated for them).
+//! [`PcapWriter`] writes classic pcap.
+//!
+//! pcap-parser 0.17 facts that shaped this module (each checked on its source):
+//! - `LegacyPcapReader::new` / `PcapNGReader::new` do a single `read()` and fail with
+//!   `Incomplete` when the file header is not all there (a pipe). We read the header ourselves
+//!   and hand it to them in front of the rest of the input (`Cursor(head).chain(rest)`), with a
+//!   buffer at least as large as that head.
+//! - Its `Incomplete` / `BufferTooSmall` / `UnexpectedEof` results are a poor guide: a buffer
+//!   exactly as large as a record counts as "too small"; `Eof` is only returned when the buffer
+//!   position is 0, so a clean end can read as `UnexpectedEof`; and an EPB whose captured
+//!   length runs past its block makes the streaming parser ask for more data until the input
+//!   ends. We read each record's length from its header, make sure the whole record is buffered
+//!   (growing the buffer only as far as the input really goes), then let it parse.
+//! - `consume` moves the rest of the buffer to its front on every call once past half of it;
+//!   we use `consume_noshift` (the next `refill` shifts less than one record).
+//! - pcap: the header parser accepts any version (we refuse major versions other than 2) and
+//!   only the little-endian Kuznetzov magic; `ts_usec` holds nanoseconds in ns files; the
+//!   link-type field is returned unmasked (`0x30000001`: we keep the low 16 bits).
+//! - pcapng: the Section Header Block parser silently drops options that run past the block and
+//!   checks neither the trailing length nor the version (we require major version 1; tshark
+//!   stops at a later section with another one); `if_tsoffset` is always read little-endian;
+//!   `build_ts_resolution` returns `None` for every binary (`2^-n`) `if_tsresol`; EPB options
+//!   are collected into a `Vec` (an allocation per packet); obsolete Packet Blocks (type 2)
+//!   come back as `Unknown` blocks whose `block_type` is read little-endian even in a
+//!   big-endian section (`0x02000000`). See `pcapng.rs` for what we parse ourselves.
 
+mod pcap;
+mod pcapng;
+mod source;
+mod writer;
+
+pub use writer::PcapWriter;
+
+use crate::error::{Error, Result};
 use crate::model::{LinkType, Timestamp};
 use serde::Serialize;
+use source::{ErrorCell, Source};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 
 /// One capture record as read from the file, borrowing its bytes from the reader's buffer.
 #[derive(Clone, Copy, Debug)]
@@ -67,17 +106,219 @@ impl std::fmt::Display for StoppedEarly {
     }
 }
 
-/// Streaming reader of one capture (STUB: being written).
+/// Where a format reader found the next frame: indexes into its buffer, plus the metadata.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FrameMeta {
+    /// The frame's bytes are `data()[start..end]`.
+    start: usize,
+    end: usize,
+    /// Length of the whole record or block, consumed before the next one is read.
+    consumed: usize,
+    timestamp: Option<Timestamp>,
+    len: u32,
+    link_type: LinkType,
+    interface: Option<u32>,
+}
+
+/// The outcome of looking for the next frame.
+pub(crate) enum Step {
+    Frame(FrameMeta),
+    End,
+    Stop(StoppedEarly),
+}
+
+/// The format-specific half of the reader.
+enum Inner {
+    Pcap(pcap::PcapState),
+    Ng(pcapng::NgState),
+}
+
+impl Inner {
+    #[inline]
+    fn advance(&mut self) -> Step {
+        match self {
+            Inner::Pcap(p) => p.advance(),
+            Inner::Ng(n) => n.advance(),
+        }
+    }
+
+    #[inline]
+    fn data(&self) -> &[u8] {
+        match self {
+            Inner::Pcap(p) => p.data(),
+            Inner::Ng(n) => n.data(),
+        }
+    }
+
+    #[inline]
+    fn consume(&mut self, n: usize) {
+        match self {
+            Inner::Pcap(p) => p.consume(n),
+            Inner::Ng(s) => s.consume(n),
+        }
+    }
+
+    #[inline]
+    fn offset(&self) -> u64 {
+        match self {
+            Inner::Pcap(p) => p.offset(),
+            Inner::Ng(n) => n.offset(),
+        }
+    }
+}
+
+/// How much of the input is read at once while looking at its header.
+const HEAD_CHUNK: usize = 64 << 10;
+
+/// Streaming reader of one capture: classic pcap (either byte order, µs or ns, Kuznetzov's
+/// modified format) or pcapng (any number of sections and interfaces), from a file or a pipe.
+///
+/// ```no_run
+/// use pcapkit::capture::CaptureReader;
+///
+/// let mut reader = CaptureReader::open("capture.pcap".as_ref())?;
+/// while let Some(frame) = reader.next_frame() {
+///     println!("{} {} bytes", frame.number, frame.cap_len());
+/// }
+/// if let Some(stop) = reader.stopped_early() {
+///     eprintln!("warning: {stop}");
+/// }
+/// # Ok::<(), pcapkit::Error>(())
+/// ```
 pub struct CaptureReader {
     info: CaptureInfo,
+    inner: Inner,
+    /// Frames returned so far.
+    number: u64,
+    /// Length of the record lent out by the last `next_frame`, consumed at the next call.
+    pending: usize,
+    done: bool,
+    stopped: Option<StoppedEarly>,
+    total_len: Option<u64>,
 }
 
 impl CaptureReader {
     /// Opens a capture file, or stdin for `-`.
-    pub fn open(path: &std::path::Path) -> crate::Result<CaptureReader> {
-        Err(crate::Error::Format {
-            path: path.to_owned(),
-            reason: "not yet implemented".into(),
+    ///
+    /// When `path` does not exist, `path` + `.pcap` is tried (jspcapy's behaviour). Errors:
+    /// [`Error::Read`] when the input cannot be opened or read, [`Error::Format`] when it is
+    /// empty, not a pcap or pcapng file, or its file header is invalid.
+    pub fn open(path: &Path) -> Result<CaptureReader> {
+        if path.as_os_str() == "-" {
+            return CaptureReader::from_reader("-", Box::new(io::stdin()));
+        }
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let mut with_ext = path.as_os_str().to_owned();
+                with_ext.push(".pcap");
+                std::fs::File::open(&with_ext).map_err(|_| Error::Read {
+                    path: path.to_owned(),
+                    source: e,
+                })?
+            }
+            Err(source) => {
+                return Err(Error::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        let total_len = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        let mut reader = CaptureReader::from_reader(&path.to_string_lossy(), Box::new(file))?;
+        reader.total_len = total_len;
+        Ok(reader)
+    }
+
+    /// Reads a capture from any byte stream (a pipe, a socket, a decompressor); `name` is
+    /// what [`CaptureInfo::path`] and errors call it. Never seeks.
+    pub fn from_reader(name: &str, reader: Box<dyn Read + Send>) -> Result<CaptureReader> {
+        let error = ErrorCell::default();
+        let mut source = Source::new(reader, error.clone());
+        let path = PathBuf::from(name);
+        let format_error = |reason: String| Error::Format {
+            path: path.clone(),
+            reason,
+        };
+        let read_error = |source: io::Error| Error::Read {
+            path: path.clone(),
+            source,
+        };
+        let mut head = Vec::new();
+        read_head(&mut source, &mut head, 4).map_err(read_error)?;
+        let magic: [u8; 4] = match head.get(..4) {
+            Some(&[a, b, c, d]) => [a, b, c, d],
+            _ if head.is_empty() => return Err(format_error("empty file".into())),
+            _ => {
+                return Err(format_error(format!(
+                    "file too short for a capture header ({} bytes)",
+                    head.len()
+                )));
+            }
+        };
+        let (inner, info) = if magic == pcapng::SHB {
+            read_head(&mut source, &mut head, 12).map_err(read_error)?;
+            let (_, len) = pcapng::shb_head(&head).map_err(&format_error)?;
+            read_head(&mut source, &mut head, len).map_err(read_error)?;
+            if head.len() < len {
+                return Err(format_error(format!(
+                    "file ends inside the section header block (header says {len} bytes, {} present)",
+                    head.len()
+                )));
+            }
+            let shb = pcapng::check_shb(&head).map_err(&format_error)?;
+            if shb.major != 1 {
+                return Err(format_error(format!(
+                    "unsupported pcapng version {}.{}",
+                    shb.major, shb.minor
+                )));
+            }
+            let info = CaptureInfo {
+                path: name.to_owned(),
+                format: "pcapng",
+                version: format!("{}.{}", shb.major, shb.minor),
+                byte_order: if shb.big_endian { "big" } else { "little" },
+                ts_resolution: None,
+                snaplen: None,
+                link_type: None,
+            };
+            let capacity = source::BUFFER_SIZE.max(head.len() + 1);
+            let input = io::Cursor::new(head).chain(source);
+            let state = pcapng::NgState::open(input, capacity, error).map_err(format_error)?;
+            (Inner::Ng(state), info)
+        } else if let Some((flavor, big_endian)) = pcap::detect(magic) {
+            read_head(&mut source, &mut head, pcap::HEADER_LEN).map_err(read_error)?;
+            if head.len() < pcap::HEADER_LEN {
+                return Err(format_error(format!(
+                    "file ends inside the pcap file header ({} of {} bytes)",
+                    head.len(),
+                    pcap::HEADER_LEN
+                )));
+            }
+            let capacity = source::BUFFER_SIZE.max(head.len() + 1);
+            let input = io::Cursor::new(head).chain(source);
+            let (state, info) =
+                pcap::PcapState::open(input, capacity, error, name, flavor, big_endian)
+                    .map_err(format_error)?;
+            (Inner::Pcap(state), info)
+        } else {
+            return Err(format_error(format!(
+                "not a pcap or pcapng file (magic 0x{:08x})",
+                u32::from_be_bytes(magic)
+            )));
+        };
+        Ok(CaptureReader {
+            info,
+            inner,
+            number: 0,
+            pending: 0,
+            done: false,
+            stopped: None,
+            total_len: None,
         })
     }
 
@@ -86,23 +327,188 @@ impl CaptureReader {
         &self.info
     }
 
-    /// The next frame, or `None` at the end of the input (or where a damaged tail stops it).
+    /// The next frame, or `None` at the end of the input (or where a damaged tail stops it:
+    /// see [`stopped_early`](Self::stopped_early)). The frame borrows the reader's buffer.
     pub fn next_frame(&mut self) -> Option<RawFrame<'_>> {
-        None
+        if self.pending > 0 {
+            self.inner.consume(self.pending);
+            self.pending = 0;
+        }
+        if self.done {
+            return None;
+        }
+        let meta = match self.inner.advance() {
+            Step::Frame(meta) => meta,
+            Step::End => {
+                self.done = true;
+                return None;
+            }
+            Step::Stop(stop) => {
+                self.done = true;
+                self.stopped = Some(stop);
+                return None;
+            }
+        };
+        if meta.start > meta.end || meta.end > self.inner.data().len() {
+            // Cannot happen: the format readers buffer the whole record first.
+            self.done = true;
+            self.stopped = Some(StoppedEarly {
+                offset: self.inner.offset(),
+                reason: "internal error: record outside the read buffer".into(),
+            });
+            return None;
+        }
+        self.pending = meta.consumed;
+        self.number += 1;
+        Some(RawFrame {
+            number: self.number,
+            timestamp: meta.timestamp,
+            len: meta.len,
+            link_type: meta.link_type,
+            interface: meta.interface,
+            data: &self.inner.data()[meta.start..meta.end],
+        })
     }
 
     /// Why reading stopped before the end of the input, if it did.
     pub fn stopped_early(&self) -> Option<&StoppedEarly> {
-        None
+        self.stopped.as_ref()
     }
 
-    /// Bytes of the input consumed so far (for progress).
+    /// Bytes of the input consumed so far, including the frame last returned (for progress).
     pub fn bytes_read(&self) -> u64 {
-        0
+        self.inner.offset() + self.pending as u64
     }
 
     /// Size of the input in bytes, when it is a regular file.
     pub fn total_len(&self) -> Option<u64> {
-        None
+        self.total_len
+    }
+}
+
+impl std::fmt::Debug for CaptureReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureReader")
+            .field("info", &self.info)
+            .field("frames", &self.number)
+            .field("bytes_read", &self.bytes_read())
+            .field("stopped_early", &self.stopped)
+            .finish()
+    }
+}
+
+/// Reads from `source` until `head` holds `need` bytes or the input ends (a chunk at a time).
+fn read_head(source: &mut Source, head: &mut Vec<u8>, need: usize) -> io::Result<()> {
+    while head.len() < need {
+        let start = head.len();
+        head.resize(start + (need - start).max(HEAD_CHUNK), 0);
+        let n = match source.read(head.get_mut(start..).unwrap_or_default()) {
+            Ok(n) => n,
+            Err(e) => {
+                head.truncate(start);
+                return Err(e);
+            }
+        };
+        head.truncate(start + n);
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out one byte per `read` call, like a slow pipe.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let end = buf.len().min(1);
+            self.0.read(&mut buf[..end])
+        }
+    }
+
+    fn pcap_bytes(nanos: bool, frames: &[(Timestamp, &[u8])]) -> Vec<u8> {
+        let mut w = PcapWriter::new(Vec::new(), LinkType::ETHERNET, 65535, nanos).unwrap();
+        for (ts, data) in frames {
+            w.write_frame(*ts, data.len() as u32, data).unwrap();
+        }
+        w.into_inner()
+    }
+
+    #[test]
+    fn reader_is_send() {
+        fn is_send<T: Send>() {}
+        is_send::<CaptureReader>();
+    }
+
+    #[test]
+    fn reads_written_pcap_one_byte_at_a_time() {
+        let bytes = pcap_bytes(
+            true,
+            &[
+                (Timestamp::new(1, 2), b"abc"),
+                (Timestamp::new(3, 999_999_999), b""),
+            ],
+        );
+        let total = bytes.len() as u64;
+        let mut r =
+            CaptureReader::from_reader("-", Box::new(Trickle(io::Cursor::new(bytes)))).unwrap();
+        assert_eq!(r.info().ts_resolution, Some("ns"));
+        let f = r.next_frame().unwrap();
+        assert_eq!(
+            (f.number, f.data, f.timestamp),
+            (1, &b"abc"[..], Some(Timestamp::new(1, 2)))
+        );
+        let f = r.next_frame().unwrap();
+        assert_eq!((f.number, f.cap_len()), (2, 0));
+        assert_eq!(f.timestamp, Some(Timestamp::new(3, 999_999_999)));
+        assert!(r.next_frame().is_none());
+        assert!(r.next_frame().is_none());
+        assert_eq!(r.stopped_early(), None);
+        assert_eq!(r.bytes_read(), total);
+        assert_eq!(r.total_len(), None);
+    }
+
+    #[test]
+    fn header_errors() {
+        let err = |bytes: &[u8]| match CaptureReader::from_reader(
+            "x",
+            Box::new(io::Cursor::new(bytes.to_vec())),
+        ) {
+            Err(Error::Format { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(err(b""), "empty file");
+        assert!(err(b"ab").contains("too short"));
+        assert_eq!(
+            err(b"\x7fELF\x02\x01"),
+            "not a pcap or pcapng file (magic 0x7f454c46)"
+        );
+        assert!(err(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]).contains("pcap file header"));
+        let mut v1 = pcap_bytes(false, &[]);
+        v1[4] = 1;
+        assert!(err(&v1).contains("version 1.4"), "{}", err(&v1));
+        assert!(err(&[0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 1, 2, 3, 4]).contains("byte-order"));
+        assert!(
+            err(&[0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a])
+                .contains("file ends inside the section header block")
+        );
+    }
+
+    #[test]
+    fn read_head_reads_to_need_or_end() {
+        let mut source = Source::new(
+            Box::new(Trickle(io::Cursor::new(vec![7; 10]))),
+            ErrorCell::default(),
+        );
+        let mut head = Vec::new();
+        read_head(&mut source, &mut head, 4).unwrap();
+        assert_eq!(head.len(), 4);
+        read_head(&mut source, &mut head, 100).unwrap();
+        assert_eq!(head, vec![7; 10]);
     }
 }

@@ -1,26 +1,29 @@
 //! `json`: one document `{"file": …, "frames": […], "summary": …}`, written incrementally.
 
-use super::{Dumper, WRITE_BUFFER};
+use super::Dumper;
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::model::{Frame, Summary};
 use serde::Serialize;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 /// Writes the JSON document one frame at a time (never built in memory).
 ///
 /// Each frame sits on a line of its own inside `frames`, so `grep` and `head` stay useful.
 /// When reading stopped at a damaged tail, a `stopped_early` object follows `summary`.
+/// Give it a buffered writer, as for [`NdjsonDumper`](super::NdjsonDumper).
 pub struct JsonDumper<W: Write> {
-    out: BufWriter<W>,
+    out: W,
+    item: Vec<u8>,
     frames: u64,
 }
 
 impl<W: Write> JsonDumper<W> {
-    /// A dumper writing (buffered) to `out`.
+    /// A dumper writing to `out`.
     pub fn new(out: W) -> Self {
         JsonDumper {
-            out: BufWriter::with_capacity(WRITE_BUFFER, out),
+            out,
+            item: Vec::with_capacity(4096),
             frames: 0,
         }
     }
@@ -28,11 +31,12 @@ impl<W: Write> JsonDumper<W> {
 
 impl<W: Write> FrameSink for JsonDumper<W> {
     fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        self.out
-            .write_all(if self.frames == 0 { b"\n" } else { b",\n" })?;
+        self.item.clear();
+        self.item
+            .extend_from_slice(if self.frames == 0 { b"\n" } else { b",\n" });
+        serde_json::to_writer(&mut self.item, frame)?;
         self.frames += 1;
-        serde_json::to_writer(&mut self.out, frame)?;
-        Ok(())
+        self.out.write_all(&self.item)
     }
 }
 

@@ -4,10 +4,12 @@
 //! ([`FrameSink::frame`]), and the run's totals at the end ([`Dumper::finish`]). None of them
 //! keeps frames: memory stays flat however long the capture is.
 
+mod background;
 mod json;
 mod ndjson;
 mod output;
 
+pub use background::BackgroundWriter;
 pub use json::JsonDumper;
 pub use ndjson::NdjsonDumper;
 pub use output::Output;
@@ -70,7 +72,7 @@ impl Format {
         Format::from_extension(path.extension()?.to_str()?)
     }
 
-    /// A dumper of this format writing to `out`.
+    /// A dumper of this format writing to `out` (which should be buffered).
     pub fn dumper<'w>(self, out: Box<dyn Write + 'w>) -> Box<dyn Dumper + 'w> {
         match self {
             Format::Json => Box::new(JsonDumper::new(out)),
@@ -103,6 +105,3 @@ impl FromStr for Format {
             })
     }
 }
-
-/// Size of the buffer between a dumper and its file.
-pub(crate) const WRITE_BUFFER: usize = 256 * 1024;

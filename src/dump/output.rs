@@ -1,6 +1,7 @@
 //! Output destinations: stdout, or a file written under a temporary name and renamed into
 //! place only when the report is complete (a partial file never looks finished).
 
+use super::background::BackgroundWriter;
 use crate::error::{Error, Result};
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -20,12 +21,14 @@ struct Target {
 }
 
 impl Output {
-    /// Standard output, with the writer to use for it.
+    /// Standard output, with the (buffered, background) writer to use for it.
     pub fn stdout() -> (Output, Box<dyn Write>) {
-        (Output { target: None }, Box::new(io::stdout().lock()))
+        let writer = BackgroundWriter::new(io::stdout());
+        (Output { target: None }, Box::new(writer))
     }
 
-    /// A file at `path`, written first as a hidden temporary file beside it.
+    /// A file at `path`, written first as a hidden temporary file beside it; the writer is
+    /// buffered and writes on a background thread.
     pub fn file(path: &Path) -> Result<(Output, Box<dyn Write>)> {
         let name = path
             .file_name()
@@ -46,7 +49,7 @@ impl Output {
             Output {
                 target: Some(target),
             },
-            Box::new(file),
+            Box::new(BackgroundWriter::new(file)),
         ))
     }
 

@@ -63,9 +63,9 @@ pub enum Layer {
     /// ICMPv6 message.
     #[serde(rename = "ICMPv6")]
     Icmpv6(Icmp),
-    /// HTTP/1.x request or response head.
+    /// HTTP/1.x request or response head (boxed: it is much larger than the other records).
     #[serde(rename = "HTTP")]
-    Http(Http),
+    Http(Box<Http>),
     /// Bytes that were not dissected.
     Raw(Raw),
 }

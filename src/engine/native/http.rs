@@ -294,7 +294,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     http.body_len = body_len as u32;
     http.payload_len = body_len as u32;
     Ok(Decoded {
-        layer: Layer::Http(http),
+        layer: Layer::Http(Box::new(http)),
         header_len,
         payload_len: body_len,
         next: None,
@@ -310,7 +310,7 @@ mod tests {
         let Layer::Http(http) = d.layer.clone() else {
             panic!("not HTTP")
         };
-        (http, d)
+        (*http, d)
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

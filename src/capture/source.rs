@@ -1,0 +1,135 @@
+//! The byte source under both readers and the buffer discipline shared by pcap and pcapng.
+//!
+//! pcap-parser's streaming readers own the input and a `circular::Buffer`. We never let them
+//! guess whether a record is complete: [`Buffered::fill`] first makes sure the whole record
+//! (whose length we read from its header ourselves) sits in the buffer, growing the buffer when a
+//! record is larger than it, and only then asks the reader to parse it. That way `Incomplete`,
+//! `BufferTooSmall` and `UnexpectedEof` never decide anything and a damaged length can never make
+//! us allocate more than the record limit.
+
+use pcap_parser::traits::PcapReaderIterator;
+use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
+
+/// Initial buffer size of the readers.
+pub(crate) const BUFFER_SIZE: usize = 1 << 20;
+
+/// Captured lengths above this are not trusted (no allocation is attempted for them).
+pub(crate) const MAX_CAPLEN: usize = 256 << 20;
+
+/// Records (pcap header + data) or blocks (pcapng) longer than this are not trusted.
+pub(crate) const MAX_BLOCK: usize = MAX_CAPLEN + (64 << 10);
+
+/// The last I/O error seen by a [`Source`], readable after pcap-parser reduced it to `ReadError`.
+pub(crate) type ErrorCell = Arc<Mutex<Option<String>>>;
+
+/// The input: retries `Interrupted` reads and remembers the message of any other error.
+pub(crate) struct Source {
+    inner: Box<dyn Read + Send>,
+    error: ErrorCell,
+}
+
+impl Source {
+    pub(crate) fn new(inner: Box<dyn Read + Send>, error: ErrorCell) -> Source {
+        Source { inner, error }
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.inner.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    if let Ok(mut slot) = self.error.lock() {
+                        *slot = Some(e.to_string());
+                    }
+                    return Err(e);
+                }
+                Ok(n) => return Ok(n),
+            }
+        }
+    }
+}
+
+/// What pcap-parser's readers read from: the bytes we already read to detect the format,
+/// then the rest of the input.
+pub(crate) type Input = io::Chain<io::Cursor<Vec<u8>>, Source>;
+
+/// A pcap-parser streaming reader plus the capacity bookkeeping it does not expose.
+pub(crate) struct Buffered<R: PcapReaderIterator> {
+    pub(crate) reader: R,
+    capacity: usize,
+    error: ErrorCell,
+}
+
+impl<R: PcapReaderIterator> Buffered<R> {
+    pub(crate) fn new(reader: R, capacity: usize, error: ErrorCell) -> Self {
+        Buffered {
+            reader,
+            capacity,
+            error,
+        }
+    }
+
+    /// The unconsumed bytes; the next record starts at index 0.
+    #[inline]
+    pub(crate) fn data(&self) -> &[u8] {
+        self.reader.data()
+    }
+
+    /// Input offset of `data()[0]`.
+    #[inline]
+    pub(crate) fn offset(&self) -> u64 {
+        self.reader.consumed() as u64
+    }
+
+    /// Drops `n` bytes from the front. Does not move data: the next refill shifts what is left,
+    /// which is then less than one record (pcap-parser's `consume` would shift on every call
+    /// once past half of the buffer).
+    #[inline]
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.reader.consume_noshift(n);
+    }
+
+    /// Makes sure `need` bytes are buffered at the front. `Ok(true)`: they are; `Ok(false)`: the
+    /// input ended first (`data()` holds what there is); `Err`: a read error, as text.
+    #[inline]
+    pub(crate) fn fill(&mut self, need: usize) -> Result<bool, String> {
+        if self.reader.data().len() >= need {
+            return Ok(true);
+        }
+        self.fill_slow(need)
+    }
+
+    #[cold]
+    fn fill_slow(&mut self, need: usize) -> Result<bool, String> {
+        loop {
+            let have = self.reader.data().len();
+            if have >= need {
+                return Ok(true);
+            }
+            if self.reader.reader_exhausted() {
+                return Ok(false);
+            }
+            if have >= self.capacity {
+                // Full, and the record is longer: grow (doubling, at least to the record's
+                // length). Only as far as the input really goes, so a truncated file whose
+                // last header claims a huge record does not make us allocate that much.
+                let new = need.max(self.capacity.saturating_mul(2).min(MAX_BLOCK));
+                self.reader.grow(new);
+                self.capacity = new;
+            }
+            // Shifts the unconsumed bytes to the front, then reads once into the free space.
+            if self.reader.refill().is_err() {
+                let message = self
+                    .error
+                    .lock()
+                    .ok()
+                    .and_then(|mut slot| slot.take())
+                    .unwrap_or_else(|| "unknown I/O error".to_owned());
+                return Err(format!("read error: {message}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! A buffered writer whose `write` system calls happen on a thread of their own.
+//!
+//! Encoding a report and copying it into the kernel's page cache cost about the same per frame
+//! (measured: 1 M frames → 790 MB of NDJSON, ~1 s of encoding and ~0.8 s of `write`). Handing
+//! full buffers to a writer thread overlaps the two on a second core. Buffers are recycled, so
+//! memory stays at a few buffers however long the report is.
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use std::io::{self, Write};
+use std::thread::{self, JoinHandle};
+
+/// Size of each buffer handed to the writer thread.
+const BUFFER_SIZE: usize = 1 << 20;
+/// Buffers in flight between the encoder and the writer thread.
+const IN_FLIGHT: usize = 3;
+
+/// What the encoding side sends to the writer thread.
+enum Message {
+    /// Bytes to write; the buffer comes back empty for reuse.
+    Data(Vec<u8>),
+    /// Flush the destination and acknowledge.
+    Flush,
+}
+
+/// A [`Write`] that buffers and lets a background thread write to the destination.
+///
+/// Errors of the destination (a full disk, a closed pipe) are returned by a later `write` or
+/// by `flush`, which waits until everything before it is written. Dropping the writer writes
+/// what is buffered and waits for the thread; call [`flush`](Write::flush) first to see errors.
+pub struct BackgroundWriter {
+    buffer: Vec<u8>,
+    spare: Vec<Vec<u8>>,
+    outstanding: usize,
+    to_thread: Option<Sender<Message>>,
+    from_thread: Receiver<io::Result<Vec<u8>>>,
+    thread: Option<JoinHandle<()>>,
+    failed: Option<io::ErrorKind>,
+}
+
+impl BackgroundWriter {
+    /// Starts the writer thread over `destination`.
+    pub fn new<W: Write + Send + 'static>(mut destination: W) -> BackgroundWriter {
+        let (to_thread, inbox) = bounded::<Message>(IN_FLIGHT + 1);
+        let (outbox, from_thread) = bounded::<io::Result<Vec<u8>>>(IN_FLIGHT + 1);
+        let thread = thread::spawn(move || {
+            for message in inbox {
+                let reply = match message {
+                    Message::Data(mut bytes) => destination.write_all(&bytes).map(|()| {
+                        bytes.clear();
+                        bytes
+                    }),
+                    Message::Flush => destination.flush().map(|()| Vec::new()),
+                };
+                let failed = reply.is_err();
+                if outbox.send(reply).is_err() || failed {
+                    return;
+                }
+            }
+            let _ = destination.flush();
+        });
+        BackgroundWriter {
+            buffer: Vec::with_capacity(BUFFER_SIZE),
+            spare: (1..IN_FLIGHT).map(|_| Vec::new()).collect(),
+            outstanding: 0,
+            to_thread: Some(to_thread),
+            from_thread,
+            thread: Some(thread),
+            failed: None,
+        }
+    }
+
+    fn sticky_error(&self) -> io::Result<()> {
+        match self.failed {
+            Some(kind) => Err(io::Error::new(kind, "an earlier write failed")),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends a message to the writer thread.
+    fn send(&mut self, message: Message) -> io::Result<()> {
+        self.sticky_error()?;
+        let sent = self
+            .to_thread
+            .as_ref()
+            .is_some_and(|tx| tx.send(message).is_ok());
+        if sent {
+            self.outstanding += 1;
+            return Ok(());
+        }
+        // The thread stopped after an error; its reply is waiting.
+        while self.outstanding > 0 {
+            self.receive_one()?;
+        }
+        self.failed = Some(io::ErrorKind::BrokenPipe);
+        Err(io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "writer thread stopped",
+        ))
+    }
+
+    /// Takes one reply: a recycled buffer, a flush acknowledgement, or an error.
+    fn receive_one(&mut self) -> io::Result<()> {
+        let reply = self.from_thread.recv();
+        self.outstanding = self.outstanding.saturating_sub(1);
+        match reply {
+            Ok(Ok(buffer)) => {
+                if buffer.capacity() > 0 {
+                    self.spare.push(buffer);
+                }
+                Ok(())
+            }
+            Ok(Err(err)) => {
+                self.failed = Some(err.kind());
+                Err(err)
+            }
+            Err(_) => {
+                self.failed = Some(io::ErrorKind::BrokenPipe);
+                Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "writer thread stopped",
+                ))
+            }
+        }
+    }
+
+    /// Hands the current buffer to the thread and continues in a spare one.
+    fn send_buffer(&mut self) -> io::Result<()> {
+        let full = std::mem::take(&mut self.buffer);
+        self.send(Message::Data(full))?;
+        if self.spare.is_empty() {
+            self.receive_one()?;
+        }
+        let mut next = self.spare.pop().unwrap_or_default();
+        next.reserve(BUFFER_SIZE);
+        self.buffer = next;
+        Ok(())
+    }
+}
+
+impl Write for BackgroundWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.buffer.len() + bytes.len() > BUFFER_SIZE && !self.buffer.is_empty() {
+            self.send_buffer()?;
+        }
+        self.buffer.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buffer.is_empty() {
+            self.send_buffer()?;
+        }
+        self.send(Message::Flush)?;
+        while self.outstanding > 0 {
+            self.receive_one()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for BackgroundWriter {
+    fn drop(&mut self) {
+        if self.failed.is_none() && !self.buffer.is_empty() {
+            let _ = self.send_buffer();
+        }
+        drop(self.to_thread.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A destination that keeps what it is given, shared with the test.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A destination that fails every write, like a full disk.
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn everything_written_arrives_in_order() {
+        let dest = Shared::default();
+        let mut writer = BackgroundWriter::new(dest.clone());
+        let mut expected = Vec::new();
+        for i in 0..200_000u32 {
+            let line = format!("line {i}\n");
+            writer.write_all(line.as_bytes()).unwrap();
+            expected.extend_from_slice(line.as_bytes());
+        }
+        writer.flush().unwrap();
+        assert_eq!(*dest.0.lock().unwrap(), expected);
+        writer.write_all(b"tail").unwrap();
+        drop(writer);
+        assert!(dest.0.lock().unwrap().ends_with(b"line 199999\ntail"));
+    }
+
+    #[test]
+    fn destination_errors_reach_the_writer() {
+        let mut writer = BackgroundWriter::new(Full);
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut result = Ok(());
+        for _ in 0..64 {
+            result = writer.write_all(&chunk);
+            if result.is_err() {
+                break;
+            }
+        }
+        let err = result.and_then(|()| writer.flush()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        assert!(writer.flush().is_err(), "errors are sticky");
+    }
+}

@@ -1,0 +1,269 @@
+//! Capture-file builders for integration tests: classic pcap and pcapng bytes made in code.
+#![allow(dead_code)]
+
+use std::io::Write;
+
+/// Builds a classic pcap file.
+pub struct Pcap {
+    big_endian: bool,
+    modified: bool,
+    bytes: Vec<u8>,
+}
+
+impl Pcap {
+    /// A file header: µs or ns magic in either byte order.
+    pub fn new(big_endian: bool, nanos: bool, link_type: u32, snaplen: u32) -> Pcap {
+        let magic = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
+        Pcap::with_magic(big_endian, magic, 2, 4, link_type, snaplen)
+    }
+
+    /// Kuznetzov's modified format (little-endian, 24-byte record headers).
+    pub fn modified(link_type: u32, snaplen: u32) -> Pcap {
+        let mut p = Pcap::with_magic(false, 0xa1b2_cd34, 2, 4, link_type, snaplen);
+        p.modified = true;
+        p
+    }
+
+    /// Any magic and version.
+    pub fn with_magic(
+        big_endian: bool,
+        magic: u32,
+        major: u16,
+        minor: u16,
+        link_type: u32,
+        snaplen: u32,
+    ) -> Pcap {
+        let mut p = Pcap {
+            big_endian,
+            modified: false,
+            bytes: Vec::new(),
+        };
+        p.u32(magic);
+        p.u16(major);
+        p.u16(minor);
+        p.u32(0);
+        p.u32(0);
+        p.u32(snaplen);
+        p.u32(link_type);
+        p
+    }
+
+    fn u16(&mut self, v: u16) {
+        let b = if self.big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
+        self.bytes.extend_from_slice(&b);
+    }
+
+    fn u32(&mut self, v: u32) {
+        let b = if self.big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
+        self.bytes.extend_from_slice(&b);
+    }
+
+    /// One record; the captured length is `data.len()`.
+    pub fn record(mut self, secs: u32, frac: u32, orig_len: u32, data: &[u8]) -> Pcap {
+        self.u32(secs);
+        self.u32(frac);
+        self.u32(data.len() as u32);
+        self.u32(orig_len);
+        if self.modified {
+            // ifindex, protocol, pkt_type, padding
+            self.u32(3);
+            self.u16(0x0800);
+            self.bytes.extend_from_slice(&[0, 0]);
+        }
+        self.bytes.extend_from_slice(data);
+        self
+    }
+
+    /// Raw bytes appended as they are (to cut or damage a file).
+    pub fn raw(mut self, bytes: &[u8]) -> Pcap {
+        self.bytes.extend_from_slice(bytes);
+        self
+    }
+
+    /// The file so far.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
+    }
+
+    /// Current length (the offset of the next record).
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// Builds a pcapng file block by block; each SHB sets the byte order of what follows.
+pub struct Ng {
+    big_endian: bool,
+    bytes: Vec<u8>,
+}
+
+/// An option: code and value (padding added by the builder).
+pub type Opt = (u16, Vec<u8>);
+
+impl Ng {
+    /// A file starting with an SHB (version 1.0) in the given byte order.
+    pub fn new(big_endian: bool) -> Ng {
+        Ng {
+            big_endian,
+            bytes: Vec::new(),
+        }
+        .shb(big_endian, 1, 0, &[])
+    }
+
+    fn u16b(&self, v: u16) -> [u8; 2] {
+        if self.big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    }
+
+    fn u32b(&self, v: u32) -> [u8; 4] {
+        if self.big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    }
+
+    /// Options, with padding and opt_endofopt (nothing when `opts` is empty).
+    pub fn options(&self, opts: &[Opt]) -> Vec<u8> {
+        let mut out = Vec::new();
+        if opts.is_empty() {
+            return out;
+        }
+        for (code, value) in opts {
+            out.extend_from_slice(&self.u16b(*code));
+            out.extend_from_slice(&self.u16b(value.len() as u16));
+            out.extend_from_slice(value);
+            out.resize(out.len().next_multiple_of(4), 0);
+        }
+        out.extend_from_slice(&[0, 0, 0, 0]);
+        out
+    }
+
+    /// Any block: type, length, `body` padded to 4 bytes, length.
+    pub fn block(mut self, block_type: u32, body: &[u8]) -> Ng {
+        let padded = body.len().next_multiple_of(4);
+        let len = (12 + padded) as u32;
+        let mut out = Vec::new();
+        out.extend_from_slice(&self.u32b(block_type));
+        out.extend_from_slice(&self.u32b(len));
+        out.extend_from_slice(body);
+        out.resize(8 + padded, 0);
+        out.extend_from_slice(&self.u32b(len));
+        self.bytes.extend_from_slice(&out);
+        self
+    }
+
+    /// A Section Header Block in byte order `big_endian` (which then applies to what follows).
+    pub fn shb(mut self, big_endian: bool, major: u16, minor: u16, opts: &[Opt]) -> Ng {
+        self.big_endian = big_endian;
+        let mut body = Vec::new();
+        body.extend_from_slice(&self.u32b(0x1a2b_3c4d));
+        body.extend_from_slice(&self.u16b(major));
+        body.extend_from_slice(&self.u16b(minor));
+        body.extend_from_slice(&[0xff; 8]);
+        body.extend_from_slice(&self.options(opts));
+        self.block(0x0a0d_0d0a, &body)
+    }
+
+    /// An Interface Description Block.
+    pub fn idb(self, link_type: u16, snaplen: u32, opts: &[Opt]) -> Ng {
+        let mut body = Vec::new();
+        body.extend_from_slice(&self.u16b(link_type));
+        body.extend_from_slice(&[0, 0]);
+        body.extend_from_slice(&self.u32b(snaplen));
+        body.extend_from_slice(&self.options(opts));
+        self.block(1, &body)
+    }
+
+    /// `if_tsresol` option.
+    pub fn tsresol(resol: u8) -> Opt {
+        (9, vec![resol])
+    }
+
+    /// `if_tsoffset` option, in this file's current byte order.
+    pub fn tsoffset(&self, secs: i64) -> Opt {
+        let b = if self.big_endian {
+            secs.to_be_bytes()
+        } else {
+            secs.to_le_bytes()
+        };
+        (14, b.to_vec())
+    }
+
+    /// An Enhanced Packet Block; the captured length is `data.len()`.
+    pub fn epb(self, if_id: u32, ticks: u64, orig_len: u32, data: &[u8], opts: &[Opt]) -> Ng {
+        let mut body = Vec::new();
+        body.extend_from_slice(&self.u32b(if_id));
+        body.extend_from_slice(&self.u32b((ticks >> 32) as u32));
+        body.extend_from_slice(&self.u32b(ticks as u32));
+        body.extend_from_slice(&self.u32b(data.len() as u32));
+        body.extend_from_slice(&self.u32b(orig_len));
+        body.extend_from_slice(data);
+        body.resize(body.len().next_multiple_of(4), 0);
+        body.extend_from_slice(&self.options(opts));
+        self.block(6, &body)
+    }
+
+    /// A Simple Packet Block holding `data` (padded).
+    pub fn spb(self, orig_len: u32, data: &[u8]) -> Ng {
+        let mut body = Vec::new();
+        body.extend_from_slice(&self.u32b(orig_len));
+        body.extend_from_slice(data);
+        self.block(3, &body)
+    }
+
+    /// An obsolete Packet Block (type 2).
+    pub fn opb(self, if_id: u16, ticks: u64, orig_len: u32, data: &[u8]) -> Ng {
+        let mut body = Vec::new();
+        body.extend_from_slice(&self.u16b(if_id));
+        body.extend_from_slice(&self.u16b(0));
+        body.extend_from_slice(&self.u32b((ticks >> 32) as u32));
+        body.extend_from_slice(&self.u32b(ticks as u32));
+        body.extend_from_slice(&self.u32b(data.len() as u32));
+        body.extend_from_slice(&self.u32b(orig_len));
+        body.extend_from_slice(data);
+        self.block(2, &body)
+    }
+
+    /// Raw bytes appended as they are.
+    pub fn raw(mut self, bytes: &[u8]) -> Ng {
+        self.bytes.extend_from_slice(bytes);
+        self
+    }
+
+    /// The file so far.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
+    }
+
+    /// Current length (the offset of the next block).
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// Writes `bytes` to a new temporary file.
+pub fn temp_file(bytes: &[u8]) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().expect("temp file");
+    f.write_all(bytes).expect("write temp file");
+    f.flush().expect("flush temp file");
+    f
+}
+
+/// `n` bytes of a recognizable pattern.
+pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
