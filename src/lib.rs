@@ -1,7 +1,7 @@
 //! pcapkit: a streaming packet-capture extractor.
 //!
 //! pcapkit reads a pcap or pcapng capture frame by frame, dissects each frame into one
-//! unified [`Frame`](model::Frame) (frame header, protocol chain such as
+//! unified [`Frame`] (frame header, protocol chain such as
 //! `Ethernet:IPv4:TCP:HTTP`, one typed record per layer) and writes reports (JSON, NDJSON)
 //! without ever holding the whole capture in memory.
 //!
@@ -27,6 +27,8 @@
 //! println!("{} frames, {} malformed", done.summary.frames, done.summary.malformed);
 //! # Ok::<(), pcapkit::Error>(())
 //! ```
+
+#![warn(missing_docs)]
 
 pub mod capture;
 pub mod dump;

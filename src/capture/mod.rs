@@ -92,7 +92,7 @@ pub struct CaptureInfo {
 }
 
 /// Why reading stopped before the end of the input (truncated or damaged tail).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StoppedEarly {
     /// Byte offset in the input of the record or block that could not be read.
     pub offset: u64,

@@ -4,7 +4,6 @@ use super::Dumper;
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::model::{Frame, Summary};
-use serde::Serialize;
 use std::io::{self, Write};
 
 /// Writes the JSON document one frame at a time (never built in memory).
@@ -40,13 +39,6 @@ impl<W: Write> FrameSink for JsonDumper<W> {
     }
 }
 
-/// Where reading stopped, as written after `summary`.
-#[derive(Serialize)]
-struct StoppedRecord<'a> {
-    offset: u64,
-    reason: &'a str,
-}
-
 impl<W: Write> Dumper for JsonDumper<W> {
     fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
         self.out.write_all(b"{\"file\":")?;
@@ -61,11 +53,7 @@ impl<W: Write> Dumper for JsonDumper<W> {
         serde_json::to_writer(&mut self.out, summary)?;
         if let Some(stopped) = stopped {
             self.out.write_all(b",\n\"stopped_early\":")?;
-            let record = StoppedRecord {
-                offset: stopped.offset,
-                reason: &stopped.reason,
-            };
-            serde_json::to_writer(&mut self.out, &record)?;
+            serde_json::to_writer(&mut self.out, stopped)?;
         }
         self.out.write_all(b"}\n")?;
         self.out.flush()
