@@ -93,7 +93,7 @@ impl EngineKind {
     pub fn description(self) -> &'static str {
         match self {
             EngineKind::Native => {
-                "pcapkit's zero-copy dissector: Ethernet, SLL, SLL2, Null, VLAN/QinQ, ARP, RARP, \
+                "pcapkit's zero-copy dissector: Ethernet, SLL, SLL2, Null, NFLOG, VLAN/QinQ, ARP, RARP, \
                  IPv4, IPv6 + extension headers, TCP, UDP, ICMP, ICMPv6, HTTP/1.x"
             }
         }

@@ -166,6 +166,8 @@ impl LinkType {
     pub const IPV4: LinkType = LinkType(228);
     /// Raw IPv6 (229).
     pub const IPV6: LinkType = LinkType(229);
+    /// Linux netfilter NFLOG (239).
+    pub const NFLOG: LinkType = LinkType(239);
     /// Linux cooked capture v2 (276).
     pub const LINUX_SLL2: LinkType = LinkType(276);
 

@@ -24,6 +24,9 @@ pub enum Layer {
     Sll2(Sll2),
     /// BSD loopback header.
     Null(Null),
+    /// Linux netfilter NFLOG header.
+    #[serde(rename = "NFLOG")]
+    Nflog(Nflog),
     /// 802.1Q / 802.1ad tag.
     #[serde(rename = "VLAN")]
     Vlan(Vlan),
@@ -78,6 +81,7 @@ impl Layer {
             Layer::Sll(_) => ProtoId::Sll,
             Layer::Sll2(_) => ProtoId::Sll2,
             Layer::Null(_) => ProtoId::Null,
+            Layer::Nflog(_) => ProtoId::Nflog,
             Layer::Vlan(_) => ProtoId::Vlan,
             Layer::Arp(_) => ProtoId::Arp,
             Layer::Rarp(_) => ProtoId::Rarp,
@@ -187,6 +191,39 @@ pub struct Null {
     pub header_len: u32,
     /// Captured bytes after the header.
     pub payload_len: u32,
+}
+
+/// Linux netfilter NFLOG header (link type 239): a 4-byte header and type-length-value
+/// attributes, one of which (`NFULA_PAYLOAD`) carries the logged packet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Nflog {
+    /// Address family of the logged packet (2 IPv4, 10 IPv6).
+    pub family: u8,
+    /// NFLOG version (0).
+    pub version: u8,
+    /// Resource id: the netfilter log group.
+    pub resource_id: u16,
+    /// Log prefix (`NFULA_PREFIX`), when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The attributes, in order.
+    pub attributes: Vec<NflogAttribute>,
+    /// Bytes up to the logged packet (header and attributes before it).
+    pub header_len: u32,
+    /// Length of the logged packet.
+    pub payload_len: u32,
+}
+
+/// One NFLOG type-length-value attribute.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NflogAttribute {
+    /// Attribute type number.
+    #[serde(rename = "type")]
+    pub kind: u16,
+    /// Attribute name (`PACKET_HDR`, `PREFIX`, `PAYLOAD`, ...), or `Unknown`.
+    pub name: &'static str,
+    /// Attribute length, its 4-byte header included (padding excluded).
+    pub len: u16,
 }
 
 /// IEEE 802.1Q tag (also the outer 802.1ad tag of QinQ).

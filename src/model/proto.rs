@@ -67,6 +67,8 @@ protocols! {
     Sll2 = "SLL2", Link;
     /// BSD null/loopback family header (link types 0 and 108).
     Null = "Null", Link;
+    /// Linux netfilter NFLOG header and attributes (link type 239).
+    Nflog = "NFLOG", Link;
     /// IEEE 802.1Q / 802.1ad VLAN tag.
     Vlan = "VLAN", Link;
     /// IEEE 802.2 LLC (and SNAP) header.

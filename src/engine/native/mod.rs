@@ -14,6 +14,7 @@ mod icmp;
 mod ipv4;
 mod ipv6;
 mod ipv6_ext;
+mod nflog;
 mod null;
 mod sll;
 mod tcp;
@@ -98,6 +99,7 @@ fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId> {
         LinkType::NULL | LinkType::LOOP => Some(ProtoId::Null),
         LinkType::LINUX_SLL => Some(ProtoId::Sll),
         LinkType::LINUX_SLL2 => Some(ProtoId::Sll2),
+        LinkType::NFLOG => Some(ProtoId::Nflog),
         LinkType::IPV4 => Some(ProtoId::Ipv4),
         LinkType::IPV6 => Some(ProtoId::Ipv6),
         LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => ip_by_version(data),
@@ -151,6 +153,7 @@ fn decode(proto: ProtoId, data: &[u8], declared: usize) -> Option<DecodeResult> 
         ProtoId::Sll => sll::decode_v1(data),
         ProtoId::Sll2 => sll::decode_v2(data),
         ProtoId::Null => null::decode(data),
+        ProtoId::Nflog => nflog::decode(data),
         ProtoId::Vlan => vlan::decode(data),
         ProtoId::Arp => arp::decode(data, ProtoId::Arp),
         ProtoId::Rarp => arp::decode(data, ProtoId::Rarp),

@@ -1,0 +1,752 @@
+//! The oracle test: the native engine against Wireshark on every capture in `../shared/captures`.
+//!
+//! For each capture with a `<file>.tshark.tsv` (tshark 4.0.17, one row per frame, see the
+//! folder's README), the capture is read through the library API
+//! (`Extractor::open(path)?.frames()`) and every frame is compared with tshark's row:
+//!
+//! - `len`, `cap_len`; `time` numerically at ns (skipped where tshark's cell is empty, pcapng
+//!   Simple Packet Blocks, or malformed, README quirk 4);
+//! - `ip.src`, `ip.dst`, `ipv6.src`, `ipv6.dst`, `tcp.*port`, `udp.*port`: every occurrence, in
+//!   order, for the part of the protocol chain pcapkit covers (see below);
+//! - `protocols`: tshark's `frame.protocols` mapped to pcapkit's names ([`tshark_proto`]), with
+//!   pseudo-protocols and protocols we do not know dropped, and our `Raw` dropped. Ours must be a
+//!   prefix of theirs (compared "up to the deepest protocol pcapkit decodes"), and where ours
+//!   stops before theirs ends, the protocol tshark shows next must not be one the native engine
+//!   decodes ([`NATIVE_DECODES`]), whether ours stopped without an `error` or with an `error` at
+//!   that very protocol (stricter than "no error": a decoder that gives up on a header tshark
+//!   reads is a difference; a header really cut by the snap length is then an allow-list entry);
+//!   after ICMP/ICMPv6 tshark's continuation is the datagram quoted in an error message, which
+//!   pcapkit does not decode yet, so it is not required. tshark's `sll` is SLL or SLL2 by the
+//!   frame's link type; its `arp` also stands for our RARP; `igmp:igmp` is one IGMP;
+//! - `http`: never from the default chain (tshark puts `http` on the frame that completes a
+//!   reassembled message); our frame has an HTTP layer iff tshark starts an HTTP head in it per
+//!   segment (`<file>.tshark.httpheads`; no such file: no heads), required only where our chain
+//!   covers tshark's whole chain.
+//!
+//! Addresses and ports are compared on the chain's covered part: when our chain is shorter than
+//! tshark's (the IP header quoted in an ICMP error, a tunnel behind a protocol the native engine
+//! does not decode yet), tshark's list is cut to the occurrences of that protocol within the
+//! covered part. Everything else about them is strict.
+//!
+//! Oracle quirks handled here (README "Read before comparing"): pcapng custom blocks are tshark
+//! rows with protocol `data` and no time: they are removed and frames matched by order; a file
+//! tshark refused has an empty tsv: we may read it (quirks 5, 8) but may not refuse a file
+//! tshark read; truncated files: our frames are exactly tshark's rows (quirks 6, 8).
+//!
+//! Every difference is printed (file, frame, field, ours vs tshark's). Accepted differences are
+//! in the one allow-list, `tests/oracle_allowlist.tsv`. The test asserts that at least
+//! [`MIN_AGREEMENT_PERMILLE`] of all frames agree (every compared field equal or allow-listed)
+//! and that no difference outside the allow-list remains.
+
+use pcapkit::Extractor;
+use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The capture folder, shared by all engineers; never copied into the repository.
+const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
+
+/// The one allow-list of accepted differences (format documented in the file).
+const ALLOWLIST: &str = include_str!("oracle_allowlist.tsv");
+
+/// Minimum share of agreeing frames, in per mille (99.5 %).
+const MIN_AGREEMENT_PERMILLE: u64 = 995;
+
+/// The protocols the native engine decodes now. Where our chain stops (without error, or with an
+/// error at that very protocol) and tshark's continues with one of these, that is a mismatch.
+/// Extend this list as decoders land (AH, ESP, HIP, MH, OSPF, L2TP, IPX, IGMP, GRE, DNS, PPP,
+/// PPPoE, LLC).
+const NATIVE_DECODES: &[ProtoId] = &[
+    ProtoId::Ethernet,
+    ProtoId::Sll,
+    ProtoId::Sll2,
+    ProtoId::Null,
+    ProtoId::Nflog,
+    ProtoId::Vlan,
+    ProtoId::Arp,
+    ProtoId::Rarp,
+    ProtoId::Ipv4,
+    ProtoId::Ipv6,
+    ProtoId::HopOpt,
+    ProtoId::Ipv6Route,
+    ProtoId::Ipv6Frag,
+    ProtoId::Ipv6Opts,
+    ProtoId::Tcp,
+    ProtoId::Udp,
+    ProtoId::Icmp,
+    ProtoId::Icmpv6,
+    ProtoId::Http,
+];
+
+/// pcapkit's protocol for a name in tshark's `frame.protocols`; `None` for pseudo-protocols
+/// (`ethertype`, `data`, `raw`: the raw-IP link types have no link layer in pcapkit) and for
+/// protocols pcapkit does not know.
+///
+/// tshark 4.0 calls both Linux cooked capture versions `sll` (decided here by the frame's link
+/// type) and shows RARP as `arp` (see [`same_proto`]).
+fn tshark_proto(name: &str, link_type: LinkType) -> Option<ProtoId> {
+    Some(match name {
+        "eth" => ProtoId::Ethernet,
+        "sll" if link_type == LinkType::LINUX_SLL2 => ProtoId::Sll2,
+        "sll" => ProtoId::Sll,
+        "null" => ProtoId::Null,
+        "nflog" => ProtoId::Nflog,
+        "vlan" | "ieee8021ad" => ProtoId::Vlan,
+        "arp" => ProtoId::Arp,
+        "ip" => ProtoId::Ipv4,
+        "ipv6" => ProtoId::Ipv6,
+        "ipv6.hopopts" => ProtoId::HopOpt,
+        "ipv6.routing" => ProtoId::Ipv6Route,
+        "ipv6.fraghdr" => ProtoId::Ipv6Frag,
+        "ipv6.dstopts" => ProtoId::Ipv6Opts,
+        "tcp" => ProtoId::Tcp,
+        "udp" => ProtoId::Udp,
+        "icmp" => ProtoId::Icmp,
+        "icmpv6" => ProtoId::Icmpv6,
+        "http" => ProtoId::Http,
+        "ah" => ProtoId::Ah,
+        "esp" => ProtoId::Esp,
+        "hip" => ProtoId::Hip,
+        "mipv6" => ProtoId::Mh,
+        "ospf" => ProtoId::Ospf,
+        "l2tp" => ProtoId::L2tp,
+        "ipx" => ProtoId::Ipx,
+        "igmp" => ProtoId::Igmp,
+        "gre" => ProtoId::Gre,
+        "dns" | "mdns" => ProtoId::Dns,
+        "ppp" => ProtoId::Ppp,
+        "pppoes" | "pppoed" => ProtoId::Pppoe,
+        "llc" => ProtoId::Llc,
+        _ => return None,
+    })
+}
+
+/// Our protocol `ours` equals tshark's (mapped) `theirs`: tshark shows RARP as `arp`.
+fn same_proto(ours: ProtoId, theirs: ProtoId) -> bool {
+    ours == theirs || (ours == ProtoId::Rarp && theirs == ProtoId::Arp)
+}
+
+/// tshark's chain mapped to pcapkit's names, without HTTP (compared on its own): unknown and
+/// pseudo-protocols dropped, and `igmp:igmp` (one IGMP header, README quirk 10) made one.
+fn their_chain(protocols: &str, link_type: LinkType) -> Vec<ProtoId> {
+    let mut chain: Vec<ProtoId> = Vec::new();
+    for proto in protocols
+        .split(':')
+        .filter_map(|n| tshark_proto(n, link_type))
+    {
+        if proto == ProtoId::Http || (proto == ProtoId::Igmp && chain.last() == Some(&proto)) {
+            continue;
+        }
+        chain.push(proto);
+    }
+    chain
+}
+
+/// One tshark row (columns as in the README's command).
+struct Row {
+    number: u64,
+    len: String,
+    cap_len: String,
+    time: String,
+    protocols: String,
+    /// ip.src, ip.dst, ipv6.src, ipv6.dst, tcp.srcport, tcp.dstport, udp.srcport, udp.dstport.
+    lists: [String; 8],
+}
+
+impl Row {
+    fn parse(line: &str, tsv: &Path) -> Row {
+        let cells: Vec<&str> = line.split('\t').collect();
+        assert!(
+            cells.len() == 13,
+            "{}: row with {} columns, 13 expected: {line:?}",
+            tsv.display(),
+            cells.len()
+        );
+        Row {
+            number: cells[0]
+                .parse()
+                .unwrap_or_else(|_| panic!("{}: bad frame number {line:?}", tsv.display())),
+            len: cells[1].to_owned(),
+            cap_len: cells[2].to_owned(),
+            time: cells[3].to_owned(),
+            protocols: cells[4].to_owned(),
+            lists: std::array::from_fn(|i| cells[5 + i].to_owned()),
+        }
+    }
+
+    /// A pcapng custom block (README quirk 2): protocol `data`, no time. Not a frame for us.
+    fn is_custom_block(&self) -> bool {
+        self.protocols == "data" && self.time.is_empty()
+    }
+}
+
+/// The names of the eight list fields, in [`Row::lists`] order, and the protocol each belongs to.
+const LIST_FIELDS: [(&str, ProtoId); 8] = [
+    ("ip.src", ProtoId::Ipv4),
+    ("ip.dst", ProtoId::Ipv4),
+    ("ipv6.src", ProtoId::Ipv6),
+    ("ipv6.dst", ProtoId::Ipv6),
+    ("tcp.srcport", ProtoId::Tcp),
+    ("tcp.dstport", ProtoId::Tcp),
+    ("udp.srcport", ProtoId::Udp),
+    ("udp.dstport", ProtoId::Udp),
+];
+
+/// Our values of the eight list fields, every occurrence in layer order.
+fn our_lists(frame: &Frame) -> [Vec<String>; 8] {
+    let mut lists: [Vec<String>; 8] = Default::default();
+    for layer in &frame.layers {
+        let (first, a, b) = match layer {
+            Layer::Ipv4(ip) => (0, ip.src.to_string(), ip.dst.to_string()),
+            Layer::Ipv6(ip) => (2, ip.src.to_string(), ip.dst.to_string()),
+            Layer::Tcp(tcp) => (4, tcp.src_port.to_string(), tcp.dst_port.to_string()),
+            Layer::Udp(udp) => (6, udp.src_port.to_string(), udp.dst_port.to_string()),
+            _ => continue,
+        };
+        lists[first].push(a);
+        lists[first + 1].push(b);
+    }
+    lists
+}
+
+/// tshark's `frame.time_epoch` as nanoseconds, `None` if it is not `secs.nnnnnnnnn` (quirk 4).
+fn parse_epoch(cell: &str) -> Option<i128> {
+    let (secs, frac) = cell.split_once('.')?;
+    if frac.len() != 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (negative, secs) = match secs.strip_prefix('-') {
+        Some(abs) => (true, abs),
+        None => (false, secs),
+    };
+    if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let total = secs.parse::<i128>().ok()? * 1_000_000_000 + frac.parse::<i128>().ok()?;
+    Some(if negative { -total } else { total })
+}
+
+/// One difference between pcapkit and tshark.
+struct Mismatch {
+    file: String,
+    /// pcapkit's frame number; `None` for a file-level difference.
+    frame: Option<u64>,
+    /// tshark's frame number, where it differs from ours or we have no such frame.
+    tshark_frame: Option<u64>,
+    field: &'static str,
+    ours: String,
+    theirs: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ", self.file)?;
+        match (self.frame, self.tshark_frame) {
+            (Some(n), Some(t)) if n != t => write!(f, "frame {n} (tshark {t})")?,
+            (Some(n), _) => write!(f, "frame {n}")?,
+            (None, Some(t)) => write!(f, "tshark frame {t}")?,
+            (None, None) => write!(f, "*")?,
+        }
+        write!(
+            f,
+            " {}: ours {:?} vs tshark {:?}",
+            self.field, self.ours, self.theirs
+        )
+    }
+}
+
+/// One allow-list entry.
+struct Allowed {
+    file: String,
+    frame: Option<u64>,
+    field: String,
+    reason: String,
+    line: usize,
+}
+
+fn parse_allowlist(text: &str) -> Vec<Allowed> {
+    let mut entries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.splitn(4, '\t').collect();
+        assert!(
+            cols.len() == 4 && !cols[3].trim().is_empty(),
+            "oracle_allowlist.tsv line {line_no}: need file, frame, field, reason (tab-separated): {line:?}"
+        );
+        let frame = match cols[1] {
+            "*" => None,
+            n => Some(n.parse().unwrap_or_else(|_| {
+                panic!("oracle_allowlist.tsv line {line_no}: frame must be a number or *: {line:?}")
+            })),
+        };
+        entries.push(Allowed {
+            file: cols[0].to_owned(),
+            frame,
+            field: cols[2].to_owned(),
+            reason: cols[3].trim().to_owned(),
+            line: line_no,
+        });
+    }
+    entries
+}
+
+impl Allowed {
+    fn covers(&self, m: &Mismatch) -> bool {
+        self.file == m.file
+            && (self.frame.is_none() || self.frame == m.frame.or(m.tshark_frame))
+            && (self.field == "*" || self.field == m.field)
+    }
+}
+
+/// What one capture file contributed.
+#[derive(Default)]
+struct FileResult {
+    /// Frames compared (the larger of our count and tshark's, custom blocks removed).
+    frames: u64,
+    /// Per compared frame (by our number, or tshark's where we have none), its mismatches.
+    mismatches: BTreeMap<u64, Vec<Mismatch>>,
+    /// File-level mismatches (the file as a whole), counting against all its frames.
+    file_mismatches: Vec<Mismatch>,
+    /// Notes printed for information (quirks met).
+    notes: Vec<String>,
+    /// Where our chain legitimately stops before tshark's: tshark's next protocol, and how often.
+    stops: BTreeMap<String, u64>,
+    /// Frames where tshark starts an HTTP head and ours has an HTTP layer.
+    http_heads: u64,
+}
+
+/// What [`compare_frame`] saw besides mismatches.
+struct Coverage {
+    /// tshark's next protocol where our chain legitimately stopped before its end.
+    stopped_before: Option<String>,
+    /// Both sides have an HTTP head in this frame.
+    http_head: bool,
+}
+
+/// Compares one frame with its tshark row, pushing every difference.
+fn compare_frame(
+    file: &str,
+    frame: &Frame,
+    row: &Row,
+    http_heads: Option<&HashSet<u64>>,
+    out: &mut Vec<Mismatch>,
+) -> Coverage {
+    let mut push = |field: &'static str, ours: String, theirs: String| {
+        out.push(Mismatch {
+            file: file.to_owned(),
+            frame: Some(frame.number),
+            tshark_frame: Some(row.number),
+            field,
+            ours,
+            theirs,
+        });
+    };
+
+    if frame.len.to_string() != row.len {
+        push("len", frame.len.to_string(), row.len.clone());
+    }
+    if frame.cap_len.to_string() != row.cap_len {
+        push("cap_len", frame.cap_len.to_string(), row.cap_len.clone());
+    }
+    // Empty: Simple Packet Block (quirk 3). Malformed: invalid sub-second field (quirk 4).
+    if let Some(theirs) = parse_epoch(&row.time) {
+        let ours = frame
+            .timestamp
+            .map(|t| i128::from(t.secs) * 1_000_000_000 + i128::from(t.nanos));
+        if ours != Some(theirs) {
+            let text = frame
+                .timestamp
+                .map_or_else(|| "(none)".to_owned(), |t| t.to_epoch_string());
+            push("time", text, row.time.clone());
+        }
+    }
+
+    // Protocol chains.
+    let ours: Vec<ProtoId> = frame
+        .protocols()
+        .filter(|p| !matches!(p, ProtoId::Raw | ProtoId::Http))
+        .collect();
+    let theirs = their_chain(&row.protocols, frame.link_type);
+    let mut stopped_before = None;
+    let common = ours
+        .iter()
+        .zip(&theirs)
+        .take_while(|(o, t)| same_proto(**o, **t))
+        .count();
+    let ours_text = || {
+        let mut text = frame.protocol_chain();
+        if let Some(error) = &frame.error {
+            let _ = write!(text, " [error: {error}]");
+        }
+        text
+    };
+    if common < ours.len() {
+        push("protocols", ours_text(), row.protocols.clone());
+    } else if let Some(&next) = theirs.get(common) {
+        // Ours is a strict prefix of theirs: fine only if tshark's next protocol is one the
+        // native engine does not decode, or follows ICMP (the quoted datagram).
+        let after_icmp = matches!(ours.last(), Some(ProtoId::Icmp | ProtoId::Icmpv6));
+        let stopped_on_next = match &frame.error {
+            None => true,
+            Some(error) => same_proto(error.layer, next),
+        };
+        if !after_icmp && NATIVE_DECODES.contains(&next) && stopped_on_next {
+            push("protocols", ours_text(), row.protocols.clone());
+        } else if after_icmp {
+            stopped_before = Some(format!("{next} quoted in {}", ours[common - 1]));
+        } else {
+            stopped_before = Some(next.to_string());
+        }
+    }
+
+    // Addresses and ports, on the covered part of tshark's chain.
+    let covered = &theirs[..common];
+    let full = common == theirs.len();
+    let our_lists = our_lists(frame);
+    for (i, (field, proto)) in LIST_FIELDS.iter().enumerate() {
+        let cell = &row.lists[i];
+        let mut expected: Vec<&str> = if cell.is_empty() {
+            Vec::new()
+        } else {
+            cell.split(',').collect()
+        };
+        if !full {
+            let n = covered.iter().filter(|p| **p == *proto).count();
+            expected.truncate(n);
+        }
+        if our_lists[i] != expected {
+            push(field, our_lists[i].join(","), expected.join(","));
+        }
+    }
+
+    // HTTP per segment, where tshark's chain is fully covered by ours.
+    let our_http = frame.protocols().any(|p| p == ProtoId::Http);
+    let their_http = http_heads.is_some_and(|h| h.contains(&row.number));
+    if our_http != their_http && (full || our_http) {
+        let show = |b: bool| if b { "HTTP" } else { "no HTTP" }.to_owned();
+        push("http", show(our_http), show(their_http));
+    }
+    Coverage {
+        stopped_before,
+        http_head: our_http && their_http,
+    }
+}
+
+/// Reads `<capture>.tshark.httpheads`, if it exists.
+fn read_http_heads(capture: &Path) -> Option<HashSet<u64>> {
+    let path = PathBuf::from(format!("{}.tshark.httpheads", capture.display()));
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some(
+        text.split_whitespace()
+            .map(|n| {
+                n.parse()
+                    .unwrap_or_else(|_| panic!("{}: bad frame number {n:?}", path.display()))
+            })
+            .collect(),
+    )
+}
+
+/// Compares one capture with its oracle.
+fn check_file(name: &str, capture: &Path, tsv: &Path) -> FileResult {
+    let text = std::fs::read_to_string(tsv).unwrap_or_else(|e| panic!("{}: {e}", tsv.display()));
+    let mut lines = text.lines();
+    let refused = lines.next().is_none(); // tshark refused the file: no header, no rows
+    let all_rows: Vec<Row> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| Row::parse(l, tsv))
+        .collect();
+    let custom = all_rows.iter().filter(|r| r.is_custom_block()).count();
+    let rows: Vec<Row> = all_rows
+        .into_iter()
+        .filter(|r| !r.is_custom_block())
+        .collect();
+    let http_heads = read_http_heads(capture);
+    let mut result = FileResult::default();
+    if custom > 0 {
+        result.notes.push(format!(
+            "{name}: {custom} pcapng custom-block row(s) skipped (quirk 2)"
+        ));
+    }
+
+    let frames = match Extractor::open(capture) {
+        Ok(extractor) => extractor.frames(),
+        Err(error) => {
+            if refused {
+                result.notes.push(format!(
+                    "{name}: refused by tshark and by pcapkit ({error})"
+                ));
+            } else {
+                result.frames = rows.len() as u64;
+                result.file_mismatches.push(Mismatch {
+                    file: name.to_owned(),
+                    frame: None,
+                    tshark_frame: None,
+                    field: "open",
+                    ours: error.to_string(),
+                    theirs: format!("{} frames", rows.len()),
+                });
+            }
+            return result;
+        }
+    };
+    if refused {
+        let count = frames.count();
+        result.notes.push(format!(
+            "{name}: refused by tshark (quirks 5, 8), pcapkit reads {count} frame(s): not compared"
+        ));
+        return result;
+    }
+
+    let mut rows = rows.iter();
+    let mut ours_count = 0u64;
+    for frame in frames {
+        ours_count += 1;
+        let mut found = Vec::new();
+        match rows.next() {
+            Some(row) => {
+                let seen = compare_frame(name, &frame, row, http_heads.as_ref(), &mut found);
+                if let Some(next) = seen.stopped_before {
+                    *result.stops.entry(next).or_default() += 1;
+                }
+                result.http_heads += u64::from(seen.http_head);
+            }
+            None => found.push(Mismatch {
+                file: name.to_owned(),
+                frame: Some(frame.number),
+                tshark_frame: None,
+                field: "frames",
+                ours: format!("frame {} ({})", frame.number, frame.protocol_chain()),
+                theirs: "no such frame".to_owned(),
+            }),
+        }
+        result.frames += 1;
+        if !found.is_empty() {
+            result.mismatches.insert(frame.number, found);
+        }
+    }
+    for row in rows {
+        result.frames += 1;
+        result.mismatches.insert(
+            row.number,
+            vec![Mismatch {
+                file: name.to_owned(),
+                frame: None,
+                tshark_frame: Some(row.number),
+                field: "frames",
+                ours: format!("no such frame (pcapkit read {ours_count})"),
+                theirs: format!("frame {} ({})", row.number, row.protocols),
+            }],
+        );
+    }
+    result
+}
+
+/// Runs [`check_file`], turning a panic (in a decoder or the reader) into a file-level mismatch.
+fn check_file_catching(name: &str, capture: &Path, tsv: &Path) -> FileResult {
+    std::panic::catch_unwind(|| check_file(name, capture, tsv)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "panic".to_owned());
+        let rows = std::fs::read_to_string(tsv)
+            .map(|t| t.lines().skip(1).filter(|l| !l.is_empty()).count())
+            .unwrap_or(0);
+        FileResult {
+            frames: rows as u64,
+            file_mismatches: vec![Mismatch {
+                file: name.to_owned(),
+                frame: None,
+                tshark_frame: None,
+                field: "panic",
+                ours: message,
+                theirs: format!("{rows} rows"),
+            }],
+            ..FileResult::default()
+        }
+    })
+}
+
+#[test]
+fn native_engine_agrees_with_tshark() {
+    let dir = Path::new(CAPTURES);
+    if !dir.is_dir() {
+        println!(
+            "SKIP oracle test: capture folder {} is absent",
+            dir.display()
+        );
+        return;
+    }
+    let allowlist = parse_allowlist(ALLOWLIST);
+    let mut used = vec![false; allowlist.len()];
+
+    let mut oracles: Vec<(String, PathBuf, PathBuf)> = std::fs::read_dir(dir)
+        .expect("read capture folder")
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let file_name = path.file_name()?.to_str()?;
+            let name = file_name.strip_suffix(".tshark.tsv")?.to_owned();
+            let capture = dir.join(&name);
+            capture.is_file().then_some((name, capture, path))
+        })
+        .collect();
+    oracles.sort();
+    assert!(!oracles.is_empty(), "no *.tshark.tsv in {}", dir.display());
+
+    let (mut total, mut agreeing) = (0u64, 0u64);
+    let mut failures: Vec<String> = Vec::new();
+    let mut allowed_lines: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut per_file: Vec<String> = Vec::new();
+    let mut stops: BTreeMap<String, u64> = BTreeMap::new();
+    let mut http_heads = 0u64;
+    // Returns whether the allow-list covers `m`, recording which entry did.
+    let mut allow = |m: &Mismatch, allowed_lines: &mut Vec<String>| -> bool {
+        match allowlist.iter().position(|a| a.covers(m)) {
+            Some(i) => {
+                used[i] = true;
+                allowed_lines.push(format!("{m}  [allowed: {}]", allowlist[i].reason));
+                true
+            }
+            None => false,
+        }
+    };
+
+    for (name, capture, tsv) in &oracles {
+        let result = check_file_catching(name, capture, tsv);
+        notes.extend(result.notes);
+        for (next, n) in result.stops {
+            *stops.entry(next).or_default() += n;
+        }
+        http_heads += result.http_heads;
+        let mut file_ok = true;
+        for m in &result.file_mismatches {
+            if !allow(m, &mut allowed_lines) {
+                failures.push(m.to_string());
+                file_ok = false;
+            }
+        }
+        let mut disagreeing = 0u64;
+        for found in result.mismatches.values() {
+            let mut frame_ok = true;
+            for m in found {
+                if !allow(m, &mut allowed_lines) {
+                    failures.push(m.to_string());
+                    frame_ok = false;
+                }
+            }
+            disagreeing += u64::from(!frame_ok);
+        }
+        if !file_ok {
+            disagreeing = result.frames;
+        }
+        total += result.frames;
+        agreeing += result.frames - disagreeing;
+        if disagreeing > 0 {
+            per_file.push(format!(
+                "{name}: {disagreeing} of {} frames disagree",
+                result.frames
+            ));
+        }
+    }
+
+    for note in &notes {
+        println!("note: {note}");
+    }
+    for line in &allowed_lines {
+        println!("allowed: {line}");
+    }
+    for (entry, used) in allowlist.iter().zip(&used) {
+        if !used {
+            println!(
+                "stale allow-list entry (line {}: {} {} {}): matches nothing, remove it",
+                entry.line,
+                entry.file,
+                entry
+                    .frame
+                    .map_or_else(|| "*".to_owned(), |n| n.to_string()),
+                entry.field
+            );
+        }
+    }
+    let stops: Vec<String> = stops.iter().map(|(p, n)| format!("{p} {n}")).collect();
+    println!(
+        "coverage: HTTP heads found in {http_heads} frames; our chain stops before tshark's (not decoded yet): {}",
+        if stops.is_empty() {
+            "never".to_owned()
+        } else {
+            stops.join(", ")
+        }
+    );
+    for line in &per_file {
+        println!("disagree: {line}");
+    }
+    for line in &failures {
+        println!("MISMATCH {line}");
+    }
+    let percent = if total == 0 {
+        100.0
+    } else {
+        agreeing as f64 * 100.0 / total as f64
+    };
+    println!(
+        "oracle summary: {} files, {total} frames, {agreeing} agreeing frames, {percent:.2}% agreement, {} mismatches outside the allow-list",
+        oracles.len(),
+        failures.len()
+    );
+
+    assert!(
+        agreeing * 1000 >= total * MIN_AGREEMENT_PERMILLE,
+        "agreement with tshark {percent:.2}% is below {}.{}%",
+        MIN_AGREEMENT_PERMILLE / 10,
+        MIN_AGREEMENT_PERMILLE % 10
+    );
+    assert!(
+        failures.is_empty(),
+        "{} differences from tshark are not in tests/oracle_allowlist.tsv (listed above)",
+        failures.len()
+    );
+}
+
+#[test]
+fn epoch_cells_parse_at_ns() {
+    assert_eq!(parse_epoch("1.000000005"), Some(1_000_000_005));
+    assert_eq!(
+        parse_epoch("2147483648.000000000"),
+        Some(2_147_483_648_000_000_000)
+    );
+    assert_eq!(parse_epoch("-1.500000000"), Some(-1_500_000_000));
+    // Quirk 4: tshark prints an invalid sub-second field with ten digits.
+    assert_eq!(parse_epoch("1418145370.1000000000"), None);
+    assert_eq!(parse_epoch(""), None);
+}
+
+#[test]
+fn tshark_chains_map_to_ours() {
+    let eth = LinkType::ETHERNET;
+    assert_eq!(
+        their_chain("eth:ethertype:ip:igmp:igmp", eth),
+        [ProtoId::Ethernet, ProtoId::Ipv4, ProtoId::Igmp]
+    );
+    assert_eq!(
+        their_chain(
+            "sll:ethertype:ipv6:tcp:http:data-text-lines",
+            LinkType::LINUX_SLL
+        ),
+        [ProtoId::Sll, ProtoId::Ipv6, ProtoId::Tcp]
+    );
+    assert_eq!(
+        their_chain("sll:ethertype:ip:tcp:tls", LinkType::LINUX_SLL2),
+        [ProtoId::Sll2, ProtoId::Ipv4, ProtoId::Tcp]
+    );
+    assert_eq!(
+        their_chain("raw:ipv6:ipv6.fraghdr:udp:mdns", LinkType::RAW),
+        [ProtoId::Ipv6, ProtoId::Ipv6Frag, ProtoId::Udp, ProtoId::Dns]
+    );
+    assert!(same_proto(ProtoId::Rarp, ProtoId::Arp));
+    assert!(!same_proto(ProtoId::Arp, ProtoId::Rarp));
+}
