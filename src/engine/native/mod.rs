@@ -7,6 +7,7 @@
 //! the length its header declares (so Ethernet padding never reaches UDP), and records where
 //! and why it stopped if a header does not fit.
 
+mod app;
 mod arp;
 mod ethernet;
 mod http;

@@ -1,7 +1,7 @@
 //! TCP header (RFC 9293) with its options.
 
-use super::{DecodeError, DecodeResult, Decoded, http};
-use crate::model::{HexBytes, Layer, ProtoId, Tcp, TcpFlags, TcpOption};
+use super::{DecodeError, DecodeResult, Decoded, app};
+use crate::model::{HexBytes, Layer, Tcp, TcpFlags, TcpOption};
 
 /// Field offsets of the fixed TCP header.
 mod field {
@@ -238,7 +238,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let payload_len = declared.saturating_sub(header_len);
     let captured_end = header_len.saturating_add(payload_len).min(data.len());
     let payload = data.get(header_len..captured_end).unwrap_or_default();
-    let next = http::is_http_start(payload).then_some(ProtoId::Http);
+    let next = app::over_tcp(packet.src_port(), packet.dst_port(), payload);
     Ok(Decoded {
         layer: Layer::Tcp(Tcp {
             src_port: packet.src_port(),
@@ -263,6 +263,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ProtoId;
 
     /// pcpp__TcpPacketWithOptions.pcap frame 1 from the TCP header: 44147 → 80, seq_raw
     /// 777047406, ack_raw 3761117865, hdr_len 32, flags 0x018 (PSH, ACK), window 913,

@@ -1,6 +1,6 @@
 //! UDP header (RFC 768).
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, app};
 use crate::model::{Layer, Udp};
 
 /// Field offsets of the UDP header.
@@ -72,6 +72,8 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         )));
     }
     let payload_len = usize::from(len) - HEADER_LEN;
+    let captured_end = usize::from(len).min(data.len());
+    let payload = data.get(HEADER_LEN..captured_end).unwrap_or_default();
     Ok(Decoded {
         layer: Layer::Udp(Udp {
             src_port: packet.src_port(),
@@ -83,7 +85,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }),
         header_len: HEADER_LEN,
         payload_len,
-        next: None,
+        next: app::over_udp(packet.src_port(), packet.dst_port(), payload),
     })
 }
 
