@@ -15,9 +15,9 @@
 //!   decodes ([`NATIVE_DECODES`]), whether ours stopped without an `error` or with an `error` at
 //!   that very protocol (stricter than "no error": a decoder that gives up on a header tshark
 //!   reads is a difference; a header really cut by the snap length is then an allow-list entry);
-//!   after ICMP/ICMPv6 tshark's continuation is the datagram quoted in an error message, which
-//!   pcapkit does not decode yet, so it is not required. tshark's `sll` is SLL or SLL2 by the
-//!   frame's link type; its `arp` also stands for our RARP; `igmp:igmp` is one IGMP;
+//!   the datagram quoted in an ICMP/ICMPv6 error message is decoded and compared like the rest
+//!   (a quoted transport header cut short is an allow-list entry). tshark's `sll` is SLL or
+//!   SLL2 by the frame's link type; its `arp` also stands for our RARP; `igmp:igmp` is one IGMP;
 //! - `http`: never from the default chain (tshark puts `http` on the frame that completes a
 //!   reassembled message); our frame has an HTTP layer iff tshark starts an HTTP head in it per
 //!   segment (`<file>.tshark.httpheads`; no such file: no heads), required only where our chain
@@ -77,6 +77,19 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::Icmp,
     ProtoId::Icmpv6,
     ProtoId::Http,
+    ProtoId::Llc,
+    ProtoId::Ipx,
+    ProtoId::Ppp,
+    ProtoId::Pppoe,
+    ProtoId::L2tp,
+    ProtoId::Gre,
+    ProtoId::Dns,
+    ProtoId::Ah,
+    ProtoId::Esp,
+    ProtoId::Hip,
+    ProtoId::Mh,
+    ProtoId::Ospf,
+    ProtoId::Igmp,
 ];
 
 /// pcapkit's protocol for a name in tshark's `frame.protocols`; `None` for pseudo-protocols
@@ -388,16 +401,13 @@ fn compare_frame(
         push("protocols", ours_text(), row.protocols.clone());
     } else if let Some(&next) = theirs.get(common) {
         // Ours is a strict prefix of theirs: fine only if tshark's next protocol is one the
-        // native engine does not decode, or follows ICMP (the quoted datagram).
-        let after_icmp = matches!(ours.last(), Some(ProtoId::Icmp | ProtoId::Icmpv6));
+        // native engine does not decode.
         let stopped_on_next = match &frame.error {
             None => true,
             Some(error) => same_proto(error.layer, next),
         };
-        if !after_icmp && NATIVE_DECODES.contains(&next) && stopped_on_next {
+        if NATIVE_DECODES.contains(&next) && stopped_on_next {
             push("protocols", ours_text(), row.protocols.clone());
-        } else if after_icmp {
-            stopped_before = Some(format!("{next} quoted in {}", ours[common - 1]));
         } else {
             stopped_before = Some(next.to_string());
         }

@@ -69,6 +69,45 @@ pub enum Layer {
     /// HTTP/1.x request or response head (boxed: it is much larger than the other records).
     #[serde(rename = "HTTP")]
     Http(Box<Http>),
+    /// IEEE 802.2 LLC header (SNAP included).
+    #[serde(rename = "LLC")]
+    Llc(Llc),
+    /// Novell IPX header (boxed: larger than the common records).
+    #[serde(rename = "IPX")]
+    Ipx(Box<Ipx>),
+    /// PPP framing and protocol field.
+    #[serde(rename = "PPP")]
+    Ppp(Ppp),
+    /// PPP over Ethernet header.
+    #[serde(rename = "PPPoE")]
+    Pppoe(Pppoe),
+    /// L2TP header (boxed: larger than the common records).
+    #[serde(rename = "L2TP")]
+    L2tp(Box<L2tp>),
+    /// GRE header.
+    #[serde(rename = "GRE")]
+    Gre(Gre),
+    /// DNS or mDNS message (boxed: it is much larger than the other records).
+    #[serde(rename = "DNS")]
+    Dns(Box<Dns>),
+    /// IP Authentication Header.
+    #[serde(rename = "AH")]
+    Ah(Ah),
+    /// IP Encapsulating Security Payload header.
+    #[serde(rename = "ESP")]
+    Esp(Esp),
+    /// Host Identity Protocol header (boxed: larger than the common records).
+    #[serde(rename = "HIP")]
+    Hip(Box<Hip>),
+    /// IPv6 Mobility Header (boxed: larger than the common records).
+    #[serde(rename = "MH")]
+    Mh(Box<Mh>),
+    /// OSPFv2 / OSPFv3 packet (boxed: larger than the common records).
+    #[serde(rename = "OSPF")]
+    Ospf(Box<Ospf>),
+    /// IGMP message (boxed: larger than the common records).
+    #[serde(rename = "IGMP")]
+    Igmp(Box<Igmp>),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -96,6 +135,19 @@ impl Layer {
             Layer::Icmp(_) => ProtoId::Icmp,
             Layer::Icmpv6(_) => ProtoId::Icmpv6,
             Layer::Http(_) => ProtoId::Http,
+            Layer::Llc(_) => ProtoId::Llc,
+            Layer::Ipx(_) => ProtoId::Ipx,
+            Layer::Ppp(_) => ProtoId::Ppp,
+            Layer::Pppoe(_) => ProtoId::Pppoe,
+            Layer::L2tp(_) => ProtoId::L2tp,
+            Layer::Gre(_) => ProtoId::Gre,
+            Layer::Dns(_) => ProtoId::Dns,
+            Layer::Ah(_) => ProtoId::Ah,
+            Layer::Esp(_) => ProtoId::Esp,
+            Layer::Hip(_) => ProtoId::Hip,
+            Layer::Mh(_) => ProtoId::Mh,
+            Layer::Ospf(_) => ProtoId::Ospf,
+            Layer::Igmp(_) => ProtoId::Igmp,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -108,12 +160,13 @@ pub struct Ethernet {
     pub src: MacAddr,
     /// Destination MAC address.
     pub dst: MacAddr,
-    /// Ethertype of the payload.
+    /// Ethertype of the payload, or the IEEE 802.3 length when ≤ 1500 (`"0x0054"`).
     #[serde(rename = "type")]
     pub ether_type: EtherType,
     /// Header length in bytes (14).
     pub header_len: u32,
-    /// Captured bytes after the header, padding and trailer included.
+    /// Ethernet II: captured bytes after the header, padding and trailer included;
+    /// IEEE 802.3: the length field (the padding after it is not payload).
     pub payload_len: u32,
 }
 
@@ -595,9 +648,16 @@ pub struct Icmp {
     /// Target address (ICMPv6 neighbour solicitation/advertisement, redirect).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<Ipv6Addr>,
-    /// Header length in bytes (8: type, code, checksum and the type's 4-byte field).
+    /// The other fields of the message's type (NDP, MLD, timestamps, ...), written flat into
+    /// this record; `None` for types without more fields. Boxed: most messages have none.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Box<IcmpBody>>,
+    /// Header length in bytes as captured: 8 (type, code, checksum and the type's 4-byte
+    /// field) for echo and error messages, 12 address mask, 20 timestamp, 8 + entries router
+    /// advertisement; NDP and MLD messages are all header (options and records included).
     pub header_len: u32,
-    /// Message body length after the header.
+    /// Bytes after the header: echo data, or the datagram an error message quotes (decoded
+    /// as the next layers).
     pub payload_len: u32,
 }
 
@@ -647,4 +707,927 @@ pub struct Raw {
     pub header_len: u32,
     /// Number of bytes.
     pub payload_len: u32,
+}
+
+// ---- Link layer and tunnels: LLC, IPX, PPP, PPPoE, L2TP, GRE ----
+
+/// IEEE 802.2 LLC header (after an 802.3 length field), with its SNAP extension when the
+/// SAPs are 0xAA.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Llc {
+    /// Destination service access point (the whole byte, I/G bit included).
+    pub dsap: u8,
+    /// Source service access point (the whole byte, C/R bit included).
+    pub ssap: u8,
+    /// Control field: one byte for U frames, two for I and S frames.
+    pub control: u16,
+    /// Name of the DSAP (`SNAP`, `NetWare`, `STP`, `NetBIOS`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dsap_name: Option<&'static str>,
+    /// SNAP organisationally unique identifier (0 for encapsulated Ethertypes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oui: Option<u32>,
+    /// SNAP protocol id (an Ethertype when the OUI is 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u16>,
+    /// Header length in bytes (3 or 4, plus 5 for SNAP).
+    pub header_len: u32,
+    /// Bytes after the header, by the 802.3 length.
+    pub payload_len: u32,
+}
+
+/// Novell IPX header (30 bytes).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ipx {
+    /// Checksum as carried (0xFFFF: none).
+    pub checksum: u16,
+    /// Length field: header and data.
+    pub len: u16,
+    /// Transport control: the hop count.
+    pub transport_control: u8,
+    /// Packet type (0 unknown, 1 RIP, 4 PEP/SAP, 5 SPX, 17 NCP, 20 NetBIOS broadcast).
+    pub packet_type: u8,
+    /// Name of the packet type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packet_type_name: Option<&'static str>,
+    /// Destination network number.
+    pub dst_net: u32,
+    /// Destination node address.
+    pub dst_node: MacAddr,
+    /// Destination socket.
+    pub dst_socket: u16,
+    /// Name of the destination socket (`NCP`, `SAP`, `RIP`, `NetBIOS`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_socket_name: Option<&'static str>,
+    /// Source network number.
+    pub src_net: u32,
+    /// Source node address.
+    pub src_node: MacAddr,
+    /// Source socket.
+    pub src_socket: u16,
+    /// Name of the source socket, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_socket_name: Option<&'static str>,
+    /// Header length in bytes (30).
+    pub header_len: u32,
+    /// Data length by the length field (len − 30).
+    pub payload_len: u32,
+}
+
+/// Point-to-Point Protocol framing: optional address and control bytes, the protocol field,
+/// and for control protocols (LCP, IPCP, IPV6CP, CCP, PAP, CHAP, EAP) their code, identifier
+/// and length.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ppp {
+    /// Address byte (0xFF), when the address and control field is present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<u8>,
+    /// Control byte (0x03), when the address and control field is present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<u8>,
+    /// Protocol field (one byte when compressed), Wireshark's `ppp.protocol` (not `protocol`:
+    /// every layer's `protocol` key is its own name; not `proto`: that is an IP protocol).
+    pub ppp_protocol: u16,
+    /// Name of the protocol (`IPv4`, `IPv6`, `LCP`, `IPCP`, `CHAP`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ppp_protocol_name: Option<&'static str>,
+    /// Control protocol code (1 Configure-Request, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u8>,
+    /// Name of the code, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_name: Option<&'static str>,
+    /// Control protocol identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<u8>,
+    /// Control protocol length (code, identifier and length included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub len: Option<u16>,
+    /// Header length in bytes: framing and protocol field, plus 4 for a control protocol.
+    pub header_len: u32,
+    /// Bytes after the header: the captured rest, or a control message's options and data.
+    pub payload_len: u32,
+}
+
+/// PPP over Ethernet header: session stage (Ethertype 0x8864, code 0, PPP follows) or
+/// discovery stage (0x8863: PADI, PADO, PADR, PADS, PADT with their tags).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pppoe {
+    /// Version (1).
+    pub version: u8,
+    /// Type (1).
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Code (0 session data, 0x09 PADI, 0x07 PADO, 0x19 PADR, 0x65 PADS, 0xa7 PADT).
+    pub code: u8,
+    /// Name of the code, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_name: Option<&'static str>,
+    /// Session identifier.
+    pub session_id: u16,
+    /// Length field: bytes after the 6-byte header.
+    pub len: u16,
+    /// Discovery tags, in order (discovery stage only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<PppoeTag>>,
+    /// Header length in bytes (6; discovery: 6 + the tags).
+    pub header_len: u32,
+    /// Session stage: the PPP frame's length by the length field; discovery: 0.
+    pub payload_len: u32,
+}
+
+/// One PPPoE discovery tag.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PppoeTag {
+    /// Tag type number.
+    #[serde(rename = "type")]
+    pub kind: u16,
+    /// Tag name (`Service-Name`, `AC-Name`, `Host-Uniq`, `AC-Cookie`, ...), or `Unknown`.
+    pub name: &'static str,
+    /// Length of the value.
+    pub len: u16,
+    /// The value as hex.
+    pub value: HexBytes,
+    /// The value as text, for the UTF-8 tags (names and error messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// Layer 2 Tunnelling Protocol header: version 2 (RFC 2661), or version 3 over UDP (RFC 3931).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct L2tp {
+    /// Version (2 or 3).
+    pub version: u8,
+    /// `control` or `data` (the T bit).
+    pub kind: &'static str,
+    /// The flags and version word as carried.
+    pub flags: u16,
+    /// Length field (present when the L bit is set; always in v3 control messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub len: Option<u16>,
+    /// Tunnel id (v2), or control connection id (v3 control messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel_id: Option<u32>,
+    /// Session id (v2, and v3 data messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<u32>,
+    /// Sequence number Ns (when the S bit is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ns: Option<u16>,
+    /// Expected sequence number Nr (when the S bit is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nr: Option<u16>,
+    /// Offset size (when the O bit is set): padding bytes before the payload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u16>,
+    /// Control message type, from the leading Message Type AVP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<u16>,
+    /// Name of the control message type (`SCCRQ`, `HELLO`, `ICRQ`, ...; `ZLB` for a
+    /// zero-length body, an acknowledgement with no AVP), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type_name: Option<&'static str>,
+    /// Header length in bytes (offset padding included).
+    pub header_len: u32,
+    /// Bytes after the header: the PPP frame of a data message, the AVPs of a control message.
+    pub payload_len: u32,
+}
+
+/// Generic Routing Encapsulation header (RFC 2784/2890), and enhanced GRE version 1 (PPTP,
+/// RFC 2637), whose key field holds the payload length and the call id.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gre {
+    /// Flags and version word as carried (C 0x8000, R 0x4000, K 0x2000, S 0x1000, A 0x0080).
+    pub flags: u16,
+    /// Version (0 GRE, 1 enhanced GRE).
+    pub version: u8,
+    /// Protocol type of the payload (an Ethertype: `IPv4`, `PPP`, `TEB`, ...).
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Checksum (C bit, or R bit in version 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<u16>,
+    /// Routing offset (with the checksum).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u16>,
+    /// Key (K bit, version 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<u32>,
+    /// Call id (K bit, version 1; the payload length is `payload_len`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_id: Option<u16>,
+    /// Sequence number (S bit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u32>,
+    /// Acknowledgement number (A bit, version 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ack: Option<u32>,
+    /// Header length in bytes (4 to 16, plus source route entries).
+    pub header_len: u32,
+    /// Payload length: version 1's payload length field, else the captured rest.
+    pub payload_len: u32,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ICMP / ICMPv6 message bodies and DNS (issue 3).
+// ---------------------------------------------------------------------------------------------
+
+/// The fields of an ICMP or ICMPv6 message type beyond type, code, checksum, `id`/`seq`,
+/// `mtu`, `gateway` and `target`; serialized flat into the [`Icmp`] record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum IcmpBody {
+    /// ICMP / ICMPv6 parameter problem.
+    ParameterProblem {
+        /// Offset of the offending byte in the quoted datagram.
+        pointer: u32,
+    },
+    /// ICMP timestamp request/reply (milliseconds since midnight UT).
+    Timestamp {
+        /// Originate timestamp.
+        originate_timestamp: u32,
+        /// Receive timestamp.
+        receive_timestamp: u32,
+        /// Transmit timestamp.
+        transmit_timestamp: u32,
+    },
+    /// ICMP address mask request/reply.
+    AddressMask {
+        /// The address mask.
+        address_mask: Ipv4Addr,
+    },
+    /// ICMP router advertisement (RFC 1256; Mobile IP extensions are not decoded).
+    RouterAdvertisementV4 {
+        /// Number of router addresses.
+        num_addrs: u8,
+        /// 32-bit words per address entry (2).
+        addr_entry_size: u8,
+        /// Lifetime in seconds.
+        lifetime: u16,
+        /// The router entries captured (at most `num_addrs`).
+        entries: Vec<IcmpRouterEntry>,
+    },
+    /// ICMPv6 router solicitation or neighbour solicitation: only options.
+    Ndp {
+        /// NDP options, in order.
+        options: Vec<NdpOption>,
+    },
+    /// ICMPv6 router advertisement (RFC 4861, 4191, 5175).
+    RouterAdvertisement {
+        /// Current hop limit.
+        cur_hop_limit: u8,
+        /// M flag: managed address configuration.
+        managed: bool,
+        /// O flag: other configuration.
+        other: bool,
+        /// H flag: home agent.
+        home_agent: bool,
+        /// Default router preference (0 medium, 1 high, 3 low, 2 reserved).
+        preference: u8,
+        /// P flag: neighbour discovery proxy.
+        proxy: bool,
+        /// Router lifetime in seconds.
+        router_lifetime: u16,
+        /// Reachable time in milliseconds.
+        reachable_time: u32,
+        /// Retransmission timer in milliseconds.
+        retrans_timer: u32,
+        /// NDP options, in order.
+        options: Vec<NdpOption>,
+    },
+    /// ICMPv6 neighbour advertisement (the target is the record's `target`).
+    NeighborAdvertisement {
+        /// R flag: the sender is a router.
+        router: bool,
+        /// S flag: solicited.
+        solicited: bool,
+        /// O flag: override.
+        #[serde(rename = "override")]
+        override_flag: bool,
+        /// NDP options, in order.
+        options: Vec<NdpOption>,
+    },
+    /// ICMPv6 redirect (the better first hop is the record's `target`).
+    Redirect {
+        /// The destination that is redirected.
+        destination: Ipv6Addr,
+        /// NDP options, in order.
+        options: Vec<NdpOption>,
+    },
+    /// MLDv1 query, report or done (RFC 2710); an MLDv1-sized query.
+    Mld {
+        /// Maximum response delay in milliseconds.
+        max_resp_delay: u16,
+        /// Multicast address (`::` in a general query).
+        multicast_address: Ipv6Addr,
+    },
+    /// MLDv2 query (RFC 3810).
+    Mldv2Query {
+        /// Maximum response code (the delay in ms, floating-point coded above 32767).
+        max_resp_code: u16,
+        /// Multicast address (`::` in a general query).
+        multicast_address: Ipv6Addr,
+        /// S flag: suppress router-side processing.
+        suppress: bool,
+        /// Querier's robustness variable.
+        qrv: u8,
+        /// Querier's query interval code.
+        qqic: u8,
+        /// Number of sources the query declares.
+        num_sources: u16,
+        /// The source addresses captured.
+        sources: Vec<Ipv6Addr>,
+    },
+    /// MLDv2 report (RFC 3810).
+    Mldv2Report {
+        /// Number of multicast address records the report declares.
+        num_records: u16,
+        /// The records captured.
+        records: Vec<MldRecord>,
+    },
+}
+
+/// One router entry of an ICMP router advertisement.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IcmpRouterEntry {
+    /// Router address.
+    pub address: Ipv4Addr,
+    /// Preference level (signed; higher is preferred).
+    pub preference: i32,
+}
+
+/// One ICMPv6 neighbour discovery option (RFC 4861 and later).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NdpOption {
+    /// Option type number.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Option name (`source-link-layer-address`, `prefix-information`, `mtu`, ...), or `unknown`.
+    pub name: &'static str,
+    /// Option length in bytes (the length field is in units of 8 bytes).
+    pub len: u16,
+    /// Link-layer address (source/target link-layer address options).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_addr: Option<AnyAddr>,
+    /// Prefix length in bits (prefix information).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_len: Option<u8>,
+    /// L flag: on-link (prefix information).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_link: Option<bool>,
+    /// A flag: autonomous address configuration (prefix information).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Valid lifetime in seconds (prefix information).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_lifetime: Option<u32>,
+    /// Preferred lifetime in seconds (prefix information).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_lifetime: Option<u32>,
+    /// The prefix (prefix information).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<Ipv6Addr>,
+    /// Link MTU (MTU option).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// Option data after type and length, for the options not decoded above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<HexBytes>,
+}
+
+/// One multicast address record of an MLDv2 report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MldRecord {
+    /// Record type (1 is-include ... 6 block-old-sources).
+    pub record_type: u8,
+    /// Name of the record type (`mode-is-include`, `change-to-exclude`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Auxiliary data length in 32-bit words.
+    pub aux_data_len: u8,
+    /// Number of sources the record declares.
+    pub num_sources: u16,
+    /// Multicast address.
+    pub multicast_address: Ipv6Addr,
+    /// Source addresses captured.
+    pub sources: Vec<Ipv6Addr>,
+}
+
+/// DNS message (RFC 1035) over UDP or TCP, or mDNS (RFC 6762).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dns {
+    /// Length prefix of DNS over TCP (absent over UDP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp_len: Option<u16>,
+    /// Transaction id.
+    pub id: u16,
+    /// QR: the message is a response.
+    pub qr: bool,
+    /// Opcode (0 query, 1 iquery, 2 status, 4 notify, 5 update, 6 dso).
+    pub opcode: u8,
+    /// Name of the opcode, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opcode_name: Option<&'static str>,
+    /// AA: authoritative answer.
+    pub aa: bool,
+    /// TC: truncated.
+    pub tc: bool,
+    /// RD: recursion desired.
+    pub rd: bool,
+    /// RA: recursion available.
+    pub ra: bool,
+    /// Z: reserved bit.
+    pub z: bool,
+    /// AD: authentic data (DNSSEC).
+    pub ad: bool,
+    /// CD: checking disabled (DNSSEC).
+    pub cd: bool,
+    /// Response code (the header's 4 bits; an OPT record may extend it).
+    pub rcode: u8,
+    /// Name of the response code, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rcode_name: Option<&'static str>,
+    /// Number of questions the header declares.
+    pub qdcount: u16,
+    /// Number of answer records the header declares.
+    pub ancount: u16,
+    /// Number of authority records the header declares.
+    pub nscount: u16,
+    /// Number of additional records the header declares.
+    pub arcount: u16,
+    /// Questions parsed.
+    pub questions: Vec<DnsQuestion>,
+    /// Answer records parsed.
+    pub answers: Vec<DnsRecord>,
+    /// Authority records parsed.
+    pub authorities: Vec<DnsRecord>,
+    /// Additional records parsed.
+    pub additionals: Vec<DnsRecord>,
+    /// Length of the message (the TCP length prefix included).
+    pub header_len: u32,
+    /// Bytes after the message in the segment or datagram (0 for one whole message).
+    pub payload_len: u32,
+}
+
+/// One DNS question.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DnsQuestion {
+    /// Queried name, dotted, without the final dot (`.` for the root).
+    pub name: String,
+    /// Query type number.
+    #[serde(rename = "type")]
+    pub kind: u16,
+    /// Name of the type (`A`, `AAAA`, `PTR`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Query class (1 = IN); for mDNS without the unicast-response bit.
+    pub class: u16,
+    /// mDNS only: the QU bit (a unicast response is requested).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unicast_response: Option<bool>,
+}
+
+/// One DNS resource record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DnsRecord {
+    /// Owner name, dotted, without the final dot (`.` for the root).
+    pub name: String,
+    /// Record type number.
+    #[serde(rename = "type")]
+    pub kind: u16,
+    /// Name of the type (`A`, `CNAME`, `OPT`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Class (1 = IN; an OPT record's UDP payload size); for mDNS without the cache-flush bit.
+    pub class: u16,
+    /// mDNS only: the cache-flush bit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_flush: Option<bool>,
+    /// Time to live in seconds (an OPT record's extended rcode, version and flags).
+    pub ttl: u32,
+    /// Length of the record data.
+    pub rdlength: u16,
+    /// The decoded record data, written flat into this record.
+    #[serde(flatten)]
+    pub rdata: DnsRdata,
+}
+
+/// The data of a DNS resource record, decoded for the common types.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum DnsRdata {
+    /// A: an IPv4 address.
+    A {
+        /// The address.
+        address: Ipv4Addr,
+    },
+    /// AAAA: an IPv6 address.
+    Aaaa {
+        /// The address.
+        address: Ipv6Addr,
+    },
+    /// CNAME: the canonical name.
+    Cname {
+        /// The canonical name.
+        cname: String,
+    },
+    /// NS: an authoritative name server.
+    Ns {
+        /// The name server.
+        ns: String,
+    },
+    /// PTR: a domain name pointer.
+    Ptr {
+        /// The name pointed to.
+        ptr: String,
+    },
+    /// MX: a mail exchange.
+    Mx {
+        /// Preference (lower is preferred).
+        preference: u16,
+        /// The mail exchange host.
+        exchange: String,
+    },
+    /// TXT: character strings.
+    Txt {
+        /// The strings (bytes that are not UTF-8 replaced).
+        txt: Vec<String>,
+    },
+    /// SOA: start of a zone of authority.
+    Soa {
+        /// Primary name server.
+        mname: String,
+        /// Mailbox of the responsible person.
+        rname: String,
+        /// Serial number.
+        serial: u32,
+        /// Refresh interval in seconds.
+        refresh: u32,
+        /// Retry interval in seconds.
+        retry: u32,
+        /// Expire limit in seconds.
+        expire: u32,
+        /// Minimum (negative caching) TTL in seconds.
+        minimum: u32,
+    },
+    /// SRV: a service location.
+    Srv {
+        /// Priority (lower is preferred).
+        priority: u16,
+        /// Weight among equal priorities.
+        weight: u16,
+        /// Port.
+        port: u16,
+        /// Target host.
+        target: String,
+    },
+    /// OPT: the EDNS(0) pseudo-record (RFC 6891), read from its class and TTL.
+    Opt {
+        /// Requester's UDP payload size (the class field).
+        udp_payload_size: u16,
+        /// Upper 8 bits of the extended response code.
+        ext_rcode: u8,
+        /// EDNS version.
+        version: u8,
+        /// DO bit: DNSSEC answers OK.
+        do_flag: bool,
+        /// The options, undecoded (empty when there are none).
+        options: HexBytes,
+    },
+    /// Any other type (or data that does not fit its type): the bytes as hex.
+    Other {
+        /// The record data.
+        rdata: HexBytes,
+    },
+}
+
+// ---- IP suite: AH, ESP, HIP, MH, OSPF, IGMP ----
+
+/// IP Authentication Header (RFC 4302).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ah {
+    /// Protocol number of the protected payload.
+    pub next_header: u8,
+    /// Payload length field: the header's length in 32-bit words, minus 2.
+    pub len: u8,
+    /// Reserved field.
+    pub reserved: u16,
+    /// Security parameters index.
+    pub spi: u32,
+    /// Sequence number.
+    pub seq: u32,
+    /// Integrity check value.
+    pub icv: HexBytes,
+    /// Header length in bytes ((len + 2)·4).
+    pub header_len: u32,
+    /// Bytes after this header, by the IP header.
+    pub payload_len: u32,
+}
+
+/// IP Encapsulating Security Payload header (RFC 4303); the rest is encrypted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Esp {
+    /// Security parameters index.
+    pub spi: u32,
+    /// Sequence number.
+    pub seq: u32,
+    /// Header length in bytes (8).
+    pub header_len: u32,
+    /// Encrypted bytes after the header (payload, padding, trailer and ICV).
+    pub payload_len: u32,
+}
+
+/// Host Identity Protocol header (RFC 7401) with its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hip {
+    /// Protocol number of the payload (59: none).
+    pub next_header: u8,
+    /// Header length field: 8-byte units beyond the first 8 bytes.
+    pub hdr_len: u8,
+    /// Packet type.
+    pub packet_type: u8,
+    /// Name of the packet type (`I1`, `R1`, `I2`, `R2`, `UPDATE`, `NOTIFY`, `CLOSE`,
+    /// `CLOSE_ACK`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Version.
+    pub version: u8,
+    /// Checksum as carried.
+    pub checksum: u16,
+    /// Controls.
+    pub controls: u16,
+    /// Sender's Host Identity Tag.
+    pub sender_hit: Ipv6Addr,
+    /// Receiver's Host Identity Tag.
+    pub receiver_hit: Ipv6Addr,
+    /// Parameters, in order (those captured whole).
+    pub parameters: Vec<HipParameter>,
+    /// Header length in bytes ((hdr_len + 1)·8), parameters included.
+    pub header_len: u32,
+    /// Bytes after the header, by the IP header.
+    pub payload_len: u32,
+}
+
+/// One HIP parameter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HipParameter {
+    /// Parameter type number.
+    #[serde(rename = "type")]
+    pub kind: u16,
+    /// Parameter name (`PUZZLE`, `HOST_ID`, `HIP_MAC`, ...), or `Unknown`.
+    pub name: &'static str,
+    /// Length of the contents (type, length and padding excluded).
+    pub len: u16,
+}
+
+/// IPv6 Mobility Header (RFC 6275) with the fields of its message type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mh {
+    /// Payload protocol (59: none).
+    pub next_header: u8,
+    /// Header length field: 8-byte units beyond the first 8 bytes.
+    pub hdr_len: u8,
+    /// Mobility Header type.
+    #[serde(rename = "type")]
+    pub mh_type: u8,
+    /// Name of the type (`BRR`, `HoTI`, `CoTI`, `HoT`, `CoT`, `BU`, `BA`, `BE`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Checksum as carried.
+    pub checksum: u16,
+    /// Sequence number (BU, BA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// Flags (BU: the 16-bit flags word, A = 0x8000; BA: the flags byte, K = 0x80).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<u16>,
+    /// Lifetime in 4-second units (BU, BA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime: Option<u16>,
+    /// Status (BA, BE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u8>,
+    /// Home or care-of nonce index (HoT, CoT).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce_index: Option<u16>,
+    /// Home or care-of init cookie (HoTI, CoTI, HoT, CoT).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cookie: Option<HexBytes>,
+    /// Home or care-of keygen token (HoT, CoT).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keygen_token: Option<HexBytes>,
+    /// Home address (BE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home_address: Option<Ipv6Addr>,
+    /// Alternate care-of address (option 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub care_of_address: Option<Ipv6Addr>,
+    /// Home nonce index (Nonce Indices option).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home_nonce_index: Option<u16>,
+    /// Care-of nonce index (Nonce Indices option).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub careof_nonce_index: Option<u16>,
+    /// Refresh interval in 4-second units (Binding Refresh Advice option).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_interval: Option<u16>,
+    /// Mobility options, in order (padding included).
+    pub options: Vec<MhOption>,
+    /// Header length in bytes ((hdr_len + 1)·8).
+    pub header_len: u32,
+    /// Bytes after the header, by the IPv6 header.
+    pub payload_len: u32,
+}
+
+/// One mobility option.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MhOption {
+    /// Option type number.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Option name (`Pad1`, `PadN`, `AlternateCareofAddress`, ...), or `Unknown`.
+    pub name: &'static str,
+    /// Length of the option data (0 for Pad1, which has no length byte).
+    pub len: u8,
+}
+
+/// OSPFv2 or OSPFv3 packet: the common header and the fields of its type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ospf {
+    /// Version (2 or 3).
+    pub version: u8,
+    /// Packet type (1 Hello, 2 DB Description, 3 LS Request, 4 LS Update, 5 LS Ack).
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the type (`hello`, `db-description`, `ls-request`, `ls-update`, `ls-ack`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Packet length field (header and body; no authentication trailer or LLS block).
+    pub length: u16,
+    /// Router id of the sender.
+    pub router_id: Ipv4Addr,
+    /// Area id.
+    pub area_id: Ipv4Addr,
+    /// Checksum as carried.
+    pub checksum: u16,
+    /// Authentication type (v2: 0 none, 1 simple, 2 cryptographic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<u16>,
+    /// Instance id (v3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<u8>,
+    /// Network mask (v2 Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_mask: Option<Ipv4Addr>,
+    /// Interface id (v3 Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_id: Option<u32>,
+    /// Hello interval in seconds (Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello_interval: Option<u16>,
+    /// Router dead interval in seconds (Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_interval: Option<u32>,
+    /// Options (Hello, DB Description; 8 bits in v2, 24 in v3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<u32>,
+    /// Router priority (Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    /// Designated router (Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dr: Option<Ipv4Addr>,
+    /// Backup designated router (Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bdr: Option<Ipv4Addr>,
+    /// Active neighbours (Hello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neighbors: Option<Vec<Ipv4Addr>>,
+    /// Interface MTU (DB Description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u16>,
+    /// Flags I, M, MS (DB Description: 4 I, 2 M, 1 MS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dd_flags: Option<u8>,
+    /// DD sequence number (DB Description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dd_seq: Option<u32>,
+    /// Requested LSAs (LS Request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Vec<OspfLsRequest>>,
+    /// Number of LSAs field (LS Update).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lsa_count: Option<u32>,
+    /// LSA headers (DB Description, LS Update, LS Ack).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lsas: Option<Vec<OspfLsaHeader>>,
+    /// Bytes of the layer: the whole IP payload (packet, authentication trailer, LLS block).
+    pub header_len: u32,
+    /// Always 0: nothing follows an OSPF packet.
+    pub payload_len: u32,
+}
+
+/// One entry of an OSPF Link State Request.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OspfLsRequest {
+    /// LS type.
+    pub ls_type: u32,
+    /// Name of the LS type (`Router`, `Network`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ls_type_name: Option<&'static str>,
+    /// Link state id.
+    pub link_state_id: Ipv4Addr,
+    /// Advertising router.
+    pub advertising_router: Ipv4Addr,
+}
+
+/// An OSPF LSA header (20 bytes).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OspfLsaHeader {
+    /// LS age in seconds.
+    pub age: u16,
+    /// Options (v2 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<u8>,
+    /// LS type (8 bits in v2, 16 in v3).
+    pub ls_type: u32,
+    /// Name of the LS type (`Router`, `Network`, `AS-External`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ls_type_name: Option<&'static str>,
+    /// Link state id.
+    pub link_state_id: Ipv4Addr,
+    /// Advertising router.
+    pub advertising_router: Ipv4Addr,
+    /// LS sequence number.
+    pub seq: u32,
+    /// LS checksum.
+    pub checksum: u16,
+    /// Length of the LSA, header included.
+    pub length: u16,
+}
+
+/// IGMP v1, v2 or v3 message.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Igmp {
+    /// IGMP version (1, 2, 3), told by type and length as Wireshark does; absent for types
+    /// of other protocols sharing IGMP (DVMRP, PIMv1, mtrace, MRD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u8>,
+    /// Message type.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the type (`membership-query`, `v2-membership-report`, `leave-group`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Max response time (code) of queries; reserved in reports.
+    pub max_resp: u8,
+    /// Checksum as carried.
+    pub checksum: u16,
+    /// Group address (v1/v2 messages and v3 queries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Ipv4Addr>,
+    /// Suppress router-side processing flag (v3 query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s: Option<bool>,
+    /// Querier's robustness variable (v3 query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qrv: Option<u8>,
+    /// Querier's query interval code (v3 query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qqic: Option<u8>,
+    /// Number of sources field (v3 query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_sources: Option<u16>,
+    /// Source addresses (v3 query; those captured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Ipv4Addr>>,
+    /// Number of group records field (v3 report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_records: Option<u16>,
+    /// Group records (v3 report; those captured whole).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<IgmpGroupRecord>>,
+    /// Bytes of the message: the whole IP payload.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// One IGMPv3 group record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IgmpGroupRecord {
+    /// Record type.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the record type (`MODE_IS_INCLUDE`, ..., `BLOCK_OLD_SOURCES`), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Auxiliary data length in 32-bit words.
+    pub aux_len: u8,
+    /// Number of sources field.
+    pub num_sources: u16,
+    /// Multicast address.
+    pub group: Ipv4Addr,
+    /// Source addresses.
+    pub sources: Vec<Ipv4Addr>,
 }

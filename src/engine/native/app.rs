@@ -3,15 +3,37 @@
 //! A port is only a hint: content must confirm it, so a payload is never labelled by its port
 //! alone. HTTP is recognised on any port by its request or status line.
 
-use super::http;
+use super::{dns, http, l2tp};
 use crate::model::ProtoId;
 
 /// The application protocol of a TCP payload, if pcapkit recognises it.
-pub fn over_tcp(_src_port: u16, _dst_port: u16, payload: &[u8]) -> Option<ProtoId> {
+pub fn over_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId> {
+    // DNS: port 53, confirmed by a plausible header behind the 2-byte length prefix.
+    if (src_port == DNS_PORT || dst_port == DNS_PORT) && dns::looks_like_dns(payload, true) {
+        return Some(ProtoId::Dns);
+    }
     http::is_http_start(payload).then_some(ProtoId::Http)
 }
 
 /// The protocol of a UDP payload, if pcapkit recognises it.
-pub fn over_udp(_src_port: u16, _dst_port: u16, _payload: &[u8]) -> Option<ProtoId> {
+pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId> {
+    // L2TP: port 1701, confirmed by version 2 or 3 in the flags word.
+    if (src_port == L2TP_PORT || dst_port == L2TP_PORT) && l2tp::is_l2tp(payload) {
+        return Some(ProtoId::L2tp);
+    }
+    // DNS on port 53 and mDNS on 5353, confirmed by a plausible header and first question.
+    let dns_port = |p: u16| p == DNS_PORT || p == MDNS_PORT;
+    if (dns_port(src_port) || dns_port(dst_port)) && dns::looks_like_dns(payload, false) {
+        return Some(ProtoId::Dns);
+    }
     None
 }
+
+/// The DNS port (RFC 1035).
+const DNS_PORT: u16 = 53;
+
+/// The mDNS port (RFC 6762).
+const MDNS_PORT: u16 = 5353;
+
+/// The L2TP port (RFC 2661).
+const L2TP_PORT: u16 = 1701;

@@ -1,7 +1,7 @@
 //! Ethernet II / IEEE 802.3 MAC header.
 
 use super::{DecodeError, DecodeResult, Decoded, by_ethertype};
-use crate::model::{EtherType, Ethernet, Layer, MacAddr};
+use crate::model::{EtherType, Ethernet, Layer, MacAddr, ProtoId};
 
 /// Field offsets of the Ethernet header.
 mod field {
@@ -13,6 +13,9 @@ mod field {
 
 /// Length of the Ethernet header.
 pub const HEADER_LEN: usize = 14;
+
+/// The largest IEEE 802.3 length field; larger type values are Ethertypes.
+pub const MAX_802_3_LEN: u16 = 1500;
 
 /// A view over an Ethernet frame whose header is known to be complete.
 pub struct Packet<'a> {
@@ -55,7 +58,16 @@ impl<'a> Packet<'a> {
 pub fn decode(data: &[u8]) -> DecodeResult {
     let packet = Packet::new_checked(data)?;
     let ether_type = EtherType(packet.ether_type());
-    let payload_len = data.len() - HEADER_LEN;
+    let captured = data.len() - HEADER_LEN;
+    // IEEE 802.3: a type field ≤ 1500 is the payload's length (padding follows it), and an
+    // 802.2 LLC header follows, or IPX directly in a Novell raw 802.3 frame (checksum 0xFFFF).
+    let (payload_len, next) = if ether_type.0 <= MAX_802_3_LEN {
+        let raw_ipx = data[HEADER_LEN..].starts_with(&[0xff, 0xff]);
+        let next = if raw_ipx { ProtoId::Ipx } else { ProtoId::Llc };
+        (usize::from(ether_type.0), Some(next))
+    } else {
+        (captured, by_ethertype(ether_type))
+    };
     Ok(Decoded {
         layer: Layer::Ethernet(Ethernet {
             src: packet.src(),
@@ -66,7 +78,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }),
         header_len: HEADER_LEN,
         payload_len,
-        next: by_ethertype(ether_type),
+        next,
     })
 }
 

@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn unknown_protocol_has_no_next() {
         let mut p = UDP;
-        p[9] = 89; // OSPF
+        p[9] = 253; // reserved for experimentation: not decoded
         assert_eq!(decode(&p).unwrap().next, None);
     }
 
@@ -457,7 +457,7 @@ mod tests {
             }
         );
         assert_eq!((d.header_len, d.payload_len), (24, 12));
-        assert_eq!(d.next, None); // IGMP is not decoded natively yet
+        assert_eq!(d.next, Some(ProtoId::Igmp));
     }
 
     /// pcpp__ipv4-options.pcap frame 6: NOP then Strict Source Route (137, len 7, ptr 4).

@@ -453,7 +453,7 @@ mod tests {
             ]
         );
         assert_eq!((d.header_len, d.payload_len), (56, 0));
-        assert_eq!(d.next, None); // IPv6-in-IPv6 is not in by_ip_proto
+        assert_eq!(d.next, Some(ProtoId::Ipv6)); // IPv6-in-IPv6 (SRv6)
 
         // SRH whose last entry claims more segments than the header holds.
         bytes[4] = 200;

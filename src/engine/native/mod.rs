@@ -7,20 +7,35 @@
 //! the length its header declares (so Ethernet padding never reaches UDP), and records where
 //! and why it stopped if a header does not fit.
 
-mod app;
+pub(crate) mod app;
 mod arp;
+mod dns;
 mod ethernet;
 mod http;
-mod icmp;
-mod ipv4;
+pub(crate) mod icmp;
+pub(crate) mod ipv4;
 mod ipv6;
-mod ipv6_ext;
+pub(crate) mod ipv6_ext;
 mod nflog;
 mod null;
 mod sll;
-mod tcp;
+pub(crate) mod tcp;
 mod udp;
-mod vlan;
+pub(crate) mod vlan;
+// Link layer and tunnels.
+pub(crate) mod gre;
+mod ipx;
+mod l2tp;
+mod llc;
+mod ppp;
+mod pppoe;
+// IP suite.
+mod ah;
+mod esp;
+mod hip;
+mod igmp;
+mod mh;
+mod ospf;
 
 use super::{DissectOptions, Dissector, Engine, FrameSink, Stop, run_sequential};
 use crate::capture::{CaptureReader, RawFrame};
@@ -77,24 +92,60 @@ impl Engine for NativeEngine {
 
 impl Dissector for NativeDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
-        let mut frame = Frame {
-            number: raw.number,
-            timestamp: raw.timestamp,
-            len: raw.len,
-            cap_len: raw.cap_len(),
-            link_type: raw.link_type,
-            interface: raw.interface,
-            layers: Vec::with_capacity(6),
-            error: None,
-        };
-        let first = first_protocol(raw.link_type, raw.data);
-        walk(&mut frame, raw.data, raw.len as usize, first, opts);
-        frame
+        dissect_with(raw, opts, &mut NativeOnly)
     }
 }
 
+/// A decoder an adapter engine (etherparse, pnet, pdu) plugs into the walker.
+///
+/// The walker asks it first for every layer; `None` hands that layer to the native decoder,
+/// so protocols the adapter's crate does not decode are still dissected (and the adapter is
+/// asked again for the layers after them). The walker keeps the rest identical for every
+/// engine: payload trimming, `-P`/`-L`, the layer cap, `Raw` remainders and frame errors.
+pub(crate) trait LayerDecoder<'a> {
+    /// Decodes `proto` at the start of `data` (`offset` bytes into the frame), or `None`.
+    fn decode(
+        &mut self,
+        proto: ProtoId,
+        data: &'a [u8],
+        declared: usize,
+        offset: usize,
+    ) -> Option<DecodeResult>;
+}
+
+/// The native decoders alone.
+pub(crate) struct NativeOnly;
+
+impl LayerDecoder<'_> for NativeOnly {
+    #[inline(always)]
+    fn decode(&mut self, _: ProtoId, _: &[u8], _: usize, _: usize) -> Option<DecodeResult> {
+        None
+    }
+}
+
+/// Dissects `raw` with `decoder` consulted before the native decoders for each layer.
+pub(crate) fn dissect_with<'a>(
+    raw: &RawFrame<'a>,
+    opts: &DissectOptions,
+    decoder: &mut impl LayerDecoder<'a>,
+) -> Frame {
+    let mut frame = Frame {
+        number: raw.number,
+        timestamp: raw.timestamp,
+        len: raw.len,
+        cap_len: raw.cap_len(),
+        link_type: raw.link_type,
+        interface: raw.interface,
+        layers: Vec::with_capacity(6),
+        error: None,
+    };
+    let first = first_protocol(raw.link_type, raw.data);
+    walk(&mut frame, raw.data, raw.len as usize, first, opts, decoder);
+    frame
+}
+
 /// The protocol a frame of `link_type` starts with; `None` for link types pcapkit does not know.
-fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId> {
+pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId> {
     match link_type {
         LinkType::ETHERNET => Some(ProtoId::Ethernet),
         LinkType::NULL | LinkType::LOOP => Some(ProtoId::Null),
@@ -125,6 +176,12 @@ pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
         EtherType::ARP => Some(ProtoId::Arp),
         EtherType::RARP => Some(ProtoId::Rarp),
         EtherType::VLAN | EtherType::QINQ | EtherType::QINQ_LEGACY => Some(ProtoId::Vlan),
+        EtherType(0x8137) => Some(ProtoId::Ipx),
+        EtherType(0x880b) => Some(ProtoId::Ppp),
+        EtherType(0x8863 | 0x8864) => Some(ProtoId::Pppoe),
+        // An 802.3 length where an Ethertype would be (VLAN tag): an 802.2 LLC header follows
+        // (`llc::decode` hands a Novell raw 802.3 payload to IPX).
+        EtherType(0..=1500) => Some(ProtoId::Llc),
         _ => None,
     }
 }
@@ -134,12 +191,21 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
     match number {
         0 => Some(ProtoId::HopOpt),
         1 => Some(ProtoId::Icmp),
+        2 => Some(ProtoId::Igmp),
+        4 => Some(ProtoId::Ipv4),
         6 => Some(ProtoId::Tcp),
         17 => Some(ProtoId::Udp),
+        41 => Some(ProtoId::Ipv6),
         43 => Some(ProtoId::Ipv6Route),
         44 => Some(ProtoId::Ipv6Frag),
+        47 => Some(ProtoId::Gre),
+        50 => Some(ProtoId::Esp),
+        51 => Some(ProtoId::Ah),
         58 => Some(ProtoId::Icmpv6),
         60 => Some(ProtoId::Ipv6Opts),
+        89 => Some(ProtoId::Ospf),
+        135 => Some(ProtoId::Mh),
+        139 => Some(ProtoId::Hip),
         _ => None,
     }
 }
@@ -148,7 +214,19 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
 ///
 /// `declared` is how many bytes the enclosing header says this layer spans (≥ `data.len()`
 /// when the capture was cut by the snap length).
-fn decode(proto: ProtoId, data: &[u8], declared: usize) -> Option<DecodeResult> {
+///
+/// `below` is the layer this one is the payload of (DNS reads the TCP length prefix and the
+/// mDNS port from it). A decoder that keeps a partial record (DNS records, NDP options parsed
+/// before a length went wrong) returns it and sets `partial` to why it stopped early: the walker
+/// keeps the layer, makes `partial` the frame's error and stops (inside a datagram quoted by
+/// an ICMP error, it stops without an error: the quote is cut by design).
+fn decode(
+    proto: ProtoId,
+    data: &[u8],
+    declared: usize,
+    below: Option<&Layer>,
+    partial: &mut Option<DecodeError>,
+) -> Option<DecodeResult> {
     Some(match proto {
         ProtoId::Ethernet => ethernet::decode(data),
         ProtoId::Sll => sll::decode_v1(data),
@@ -165,23 +243,41 @@ fn decode(proto: ProtoId, data: &[u8], declared: usize) -> Option<DecodeResult> 
         }
         ProtoId::Tcp => tcp::decode(data, declared),
         ProtoId::Udp => udp::decode(data),
-        ProtoId::Icmp => icmp::decode_v4(data, declared),
-        ProtoId::Icmpv6 => icmp::decode_v6(data, declared),
+        ProtoId::Icmp => icmp::decode_v4(data, declared, partial),
+        ProtoId::Icmpv6 => icmp::decode_v6(data, declared, partial),
+        ProtoId::Dns => dns::decode(data, declared, below, partial),
         ProtoId::Http => http::decode(data),
+        ProtoId::Llc => llc::decode(data),
+        ProtoId::Ipx => ipx::decode(data),
+        ProtoId::Ppp => ppp::decode(data),
+        ProtoId::Pppoe => pppoe::decode(data),
+        ProtoId::L2tp => l2tp::decode(data),
+        ProtoId::Gre => gre::decode(data),
+        ProtoId::Ah => ah::decode(data, declared),
+        ProtoId::Esp => esp::decode(data, declared),
+        ProtoId::Hip => hip::decode(data, declared),
+        ProtoId::Mh => mh::decode(data, declared),
+        ProtoId::Ospf => ospf::decode(data, declared),
+        ProtoId::Igmp => igmp::decode(data, declared),
         _ => return None,
     })
 }
 
 /// Walks the protocol chain from `first`, appending layers to `frame`.
-fn walk(
+fn walk<'a>(
     frame: &mut Frame,
-    mut data: &[u8],
+    mut data: &'a [u8],
     mut declared: usize,
     first: Option<ProtoId>,
     opts: &DissectOptions,
+    decoder: &mut impl LayerDecoder<'a>,
 ) {
     let mut next = first;
     let mut offset = 0usize;
+    // Inside the datagram quoted by an ICMP error message: the quote is cut by design (RFC 792
+    // keeps 8 bytes of the transport header), so a header that does not decode there ends the
+    // walk without a frame error, its bytes reported as Raw.
+    let mut quoted = false;
     while let Some(proto) = next {
         if data.is_empty() && declared == 0 {
             return;
@@ -199,12 +295,29 @@ fn walk(
             });
             return;
         }
-        let Some(result) = decode(proto, data, declared) else {
+        let mut partial = None;
+        let Some(result) = decoder
+            .decode(proto, data, declared, offset)
+            .or_else(|| decode(proto, data, declared, frame.layers.last(), &mut partial))
+        else {
             break;
         };
         match result {
             Ok(decoded) => {
+                let icmp_error = decoded.next.is_some()
+                    && matches!(decoded.layer, Layer::Icmp(_) | Layer::Icmpv6(_));
                 frame.layers.push(decoded.layer);
+                if let Some(DecodeError(reason)) = partial {
+                    if !quoted {
+                        frame.error = Some(FrameError {
+                            layer: proto,
+                            offset: offset as u32,
+                            reason,
+                        });
+                    }
+                    return;
+                }
+                quoted |= icmp_error;
                 let start = decoded.header_len.min(data.len());
                 let end = decoded
                     .header_len
@@ -218,6 +331,7 @@ fn walk(
                     break;
                 }
             }
+            Err(DecodeError(_)) if quoted => break,
             Err(DecodeError(reason)) => {
                 frame.error = Some(FrameError {
                     layer: proto,

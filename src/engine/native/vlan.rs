@@ -60,11 +60,21 @@ impl<'a> Packet<'a> {
     }
 }
 
-/// Decodes a VLAN tag; the payload runs to the end of the captured bytes.
+/// The payload length after a tag: the captured remainder, except that (as after an Ethernet
+/// header) a type ≤ 1500 is an 802.3 length, with padding after it.
+pub(crate) fn payload_len(ether_type: EtherType, captured: usize) -> usize {
+    if ether_type.0 <= super::ethernet::MAX_802_3_LEN {
+        captured.min(usize::from(ether_type.0))
+    } else {
+        captured
+    }
+}
+
+/// Decodes a VLAN tag; the payload runs to the end of the captured bytes (or the 802.3 length).
 pub fn decode(data: &[u8]) -> DecodeResult {
     let packet = Packet::new_checked(data)?;
     let ether_type = EtherType(packet.ether_type());
-    let payload_len = data.len() - HEADER_LEN;
+    let payload_len = payload_len(ether_type, data.len() - HEADER_LEN);
     Ok(Decoded {
         layer: Layer::Vlan(Vlan {
             tci: packet.tci(),
@@ -93,6 +103,15 @@ mod tests {
         0x00, 0x0a, 0x08, 0x00, // inner: tci 0x000a, IPv4 follows
         0x45, 0x00, 0x00, 0x64,
     ];
+
+    #[test]
+    fn length_field_trims_the_payload() {
+        // A tag carrying an 802.3 length of 3 (LLC header only), then 2 bytes of padding.
+        let tag = [0x00, 0x0a, 0x00, 0x03, 0x42, 0x42, 0x03, 0x00, 0x00];
+        let d = decode(&tag).unwrap();
+        assert_eq!((d.header_len, d.payload_len), (4, 3));
+        assert_eq!(d.next, Some(ProtoId::Llc));
+    }
 
     #[test]
     fn decodes_every_field() {

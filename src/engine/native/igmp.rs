@@ -1,0 +1,398 @@
+//! Internet Group Management Protocol v1 (RFC 1112), v2 (RFC 2236) and v3 (RFC 3376).
+//!
+//! Versions are told apart as Wireshark does: a membership query (0x11) is v3 when the IP
+//! payload is at least 12 bytes, else v2 when its max response time is not 0, else v1; reports
+//! are v1 (0x12), v2 (0x16, and the v2 leave 0x17) or v3 (0x22).
+
+use super::{DecodeError, DecodeResult, Decoded};
+use crate::model::{Igmp, IgmpGroupRecord, Layer};
+use std::net::Ipv4Addr;
+
+/// Field offsets of the IGMP message.
+mod field {
+    pub const TYPE: usize = 0;
+    pub const MAX_RESP: usize = 1;
+    pub const CHECKSUM: usize = 2;
+    /// Group address (v1/v2 messages and the v3 query).
+    pub const GROUP: usize = 4;
+    /// v3 query: Resv (4 bits), S flag, QRV (3 bits).
+    pub const S_QRV: usize = 8;
+    /// v3 query: querier's query interval code.
+    pub const QQIC: usize = 9;
+    /// v3 query: number of sources.
+    pub const NUM_SOURCES: usize = 10;
+    /// v3 query: first source address.
+    pub const SOURCES: usize = 12;
+    /// v3 report: number of group records.
+    pub const NUM_RECORDS: usize = 6;
+    /// v3 report: first group record.
+    pub const RECORDS: usize = 8;
+}
+
+/// Length of an IGMP v1/v2 message (and the fixed part of any IGMP message).
+pub const MIN_LEN: usize = 8;
+
+/// Length of the fixed part of a v3 query.
+pub const V3_QUERY_LEN: usize = 12;
+
+/// A view over an IGMP message whose 8-byte fixed part is captured. The v3 lists are read with
+/// checked accessors.
+pub struct Packet<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> Packet<'a> {
+    /// Wraps `buffer` after checking that it holds the 8-byte fixed part.
+    pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
+        if buffer.len() < MIN_LEN {
+            return Err(DecodeError::truncated(
+                "IGMP message",
+                MIN_LEN,
+                buffer.len(),
+            ));
+        }
+        Ok(Packet { buffer })
+    }
+
+    fn be16(&self, at: usize) -> Option<u16> {
+        let b = self.buffer.get(at..at + 2)?;
+        Some(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    fn addr(&self, at: usize) -> Option<Ipv4Addr> {
+        let b = self.buffer.get(at..at + 4)?;
+        Some(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+    }
+
+    /// Message type.
+    pub fn kind(&self) -> u8 {
+        self.buffer[field::TYPE]
+    }
+
+    /// Max response time (code) of a query; reserved in reports.
+    pub fn max_resp(&self) -> u8 {
+        self.buffer[field::MAX_RESP]
+    }
+
+    /// Checksum as carried.
+    pub fn checksum(&self) -> u16 {
+        self.be16(field::CHECKSUM).unwrap_or_default()
+    }
+
+    /// Group address of a v1/v2 message or a v3 query.
+    pub fn group(&self) -> Ipv4Addr {
+        self.addr(field::GROUP).unwrap_or(Ipv4Addr::UNSPECIFIED)
+    }
+
+    /// Up to `count` IPv4 addresses from `at`, as many as are captured.
+    fn addrs(&self, at: usize, count: usize) -> Vec<Ipv4Addr> {
+        self.buffer
+            .get(at..)
+            .unwrap_or_default()
+            .chunks_exact(4)
+            .take(count)
+            .map(|b| Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+            .collect()
+    }
+}
+
+/// The name of an IGMP message type, if known.
+pub fn type_name(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        0x11 => "membership-query",
+        0x12 => "v1-membership-report",
+        0x13 => "dvmrp",
+        0x14 => "pim-v1",
+        0x16 => "v2-membership-report",
+        0x17 => "leave-group",
+        0x1e => "mtrace-response",
+        0x1f => "mtrace",
+        0x22 => "v3-membership-report",
+        0x30 => "mrd-advertisement",
+        0x31 => "mrd-solicitation",
+        0x32 => "mrd-termination",
+        _ => return None,
+    })
+}
+
+/// The name of an IGMPv3 group record type, if known.
+pub fn record_type_name(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        1 => "MODE_IS_INCLUDE",
+        2 => "MODE_IS_EXCLUDE",
+        3 => "CHANGE_TO_INCLUDE_MODE",
+        4 => "CHANGE_TO_EXCLUDE_MODE",
+        5 => "ALLOW_NEW_SOURCES",
+        6 => "BLOCK_OLD_SOURCES",
+        _ => return None,
+    })
+}
+
+/// The IGMP version of a message of type `kind` whose IP payload is `declared` bytes.
+fn version(kind: u8, max_resp: u8, declared: usize) -> Option<u8> {
+    match kind {
+        0x11 if declared >= V3_QUERY_LEN => Some(3),
+        0x11 if max_resp != 0 => Some(2),
+        0x11 | 0x12 => Some(1),
+        0x16 | 0x17 => Some(2),
+        0x22 => Some(3),
+        _ => None,
+    }
+}
+
+/// Decodes an IGMP message; `declared` is the IP payload length (it decides the query's
+/// version). The message is the whole IP payload: nothing follows it.
+///
+/// Source and group-record counts are untrusted: lists hold what the captured bytes carry.
+pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
+    let packet = Packet::new_checked(data)?;
+    let kind = packet.kind();
+    let max_resp = packet.max_resp();
+    let version = version(kind, max_resp, declared);
+    let mut igmp = Igmp {
+        version,
+        kind,
+        type_name: type_name(kind),
+        max_resp,
+        checksum: packet.checksum(),
+        group: None,
+        s: None,
+        qrv: None,
+        qqic: None,
+        num_sources: None,
+        sources: None,
+        num_records: None,
+        records: None,
+        header_len: 0,
+        payload_len: 0,
+    };
+    match (kind, version) {
+        (0x11, Some(3)) => {
+            if data.len() < V3_QUERY_LEN {
+                return Err(DecodeError::truncated(
+                    "IGMPv3 query",
+                    V3_QUERY_LEN,
+                    data.len(),
+                ));
+            }
+            let s_qrv = data[field::S_QRV];
+            let count = packet.be16(field::NUM_SOURCES).unwrap_or_default();
+            igmp.group = Some(packet.group());
+            igmp.s = Some(s_qrv & 0x08 != 0);
+            igmp.qrv = Some(s_qrv & 0x07);
+            igmp.qqic = Some(data[field::QQIC]);
+            igmp.num_sources = Some(count);
+            igmp.sources = Some(packet.addrs(field::SOURCES, usize::from(count)));
+        }
+        (0x22, _) => {
+            let count = packet.be16(field::NUM_RECORDS).unwrap_or_default();
+            igmp.num_records = Some(count);
+            igmp.records = Some(records(&packet, count));
+        }
+        _ => igmp.group = Some(packet.group()),
+    }
+    let header_len = declared.max(data.len());
+    igmp.header_len = u32::try_from(header_len).unwrap_or(u32::MAX);
+    Ok(Decoded {
+        layer: Layer::Igmp(Box::new(igmp)),
+        header_len,
+        payload_len: 0,
+        next: None,
+    })
+}
+
+/// The group records of a v3 report: at most `count`, as many as are captured whole.
+fn records(packet: &Packet<'_>, count: u16) -> Vec<IgmpGroupRecord> {
+    let mut records = Vec::new();
+    let mut at = field::RECORDS;
+    for _ in 0..count {
+        let Some(head) = packet.buffer.get(at..at + 8) else {
+            break;
+        };
+        let kind = head[0];
+        let aux_len = head[1];
+        let num_sources = u16::from_be_bytes([head[2], head[3]]);
+        let sources_at = at + 8;
+        let end = sources_at + 4 * usize::from(num_sources) + 4 * usize::from(aux_len);
+        if end > packet.buffer.len() {
+            break;
+        }
+        records.push(IgmpGroupRecord {
+            kind,
+            type_name: record_type_name(kind),
+            aux_len,
+            num_sources,
+            group: Ipv4Addr::new(head[4], head[5], head[6], head[7]),
+            sources: packet.addrs(sources_at, usize::from(num_sources)),
+        });
+        at = end;
+    }
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn igmp(d: &Decoded) -> &Igmp {
+        match &d.layer {
+            Layer::Igmp(i) => i,
+            other => panic!("not IGMP: {other:?}"),
+        }
+    }
+
+    /// pcpp__ipv4-options.pcap frame 3: v3 query, max resp 10, checksum 0xec78, group 0.0.0.0,
+    /// S 0, QRV 2, QQIC 125, no sources.
+    const V3_QUERY: [u8; 12] = [0x11, 0x0a, 0xec, 0x78, 0, 0, 0, 0, 0x02, 0x7d, 0x00, 0x00];
+
+    #[test]
+    fn v3_query_from_capture() {
+        let d = decode(&V3_QUERY, 12).unwrap();
+        assert_eq!(
+            *igmp(&d),
+            Igmp {
+                version: Some(3),
+                kind: 0x11,
+                type_name: Some("membership-query"),
+                max_resp: 10,
+                checksum: 0xec78,
+                group: Some(Ipv4Addr::UNSPECIFIED),
+                s: Some(false),
+                qrv: Some(2),
+                qqic: Some(125),
+                num_sources: Some(0),
+                sources: Some(vec![]),
+                num_records: None,
+                records: None,
+                header_len: 12,
+                payload_len: 0,
+            }
+        );
+        assert_eq!((d.header_len, d.payload_len, d.next), (12, 0, None));
+    }
+
+    #[test]
+    fn v1_v2_by_length_and_max_resp() {
+        let v2 = [0x11, 0x64, 0xee, 0x9b, 0, 0, 0, 0];
+        assert_eq!(igmp(&decode(&v2, 8).unwrap()).version, Some(2));
+        let v1 = [0x11, 0x00, 0xee, 0xff, 0, 0, 0, 0];
+        assert_eq!(igmp(&decode(&v1, 8).unwrap()).version, Some(1));
+        let leave = [0x17, 0x00, 0x08, 0xfc, 0xe0, 0x00, 0x00, 0xfb];
+        let d = decode(&leave, 8).unwrap();
+        let i = igmp(&d);
+        assert_eq!(
+            (i.version, i.type_name, i.group),
+            (
+                Some(2),
+                Some("leave-group"),
+                Some(Ipv4Addr::new(224, 0, 0, 251))
+            )
+        );
+        let report = [0x12, 0, 0, 0, 0xe0, 0, 0, 1];
+        assert_eq!(igmp(&decode(&report, 8).unwrap()).version, Some(1));
+        let dvmrp = [0x13, 0, 0, 0, 0, 0, 0, 0];
+        let d = decode(&dvmrp, 8).unwrap();
+        assert_eq!(
+            (igmp(&d).version, igmp(&d).type_name),
+            (None, Some("dvmrp"))
+        );
+    }
+
+    #[test]
+    fn v3_query_with_sources_and_excess_count() {
+        let mut q = V3_QUERY.to_vec();
+        q[8] = 0x0a; // S set, QRV 2
+        q[11] = 2;
+        q.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+        let d = decode(&q, q.len()).unwrap();
+        let i = igmp(&d);
+        assert_eq!((i.s, i.qrv, i.num_sources), (Some(true), Some(2), Some(2)));
+        assert_eq!(
+            i.sources,
+            Some(vec![Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)])
+        );
+        // A count larger than the message: only the captured sources.
+        q[10..12].copy_from_slice(&[0xff, 0xff]);
+        let d = decode(&q, q.len()).unwrap();
+        assert_eq!(igmp(&d).num_sources, Some(0xffff));
+        assert_eq!(igmp(&d).sources.as_ref().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn v3_report_records() {
+        let mut r = vec![0x22, 0, 0xfa, 0xce, 0, 0, 0, 2];
+        // record 1: CHANGE_TO_EXCLUDE, no aux, no sources, 239.1.1.1
+        r.extend_from_slice(&[4, 0, 0, 0, 239, 1, 1, 1]);
+        // record 2: ALLOW_NEW_SOURCES, aux 1 word, 1 source, 239.2.2.2, 10.1.1.1, aux
+        r.extend_from_slice(&[
+            5, 1, 0, 1, 239, 2, 2, 2, 10, 1, 1, 1, 0xaa, 0xbb, 0xcc, 0xdd,
+        ]);
+        let d = decode(&r, r.len()).unwrap();
+        let i = igmp(&d);
+        assert_eq!(
+            (i.version, i.num_records, i.group),
+            (Some(3), Some(2), None)
+        );
+        assert_eq!(
+            i.records.as_deref(),
+            Some(
+                &[
+                    IgmpGroupRecord {
+                        kind: 4,
+                        type_name: Some("CHANGE_TO_EXCLUDE_MODE"),
+                        aux_len: 0,
+                        num_sources: 0,
+                        group: Ipv4Addr::new(239, 1, 1, 1),
+                        sources: vec![],
+                    },
+                    IgmpGroupRecord {
+                        kind: 5,
+                        type_name: Some("ALLOW_NEW_SOURCES"),
+                        aux_len: 1,
+                        num_sources: 1,
+                        group: Ipv4Addr::new(239, 2, 2, 2),
+                        sources: vec![Ipv4Addr::new(10, 1, 1, 1)],
+                    },
+                ][..]
+            )
+        );
+        // Counts larger than the message: records stop where the bytes do.
+        r[6..8].copy_from_slice(&[0xff, 0xff]);
+        r[18..20].copy_from_slice(&[0x40, 0x00]); // record 2 claims 16384 sources
+        let d = decode(&r, r.len()).unwrap();
+        assert_eq!(igmp(&d).records.as_ref().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn malformed_lengths() {
+        assert_eq!(
+            decode(&V3_QUERY[..7], 7).err().unwrap().0,
+            "IGMP message needs 8 bytes, 7 captured"
+        );
+        // IP says 12 bytes (v3 query) but only 10 are captured.
+        assert_eq!(
+            decode(&V3_QUERY[..10], 12).err().unwrap().0,
+            "IGMPv3 query needs 12 bytes, 10 captured"
+        );
+    }
+
+    #[test]
+    fn no_panic_on_random_bytes() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..300 {
+            let mut bytes: Vec<u8> = (0..64)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            bytes[0] = [0x11, 0x22, 0x12, 0x16, 0x17][round % 5];
+            for len in 0..=bytes.len() {
+                let _ = decode(&bytes[..len], len);
+                let _ = decode(&bytes[..len], usize::MAX);
+            }
+        }
+    }
+}

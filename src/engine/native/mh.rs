@@ -1,0 +1,437 @@
+//! IPv6 Mobility Header (RFC 6275): the header, the fields of the binding and return-routability
+//! messages (BRR, HoTI, CoTI, HoT, CoT, BU, BA, BE) and the mobility options as a type/length
+//! list.
+
+use super::{DecodeError, DecodeResult, Decoded};
+use crate::model::{HexBytes, Layer, Mh, MhOption};
+use std::net::Ipv6Addr;
+
+/// Field offsets of the Mobility Header.
+mod field {
+    pub const PAYLOAD_PROTO: usize = 0;
+    /// Header length in 8-byte units, not counting the first 8 bytes.
+    pub const HDR_LEN: usize = 1;
+    pub const MH_TYPE: usize = 2;
+    pub const CHECKSUM: usize = 4;
+    /// Start of the message data.
+    pub const DATA: usize = 6;
+}
+
+/// The smallest Mobility Header (hdr_len 0).
+pub const MIN_HEADER_LEN: usize = 8;
+
+/// The most mobility options listed for one message.
+const MAX_OPTIONS: usize = 256;
+
+/// A view over a Mobility Header whose whole length ((hdr_len + 1)·8) is captured.
+pub struct Packet<'a> {
+    buffer: &'a [u8],
+}
+
+impl<'a> Packet<'a> {
+    /// Wraps `buffer` after checking that the whole header, (hdr_len + 1)·8 bytes, is captured.
+    pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
+        if buffer.len() < MIN_HEADER_LEN {
+            return Err(DecodeError::truncated(
+                "Mobility Header",
+                MIN_HEADER_LEN,
+                buffer.len(),
+            ));
+        }
+        let len = (usize::from(buffer[field::HDR_LEN]) + 1) * 8;
+        if buffer.len() < len {
+            return Err(DecodeError::truncated("Mobility Header", len, buffer.len()));
+        }
+        Ok(Packet {
+            buffer: &buffer[..len],
+        })
+    }
+
+    fn be16(&self, at: usize) -> Option<u16> {
+        let b = self.buffer.get(at..at + 2)?;
+        Some(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    fn bytes(&self, at: usize, len: usize) -> Option<&'a [u8]> {
+        self.buffer.get(at..at.checked_add(len)?)
+    }
+
+    fn addr(&self, at: usize) -> Option<Ipv6Addr> {
+        Some(Ipv6Addr::from(
+            <[u8; 16]>::try_from(self.bytes(at, 16)?).ok()?,
+        ))
+    }
+
+    /// Payload protocol (59: none).
+    pub fn payload_proto(&self) -> u8 {
+        self.buffer[field::PAYLOAD_PROTO]
+    }
+
+    /// Header length field (8-byte units beyond the first 8 bytes).
+    pub fn hdr_len(&self) -> u8 {
+        self.buffer[field::HDR_LEN]
+    }
+
+    /// Header length in bytes.
+    pub fn header_len(&self) -> usize {
+        self.buffer.len()
+    }
+
+    /// Mobility Header type.
+    pub fn mh_type(&self) -> u8 {
+        self.buffer[field::MH_TYPE]
+    }
+
+    /// Checksum as carried.
+    pub fn checksum(&self) -> u16 {
+        self.be16(field::CHECKSUM).unwrap_or_default()
+    }
+}
+
+/// The short name of a Mobility Header type, if known.
+pub fn type_name(mh_type: u8) -> Option<&'static str> {
+    Some(match mh_type {
+        0 => "BRR",
+        1 => "HoTI",
+        2 => "CoTI",
+        3 => "HoT",
+        4 => "CoT",
+        5 => "BU",
+        6 => "BA",
+        7 => "BE",
+        8 => "FBU",
+        9 => "FBack",
+        10 => "FNA",
+        11 => "EMH",
+        12 => "HAS",
+        13 => "HB",
+        14 => "HI",
+        15 => "HAck",
+        16 => "BR",
+        _ => return None,
+    })
+}
+
+/// The name of a mobility option type, or `Unknown`.
+pub fn option_name(kind: u8) -> &'static str {
+    match kind {
+        0 => "Pad1",
+        1 => "PadN",
+        2 => "BindingRefreshAdvice",
+        3 => "AlternateCareofAddress",
+        4 => "NonceIndices",
+        5 => "AuthorizationData",
+        6 => "MobileNetworkPrefix",
+        7 => "LinkLayerAddress",
+        8 => "MN-ID",
+        9 => "AUTH",
+        10 => "MESG-ID",
+        11 => "CGA-ParametersRequest",
+        12 => "CGA-Parameters",
+        13 => "Signature",
+        14 => "PermanentHomeKeygenToken",
+        15 => "Care-ofTestInit",
+        16 => "Care-ofTest",
+        _ => "Unknown",
+    }
+}
+
+/// The offset of the mobility options of each message type (after its fixed fields), and the
+/// message's name for errors; `None` for types whose layout pcapkit does not decode.
+fn options_offset(mh_type: u8) -> Option<(usize, &'static str)> {
+    Some(match mh_type {
+        0 => (8, "BRR"),
+        1 | 2 => (16, "HoTI/CoTI"),
+        3 | 4 => (24, "HoT/CoT"),
+        5 => (12, "BU"),
+        6 => (12, "BA"),
+        7 => (24, "BE"),
+        _ => return None,
+    })
+}
+
+/// Decodes a Mobility Header; `declared` is the length the IPv6 header leaves for it. Its
+/// payload protocol is always "no next header" (59): what follows is `Raw`.
+///
+/// A header too short for its message's fixed fields is an error.
+pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
+    let packet = Packet::new_checked(data)?;
+    let header_len = packet.header_len();
+    let mh_type = packet.mh_type();
+    let mut mh = Mh {
+        next_header: packet.payload_proto(),
+        hdr_len: packet.hdr_len(),
+        mh_type,
+        type_name: type_name(mh_type),
+        checksum: packet.checksum(),
+        seq: None,
+        flags: None,
+        lifetime: None,
+        status: None,
+        nonce_index: None,
+        cookie: None,
+        keygen_token: None,
+        home_address: None,
+        care_of_address: None,
+        home_nonce_index: None,
+        careof_nonce_index: None,
+        refresh_interval: None,
+        options: Vec::new(),
+        header_len: header_len as u32,
+        payload_len: 0,
+    };
+    if let Some((options_at, what)) = options_offset(mh_type) {
+        if header_len < options_at {
+            return Err(DecodeError(format!(
+                "MH {what} needs {options_at} bytes, header length is {header_len}"
+            )));
+        }
+        let d = field::DATA;
+        match mh_type {
+            1 | 2 => mh.cookie = packet.bytes(d + 2, 8).map(|b| HexBytes(b.to_vec())),
+            3 | 4 => {
+                mh.nonce_index = packet.be16(d);
+                mh.cookie = packet.bytes(d + 2, 8).map(|b| HexBytes(b.to_vec()));
+                mh.keygen_token = packet.bytes(d + 10, 8).map(|b| HexBytes(b.to_vec()));
+            }
+            5 => {
+                mh.seq = packet.be16(d);
+                mh.flags = packet.be16(d + 2);
+                mh.lifetime = packet.be16(d + 4);
+            }
+            6 => {
+                mh.status = packet.bytes(d, 1).map(|b| b[0]);
+                mh.flags = packet.bytes(d + 1, 1).map(|b| u16::from(b[0]));
+                mh.seq = packet.be16(d + 2);
+                mh.lifetime = packet.be16(d + 4);
+            }
+            7 => {
+                mh.status = packet.bytes(d, 1).map(|b| b[0]);
+                mh.home_address = packet.addr(d + 2);
+            }
+            _ => {}
+        }
+        parse_options(&packet, options_at, &mut mh);
+    }
+    let payload_len = declared.saturating_sub(header_len);
+    mh.payload_len = u32::try_from(payload_len).unwrap_or(u32::MAX);
+    Ok(Decoded {
+        layer: Layer::Mh(Box::new(mh)),
+        header_len,
+        payload_len,
+        next: None,
+    })
+}
+
+/// Lists the mobility options from `at` to the end of the header and takes the values of the
+/// Binding Refresh Advice, Alternate Care-of Address and Nonce Indices options. An option whose
+/// length runs past the header ends the list.
+fn parse_options(packet: &Packet<'_>, mut at: usize, mh: &mut Mh) {
+    let area = packet.buffer;
+    while mh.options.len() < MAX_OPTIONS {
+        let Some(&kind) = area.get(at) else {
+            break;
+        };
+        if kind == 0 {
+            mh.options.push(MhOption {
+                kind,
+                name: option_name(kind),
+                len: 0,
+            });
+            at += 1;
+            continue;
+        }
+        let Some(&len) = area.get(at + 1) else {
+            break;
+        };
+        let data_at = at + 2;
+        let end = data_at + usize::from(len);
+        if end > area.len() {
+            break;
+        }
+        match (kind, len) {
+            (2, 2) => mh.refresh_interval = packet.be16(data_at),
+            (3, 16) => mh.care_of_address = packet.addr(data_at),
+            (4, 4) => {
+                mh.home_nonce_index = packet.be16(data_at);
+                mh.careof_nonce_index = packet.be16(data_at + 2);
+            }
+            _ => {}
+        }
+        mh.options.push(MhOption {
+            kind,
+            name: option_name(kind),
+            len,
+        });
+        at = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mh(d: &Decoded) -> &Mh {
+        match &d.layer {
+            Layer::Mh(mh) => mh,
+            other => panic!("not MH: {other:?}"),
+        }
+    }
+
+    fn opt(kind: u8, len: u8) -> MhOption {
+        MhOption {
+            kind,
+            name: option_name(kind),
+            len,
+        }
+    }
+
+    /// tcpdump__ipv6_mobility_1.pcap frame 10: BU, seq 1000, A flag, lifetime 3600, options
+    /// ACoA, Nonce Indices, Authorization Data, PadN (56 bytes).
+    const BU: [u8; 56] = [
+        0x3b, 0x06, 0x05, 0x00, 0x00, 0x00, 0x03, 0xe8, 0x80, 0x00, 0x0e, 0x10, // header
+        0x03, 0x10, 0x20, 0x01, 0x06, 0x60, 0x47, 0x01, 0xf0, 0x04, 0x02, 0x0d, 0x54, 0xff, 0xfe,
+        0x98, 0xbc, 0x93, // ACoA
+        0x04, 0x04, 0x04, 0xd2, 0x16, 0x2e, // nonce indices 1234, 5678
+        0x05, 0x0c, 0x81, 0x01, 0x73, 0x8d, 0x51, 0x7d, 0x51, 0x69, 0x40, 0xec, 0x06,
+        0x11, // authorization data
+        0x01, 0x04, 0x00, 0x00, 0x00, 0x00, // PadN
+    ];
+
+    #[test]
+    fn binding_update_from_capture() {
+        let d = decode(&BU, 56).unwrap();
+        let m = mh(&d);
+        assert_eq!(
+            (m.next_header, m.hdr_len, m.mh_type, m.type_name, m.checksum),
+            (59, 6, 5, Some("BU"), 0)
+        );
+        assert_eq!(
+            (m.seq, m.flags, m.lifetime),
+            (Some(1000), Some(0x8000), Some(3600))
+        );
+        assert_eq!(
+            m.care_of_address,
+            Some("2001:660:4701:f004:20d:54ff:fe98:bc93".parse().unwrap())
+        );
+        assert_eq!(
+            (m.home_nonce_index, m.careof_nonce_index),
+            (Some(1234), Some(5678))
+        );
+        assert_eq!(
+            m.options,
+            vec![opt(3, 16), opt(4, 4), opt(5, 12), opt(1, 4)]
+        );
+        assert_eq!((m.header_len, m.payload_len), (56, 0));
+        assert_eq!((d.header_len, d.payload_len, d.next), (56, 0, None));
+    }
+
+    #[test]
+    fn home_test_and_binding_ack_and_error() {
+        // frame 4: HoT, nonce index 2314, cookie, keygen token.
+        let hot: [u8; 24] = [
+            0x3b, 0x02, 0x03, 0x00, 0x00, 0x00, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
+            0x04, 0xd2, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+        ];
+        let d = decode(&hot, 24).unwrap();
+        let m = mh(&d);
+        assert_eq!((m.type_name, m.nonce_index), (Some("HoT"), Some(2314)));
+        assert_eq!(m.cookie.as_ref().unwrap().to_string(), "0b0c0d0e0f1004d2");
+        assert_eq!(
+            m.keygen_token.as_ref().unwrap().to_string(),
+            "1112131415161718"
+        );
+        // frame 12: BA, status 0, seq 1000, lifetime 3600, Binding Refresh Advice 1800.
+        let ba: [u8; 16] = [
+            0x3b, 0x01, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8, 0x0e, 0x10, 0x02, 0x02,
+            0x07, 0x08,
+        ];
+        let d = decode(&ba, 16).unwrap();
+        let m = mh(&d);
+        assert_eq!(
+            (m.status, m.seq, m.lifetime, m.refresh_interval),
+            (Some(0), Some(1000), Some(3600), Some(1800))
+        );
+        assert_eq!(m.options, vec![opt(2, 2)]);
+        // frame 15: BE, status 1, home address 2001:db8::1.
+        let mut be = [0u8; 24];
+        be[..8].copy_from_slice(&[0x3b, 0x02, 0x07, 0x00, 0x00, 0x00, 0x01, 0x00]);
+        be[8..10].copy_from_slice(&[0x20, 0x01]);
+        be[10..12].copy_from_slice(&[0x0d, 0xb8]);
+        be[23] = 1;
+        let d = decode(&be, 24).unwrap();
+        let m = mh(&d);
+        assert_eq!((m.status, m.type_name), (Some(1), Some("BE")));
+        assert_eq!(m.home_address, Some("2001:db8::1".parse().unwrap()));
+        assert!(m.options.is_empty());
+    }
+
+    #[test]
+    fn brr_and_pad1_options() {
+        // frame 16: BU with four Pad1 options.
+        let bu: [u8; 16] = [
+            0x3b, 0x01, 0x05, 0x00, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x0e, 0x10, 0, 0, 0, 0,
+        ];
+        let d = decode(&bu, 16).unwrap();
+        assert_eq!(mh(&d).options, vec![opt(0, 0); 4]);
+        // frame 1: BRR, 8 bytes, no options.
+        let brr = [0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+        let d = decode(&brr, 8).unwrap();
+        let m = mh(&d);
+        assert_eq!(
+            (m.type_name, m.options.len(), m.seq),
+            (Some("BRR"), 0, None)
+        );
+    }
+
+    #[test]
+    fn malformed_lengths() {
+        assert_eq!(
+            decode(&BU[..7], 7).err().unwrap().0,
+            "Mobility Header needs 8 bytes, 7 captured"
+        );
+        assert_eq!(
+            decode(&BU[..40], 40).err().unwrap().0,
+            "Mobility Header needs 56 bytes, 40 captured"
+        );
+        // A BU with hdr_len 0 has no room for its fixed fields.
+        let mut short = [0u8; 8];
+        short[2] = 5;
+        assert_eq!(
+            decode(&short, 8).err().unwrap().0,
+            "MH BU needs 12 bytes, header length is 8"
+        );
+        // An option running past the header ends the list.
+        let mut bu = BU;
+        bu[13] = 0x30;
+        let d = decode(&bu, 56).unwrap();
+        assert!(mh(&d).options.is_empty());
+        assert_eq!(mh(&d).care_of_address, None);
+        // An unknown type: header only; bytes after the header are the payload.
+        let mut unk = [0u8; 16];
+        unk[2] = 200;
+        let d = decode(&unk[..8], 16).unwrap();
+        assert_eq!((mh(&d).type_name, d.payload_len), (None, 8));
+    }
+
+    #[test]
+    fn no_panic_on_random_bytes() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..300 {
+            let mut bytes: Vec<u8> = (0..128)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            bytes[1] = (round % 16) as u8;
+            bytes[2] = (round % 9) as u8;
+            for len in 0..=bytes.len() {
+                let _ = decode(&bytes[..len], len);
+                let _ = decode(&bytes[..len], usize::MAX);
+            }
+        }
+    }
+}
