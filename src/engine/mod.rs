@@ -3,7 +3,11 @@
 //! A [`Dissector`] turns one [`RawFrame`] into one [`Frame`]; an [`Engine`] drives a whole
 //! capture through dissection into a [`FrameSink`]. `--engine` picks an [`EngineKind`].
 
+mod adapter;
+pub mod etherparse;
 pub mod native;
+pub mod pdu;
+pub mod pnet;
 
 use crate::capture::{CaptureReader, RawFrame};
 use crate::error::{Error, Result};
@@ -76,16 +80,30 @@ pub enum EngineKind {
     /// pcapkit's own zero-copy dissector.
     #[default]
     Native,
+    /// The etherparse crate's `LaxSlicedPacket`, the rest handed to native.
+    Etherparse,
+    /// The pnet_packet crate's views, the rest handed to native.
+    Pnet,
+    /// The pdu crate's views, the rest handed to native.
+    Pdu,
 }
 
 impl EngineKind {
     /// Every engine this build has.
-    pub const ALL: &'static [EngineKind] = &[EngineKind::Native];
+    pub const ALL: &'static [EngineKind] = &[
+        EngineKind::Native,
+        EngineKind::Etherparse,
+        EngineKind::Pnet,
+        EngineKind::Pdu,
+    ];
 
     /// The engine's name as `--engine` takes it.
     pub fn name(self) -> &'static str {
         match self {
             EngineKind::Native => "native",
+            EngineKind::Etherparse => "etherparse",
+            EngineKind::Pnet => "pnet",
+            EngineKind::Pdu => "pdu",
         }
     }
 
@@ -93,8 +111,23 @@ impl EngineKind {
     pub fn description(self) -> &'static str {
         match self {
             EngineKind::Native => {
-                "pcapkit's zero-copy dissector: Ethernet, SLL, SLL2, Null, NFLOG, VLAN/QinQ, ARP, RARP, \
-                 IPv4, IPv6 + extension headers, TCP, UDP, ICMP, ICMPv6, HTTP/1.x"
+                "pcapkit's zero-copy dissector: Ethernet, 802.2 LLC/SNAP, SLL, SLL2, Null, NFLOG, \
+                 VLAN/QinQ, ARP, RARP, PPP, PPPoE, IPX, IPv4, IPv6 + extension headers, AH, ESP, \
+                 HIP, MH, OSPFv2/v3, IGMP, GRE, IP-in-IP, L2TP, TCP, UDP, ICMP, ICMPv6 (+ quoted \
+                 datagram, NDP, MLD), DNS/mDNS, HTTP/1.x"
+            }
+            EngineKind::Etherparse => {
+                "etherparse 0.21 LaxSlicedPacket: Ethernet II, VLAN tags, ARP/RARP, IPv4 + options, \
+                 AH, IPv6 + Hop-by-Hop/Routing/Fragment/Destination Options, TCP + options, UDP, \
+                 ICMP/ICMPv6 echo; the rest by native"
+            }
+            EngineKind::Pnet => {
+                "pnet_packet 0.35 views: Ethernet, SLL, SLL2, VLAN, ARP, IPv4, IPv6 + extension \
+                 headers, TCP, UDP, ICMP/ICMPv6 echo, GRE v0; the rest by native"
+            }
+            EngineKind::Pdu => {
+                "pdu 1.5: Ethernet with one VLAN tag, ARP, IPv4, IPv6 + Hop-by-Hop/Routing/\
+                 Destination Options, TCP, UDP, ICMP/ICMPv6 echo, GRE v0, ESP; the rest by native"
             }
         }
     }
@@ -103,6 +136,9 @@ impl EngineKind {
     pub fn dissector(self) -> Box<dyn Dissector> {
         match self {
             EngineKind::Native => Box::new(native::NativeDissector),
+            EngineKind::Etherparse => Box::new(etherparse::EtherparseDissector),
+            EngineKind::Pnet => Box::new(pnet::PnetDissector),
+            EngineKind::Pdu => Box::new(pdu::PduDissector),
         }
     }
 
@@ -110,6 +146,9 @@ impl EngineKind {
     pub fn engine(self) -> Box<dyn Engine + Send + Sync> {
         match self {
             EngineKind::Native => Box::new(native::NativeEngine),
+            EngineKind::Etherparse => Box::new(etherparse::EtherparseEngine),
+            EngineKind::Pnet => Box::new(pnet::PnetEngine),
+            EngineKind::Pdu => Box::new(pdu::PduEngine),
         }
     }
 }
