@@ -33,7 +33,7 @@ impl<W: Write> FrameSink for JsonDumper<W> {
         self.item.clear();
         self.item
             .extend_from_slice(if self.frames == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut self.item, frame)?;
+        super::frame_json::write_frame_json(&mut self.item, frame)?;
         self.frames += 1;
         self.out.write_all(&self.item)
     }

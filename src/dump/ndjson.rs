@@ -28,7 +28,7 @@ impl<W: Write> NdjsonDumper<W> {
 impl<W: Write> FrameSink for NdjsonDumper<W> {
     fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
         self.line.clear();
-        serde_json::to_writer(&mut self.line, frame)?;
+        super::frame_json::write_frame_json(&mut self.line, frame)?;
         self.line.push(b'\n');
         self.out.write_all(&self.line)
     }

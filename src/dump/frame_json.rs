@@ -1,0 +1,1152 @@
+//! Frames as compact JSON, fast: exactly the bytes `serde_json::to_writer` writes for a
+//! [`Frame`], without serde_json's per-key escape scan and per-field dispatch.
+//!
+//! The model's `Serialize` impls (`src/model`) remain the definition of the schema; this module
+//! is an optimisation of them for the layers most frames carry. Keys are written as static,
+//! pre-escaped fragments (`,"src_port":`); integers, MAC and IP addresses, Ethertypes, TCP
+//! flags, timestamps and the protocol chain are formatted straight into the line buffer, short
+//! values built in registers and stored with one fixed-size write (see "values" below); `u64`
+//! frame numbers go through `itoa`.
+//!
+//! What is not special-cased goes through serde_json, value by value, so the output stays
+//! identical: whole layers of the kinds listed as fallbacks below (and any layer kind added to
+//! the model later), link types without a plain name, the frame's `error`, and any string
+//! (from the packet or from a table) that has a character JSON escapes.
+//!
+//! | written here | through serde_json |
+//! |---|---|
+//! | frame header, `protocols`; Ethernet, VLAN, ARP, RARP, IPv4 (options too), IPv6, HOPOPT, IPv6-Opts, IPv6-Route, IPv6-Frag, TCP (every option kind), UDP, ICMP and ICMPv6 (without type-specific `body` fields), HTTP, DNS (every record kind of today), Raw; strings with nothing to escape | SLL, SLL2, Null, NFLOG and every other layer kind, present or future; DNS with a record kind added later; ICMP/ICMPv6 with a `body`; strings that need escaping; `error`; `USER*`/`LINKTYPE_*` link types |
+//!
+//! The tests (`frame_json/tests.rs`) compare these bytes with serde_json's on every frame of
+//! every capture in `../shared/captures`, on the synthetic sample conversation and on frames
+//! built to reach every option kind and optional field; they also fail when a layer gains a
+//! field that no test frame sets. A field added to a layer written here must be added here.
+
+use crate::model::{
+    AnyAddr, Dns, DnsRdata, DnsRecord, EtherType, Frame, HexBytes, Http, HttpKind, Icmp, IpOption,
+    Layer, MacAddr, ProtoId, TcpFlags, TcpOption, Timestamp,
+};
+use serde::Serialize;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// The protocols whose layers this module writes itself (the others go through serde_json).
+#[cfg(test)]
+pub(super) const FAST_PATH: &[ProtoId] = {
+    use ProtoId as P;
+    &[
+        P::Ethernet,
+        P::Vlan,
+        P::Arp,
+        P::Rarp,
+        P::Ipv4,
+        P::Ipv6,
+        P::HopOpt,
+        P::Ipv6Opts,
+        P::Ipv6Route,
+        P::Ipv6Frag,
+        P::Tcp,
+        P::Udp,
+        P::Icmp,
+        P::Icmpv6,
+        P::Http,
+        P::Dns,
+        P::Raw,
+    ]
+};
+
+/// Appends `frame` as compact JSON to `out`: the same bytes as
+/// `serde_json::to_writer(out, frame)`.
+///
+/// Fails only where serde_json would (a fallback value's `Serialize` failing); `out` may then
+/// hold a partial object, as with serde_json.
+pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
+    lit(out, b"{\"number\":");
+    int(out, frame.number);
+    if let Some(ts) = frame.timestamp {
+        time_fields(out, ts);
+    }
+    lit(out, b",\"len\":");
+    num(out, frame.len);
+    lit(out, b",\"cap_len\":");
+    num(out, frame.cap_len);
+    lit(out, b",\"link_type\":");
+    match frame.link_type.name() {
+        Some("USER") | None => serde(out, &frame.link_type)?,
+        Some(name) => string(out, name)?,
+    }
+    if let Some(interface) = frame.interface {
+        lit(out, b",\"interface\":");
+        num(out, interface);
+    }
+    lit(out, b",\"protocols\":\"");
+    for (i, layer) in frame.layers.iter().enumerate() {
+        if i > 0 {
+            out.push(b':');
+        }
+        // Protocol names are ASCII literals without characters JSON escapes (tested).
+        proto_name(out, layer.proto());
+    }
+    lit(out, b"\",\"layers\":[");
+    for (i, layer) in frame.layers.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_layer(out, layer)?;
+    }
+    out.push(b']');
+    if let Some(error) = &frame.error {
+        lit(out, b",\"error\":");
+        serde(out, error)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// One layer object, `{"protocol":"<name>",...}`.
+fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
+    let (header_len, payload_len) = match layer {
+        Layer::Ethernet(e) => {
+            lit(out, b"{\"protocol\":\"Ethernet\",\"src\":");
+            mac(out, &e.src);
+            lit(out, b",\"dst\":");
+            mac(out, &e.dst);
+            lit(out, b",\"type\":");
+            ether_type(out, e.ether_type);
+            (e.header_len, e.payload_len)
+        }
+        Layer::Vlan(v) => {
+            lit(out, b"{\"protocol\":\"VLAN\",\"tci\":");
+            num(out, v.tci);
+            lit(out, b",\"pcp\":");
+            byte(out, v.pcp);
+            lit(out, b",\"dei\":");
+            boolean(out, v.dei);
+            lit(out, b",\"vid\":");
+            num(out, v.vid);
+            lit(out, b",\"type\":");
+            ether_type(out, v.ether_type);
+            (v.header_len, v.payload_len)
+        }
+        Layer::Arp(a) | Layer::Rarp(a) => {
+            lit(
+                out,
+                if matches!(layer, Layer::Arp(_)) {
+                    b"{\"protocol\":\"ARP\",\"htype\":"
+                } else {
+                    b"{\"protocol\":\"RARP\",\"htype\":"
+                },
+            );
+            num(out, a.htype);
+            lit(out, b",\"ptype\":");
+            ether_type(out, a.ptype);
+            lit(out, b",\"hlen\":");
+            byte(out, a.hlen);
+            lit(out, b",\"plen\":");
+            byte(out, a.plen);
+            lit(out, b",\"opcode\":");
+            num(out, a.opcode);
+            lit(out, b",\"sha\":");
+            any_addr(out, &a.sha);
+            lit(out, b",\"spa\":");
+            any_addr(out, &a.spa);
+            lit(out, b",\"tha\":");
+            any_addr(out, &a.tha);
+            lit(out, b",\"tpa\":");
+            any_addr(out, &a.tpa);
+            (a.header_len, a.payload_len)
+        }
+        Layer::Ipv4(ip) => {
+            lit(out, b"{\"protocol\":\"IPv4\",\"version\":");
+            byte(out, ip.version);
+            lit(out, b",\"ihl\":");
+            byte(out, ip.ihl);
+            lit(out, b",\"tos\":");
+            byte(out, ip.tos);
+            lit(out, b",\"total_len\":");
+            num(out, ip.total_len);
+            lit(out, b",\"id\":");
+            num(out, ip.id);
+            lit(out, b",\"df\":");
+            boolean(out, ip.df);
+            lit(out, b",\"mf\":");
+            boolean(out, ip.mf);
+            lit(out, b",\"frag_offset\":");
+            num(out, ip.frag_offset);
+            lit(out, b",\"ttl\":");
+            byte(out, ip.ttl);
+            lit(out, b",\"proto\":");
+            byte(out, ip.proto);
+            lit(out, b",\"checksum\":");
+            num(out, ip.checksum);
+            lit(out, b",\"src\":");
+            ipv4(out, ip.src);
+            lit(out, b",\"dst\":");
+            ipv4(out, ip.dst);
+            lit(out, b",\"options\":");
+            ip_options(out, &ip.options)?;
+            (ip.header_len, ip.payload_len)
+        }
+        Layer::Ipv6(ip) => {
+            lit(out, b"{\"protocol\":\"IPv6\",\"version\":");
+            byte(out, ip.version);
+            lit(out, b",\"traffic_class\":");
+            byte(out, ip.traffic_class);
+            lit(out, b",\"flow_label\":");
+            num(out, ip.flow_label);
+            lit(out, b",\"payload_len\":");
+            num(out, ip.payload_len);
+            lit(out, b",\"next_header\":");
+            byte(out, ip.next_header);
+            lit(out, b",\"hop_limit\":");
+            byte(out, ip.hop_limit);
+            lit(out, b",\"src\":");
+            ipv6(out, &ip.src);
+            lit(out, b",\"dst\":");
+            ipv6(out, &ip.dst);
+            lit(out, b",\"header_len\":");
+            num(out, ip.header_len);
+            // IPv6 puts `payload_len` before `header_len`: the object ends here.
+            out.push(b'}');
+            return Ok(());
+        }
+        Layer::HopOpt(x) | Layer::Ipv6Opts(x) => {
+            lit(
+                out,
+                if matches!(layer, Layer::HopOpt(_)) {
+                    b"{\"protocol\":\"HOPOPT\",\"next_header\":"
+                } else {
+                    b"{\"protocol\":\"IPv6-Opts\",\"next_header\":"
+                },
+            );
+            byte(out, x.next_header);
+            lit(out, b",\"options\":");
+            ip_options(out, &x.options)?;
+            (x.header_len, x.payload_len)
+        }
+        Layer::Ipv6Route(r) => {
+            lit(out, b"{\"protocol\":\"IPv6-Route\",\"next_header\":");
+            byte(out, r.next_header);
+            lit(out, b",\"routing_type\":");
+            byte(out, r.routing_type);
+            lit(out, b",\"segments_left\":");
+            byte(out, r.segments_left);
+            lit(out, b",\"addresses\":[");
+            for (i, a) in r.addresses.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                ipv6(out, a);
+            }
+            out.push(b']');
+            (r.header_len, r.payload_len)
+        }
+        Layer::Ipv6Frag(f) => {
+            lit(out, b"{\"protocol\":\"IPv6-Frag\",\"next_header\":");
+            byte(out, f.next_header);
+            lit(out, b",\"frag_offset\":");
+            num(out, f.frag_offset);
+            lit(out, b",\"mf\":");
+            boolean(out, f.mf);
+            lit(out, b",\"id\":");
+            num(out, f.id);
+            (f.header_len, f.payload_len)
+        }
+        Layer::Tcp(t) => {
+            lit(out, b"{\"protocol\":\"TCP\",\"src_port\":");
+            num(out, t.src_port);
+            lit(out, b",\"dst_port\":");
+            num(out, t.dst_port);
+            lit(out, b",\"seq\":");
+            num(out, t.seq);
+            lit(out, b",\"ack\":");
+            num(out, t.ack);
+            lit(out, b",\"data_offset\":");
+            byte(out, t.data_offset);
+            lit(out, b",\"flags\":");
+            tcp_flags(out, t.flags);
+            lit(out, b",\"window\":");
+            num(out, t.window);
+            lit(out, b",\"checksum\":");
+            num(out, t.checksum);
+            lit(out, b",\"urgent\":");
+            num(out, t.urgent);
+            lit(out, b",\"options\":[");
+            for (i, option) in t.options.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                tcp_option(out, option)?;
+            }
+            out.push(b']');
+            (t.header_len, t.payload_len)
+        }
+        Layer::Udp(u) => {
+            lit(out, b"{\"protocol\":\"UDP\",\"src_port\":");
+            num(out, u.src_port);
+            lit(out, b",\"dst_port\":");
+            num(out, u.dst_port);
+            lit(out, b",\"len\":");
+            num(out, u.len);
+            lit(out, b",\"checksum\":");
+            num(out, u.checksum);
+            (u.header_len, u.payload_len)
+        }
+        // A message with type-specific fields (`body`, flattened by serde) goes through
+        // serde_json whole: rare, and its fields vary by type.
+        Layer::Icmp(i) | Layer::Icmpv6(i) if i.body.is_some() => return serde(out, layer),
+        Layer::Icmp(i) => icmp(out, b"{\"protocol\":\"ICMP\",\"type\":", i)?,
+        Layer::Icmpv6(i) => icmp(out, b"{\"protocol\":\"ICMPv6\",\"type\":", i)?,
+        Layer::Http(h) => http(out, h)?,
+        Layer::Dns(d) => {
+            let start = out.len();
+            match dns(out, d)? {
+                Some(lengths) => lengths,
+                // A record kind this module does not know: the whole layer through serde_json.
+                None => {
+                    out.truncate(start);
+                    return serde(out, layer);
+                }
+            }
+        }
+        Layer::Raw(r) => {
+            lit(out, b"{\"protocol\":\"Raw\"");
+            (r.header_len, r.payload_len)
+        }
+        other => return serde(out, other),
+    };
+    lit(out, b",\"header_len\":");
+    num(out, header_len);
+    lit(out, b",\"payload_len\":");
+    num(out, payload_len);
+    out.push(b'}');
+    Ok(())
+}
+
+/// An ICMP or ICMPv6 record after `head` (which ends with the `type` key); returns the lengths.
+fn icmp(out: &mut Vec<u8>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u32)> {
+    lit(out, head);
+    byte(out, i.kind);
+    lit(out, b",\"code\":");
+    byte(out, i.code);
+    lit(out, b",\"checksum\":");
+    num(out, i.checksum);
+    if let Some(name) = i.type_name {
+        lit(out, b",\"type_name\":");
+        string(out, name)?;
+    }
+    if let Some(id) = i.id {
+        lit(out, b",\"id\":");
+        num(out, id);
+    }
+    if let Some(seq) = i.seq {
+        lit(out, b",\"seq\":");
+        num(out, seq);
+    }
+    if let Some(mtu) = i.mtu {
+        lit(out, b",\"mtu\":");
+        num(out, mtu);
+    }
+    if let Some(gateway) = i.gateway {
+        lit(out, b",\"gateway\":");
+        ipv4(out, gateway);
+    }
+    if let Some(target) = &i.target {
+        lit(out, b",\"target\":");
+        ipv6(out, target);
+    }
+    Ok((i.header_len, i.payload_len))
+}
+
+/// An HTTP head; strings from the packet are escaped by serde_json. Returns the lengths.
+fn http(out: &mut Vec<u8>, h: &Http) -> serde_json::Result<(u32, u32)> {
+    lit(
+        out,
+        match h.kind {
+            HttpKind::Request => b"{\"protocol\":\"HTTP\",\"kind\":\"request\"",
+            HttpKind::Response => b"{\"protocol\":\"HTTP\",\"kind\":\"response\"",
+        },
+    );
+    if let Some(method) = &h.method {
+        lit(out, b",\"method\":");
+        string(out, method)?;
+    }
+    if let Some(target) = &h.target {
+        lit(out, b",\"target\":");
+        string(out, target)?;
+    }
+    lit(out, b",\"version\":");
+    string(out, &h.version)?;
+    if let Some(status) = h.status {
+        lit(out, b",\"status\":");
+        num(out, status);
+    }
+    if let Some(reason) = &h.reason {
+        lit(out, b",\"reason\":");
+        string(out, reason)?;
+    }
+    lit(out, b",\"headers\":[");
+    for (i, (name, value)) in h.headers.iter().enumerate() {
+        lit(out, if i > 0 { b",[" } else { b"[" });
+        string(out, name)?;
+        out.push(b',');
+        string(out, value)?;
+        out.push(b']');
+    }
+    lit(out, b"],\"body_len\":");
+    num(out, h.body_len);
+    Ok((h.header_len, h.payload_len))
+}
+
+/// A DNS message; `None` (with a partial object in `out`) if a record's data is of a kind
+/// written only by serde_json. Returns the lengths.
+fn dns(out: &mut Vec<u8>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
+    lit(out, b"{\"protocol\":\"DNS\"");
+    if let Some(len) = d.tcp_len {
+        lit(out, b",\"tcp_len\":");
+        num(out, len);
+    }
+    lit(out, b",\"id\":");
+    num(out, d.id);
+    lit(out, b",\"qr\":");
+    boolean(out, d.qr);
+    lit(out, b",\"opcode\":");
+    byte(out, d.opcode);
+    if let Some(name) = d.opcode_name {
+        lit(out, b",\"opcode_name\":");
+        string(out, name)?;
+    }
+    for (key, flag) in [
+        (b",\"aa\":" as &[u8], d.aa),
+        (b",\"tc\":", d.tc),
+        (b",\"rd\":", d.rd),
+        (b",\"ra\":", d.ra),
+        (b",\"z\":", d.z),
+        (b",\"ad\":", d.ad),
+        (b",\"cd\":", d.cd),
+    ] {
+        lit(out, key);
+        boolean(out, flag);
+    }
+    lit(out, b",\"rcode\":");
+    byte(out, d.rcode);
+    if let Some(name) = d.rcode_name {
+        lit(out, b",\"rcode_name\":");
+        string(out, name)?;
+    }
+    lit(out, b",\"qdcount\":");
+    num(out, d.qdcount);
+    lit(out, b",\"ancount\":");
+    num(out, d.ancount);
+    lit(out, b",\"nscount\":");
+    num(out, d.nscount);
+    lit(out, b",\"arcount\":");
+    num(out, d.arcount);
+    lit(out, b",\"questions\":[");
+    for (i, q) in d.questions.iter().enumerate() {
+        lit(out, if i > 0 { b",{\"name\":" } else { b"{\"name\":" });
+        string(out, &q.name)?;
+        lit(out, b",\"type\":");
+        num(out, q.kind);
+        if let Some(name) = q.type_name {
+            lit(out, b",\"type_name\":");
+            string(out, name)?;
+        }
+        lit(out, b",\"class\":");
+        num(out, q.class);
+        if let Some(qu) = q.unicast_response {
+            lit(out, b",\"unicast_response\":");
+            boolean(out, qu);
+        }
+        out.push(b'}');
+    }
+    for (key, records) in [
+        (b"],\"answers\":[" as &[u8], &d.answers),
+        (b"],\"authorities\":[", &d.authorities),
+        (b"],\"additionals\":[", &d.additionals),
+    ] {
+        lit(out, key);
+        for (i, r) in records.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if !dns_record(out, r)? {
+                return Ok(None);
+            }
+        }
+    }
+    out.push(b']');
+    Ok(Some((d.header_len, d.payload_len)))
+}
+
+/// One DNS resource record, its data flattened into it; `false` for data of a kind this module
+/// does not know (a variant added to `DnsRdata` later).
+fn dns_record(out: &mut Vec<u8>, r: &DnsRecord) -> serde_json::Result<bool> {
+    lit(out, b"{\"name\":");
+    string(out, &r.name)?;
+    lit(out, b",\"type\":");
+    num(out, r.kind);
+    if let Some(name) = r.type_name {
+        lit(out, b",\"type_name\":");
+        string(out, name)?;
+    }
+    lit(out, b",\"class\":");
+    num(out, r.class);
+    if let Some(flush) = r.cache_flush {
+        lit(out, b",\"cache_flush\":");
+        boolean(out, flush);
+    }
+    lit(out, b",\"ttl\":");
+    num(out, r.ttl);
+    lit(out, b",\"rdlength\":");
+    num(out, r.rdlength);
+    #[allow(unreachable_patterns)]
+    match &r.rdata {
+        DnsRdata::A { address } => {
+            lit(out, b",\"address\":");
+            ipv4(out, *address);
+        }
+        DnsRdata::Aaaa { address } => {
+            lit(out, b",\"address\":");
+            ipv6(out, address);
+        }
+        DnsRdata::Cname { cname } => {
+            lit(out, b",\"cname\":");
+            string(out, cname)?;
+        }
+        DnsRdata::Ns { ns } => {
+            lit(out, b",\"ns\":");
+            string(out, ns)?;
+        }
+        DnsRdata::Ptr { ptr } => {
+            lit(out, b",\"ptr\":");
+            string(out, ptr)?;
+        }
+        DnsRdata::Mx {
+            preference,
+            exchange,
+        } => {
+            lit(out, b",\"preference\":");
+            num(out, *preference);
+            lit(out, b",\"exchange\":");
+            string(out, exchange)?;
+        }
+        DnsRdata::Txt { txt } => {
+            lit(out, b",\"txt\":[");
+            for (i, t) in txt.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                string(out, t)?;
+            }
+            out.push(b']');
+        }
+        DnsRdata::Soa {
+            mname,
+            rname,
+            serial,
+            refresh,
+            retry,
+            expire,
+            minimum,
+        } => {
+            lit(out, b",\"mname\":");
+            string(out, mname)?;
+            lit(out, b",\"rname\":");
+            string(out, rname)?;
+            lit(out, b",\"serial\":");
+            num(out, *serial);
+            lit(out, b",\"refresh\":");
+            num(out, *refresh);
+            lit(out, b",\"retry\":");
+            num(out, *retry);
+            lit(out, b",\"expire\":");
+            num(out, *expire);
+            lit(out, b",\"minimum\":");
+            num(out, *minimum);
+        }
+        DnsRdata::Srv {
+            priority,
+            weight,
+            port,
+            target,
+        } => {
+            lit(out, b",\"priority\":");
+            num(out, *priority);
+            lit(out, b",\"weight\":");
+            num(out, *weight);
+            lit(out, b",\"port\":");
+            num(out, *port);
+            lit(out, b",\"target\":");
+            string(out, target)?;
+        }
+        DnsRdata::Opt {
+            udp_payload_size,
+            ext_rcode,
+            version,
+            do_flag,
+            options,
+        } => {
+            lit(out, b",\"udp_payload_size\":");
+            num(out, *udp_payload_size);
+            lit(out, b",\"ext_rcode\":");
+            byte(out, *ext_rcode);
+            lit(out, b",\"version\":");
+            byte(out, *version);
+            lit(out, b",\"do_flag\":");
+            boolean(out, *do_flag);
+            lit(out, b",\"options\":");
+            hex(out, options);
+        }
+        DnsRdata::Other { rdata } => {
+            lit(out, b",\"rdata\":");
+            hex(out, rdata);
+        }
+        _ => return Ok(false),
+    }
+    out.push(b'}');
+    Ok(true)
+}
+
+/// One TCP option object.
+fn tcp_option(out: &mut Vec<u8>, option: &TcpOption) -> serde_json::Result<()> {
+    match option {
+        TcpOption::EndOfList => lit(out, b"{\"kind\":\"EOL\"}"),
+        TcpOption::Nop => lit(out, b"{\"kind\":\"NOP\"}"),
+        TcpOption::SackPermitted => lit(out, b"{\"kind\":\"SACK_PERM\"}"),
+        TcpOption::Mss { value } => {
+            lit(out, b"{\"kind\":\"MSS\",\"value\":");
+            num(out, *value);
+            out.push(b'}');
+        }
+        TcpOption::WindowScale { shift } => {
+            lit(out, b"{\"kind\":\"WS\",\"shift\":");
+            byte(out, *shift);
+            out.push(b'}');
+        }
+        TcpOption::Timestamps { tsval, tsecr } => {
+            lit(out, b"{\"kind\":\"TS\",\"tsval\":");
+            num(out, *tsval);
+            lit(out, b",\"tsecr\":");
+            num(out, *tsecr);
+            out.push(b'}');
+        }
+        TcpOption::Sack { blocks } => {
+            lit(out, b"{\"kind\":\"SACK\",\"blocks\":[");
+            for (i, (left, right)) in blocks.iter().enumerate() {
+                lit(out, if i > 0 { b",[" } else { b"[" });
+                num(out, *left);
+                out.push(b',');
+                num(out, *right);
+                out.push(b']');
+            }
+            lit(out, b"]}");
+        }
+        TcpOption::Other { number, name, data } => {
+            lit(out, b"{\"kind\":\"Other\",\"number\":");
+            byte(out, *number);
+            lit(out, b",\"name\":");
+            string(out, name)?;
+            lit(out, b",\"data\":");
+            hex(out, data);
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// A list of IPv4 / IPv6 options, `[{"type":..,"name":..,"len":..,"data":".."},...]`.
+fn ip_options(out: &mut Vec<u8>, options: &[IpOption]) -> serde_json::Result<()> {
+    out.push(b'[');
+    for (i, option) in options.iter().enumerate() {
+        lit(out, if i > 0 { b",{\"type\":" } else { b"{\"type\":" });
+        byte(out, option.kind);
+        lit(out, b",\"name\":");
+        string(out, option.name)?;
+        lit(out, b",\"len\":");
+        num(out, option.len);
+        lit(out, b",\"data\":");
+        hex(out, &option.data);
+        out.push(b'}');
+    }
+    out.push(b']');
+    Ok(())
+}
+
+// --- values ---------------------------------------------------------------------------------
+//
+// Short values are built in registers and appended with one fixed-size store followed by a
+// `truncate` to their length: no `memcpy` call for a few bytes, and no reload of bytes just
+// stored one by one into a stack buffer (which defeats store-to-load forwarding).
+
+#[inline(always)]
+fn lit(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(bytes);
+}
+
+/// Appends the first `len` (≤ `N`) bytes of `bytes`: all `N` are stored, the excess dropped.
+#[inline(always)]
+fn fixed<const N: usize>(out: &mut Vec<u8>, bytes: [u8; N], len: usize) {
+    out.extend_from_slice(&bytes);
+    out.truncate(out.len() - (N - len));
+}
+
+/// A `u64` in decimal, through `itoa` (frame numbers; narrower fields use [`num`]).
+#[inline(always)]
+fn int(out: &mut Vec<u8>, n: u64) {
+    lit(out, itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// The eight decimal digits of `n` (< 10⁸), zero-padded, as ASCII in memory order when stored
+/// little-endian (most significant digit in the low byte). SWAR: the two 4-digit halves, then
+/// four 2-digit quarters, then eight digits, each split by multiply-and-shift in parallel lanes.
+#[inline(always)]
+fn ascii8(n: u32) -> u64 {
+    let n = u64::from(n);
+    let x = (n / 10_000) | ((n % 10_000) << 32);
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let x = hundreds | ((x - hundreds * 100) << 16);
+    let tens = ((x * 103) >> 10) & 0x000f_000f_000f_000f;
+    let x = tens | ((x - tens * 10) << 8);
+    x | 0x3030_3030_3030_3030
+}
+
+/// The number of decimal digits of `n`.
+#[inline(always)]
+fn decimal_len(n: u32) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// A `u32` (or narrower) in decimal.
+#[inline(always)]
+fn num(out: &mut Vec<u8>, n: impl Into<u32>) {
+    let n = n.into();
+    if n < 100_000_000 {
+        let len = decimal_len(n);
+        fixed(out, (ascii8(n) >> (8 * (8 - len))).to_le_bytes(), len);
+    } else {
+        byte(out, (n / 100_000_000) as u8);
+        lit(out, &ascii8(n % 100_000_000).to_le_bytes());
+    }
+}
+
+/// Decimal text of every byte value: up to three ASCII digits in the low bytes (memory order
+/// when stored little-endian), the digit count in the high byte.
+static BYTE_DEC: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut n = 0;
+    while n < 256 {
+        let (h, t, o) = (n as u32 / 100, n as u32 / 10 % 10, n as u32 % 10);
+        table[n] = if n >= 100 {
+            (3 << 24) | ((b'0' as u32 + o) << 16) | ((b'0' as u32 + t) << 8) | (b'0' as u32 + h)
+        } else if n >= 10 {
+            (2 << 24) | ((b'0' as u32 + o) << 8) | (b'0' as u32 + t)
+        } else {
+            (1 << 24) | (b'0' as u32 + o)
+        };
+        n += 1;
+    }
+    table
+};
+
+/// A byte's decimal text (low three bytes) and length.
+#[inline(always)]
+fn byte_text(n: u8) -> (u32, usize) {
+    let entry = BYTE_DEC[usize::from(n)];
+    (entry & 0xff_ffff, (entry >> 24) as usize)
+}
+
+#[inline(always)]
+fn byte(out: &mut Vec<u8>, n: u8) {
+    let (text, len) = byte_text(n);
+    fixed(out, text.to_le_bytes(), len);
+}
+
+#[inline(always)]
+fn boolean(out: &mut Vec<u8>, b: bool) {
+    lit(out, if b { b"true" } else { b"false" });
+}
+
+/// Every protocol's name (`ProtoId::name`) packed into a `u128`, and its length; names longer
+/// than 16 bytes (none yet) have length 0 and are copied from the `&str`.
+static PROTO_NAMES: [(u128, usize); ProtoId::ALL.len()] = {
+    let mut table = [(0u128, 0usize); ProtoId::ALL.len()];
+    let mut i = 0;
+    while i < ProtoId::ALL.len() {
+        let name = ProtoId::ALL[i].name().as_bytes();
+        if name.len() <= 16 {
+            let mut packed = 0u128;
+            let mut k = 0;
+            while k < name.len() {
+                packed |= (name[k] as u128) << (8 * k);
+                k += 1;
+            }
+            table[i] = (packed, name.len());
+        }
+        i += 1;
+    }
+    table
+};
+
+/// A protocol's name, unquoted (protocol names need no escaping: tested).
+#[inline(always)]
+fn proto_name(out: &mut Vec<u8>, proto: ProtoId) {
+    match PROTO_NAMES.get(proto as usize) {
+        Some(&(packed, len)) if len > 0 => fixed(out, packed.to_le_bytes(), len),
+        _ => lit(out, proto.name().as_bytes()),
+    }
+}
+
+/// "00" to "99" as little-endian ASCII pairs.
+static PAIRS: [u16; 100] = {
+    let mut table = [0u16; 100];
+    let mut n = 0;
+    while n < 100 {
+        table[n] = (((b'0' + (n % 10) as u8) as u16) << 8) | (b'0' + (n / 10) as u8) as u16;
+        n += 1;
+    }
+    table
+};
+
+/// `,"time":"<RFC 3339>","time_epoch":"<secs.nanos>"`, as `Timestamp`'s `write_rfc3339` and
+/// `write_epoch` (which it calls for times before 1970 or from the year 10000), written in
+/// place in `out`.
+fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
+    const PREFIX: &[u8; 55] = b",\"time\":\"YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ\",\"time_epoch\":\"";
+    const ROOM: usize = 80;
+    const TEMPLATE: [u8; ROOM] = {
+        let mut t = [0u8; ROOM];
+        let mut i = 0;
+        while i < PREFIX.len() {
+            t[i] = PREFIX[i];
+            i += 1;
+        }
+        t
+    };
+    const DATE: usize = 9;
+    const NANOS: usize = DATE + 20;
+    const SECS: usize = PREFIX.len();
+    // 253402300800 is 10000-01-01T00:00:00Z: the epoch seconds have at most 12 digits.
+    let start = out.len();
+    let (Ok(secs @ 0..253_402_300_800), Some(buf)) = (u64::try_from(ts.secs), {
+        out.extend_from_slice(&TEMPLATE);
+        out.last_chunk_mut::<ROOM>()
+    }) else {
+        out.truncate(start);
+        lit(out, b",\"time\":\"");
+        lit(out, ts.write_rfc3339(&mut [0; 40]).as_bytes());
+        lit(out, b"\",\"time_epoch\":\"");
+        lit(out, ts.write_epoch(&mut [0; 40]).as_bytes());
+        out.push(b'"');
+        return;
+    };
+    let (year, month, day) = civil_from_days((secs / 86_400) as u32);
+    let of_day = (secs % 86_400) as u32;
+    for (at, value) in [
+        (DATE, year / 100),
+        (DATE + 2, year % 100),
+        (DATE + 5, month),
+        (DATE + 8, day),
+        (DATE + 11, of_day / 3600),
+        (DATE + 14, of_day / 60 % 60),
+        (DATE + 17, of_day % 60),
+    ] {
+        buf[at..at + 2].copy_from_slice(&PAIRS[value as usize % 100].to_le_bytes());
+    }
+    // `Timestamp` prints the low nine digits of `nanos`.
+    let nanos = ts.nanos % 1_000_000_000;
+    let (nanos_head, nanos_tail) = (
+        b'0' + (nanos / 100_000_000) as u8,
+        ascii8(nanos % 100_000_000),
+    );
+    buf[NANOS] = nanos_head;
+    buf[NANOS + 1..NANOS + 9].copy_from_slice(&nanos_tail.to_le_bytes());
+    let (high, low) = ((secs / 100_000_000) as u32, (secs % 100_000_000) as u32);
+    let end = if high > 0 {
+        let len = decimal_len(high);
+        buf[SECS..SECS + 8].copy_from_slice(&(ascii8(high) >> (8 * (8 - len))).to_le_bytes());
+        buf[SECS + len..SECS + len + 8].copy_from_slice(&ascii8(low).to_le_bytes());
+        SECS + len + 8
+    } else {
+        let len = decimal_len(low);
+        buf[SECS..SECS + 8].copy_from_slice(&(ascii8(low) >> (8 * (8 - len))).to_le_bytes());
+        SECS + len
+    };
+    buf[end] = b'.';
+    buf[end + 1] = nanos_head;
+    buf[end + 2..end + 10].copy_from_slice(&nanos_tail.to_le_bytes());
+    buf[end + 10] = b'"';
+    out.truncate(start + end + 11);
+}
+
+/// Days since 1970-01-01 (≥ 0) to (year, month, day), as `Timestamp` computes them.
+fn civil_from_days(days: u32) -> (u32, u32, u32) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + u32::from(month <= 2), month, day)
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Every byte as two lowercase hex digits (little-endian: the high nibble's digit first).
+static HEX_PAIRS: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut n = 0;
+    while n < 256 {
+        table[n] = ((HEX[n & 0xf] as u16) << 8) | HEX[n >> 4] as u16;
+        n += 1;
+    }
+    table
+};
+
+#[inline(always)]
+fn hex_pair(b: u8) -> u16 {
+    HEX_PAIRS[usize::from(b)]
+}
+
+/// `"aa:bb:cc:dd:ee:ff"`, as `MacAddr`'s `Serialize`.
+#[inline(always)]
+fn mac(out: &mut Vec<u8>, m: &MacAddr) {
+    let [b0, b1, b2, b3, b4, b5] = m.0;
+    let pair = |b| u128::from(hex_pair(b));
+    let colons = (0x3a << 24) | (0x3a << 48) | (0x3a << 72) | (0x3a << 96) | (0x3a << 120);
+    // `"aa:bb:cc:dd:ee:`, then `ff"`.
+    let head = 0x22
+        | colons
+        | (pair(b0) << 8)
+        | (pair(b1) << 32)
+        | (pair(b2) << 56)
+        | (pair(b3) << 80)
+        | (pair(b4) << 104);
+    lit(out, &head.to_le_bytes());
+    let tail = u32::from(hex_pair(b5)) | (0x22 << 16);
+    fixed(out, tail.to_le_bytes(), 3);
+}
+
+/// `"a.b.c.d"`, as serde's `Ipv4Addr` (its `Display`).
+#[inline(always)]
+fn ipv4(out: &mut Vec<u8>, a: Ipv4Addr) {
+    out.push(b'"');
+    ipv4_tail(out, a);
+}
+
+/// `a.b.c.d"`: an IPv4 address and the closing quote.
+#[inline(always)]
+fn ipv4_tail(out: &mut Vec<u8>, a: Ipv4Addr) {
+    let mut text = 0u128;
+    let mut len = 0;
+    for (i, b) in a.octets().into_iter().enumerate() {
+        if i > 0 {
+            text |= u128::from(b'.') << (8 * len);
+            len += 1;
+        }
+        let (digits, n) = byte_text(b);
+        text |= u128::from(digits) << (8 * len);
+        len += n;
+    }
+    text |= u128::from(b'"') << (8 * len);
+    fixed(out, text.to_le_bytes(), len + 1);
+}
+
+/// `"2001:db8::1"`, as serde's `Ipv6Addr` (its `Display`: RFC 5952, the longest run of two or
+/// more zero groups, the first of equals, shortened to `::`; IPv4-mapped as `::ffff:a.b.c.d`).
+fn ipv6(out: &mut Vec<u8>, a: &Ipv6Addr) {
+    if let Some(v4) = a.to_ipv4_mapped() {
+        lit(out, b"\"::ffff:");
+        ipv4_tail(out, v4);
+        return;
+    }
+    let segments = a.segments();
+    let (mut run_start, mut run_len) = (0, 0);
+    let mut current = 0;
+    for (i, &segment) in segments.iter().enumerate() {
+        if segment == 0 {
+            current += 1;
+            if current > run_len {
+                (run_start, run_len) = (i + 1 - current, current);
+            }
+        } else {
+            current = 0;
+        }
+    }
+    let mut text = [0u8; 42];
+    text[0] = b'"';
+    let mut len = 1;
+    let mut i = 0;
+    while i < 8 {
+        if run_len > 1 && i == run_start {
+            text[len..len + 2].copy_from_slice(b"::");
+            len += 2;
+            i += run_len;
+            continue;
+        }
+        if i > 0 && !(run_len > 1 && i == run_start + run_len) {
+            text[len] = b':';
+            len += 1;
+        }
+        let segment = segments[i];
+        let width = (16 - segment.leading_zeros() as usize).div_ceil(4).max(1);
+        for k in 0..width {
+            text[len + k] = HEX[usize::from((segment >> (4 * (width - 1 - k))) & 0xf)];
+        }
+        len += width;
+        i += 1;
+    }
+    text[len] = b'"';
+    lit(out, &text[..len + 1]);
+}
+
+/// An Ethertype's name, or `"0xNNNN"`, as `EtherType`'s `Serialize`.
+fn ether_type(out: &mut Vec<u8>, t: EtherType) {
+    match t {
+        EtherType::IPV4 => return lit(out, b"\"IPv4\""),
+        EtherType::IPV6 => return lit(out, b"\"IPv6\""),
+        EtherType::ARP => return lit(out, b"\"ARP\""),
+        EtherType::VLAN => return lit(out, b"\"VLAN\""),
+        _ => {}
+    }
+    match t.name() {
+        Some(name) => {
+            // Ethertype names are ASCII literals without characters JSON escapes (tested).
+            out.push(b'"');
+            lit(out, name.as_bytes());
+            out.push(b'"');
+        }
+        None => {
+            let [hi, lo] = t.0.to_be_bytes();
+            lit(
+                out,
+                &[
+                    b'"',
+                    b'0',
+                    b'x',
+                    HEX[usize::from(hi >> 4)],
+                    HEX[usize::from(hi & 0xf)],
+                    HEX[usize::from(lo >> 4)],
+                    HEX[usize::from(lo & 0xf)],
+                    b'"',
+                ],
+            );
+        }
+    }
+}
+
+/// An address of any length, as `AnyAddr`'s `Serialize` (its `Display`).
+fn any_addr(out: &mut Vec<u8>, a: &AnyAddr) {
+    match *a.0.as_slice() {
+        [a0, a1, a2, a3] => ipv4(out, Ipv4Addr::new(a0, a1, a2, a3)),
+        [a0, a1, a2, a3, a4, a5] => mac(out, &MacAddr([a0, a1, a2, a3, a4, a5])),
+        [
+            a0,
+            a1,
+            a2,
+            a3,
+            a4,
+            a5,
+            a6,
+            a7,
+            a8,
+            a9,
+            a10,
+            a11,
+            a12,
+            a13,
+            a14,
+            a15,
+        ] => ipv6(
+            out,
+            &Ipv6Addr::from([
+                a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15,
+            ]),
+        ),
+        _ => {
+            out.push(b'"');
+            for (i, b) in a.0.iter().enumerate() {
+                if i > 0 {
+                    out.push(b':');
+                }
+                lit(out, &hex_pair(*b).to_le_bytes());
+            }
+            out.push(b'"');
+        }
+    }
+}
+
+/// Bytes as a quoted lowercase hex string, as `HexBytes`' `Serialize`.
+fn hex(out: &mut Vec<u8>, bytes: &HexBytes) {
+    out.reserve(bytes.0.len() * 2 + 2);
+    out.push(b'"');
+    for b in &bytes.0 {
+        lit(out, &hex_pair(*b).to_le_bytes());
+    }
+    out.push(b'"');
+}
+
+/// The comma-separated flag names, as `TcpFlags`' `Serialize` (SYN, ACK, FIN, ... order).
+fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
+    const NAMES: [(u16, &[u8]); 9] = [
+        (TcpFlags::SYN, b"SYN"),
+        (TcpFlags::ACK, b"ACK"),
+        (TcpFlags::FIN, b"FIN"),
+        (TcpFlags::RST, b"RST"),
+        (TcpFlags::PSH, b"PSH"),
+        (TcpFlags::URG, b"URG"),
+        (TcpFlags::ECE, b"ECE"),
+        (TcpFlags::CWR, b"CWR"),
+        (TcpFlags::NS, b"NS"),
+    ];
+    // The common combinations in one copy each.
+    let text: &[u8] = match flags.0 {
+        0x010 => b"\"ACK\"",
+        0x018 => b"\"ACK,PSH\"",
+        0x012 => b"\"SYN,ACK\"",
+        0x002 => b"\"SYN\"",
+        0x011 => b"\"ACK,FIN\"",
+        0x004 => b"\"RST\"",
+        0x014 => b"\"ACK,RST\"",
+        _ => {
+            out.push(b'"');
+            let mut first = true;
+            for (bit, name) in NAMES {
+                if flags.0 & bit != 0 {
+                    if !first {
+                        out.push(b',');
+                    }
+                    lit(out, name);
+                    first = false;
+                }
+            }
+            out.push(b'"');
+            return;
+        }
+    };
+    lit(out, text);
+}
+
+/// A JSON string: written as is when serde_json would escape nothing in it (no `"`, `\\` or
+/// control character; serde_json leaves every other character, non-ASCII included, as is),
+/// else through serde_json. Names from tables and packet strings alike.
+#[inline]
+fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        lit(out, s.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde(out, s)
+    }
+}
+
+/// Any value through serde_json (the fallback).
+fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    serde_json::to_writer(out, value)
+}
+
+#[cfg(test)]
+mod tests;
