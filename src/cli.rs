@@ -4,14 +4,14 @@
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use pcapkit::capture::{CaptureInfo, RawFrame, StoppedEarly};
-use pcapkit::dump::{Dumper, Format, Output};
+use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::engine::FrameSink;
 use pcapkit::model::{Frame, Level, ProtoId, Summary};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-/// Streaming packet-capture extractor: pcap/pcapng to JSON or NDJSON reports.
+/// Streaming packet-capture extractor: pcap/pcapng to JSON, NDJSON, plist, tree or pcap reports.
 #[derive(Debug, Parser)]
 #[command(name = "pcapkit", version, about, max_term_width = 100)]
 pub struct Cli {
@@ -19,23 +19,36 @@ pub struct Cli {
     #[arg(required_unless_present = "engines")]
     pub input: Option<String>,
 
-    /// Report file (default: stdout)
+    /// Report file, or folder with -F (default: stdout; required for plist, pcap and -F)
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Report format: json | ndjson (default: from the output's extension; ndjson on stdout)
+    /// Report format: json | ndjson | plist | tree | pcap (default: from the output's
+    /// extension .json .ndjson .jsonl .plist .txt .pcap; on stdout tree for a terminal, else ndjson)
     #[arg(short, long, value_name = "FMT")]
     pub format: Option<String>,
 
     /// Shorthand for --format json
-    #[arg(short, long, conflicts_with = "format")]
+    #[arg(short, long, conflicts_with_all = ["format", "plist", "tree"])]
     pub json: bool,
+
+    /// Shorthand for --format plist
+    #[arg(short, long, conflicts_with_all = ["format", "tree"])]
+    pub plist: bool,
+
+    /// Shorthand for --format tree
+    #[arg(short, long, conflicts_with = "format")]
+    pub tree: bool,
+
+    /// One report file per frame (frame-000001.json, ...) inside the --output folder
+    #[arg(short = 'F', long)]
+    pub files: bool,
 
     /// Append the format's extension to --output when it has none
     #[arg(short, long)]
     pub auto_extension: bool,
 
-    /// Engine: native (default)
+    /// Engine: native (default) | etherparse | pnet | pdu (`--engines` lists what each decodes)
     #[arg(short = 'E', long, value_name = "NAME", default_value = "native")]
     pub engine: String,
 
@@ -90,14 +103,26 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     let (format, output_path) = resolve_output(cli)?;
     let input = cli.input.as_deref().unwrap_or("-");
     let extractor = Extractor::open(input)?.options(options);
-    let progress = progress_bar(cli, input);
+    // A report printed on the terminal would be garbled by a progress bar beside it.
+    let progress = if output_path.is_none() && io::stdout().is_terminal() {
+        None
+    } else {
+        progress_bar(cli, input)
+    };
 
-    let (output, writer) = match &output_path {
-        Some(path) => Output::file(path)?,
-        None => Output::stdout(),
+    let (output, inner): (Option<Output>, Box<dyn Dumper>) = match &output_path {
+        Some(dir) if cli.files => (None, Box::new(FilesDumper::new(format, dir)?)),
+        Some(path) => {
+            let (output, writer) = Output::file(path)?;
+            (Some(output), format.dumper(writer))
+        }
+        None => {
+            let (output, writer) = Output::stdout();
+            (Some(output), format.dumper(writer))
+        }
     };
     let mut dumper = Observed {
-        inner: format.dumper(writer),
+        inner,
         progress,
         verbose: cli.verbose,
         bytes: 0,
@@ -111,7 +136,9 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         path: output_path.clone().unwrap_or_else(|| PathBuf::from("-")),
         source,
     })?;
-    output.commit()?;
+    if let Some(output) = output {
+        output.commit()?;
+    }
     if let Some(stopped) = &extraction.stopped_early {
         eprintln!(
             "pcapkit: warning: {input}: {stopped}; kept the {} complete frames before it",
@@ -144,26 +171,66 @@ fn stop_option(cli: &Cli) -> pcapkit::Result<Option<Stop>> {
     Ok(None)
 }
 
-/// The report format and output path from `-f`, `-j`, `-o` and `-a`.
+/// The report format and output path from `-f`, `-j`, `-p`, `-t`, `-o`, `-a` and `-F`.
 fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
-    let named = match (&cli.format, cli.json) {
-        (Some(name), _) => Some(name.parse::<Format>()?),
-        (None, true) => Some(Format::Json),
-        (None, false) => None,
+    let named = match (&cli.format, cli.json, cli.plist, cli.tree) {
+        (Some(name), ..) => Some(name.parse::<Format>()?),
+        (None, true, _, _) => Some(Format::Json),
+        (None, _, true, _) => Some(Format::Plist),
+        (None, _, _, true) => Some(Format::Tree),
+        _ => None,
     };
     let Some(path) = &cli.output else {
         if cli.auto_extension {
             return Err(Error::Usage("-a/--auto-extension needs -o/--output".into()));
         }
-        return Ok((named.unwrap_or(Format::Ndjson), None));
+        if cli.files {
+            return Err(Error::Usage(
+                "-F/--files needs -o/--output: the folder for the frame files".into(),
+            ));
+        }
+        let format = named.unwrap_or_else(|| {
+            if io::stdout().is_terminal() {
+                Format::Tree
+            } else {
+                Format::Ndjson
+            }
+        });
+        if format.needs_file() {
+            return Err(Error::Usage(format!(
+                "-f {format} needs -o/--output: it is not written to stdout"
+            )));
+        }
+        return Ok((format, None));
     };
-    let from_extension = Format::from_path(path);
-    let format = match (named, from_extension) {
+    if cli.files {
+        if cli.auto_extension {
+            return Err(Error::Usage(
+                "-a/--auto-extension does not apply to -F: --output is a folder".into(),
+            ));
+        }
+        let format = named.ok_or_else(|| {
+            Error::Usage(
+                "-F/--files needs a format: give -f json|ndjson|plist|tree|pcap (or -j, -p, -t)"
+                    .into(),
+            )
+        })?;
+        return Ok((format, Some(path.clone())));
+    }
+    let extension = path.extension().and_then(|e| e.to_str());
+    let format = match (named, extension.and_then(Format::from_extension)) {
         (Some(format), _) | (None, Some(format)) => format,
+        (None, None) if extension.is_some_and(|e| e.eq_ignore_ascii_case("pcapng")) => {
+            return Err(Error::Usage(format!(
+                "'{}': pcapkit writes classic pcap, not pcapng: name the output .pcap \
+                 (or give -f pcap to write classic pcap under this name)",
+                path.display()
+            )));
+        }
         (None, None) => {
             return Err(Error::Usage(format!(
-                "cannot tell the report format of '{}': give -f json|ndjson or an extension \
-                 (.json, .ndjson, .jsonl)",
+                "cannot tell the report format of '{}': give -f json|ndjson|plist|tree|pcap \
+                 (or -j, -p, -t) or an extension (.json, .ndjson, .jsonl, .plist, .txt, .pcap)",
                 path.display()
             )));
         }

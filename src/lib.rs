@@ -171,6 +171,17 @@ impl Extractor {
         Ok(extraction)
     }
 
+    /// Writes one complete report per frame into the folder `dir` (created if missing), named
+    /// `frame-000001.EXT` and so on (see [`FilesDumper`](dump::FilesDumper)); returns the totals.
+    pub fn write_files(self, format: Format, dir: &Path) -> Result<Extraction> {
+        let mut dumper = dump::FilesDumper::new(format, dir)?;
+        self.run_into(Some(&mut dumper))
+            .map_err(|source| Error::Write {
+                path: dir.to_owned(),
+                source,
+            })
+    }
+
     /// Runs the engine into `dumper` (or into nothing, only counting) and returns the totals.
     ///
     /// Errors are the dumper's write errors.

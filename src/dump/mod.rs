@@ -5,14 +5,24 @@
 //! keeps frames: memory stays flat however long the capture is.
 
 mod background;
+mod events;
+mod files;
+mod frame_json;
 mod json;
 mod ndjson;
 mod output;
+mod pcap;
+mod plist;
+mod tree;
 
 pub use background::BackgroundWriter;
+pub use files::FilesDumper;
 pub use json::JsonDumper;
 pub use ndjson::NdjsonDumper;
 pub use output::Output;
+pub use pcap::PcapDumper;
+pub use plist::PlistDumper;
+pub use tree::TreeDumper;
 
 use crate::capture::{CaptureInfo, StoppedEarly};
 use crate::engine::FrameSink;
@@ -39,32 +49,60 @@ pub enum Format {
     Json,
     /// One JSON object per frame per line.
     Ndjson,
+    /// The `json` document as an Apple XML property list.
+    Plist,
+    /// An indented human view of each frame (`tshark -V` style).
+    Tree,
+    /// The frames' original bytes and times as a classic pcap.
+    Pcap,
 }
 
 impl Format {
     /// Every format, in `--format` order.
-    pub const ALL: &'static [Format] = &[Format::Json, Format::Ndjson];
+    pub const ALL: &'static [Format] = &[
+        Format::Json,
+        Format::Ndjson,
+        Format::Plist,
+        Format::Tree,
+        Format::Pcap,
+    ];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
         match self {
             Format::Json => "json",
             Format::Ndjson => "ndjson",
+            Format::Plist => "plist",
+            Format::Tree => "tree",
+            Format::Pcap => "pcap",
         }
     }
 
-    /// The file extension `-a` appends (without the dot).
+    /// The file extension `-a` appends (without the dot): the name, `txt` for `tree`.
     pub fn extension(self) -> &'static str {
-        self.name()
+        match self {
+            Format::Tree => "txt",
+            other => other.name(),
+        }
     }
 
-    /// The format a file extension names (`json`, `ndjson`, `jsonl`), case-insensitively.
+    /// The format a file extension names (`json`, `ndjson`, `jsonl`, `plist`, `txt`, `pcap`),
+    /// case-insensitively.
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "json" => Some(Format::Json),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "plist" => Some(Format::Plist),
+            "txt" => Some(Format::Tree),
+            "pcap" => Some(Format::Pcap),
             _ => None,
         }
+    }
+
+    /// Whether the format is binary or an XML document that must go to a file (`-o`), not
+    /// to a terminal or pipe: `plist` and `pcap`.
+    pub fn needs_file(self) -> bool {
+        matches!(self, Format::Plist | Format::Pcap)
     }
 
     /// The format of an output path, from its extension.
@@ -77,6 +115,9 @@ impl Format {
         match self {
             Format::Json => Box::new(JsonDumper::new(out)),
             Format::Ndjson => Box::new(NdjsonDumper::new(out)),
+            Format::Plist => Box::new(PlistDumper::new(out)),
+            Format::Tree => Box::new(TreeDumper::new(out)),
+            Format::Pcap => Box::new(PcapDumper::new(out)),
         }
     }
 }
