@@ -2,7 +2,7 @@
 //!
 //! For each capture with a `<file>.tshark.tsv` (tshark 4.0.17, one row per frame, see the
 //! folder's README), the capture is read through the library API
-//! (`Extractor::open(path)?.frames()`) and every frame is compared with tshark's row:
+//! (`Extractor::open(path)?.engine(kind).frames()`, once per engine) and every frame is compared with tshark's row:
 //!
 //! - `len`, `cap_len`; `time` numerically at ns (skipped where tshark's cell is empty, pcapng
 //!   Simple Packet Blocks, or malformed, README quirk 4);
@@ -38,8 +38,8 @@
 //! [`MIN_AGREEMENT_PERMILLE`] of all frames agree (every compared field equal or allow-listed)
 //! and that no difference outside the allow-list remains.
 
-use pcapkit::Extractor;
 use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
+use pcapkit::{EngineKind, Extractor};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -461,7 +461,7 @@ fn read_http_heads(capture: &Path) -> Option<HashSet<u64>> {
 }
 
 /// Compares one capture with its oracle.
-fn check_file(name: &str, capture: &Path, tsv: &Path) -> FileResult {
+fn check_file(engine: EngineKind, name: &str, capture: &Path, tsv: &Path) -> FileResult {
     let text = std::fs::read_to_string(tsv).unwrap_or_else(|e| panic!("{}: {e}", tsv.display()));
     let mut lines = text.lines();
     let refused = lines.next().is_none(); // tshark refused the file: no header, no rows
@@ -483,7 +483,7 @@ fn check_file(name: &str, capture: &Path, tsv: &Path) -> FileResult {
     }
 
     let frames = match Extractor::open(capture) {
-        Ok(extractor) => extractor.frames(),
+        Ok(extractor) => extractor.engine(engine).frames(),
         Err(error) => {
             if refused {
                 result.notes.push(format!(
@@ -556,8 +556,8 @@ fn check_file(name: &str, capture: &Path, tsv: &Path) -> FileResult {
 }
 
 /// Runs [`check_file`], turning a panic (in a decoder or the reader) into a file-level mismatch.
-fn check_file_catching(name: &str, capture: &Path, tsv: &Path) -> FileResult {
-    std::panic::catch_unwind(|| check_file(name, capture, tsv)).unwrap_or_else(|panic| {
+fn check_file_catching(engine: EngineKind, name: &str, capture: &Path, tsv: &Path) -> FileResult {
+    std::panic::catch_unwind(|| check_file(engine, name, capture, tsv)).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<String>()
             .cloned()
@@ -583,6 +583,27 @@ fn check_file_catching(name: &str, capture: &Path, tsv: &Path) -> FileResult {
 
 #[test]
 fn native_engine_agrees_with_tshark() {
+    engine_agrees_with_tshark(EngineKind::Native);
+}
+
+#[test]
+fn etherparse_engine_agrees_with_tshark() {
+    engine_agrees_with_tshark(EngineKind::Etherparse);
+}
+
+#[test]
+fn pnet_engine_agrees_with_tshark() {
+    engine_agrees_with_tshark(EngineKind::Pnet);
+}
+
+#[test]
+fn pdu_engine_agrees_with_tshark() {
+    engine_agrees_with_tshark(EngineKind::Pdu);
+}
+
+/// Runs every capture through `engine` and compares each frame with tshark's row.
+fn engine_agrees_with_tshark(engine: EngineKind) {
+    println!("engine: {engine}");
     let dir = Path::new(CAPTURES);
     if !dir.is_dir() {
         println!(
@@ -627,7 +648,7 @@ fn native_engine_agrees_with_tshark() {
     };
 
     for (name, capture, tsv) in &oracles {
-        let result = check_file_catching(name, capture, tsv);
+        let result = check_file_catching(engine, name, capture, tsv);
         notes.extend(result.notes);
         for (next, n) in result.stops {
             *stops.entry(next).or_default() += n;
