@@ -1,8 +1,9 @@
-//! The oracle test: the native engine against Wireshark on every capture in `../shared/captures`.
+//! The oracle test: every engine against Wireshark on every capture in `../shared/captures`.
 //!
 //! For each capture with a `<file>.tshark.tsv` (tshark 4.0.17, one row per frame, see the
 //! folder's README), the capture is read through the library API
-//! (`Extractor::open(path)?.engine(kind).frames()`, once per engine) and every frame is compared with tshark's row:
+//! (`Extractor::open(path)?.engine(kind).frames()`, once per engine) and every frame is
+//! compared with tshark's row:
 //!
 //! - `len`, `cap_len`; `time` numerically at ns (skipped where tshark's cell is empty, pcapng
 //!   Simple Packet Blocks, or malformed, README quirk 4);
