@@ -2,121 +2,48 @@
 //! once into memory, then each dumper encodes all of them into `io::sink()` (`json`,
 //! `ndjson`, `plist`, `tree`, `pcap`).
 //!
-//! Input: `target/bench-mix-100k.pcap` (the mixed capture `cargo bench --bench native`
-//! generates) when present, else the synthetic sample conversation repeated to 100,000 frames;
-//! `PCAPKIT_BENCH_INPUT=FILE` benches another capture.
+//! Input: the shared bench input (`benches/common`: the 100,000-packet gen_mix.py capture, or
+//! the synthetic sample conversation repeated; `PCAPKIT_BENCH_INPUT=FILE` for another).
 //!
 //! Run: `cargo bench --bench dumpers` (sample size 10).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pcapkit::capture::{CaptureReader, RawFrame};
+use pcapkit::capture::CaptureInfo;
 use pcapkit::dump::Format;
 use pcapkit::engine::native::NativeDissector;
 use pcapkit::engine::{DissectOptions, Dissector};
-use pcapkit::model::{Frame, LinkType, Timestamp};
+use pcapkit::model::Frame;
 use std::hint::black_box;
 use std::io;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Frames in the synthetic input.
-const PACKETS: usize = 100_000;
+mod common;
 
-/// A frame copied out of the reader, with its dissection.
-struct Loaded {
-    number: u64,
-    timestamp: Option<Timestamp>,
-    len: u32,
-    link_type: LinkType,
-    interface: Option<u32>,
-    data: Vec<u8>,
-    frame: Frame,
-}
+use common::{OwnedFrame, bench_input, load};
 
-impl Loaded {
-    fn raw(&self) -> RawFrame<'_> {
-        RawFrame {
-            number: self.number,
-            timestamp: self.timestamp,
-            len: self.len,
-            link_type: self.link_type,
-            interface: self.interface,
-            data: &self.data,
-        }
-    }
-}
+/// The bench input's name, header, and frames with their dissection.
+type Dissected = (String, CaptureInfo, Vec<(OwnedFrame, Frame)>);
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
-}
-
-/// Reads and dissects the bench input (see the module docs).
-fn load() -> pcapkit::Result<(String, pcapkit::capture::CaptureInfo, Vec<Loaded>)> {
-    let dissector = NativeDissector;
+/// Reads and dissects the bench input (see `common`).
+fn load_dissected() -> pcapkit::Result<Dissected> {
+    let path = bench_input().map_err(|source| pcapkit::Error::Read {
+        path: "bench input".into(),
+        source,
+    })?;
+    let (info, frames) = load(&path)?;
     let opts = DissectOptions::default();
-    let given = std::env::var_os("PCAPKIT_BENCH_INPUT").map(PathBuf::from);
-    let mix = target_dir().join("bench-mix-100k.pcap");
-    let path = given.or_else(|| mix.is_file().then_some(mix));
-    let mut frames = Vec::new();
-    let (name, info) = match path {
-        Some(path) => {
-            let mut reader = CaptureReader::open(&path)?;
-            let info = reader.info().clone();
-            while let Some(raw) = reader.next_frame() {
-                frames.push(Loaded {
-                    number: raw.number,
-                    timestamp: raw.timestamp,
-                    len: raw.len,
-                    link_type: raw.link_type,
-                    interface: raw.interface,
-                    data: raw.data.to_vec(),
-                    frame: dissector.dissect(&raw, &opts),
-                });
-            }
-            (path.display().to_string(), info)
-        }
-        None => {
-            let conversation = pcapkit::synth::sample_conversation();
-            for (i, synth) in conversation.iter().cycle().take(PACKETS).enumerate() {
-                let data = synth.data.clone();
-                let raw = RawFrame {
-                    number: i as u64 + 1,
-                    timestamp: Some(synth.timestamp),
-                    len: synth.orig_len,
-                    link_type: LinkType::ETHERNET,
-                    interface: None,
-                    data: &data,
-                };
-                let frame = dissector.dissect(&raw, &opts);
-                frames.push(Loaded {
-                    number: raw.number,
-                    timestamp: raw.timestamp,
-                    len: raw.len,
-                    link_type: raw.link_type,
-                    interface: None,
-                    data,
-                    frame,
-                });
-            }
-            let info = pcapkit::capture::CaptureInfo {
-                path: "synthetic".into(),
-                format: "pcap",
-                version: "2.4".into(),
-                byte_order: "little",
-                ts_resolution: Some("us"),
-                snaplen: Some(65535),
-                link_type: Some(LinkType::ETHERNET),
-            };
-            ("the synthetic sample conversation".into(), info)
-        }
-    };
-    Ok((name, info, frames))
+    let dissected = frames
+        .into_iter()
+        .map(|owned| {
+            let frame = NativeDissector.dissect(&owned.raw(), &opts);
+            (owned, frame)
+        })
+        .collect();
+    Ok((path.display().to_string(), info, dissected))
 }
 
 fn dumpers(c: &mut Criterion) {
-    let (name, info, frames) = match load() {
+    let (name, info, frames) = match load_dissected() {
         Ok(loaded) if !loaded.2.is_empty() => loaded,
         Ok(_) => {
             eprintln!("dumpers bench skipped: the input has no frames");
@@ -139,9 +66,9 @@ fn dumpers(c: &mut Criterion) {
             b.iter(|| {
                 let mut dumper = format.dumper(Box::new(io::sink()));
                 dumper.begin(&info).expect("write to io::sink");
-                for loaded in &frames {
+                for (owned, frame) in &frames {
                     dumper
-                        .frame(&loaded.raw(), &loaded.frame)
+                        .frame(&owned.raw(), frame)
                         .expect("write to io::sink");
                 }
                 black_box(dumper.finish(&Default::default(), None))
