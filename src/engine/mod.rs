@@ -58,20 +58,26 @@ pub trait Engine {
     ) -> io::Result<Summary>;
 }
 
-/// Runs any single-threaded [`Dissector`] over a capture, frame by frame.
-pub fn run_sequential(
-    dissector: &dyn Dissector,
-    input: &mut CaptureReader,
-    opts: &DissectOptions,
-    sink: &mut dyn FrameSink,
-) -> io::Result<Summary> {
-    let mut summary = Summary::default();
-    while let Some(raw) = input.next_frame() {
-        let frame = dissector.dissect(&raw, opts);
-        summary.add(&frame);
-        sink.frame(&raw, &frame)?;
+/// A single-threaded engine: its dissector over the capture, frame by frame, on the calling
+/// thread (`native`, `etherparse`, `pnet` and `pdu` are this with their own dissector).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sequential<D>(pub D);
+
+impl<D: Dissector> Engine for Sequential<D> {
+    fn run(
+        &self,
+        input: &mut CaptureReader,
+        opts: &DissectOptions,
+        sink: &mut dyn FrameSink,
+    ) -> io::Result<Summary> {
+        let mut summary = Summary::default();
+        while let Some(raw) = input.next_frame() {
+            let frame = self.0.dissect(&raw, opts);
+            summary.add(&frame);
+            sink.frame(&raw, &frame)?;
+        }
+        Ok(summary)
     }
-    Ok(summary)
 }
 
 /// The engines a caller can choose at run time.
@@ -145,10 +151,10 @@ impl EngineKind {
     /// The engine itself.
     pub fn engine(self) -> Box<dyn Engine + Send + Sync> {
         match self {
-            EngineKind::Native => Box::new(native::NativeEngine),
-            EngineKind::Etherparse => Box::new(etherparse::EtherparseEngine),
-            EngineKind::Pnet => Box::new(pnet::PnetEngine),
-            EngineKind::Pdu => Box::new(pdu::PduEngine),
+            EngineKind::Native => Box::new(Sequential(native::NativeDissector)),
+            EngineKind::Etherparse => Box::new(Sequential(etherparse::EtherparseDissector)),
+            EngineKind::Pnet => Box::new(Sequential(pnet::PnetDissector)),
+            EngineKind::Pdu => Box::new(Sequential(pdu::PduDissector)),
         }
     }
 }

@@ -20,39 +20,23 @@
 
 use super::adapter::{self as ad, AhFields, ArpFields, Ipv4Fields, Ipv6Fields, TcpFields};
 use super::native::{DecodeError, DecodeResult, LayerDecoder, dissect_with};
-use super::{DissectOptions, Dissector, Engine, FrameSink, run_sequential};
-use crate::capture::{CaptureReader, RawFrame};
-use crate::model::{Frame, ProtoId, Summary, TcpOption};
+use super::{DissectOptions, Dissector};
+use crate::capture::RawFrame;
+use crate::model::{Frame, ProtoId, TcpOption};
 use etherparse::{
     ArpPacketSlice, EtherType, Ethernet2HeaderSlice, Icmpv4Slice, Icmpv6Slice, IpAuthHeaderSlice,
     Ipv4HeaderSlice, Ipv6FragmentHeaderSlice, Ipv6HeaderSlice, Ipv6RawExtHeaderSlice,
     LaxLinkExtSlice, LaxNetSlice, LaxSlicedPacket, LinkSlice, SingleVlanHeaderSlice,
     TcpHeaderSlice, TcpOptionElement, TransportSlice, UdpHeaderSlice,
 };
-use std::io;
 
 /// The etherparse dissector.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EtherparseDissector;
 
-/// The etherparse engine: the etherparse dissector on the calling thread.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct EtherparseEngine;
-
 impl Dissector for EtherparseDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
         dissect_with(raw, opts, &mut Decoder::default())
-    }
-}
-
-impl Engine for EtherparseEngine {
-    fn run(
-        &self,
-        input: &mut CaptureReader,
-        opts: &DissectOptions,
-        sink: &mut dyn FrameSink,
-    ) -> io::Result<Summary> {
-        run_sequential(&EtherparseDissector, input, opts, sink)
     }
 }
 

@@ -37,10 +37,9 @@ mod igmp;
 mod mh;
 mod ospf;
 
-use super::{DissectOptions, Dissector, Engine, FrameSink, Stop, run_sequential};
-use crate::capture::{CaptureReader, RawFrame};
-use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw, Summary};
-use std::io;
+use super::{DissectOptions, Dissector, Stop};
+use crate::capture::RawFrame;
+use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw};
 
 /// The most layers one frame may have; deeper nesting is reported as an error.
 const MAX_LAYERS: usize = 32;
@@ -74,21 +73,6 @@ pub(crate) type DecodeResult = Result<Decoded, DecodeError>;
 /// The native dissector.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NativeDissector;
-
-/// The native engine: the native dissector on the calling thread.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NativeEngine;
-
-impl Engine for NativeEngine {
-    fn run(
-        &self,
-        input: &mut CaptureReader,
-        opts: &DissectOptions,
-        sink: &mut dyn FrameSink,
-    ) -> io::Result<Summary> {
-        run_sequential(&NativeDissector, input, opts, sink)
-    }
-}
 
 impl Dissector for NativeDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {

@@ -16,37 +16,21 @@
 
 use super::adapter::{self as ad, ArpFields, GreFields, Ipv4Fields, Ipv6Fields, TcpFields};
 use super::native::{DecodeResult, LayerDecoder, dissect_with};
-use super::{DissectOptions, Dissector, Engine, FrameSink, run_sequential};
-use crate::capture::{CaptureReader, RawFrame};
-use crate::model::{Frame, ProtoId, Summary};
+use super::{DissectOptions, Dissector};
+use crate::capture::RawFrame;
+use crate::model::{Frame, ProtoId};
 use pdu::{
     ArpPdu, EspPdu, EthernetPdu, GrePdu, IcmpPdu, Ipv4Pdu, Ipv6ExtensionHeader, Ipv6Pdu, TcpPdu,
     UdpPdu,
 };
-use std::io;
 
 /// The pdu dissector.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PduDissector;
 
-/// The pdu engine: the pdu dissector on the calling thread.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PduEngine;
-
 impl Dissector for PduDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
         dissect_with(raw, opts, &mut Decoder::default())
-    }
-}
-
-impl Engine for PduEngine {
-    fn run(
-        &self,
-        input: &mut CaptureReader,
-        opts: &DissectOptions,
-        sink: &mut dyn FrameSink,
-    ) -> io::Result<Summary> {
-        run_sequential(&PduDissector, input, opts, sink)
     }
 }
 

@@ -15,9 +15,9 @@ use super::adapter::{
     self as ad, ArpFields, GreFields, Ipv4Fields, Ipv6Fields, SllFields, TcpFields,
 };
 use super::native::{DecodeError, DecodeResult, LayerDecoder, dissect_with};
-use super::{DissectOptions, Dissector, Engine, FrameSink, run_sequential};
-use crate::capture::{CaptureReader, RawFrame};
-use crate::model::{Frame, ProtoId, Summary};
+use super::{DissectOptions, Dissector};
+use crate::capture::RawFrame;
+use crate::model::{Frame, ProtoId};
 use pnet_packet::arp::ArpPacket;
 use pnet_packet::ethernet::EthernetPacket;
 use pnet_packet::gre::GrePacket;
@@ -30,30 +30,14 @@ use pnet_packet::sll2::SLL2Packet;
 use pnet_packet::tcp::TcpPacket;
 use pnet_packet::udp::UdpPacket;
 use pnet_packet::vlan::VlanPacket;
-use std::io;
 
 /// The pnet dissector.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PnetDissector;
 
-/// The pnet engine: the pnet dissector on the calling thread.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PnetEngine;
-
 impl Dissector for PnetDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
         dissect_with(raw, opts, &mut Decoder)
-    }
-}
-
-impl Engine for PnetEngine {
-    fn run(
-        &self,
-        input: &mut CaptureReader,
-        opts: &DissectOptions,
-        sink: &mut dyn FrameSink,
-    ) -> io::Result<Summary> {
-        run_sequential(&PnetDissector, input, opts, sink)
     }
 }
 
