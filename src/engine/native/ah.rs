@@ -268,14 +268,7 @@ mod tests {
     fn no_panic_on_any_prefix() {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..200 {
-            let bytes: Vec<u8> = (0..64)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    seed as u8
-                })
-                .collect();
+            let bytes = super::super::test_random_bytes(&mut seed, 64);
             for len in 0..=bytes.len() {
                 let _ = decode(&bytes[..len], len);
                 let _ = decode(&bytes[..len], usize::MAX);

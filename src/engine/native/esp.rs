@@ -111,14 +111,7 @@ mod tests {
     fn no_panic_on_random_bytes() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..300 {
-            let bytes: Vec<u8> = (0..16)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    seed as u8
-                })
-                .collect();
+            let bytes = super::super::test_random_bytes(&mut seed, 16);
             for len in 0..=bytes.len() {
                 let _ = decode(&bytes[..len], len);
                 let _ = decode(&bytes[..len], usize::MAX);

@@ -380,14 +380,7 @@ mod tests {
     fn no_panic_on_random_bytes() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for round in 0..300 {
-            let mut bytes: Vec<u8> = (0..64)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    seed as u8
-                })
-                .collect();
+            let mut bytes = super::super::test_random_bytes(&mut seed, 64);
             bytes[0] = [0x11, 0x22, 0x12, 0x16, 0x17][round % 5];
             for len in 0..=bytes.len() {
                 let _ = decode(&bytes[..len], len);

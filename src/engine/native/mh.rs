@@ -418,14 +418,7 @@ mod tests {
     fn no_panic_on_random_bytes() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for round in 0..300 {
-            let mut bytes: Vec<u8> = (0..128)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    seed as u8
-                })
-                .collect();
+            let mut bytes = super::super::test_random_bytes(&mut seed, 128);
             bytes[1] = (round % 16) as u8;
             bytes[2] = (round % 9) as u8;
             for len in 0..=bytes.len() {

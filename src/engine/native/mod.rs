@@ -338,3 +338,16 @@ fn walk<'a>(
         }));
     }
 }
+
+/// Deterministic pseudo-random bytes (xorshift64) for the decoders' no-panic tests.
+#[cfg(test)]
+pub(crate) fn test_random_bytes(seed: &mut u64, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            *seed as u8
+        })
+        .collect()
+}
