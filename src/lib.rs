@@ -35,8 +35,10 @@ pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod pipeline;
 pub mod synth;
 
+pub use engine::native::dissect_from;
 pub use engine::{EngineKind, Stop};
 pub use error::{Error, Result};
 

@@ -164,6 +164,7 @@ mod tests {
             link_type: LinkType::ETHERNET,
             interface: None,
             layers: Vec::new(),
+            spans: Vec::new(),
             error: None,
         }
     }

@@ -710,6 +710,7 @@ mod tests {
                 header_len: 0,
                 payload_len: 10,
             })],
+            spans: Vec::new(),
             error: None,
         };
         assert_eq!(

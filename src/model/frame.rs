@@ -28,6 +28,9 @@ pub struct Frame {
     pub interface: Option<u32>,
     /// Dissected layers, outermost first.
     pub layers: Vec<Layer>,
+    /// Where each layer sits in the frame's captured bytes, parallel to `layers` (not
+    /// serialized): what stages use to find a layer's payload without parsing it again.
+    pub spans: Vec<Span>,
     /// Where and why dissection stopped early, if it did.
     pub error: Option<FrameError>,
 }
@@ -46,6 +49,36 @@ impl Frame {
     /// The first layer of protocol `proto`, if the frame has one.
     pub fn layer(&self, proto: ProtoId) -> Option<&Layer> {
         self.layers.iter().find(|l| l.proto() == proto)
+    }
+
+    /// The captured payload bytes of layer `index` (what follows its header, trimmed to the
+    /// length the header declares), given the frame's bytes (`RawFrame::data`).
+    pub fn payload<'d>(&self, index: usize, data: &'d [u8]) -> Option<&'d [u8]> {
+        self.spans.get(index)?.payload(data)
+    }
+}
+
+/// A layer's place in the captured bytes of its frame: the header is `start..header_end`, the
+/// captured payload `header_end..end` (offsets into `RawFrame::data`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// Offset of the layer's first byte.
+    pub start: u32,
+    /// Offset of the first payload byte (the end of the header as captured).
+    pub header_end: u32,
+    /// Offset one past the last captured payload byte the header declares.
+    pub end: u32,
+}
+
+impl Span {
+    /// The header bytes of this layer within `data`.
+    pub fn header<'d>(&self, data: &'d [u8]) -> Option<&'d [u8]> {
+        data.get(self.start as usize..self.header_end as usize)
+    }
+
+    /// The payload bytes of this layer within `data`.
+    pub fn payload<'d>(&self, data: &'d [u8]) -> Option<&'d [u8]> {
+        data.get(self.header_end as usize..self.end as usize)
     }
 }
 
@@ -270,6 +303,7 @@ mod tests {
                 header_len: 0,
                 payload_len: 60,
             })],
+            spans: Vec::new(),
             error: None,
         };
         assert_eq!(

@@ -11,7 +11,7 @@ mod summary;
 mod time;
 
 pub use addr::{AnyAddr, EtherType, HexBytes, MacAddr};
-pub use frame::{Frame, FrameError, LinkType};
+pub use frame::{Frame, FrameError, LinkType, Span};
 pub use layer::*;
 pub use proto::{Level, ProtoId};
 pub use summary::{ProtocolCounts, Summary};

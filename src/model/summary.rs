@@ -4,6 +4,7 @@ use super::frame::Frame;
 use super::proto::ProtoId;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 
 /// Totals over the frames of one run, written at the end of `json` reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -16,6 +17,10 @@ pub struct Summary {
     pub malformed: u64,
     /// For each protocol, the number of frames that contain it.
     pub by_protocol: ProtocolCounts,
+    /// Counters kept by the stages (`reassembly.datagrams`, bounds hit, ...) by name; absent
+    /// from reports when empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub counters: BTreeMap<&'static str, u64>,
 }
 
 impl Default for Summary {
@@ -25,6 +30,7 @@ impl Default for Summary {
             bytes: 0,
             malformed: 0,
             by_protocol: ProtocolCounts([0; ProtoId::ALL.len()]),
+            counters: BTreeMap::new(),
         }
     }
 }
@@ -43,6 +49,11 @@ impl Summary {
                 self.by_protocol.0[proto as usize] += 1;
             }
         }
+    }
+
+    /// Adds `n` to the stage counter `name`.
+    pub fn count_event(&mut self, name: &'static str, n: u64) {
+        *self.counters.entry(name).or_default() += n;
     }
 
     /// Frames that contain `proto`.

@@ -39,7 +39,7 @@ mod ospf;
 
 use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
-use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw};
+use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw, Span};
 
 /// The most layers one frame may have; deeper nesting is reported as an error.
 const MAX_LAYERS: usize = 32;
@@ -121,10 +121,42 @@ pub(crate) fn dissect_with<'a>(
         link_type: raw.link_type,
         interface: raw.interface,
         layers: Vec::with_capacity(6),
+        spans: Vec::with_capacity(6),
         error: None,
     };
     let first = first_protocol(raw.link_type, raw.data);
     walk(&mut frame, raw.data, raw.len as usize, first, opts, decoder);
+    frame
+}
+
+/// Dissects `data` as a buffer that starts with a `first` header (a reassembled IP payload
+/// from its transport layer, a TCP stream's message from its application layer), with the
+/// native decoders.
+///
+/// The result is a [`Frame`] whose `layers`, `spans` and `error` describe `data`; its
+/// `number` is 0, it has no time, `len` and `cap_len` are `data`'s length and its link type
+/// is 0: the caller fills in what the buffer stands for.
+pub fn dissect_from(first: ProtoId, data: &[u8], opts: &DissectOptions) -> Frame {
+    let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+    let mut frame = Frame {
+        number: 0,
+        timestamp: None,
+        len,
+        cap_len: len,
+        link_type: LinkType(0),
+        interface: None,
+        layers: Vec::with_capacity(4),
+        spans: Vec::with_capacity(4),
+        error: None,
+    };
+    walk(
+        &mut frame,
+        data,
+        data.len(),
+        Some(first),
+        opts,
+        &mut NativeOnly,
+    );
     frame
 }
 
@@ -290,7 +322,18 @@ fn walk<'a>(
             Ok(decoded) => {
                 let icmp_error = decoded.next.is_some()
                     && matches!(decoded.layer, Layer::Icmp(_) | Layer::Icmpv6(_));
+                let header_end = decoded.header_len.min(data.len());
+                let payload_end = decoded
+                    .header_len
+                    .saturating_add(decoded.payload_len)
+                    .min(data.len())
+                    .max(header_end);
                 frame.layers.push(decoded.layer);
+                frame.spans.push(Span {
+                    start: offset as u32,
+                    header_end: (offset + header_end) as u32,
+                    end: (offset + payload_end) as u32,
+                });
                 if let Some(DecodeError(reason)) = partial {
                     if !quoted {
                         frame.error = Some(FrameError {
@@ -302,14 +345,9 @@ fn walk<'a>(
                     return;
                 }
                 quoted |= icmp_error;
-                let start = decoded.header_len.min(data.len());
-                let end = decoded
-                    .header_len
-                    .saturating_add(decoded.payload_len)
-                    .min(data.len());
-                data = &data[start..end.max(start)];
+                data = &data[header_end..payload_end];
                 declared = decoded.payload_len;
-                offset += start;
+                offset += header_end;
                 next = decoded.next;
                 if opts.stop == Some(Stop::Protocol(proto)) {
                     break;
@@ -336,6 +374,12 @@ fn walk<'a>(
             header_len: 0,
             payload_len: data.len() as u32,
         }));
+        let end = (offset + data.len()) as u32;
+        frame.spans.push(Span {
+            start: offset as u32,
+            header_end: offset as u32,
+            end,
+        });
     }
 }
 
@@ -350,4 +394,71 @@ pub(crate) fn test_random_bytes(seed: &mut u64, len: usize) -> Vec<u8> {
             *seed as u8
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MacAddr, Timestamp};
+    use crate::synth;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    fn udp_frame(padding: usize) -> Vec<u8> {
+        let (src, dst) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+        let udp = synth::udp(IpAddr::V4(src), IpAddr::V4(dst), 4000, 4001, b"hello");
+        let ip = synth::ipv4(
+            synth::Ipv4Fields {
+                src,
+                dst,
+                proto: 17,
+                id: 1,
+                ttl: 64,
+                df: false,
+                mf: false,
+                frag_offset: 0,
+            },
+            &udp,
+        );
+        let mut frame = synth::ethernet(MacAddr([2; 6]), MacAddr([4; 6]), 0x0800, &ip);
+        frame.resize(frame.len() + padding, 0);
+        frame
+    }
+
+    #[test]
+    fn spans_locate_every_layer_and_trim_padding() {
+        let data = udp_frame(13);
+        let raw = RawFrame {
+            number: 1,
+            timestamp: Some(Timestamp::new(0, 0)),
+            len: data.len() as u32,
+            link_type: LinkType::ETHERNET,
+            interface: None,
+            data: &data,
+        };
+        let frame = NativeDissector.dissect(&raw, &DissectOptions::default());
+        assert_eq!(frame.protocol_chain(), "Ethernet:IPv4:UDP:Raw");
+        assert_eq!(frame.spans.len(), frame.layers.len());
+        let starts: Vec<(u32, u32, u32)> = frame
+            .spans
+            .iter()
+            .map(|s| (s.start, s.header_end, s.end))
+            .collect();
+        // Ethernet keeps its padding (synth pads to 60 bytes, plus 13) as captured payload;
+        // IPv4 trims to its total length.
+        assert_eq!(
+            starts,
+            [(0, 14, 73), (14, 34, 47), (34, 42, 47), (42, 42, 47)]
+        );
+        assert_eq!(frame.payload(2, &data), Some(&b"hello"[..]));
+    }
+
+    #[test]
+    fn dissect_from_starts_at_the_given_protocol() {
+        let data = udp_frame(0);
+        let frame = dissect_from(ProtoId::Ipv4, &data[14..], &DissectOptions::default());
+        assert_eq!(frame.protocol_chain(), "IPv4:UDP:Raw");
+        assert_eq!(frame.payload(1, &data[14..]), Some(&b"hello"[..]));
+        assert_eq!(frame.number, 0);
+        assert_eq!(frame.cap_len as usize, data.len() - 14);
+    }
 }
