@@ -48,9 +48,14 @@ pub struct Cli {
     #[arg(short, long)]
     pub auto_extension: bool,
 
-    /// Engine: native (default) | etherparse | pnet | pdu (`--engines` lists what each decodes)
+    /// Engine: native (default) | etherparse | pnet | pdu | server | pipeline (`--engines`
+    /// lists what each decodes)
     #[arg(short = 'E', long, value_name = "NAME", default_value = "native")]
     pub engine: String,
+
+    /// Worker threads of the parallel engines (default: one per available core)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 
     /// Stop dissection after this protocol (case-insensitive, e.g. IPv4, tcp)
     #[arg(short = 'P', long, value_name = "NAME", conflicts_with = "layer")]
@@ -99,6 +104,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         engine: cli.engine.parse()?,
         stop: stop_option(cli)?,
         store: false,
+        threads: cli.threads.map_or(0, usize::from),
     };
     let (format, output_path) = resolve_output(cli)?;
     let input = cli.input.as_deref().unwrap_or("-");

@@ -60,6 +60,8 @@ pub struct Options {
     pub stop: Option<Stop>,
     /// Keep every frame in [`Extraction::frames`] (memory then grows with the capture).
     pub store: bool,
+    /// Worker threads of the parallel engines (`server`, `pipeline`); 0: one per core.
+    pub threads: usize,
 }
 
 impl Options {
@@ -146,6 +148,12 @@ impl Extractor {
     /// Keeps every frame in the [`Extraction`] (off by default: memory stays flat).
     pub fn store(mut self, store: bool) -> Extractor {
         self.options.store = store;
+        self
+    }
+
+    /// Sets the worker threads of the parallel engines (0, the default: one per core).
+    pub fn threads(mut self, threads: usize) -> Extractor {
+        self.options.threads = threads;
         self
     }
 
@@ -238,7 +246,7 @@ impl Extractor {
         // Shortens the trait object's lifetime to the borrow's (not done inside an `Option`).
         let dumper = dumper.map(|dumper| dumper as &mut dyn Dumper);
         let mut tail = Tail::new(self.stages, dumper, self.options.store, self.position);
-        let engine = self.options.engine.engine();
+        let engine = self.options.engine.engine(self.options.threads);
         engine.run(&mut self.reader, &self.options.dissect_options(), &mut tail)?;
         let stopped_early = self.reader.stopped_early().cloned();
         let (summary, frames) = tail.finish(stopped_early.as_ref())?;
