@@ -17,6 +17,8 @@ pub struct Tail<'a> {
     stored: Option<Vec<Frame>>,
     records: Vec<Record>,
     position: ReadPosition,
+    /// See [`Tail::needs_frames`] (fixed when the tail is made).
+    needs_frames: bool,
 }
 
 impl<'a> Tail<'a> {
@@ -28,6 +30,11 @@ impl<'a> Tail<'a> {
         store: bool,
         position: ReadPosition,
     ) -> Tail<'a> {
+        let needs_frames = !stages.is_empty()
+            || store
+            || dumper
+                .as_deref()
+                .is_some_and(|dumper| dumper.frame_encoder().is_none());
         Tail {
             summary: SummaryStage::default(),
             stages,
@@ -35,6 +42,7 @@ impl<'a> Tail<'a> {
             stored: store.then(Vec::new),
             records: Vec::new(),
             position,
+            needs_frames,
         }
     }
 
@@ -87,12 +95,7 @@ impl<'a> Tail<'a> {
     /// are stages, frames are stored, or the report encodes its frames itself); otherwise a
     /// parallel engine hands over totals and encoded bytes only.
     pub fn needs_frames(&self) -> bool {
-        self.has_stages()
-            || self.stored.is_some()
-            || self
-                .dumper
-                .as_deref()
-                .is_some_and(|dumper| dumper.frame_encoder().is_none())
+        self.needs_frames
     }
 
     /// Takes one batch of a parallel engine, in capture order: its frames (when
@@ -101,7 +104,7 @@ impl<'a> Tail<'a> {
     /// that stopped the batch's encoding, if any.
     pub(crate) fn batch(&mut self, batch: &mut Batch) -> io::Result<()> {
         let encoded = !batch.ends.is_empty();
-        if !self.needs_frames() {
+        if !self.needs_frames {
             self.summary.0.merge(&batch.summary);
             if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
                 dumper.write_encoded(&batch.out, batch.ends.len() as u64)?;

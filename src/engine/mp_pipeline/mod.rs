@@ -56,10 +56,12 @@ impl Engine for Pipeline {
 /// Dissects every frame of `batch` into `batch.frames`.
 fn dissect(batch: &mut Batch, opts: &DissectOptions) {
     let Batch { raw, frames, .. } = batch;
+    frames.clear();
     frames.extend(raw.frames().map(|raw| NativeDissector.dissect(&raw, opts)));
 }
 
-/// Encodes the dissected frames when there is an encoder; keeps them, or only their totals.
+/// Encodes the dissected frames when there is an encoder; passes them on, or only their
+/// totals (the frames then wait in the batch for the dissecting thread to drop them).
 fn encode(batch: &mut Batch, encoder: &mut Option<Box<dyn FrameEncoder>>, keep_frames: bool) {
     let Batch {
         raw,
@@ -82,8 +84,8 @@ fn encode(batch: &mut Batch, encoder: &mut Option<Box<dyn FrameEncoder>>, keep_f
     }
     if !keep_frames {
         // Only the frames before an encoding error count (those that get written).
-        for frame in frames.drain(..) {
-            summary.add(&frame);
+        for frame in frames.iter() {
+            summary.add(frame);
         }
     }
 }

@@ -65,6 +65,7 @@ fn process(
     opts: &DissectOptions,
     keep_frames: bool,
 ) {
+    batch.frames.clear();
     for raw in batch.raw.frames() {
         let frame = NativeDissector.dissect(&raw, opts);
         if let Some(encoder) = encoder.as_deref_mut() {
