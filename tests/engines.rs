@@ -74,9 +74,10 @@ fn all_dissectors() -> Vec<(EngineKind, Box<dyn Dissector>)> {
 }
 
 /// The capture files to compare (sorted), or `None` when the folder is absent (see
-/// [`common::shared_captures`]: skipped with a message, or a failure under CI).
-fn capture_files() -> Option<Vec<PathBuf>> {
-    let dir = common::shared_captures()?;
+/// [`common::shared_captures`]: skipped with a message, or a failure under CI); `part` says
+/// what is skipped of a test that goes on with generated frames.
+fn capture_files(part: &str) -> Option<Vec<PathBuf>> {
+    let dir = common::shared_captures_for(part)?;
     let entries = std::fs::read_dir(dir).ok()?;
     let mut files: Vec<PathBuf> = entries
         .flatten()
@@ -120,7 +121,7 @@ fn engine_names_parse_and_list() {
 
 #[test]
 fn every_engine_agrees_with_native_on_every_capture() {
-    let Some(files) = capture_files() else {
+    let Some(files) = capture_files("") else {
         return;
     };
     let dissectors = all_dissectors();
@@ -219,7 +220,7 @@ fn sample_frames() -> Vec<(LinkType, Vec<u8>)> {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(6);
-    for path in capture_files().unwrap_or_default() {
+    for path in capture_files(": generated frames only").unwrap_or_default() {
         let Ok(mut reader) = CaptureReader::open(&path) else {
             continue;
         };

@@ -17,11 +17,17 @@ pub fn under_ci() -> bool {
 /// and says so on stderr past cargo's output capture (`SKIPPED <test>: ...`). Under CI an
 /// absent folder fails the test instead: a test that compares nothing must not pass there.
 pub fn shared_captures() -> Option<&'static Path> {
+    shared_captures_for("")
+}
+
+/// [`shared_captures`] for a test that also runs on generated data: the message says which
+/// `part` of it is skipped.
+pub fn shared_captures_for(part: &str) -> Option<&'static Path> {
     let dir = Path::new(SHARED_CAPTURES);
     if dir.is_dir() {
         return Some(dir);
     }
-    skip_or_fail(&format!("{SHARED_CAPTURES} is absent"));
+    skip_or_fail(&format!("{SHARED_CAPTURES} is absent{part}"));
     None
 }
 
