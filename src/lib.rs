@@ -143,6 +143,11 @@ impl Extractor {
         self.reader.info()
     }
 
+    /// The input's identity when it is a regular file (outputs refuse it).
+    pub fn input_id(&self) -> Option<capture::FileId> {
+        self.reader.file_id()
+    }
+
     /// Iterates the dissected frames in order.
     pub fn frames(self) -> Frames {
         Frames {
@@ -154,10 +159,11 @@ impl Extractor {
 
     /// Writes a report in `format` to `path` (stdout for `None`) and returns the totals.
     ///
-    /// A file is written under a temporary name and renamed into place when complete.
+    /// A regular file is written under a temporary name and renamed into place when complete;
+    /// a device or FIFO is written in place; the input itself is refused (see [`Output`]).
     pub fn write(self, format: Format, path: Option<&Path>) -> Result<Extraction> {
         let (output, writer) = match path {
-            Some(path) => Output::file(path)?,
+            Some(path) => Output::file_except(path, self.reader.file_id())?,
             None => Output::stdout(),
         };
         let mut dumper = format.dumper(writer);
@@ -176,7 +182,7 @@ impl Extractor {
     /// Writes one complete report per frame into the folder `dir` (created if missing), named
     /// `frame-000001.EXT` and so on (see [`FilesDumper`](dump::FilesDumper)); returns the totals.
     pub fn write_files(self, format: Format, dir: &Path) -> Result<Extraction> {
-        let mut dumper = dump::FilesDumper::new(format, dir)?;
+        let mut dumper = dump::FilesDumper::new(format, dir)?.except(self.reader.file_id());
         self.run_into(Some(&mut dumper))
             .map_err(|source| Error::Write {
                 path: dir.to_owned(),

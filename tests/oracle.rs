@@ -39,14 +39,13 @@
 //! [`MIN_AGREEMENT_PERMILLE`] of all frames agree (every compared field equal or allow-listed)
 //! and that no difference outside the allow-list remains.
 
+mod common;
+
 use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
 use pcapkit::{EngineKind, Extractor};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
 
 /// The one allow-list of accepted differences (format documented in the file).
 const ALLOWLIST: &str = include_str!("oracle_allowlist.tsv");
@@ -605,14 +604,9 @@ fn pdu_engine_agrees_with_tshark() {
 /// Runs every capture through `engine` and compares each frame with tshark's row.
 fn engine_agrees_with_tshark(engine: EngineKind) {
     println!("engine: {engine}");
-    let dir = Path::new(CAPTURES);
-    if !dir.is_dir() {
-        println!(
-            "SKIP oracle test: capture folder {} is absent",
-            dir.display()
-        );
+    let Some(dir) = common::shared_captures() else {
         return;
-    }
+    };
     let allowlist = parse_allowlist(ALLOWLIST);
     let mut used = vec![false; allowlist.len()];
 

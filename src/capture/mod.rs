@@ -91,6 +91,38 @@ pub struct CaptureInfo {
     pub link_type: Option<LinkType>,
 }
 
+/// A file's identity, its device and inode numbers: the same file under any name (hard or
+/// symbolic links included). Outputs are compared with the input's to refuse overwriting it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    /// The identity of the file `meta` describes.
+    pub fn of(meta: &std::fs::Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    }
+
+    /// The identity of the regular file open as `fd` (say, stdin or stdout redirected to a
+    /// file); `None` for a terminal, pipe or device.
+    pub fn of_descriptor(fd: std::os::fd::BorrowedFd<'_>) -> Option<FileId> {
+        let file = std::fs::File::from(fd.try_clone_to_owned().ok()?);
+        FileId::of_regular(&file.metadata().ok()?)
+    }
+
+    /// The identity of a regular file (`None` for devices, pipes and the like, which a report
+    /// cannot destroy).
+    fn of_regular(meta: &std::fs::Metadata) -> Option<FileId> {
+        meta.is_file().then(|| FileId::of(meta))
+    }
+}
+
 /// Why reading stopped before the end of the input (truncated or damaged tail).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StoppedEarly {
@@ -195,6 +227,7 @@ pub struct CaptureReader {
     done: bool,
     stopped: Option<StoppedEarly>,
     total_len: Option<u64>,
+    file_id: Option<FileId>,
 }
 
 impl CaptureReader {
@@ -205,7 +238,9 @@ impl CaptureReader {
     /// empty, not a pcap or pcapng file, or its file header is invalid.
     pub fn open(path: &Path) -> Result<CaptureReader> {
         if path.as_os_str() == "-" {
-            return CaptureReader::from_reader("-", Box::new(io::stdin()));
+            let mut reader = CaptureReader::from_reader("-", Box::new(io::stdin()))?;
+            reader.file_id = FileId::of_descriptor(std::os::fd::AsFd::as_fd(&io::stdin()));
+            return Ok(reader);
         }
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
@@ -224,13 +259,11 @@ impl CaptureReader {
                 });
             }
         };
-        let total_len = file
-            .metadata()
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len());
+        let meta = file.metadata().ok();
+        let total_len = meta.as_ref().filter(|m| m.is_file()).map(|m| m.len());
         let mut reader = CaptureReader::from_reader(&path.to_string_lossy(), Box::new(file))?;
         reader.total_len = total_len;
+        reader.file_id = meta.as_ref().and_then(FileId::of_regular);
         Ok(reader)
     }
 
@@ -319,6 +352,7 @@ impl CaptureReader {
             done: false,
             stopped: None,
             total_len: None,
+            file_id: None,
         })
     }
 
@@ -383,6 +417,12 @@ impl CaptureReader {
     /// Size of the input in bytes, when it is a regular file.
     pub fn total_len(&self) -> Option<u64> {
         self.total_len
+    }
+
+    /// The identity of the input when it is a regular file (also through stdin), so that
+    /// outputs can refuse to overwrite it.
+    pub fn file_id(&self) -> Option<FileId> {
+        self.file_id
     }
 }
 
