@@ -90,6 +90,10 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::Mh,
     ProtoId::Ospf,
     ProtoId::Igmp,
+    ProtoId::Gtp,
+    ProtoId::Vxlan,
+    ProtoId::Geneve,
+    ProtoId::Teredo,
 ];
 
 /// pcapkit's protocol for a name in tshark's `frame.protocols`; `None` for pseudo-protocols
@@ -131,6 +135,19 @@ fn tshark_proto(name: &str, link_type: LinkType) -> Option<ProtoId> {
         "ppp" => ProtoId::Ppp,
         "pppoes" | "pppoed" => ProtoId::Pppoe,
         "llc" => ProtoId::Llc,
+        "radiotap" => ProtoId::Radiotap,
+        "ppi" => ProtoId::Ppi,
+        "wlan" => ProtoId::Ieee80211,
+        "fr" => ProtoId::FrameRelay,
+        "chdlc" => ProtoId::Chdlc,
+        "ipoib" => ProtoId::Ipoib,
+        "mpls" => ProtoId::Mpls,
+        "vxlan" => ProtoId::Vxlan,
+        "geneve" => ProtoId::Geneve,
+        "erspan" => ProtoId::Erspan,
+        "teredo" => ProtoId::Teredo,
+        "gtp" => ProtoId::Gtp,
+        "sctp" => ProtoId::Sctp,
         _ => return None,
     })
 }

@@ -36,6 +36,11 @@ mod hip;
 mod igmp;
 mod mh;
 mod ospf;
+// Breadth: wireless and WAN link types, tunnels, SCTP.
+mod geneve;
+mod gtp;
+mod teredo;
+mod vxlan;
 
 use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
@@ -171,6 +176,8 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType::IPV4 => Some(ProtoId::Ipv4),
         LinkType::IPV6 => Some(ProtoId::Ipv6),
         LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => ip_by_version(data),
+        // PPP (9) and PPP in HDLC-like framing (50).
+        LinkType(9 | 50) => Some(ProtoId::Ppp),
         _ => None,
     }
 }
@@ -275,6 +282,10 @@ fn decode(
         ProtoId::Mh => mh::decode(data, declared),
         ProtoId::Ospf => ospf::decode(data, declared),
         ProtoId::Igmp => igmp::decode(data, declared),
+        ProtoId::Gtp => gtp::decode(data),
+        ProtoId::Vxlan => vxlan::decode(data, declared),
+        ProtoId::Geneve => geneve::decode(data, declared),
+        ProtoId::Teredo => teredo::decode(data, declared),
         _ => return None,
     })
 }
