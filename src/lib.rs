@@ -28,6 +28,7 @@
 //! # Ok::<(), pcapkit::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod capture;

@@ -33,6 +33,12 @@
 //!   come back as `Unknown` blocks whose `block_type` is read little-endian even in a
 //!   big-endian section (`0x02000000`). See `pcapng.rs` for what we parse ourselves.
 
+// The reader faces hostile input: no panicking shortcuts (tests may use them).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 mod pcap;
 mod pcapng;
 mod source;
@@ -430,7 +436,7 @@ impl CaptureReader {
                 return None;
             }
         };
-        if meta.start > meta.end || meta.end > self.inner.data().len() {
+        if self.inner.data().get(meta.start..meta.end).is_none() {
             // Cannot happen: the format readers buffer the whole record first.
             self.done = true;
             self.stopped = Some(StoppedEarly {
@@ -447,7 +453,11 @@ impl CaptureReader {
             len: meta.len,
             link_type: meta.link_type,
             interface: meta.interface,
-            data: &self.inner.data()[meta.start..meta.end],
+            data: self
+                .inner
+                .data()
+                .get(meta.start..meta.end)
+                .unwrap_or_default(),
         })
     }
 
