@@ -5,7 +5,7 @@
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use pcapkit::capture::{CaptureInfo, FileId, RawFrame, StoppedEarly};
+use pcapkit::capture::{CaptureInfo, CaptureReader, FileId, RawFrame, ReaderOptions, StoppedEarly};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::engine::FrameSink;
 use pcapkit::model::{Frame, Level, ProtoId, Summary};
@@ -76,6 +76,14 @@ pub struct Cli {
     /// List the engines this build has, with what each decodes
     #[arg(long)]
     pub engines: bool,
+
+    /// Longest record or block trusted, in bytes (reading stops at a longer one)
+    #[arg(long, value_name = "BYTES", default_value_t = pcapkit::capture::DEFAULT_MAX_RECORD)]
+    pub max_record: usize,
+
+    /// Most layers per frame (tunnels in tunnels); deeper frames end with an error
+    #[arg(long, value_name = "N", default_value_t = pcapkit::engine::DEFAULT_MAX_LAYERS)]
+    pub max_layers: usize,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -104,6 +112,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         engine: cli.engine.parse()?,
         stop: stop_option(cli)?,
         store: false,
+        max_layers: cli.max_layers,
     };
     let (format, output_path) = resolve_output(cli)?;
     let input = match cli.input.as_deref() {
@@ -116,7 +125,11 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         }
         None => "-",
     };
-    let extractor = Extractor::open(input)?.options(options);
+    let limits = ReaderOptions {
+        max_record: cli.max_record,
+    };
+    let extractor =
+        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
     let input_id = extractor.input_id();
     if output_path.is_none()
         && input_id.is_some()

@@ -28,6 +28,7 @@
 //! # Ok::<(), pcapkit::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod capture;
@@ -50,7 +51,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// How a capture is extracted: which engine, where dissection stops, whether frames are kept.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The dissection engine.
     pub engine: EngineKind,
@@ -58,11 +59,27 @@ pub struct Options {
     pub stop: Option<Stop>,
     /// Keep every frame in [`Extraction::frames`] (memory then grows with the capture).
     pub store: bool,
+    /// The most layers one frame may have ([`DissectOptions::max_layers`], default 32).
+    pub max_layers: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            engine: EngineKind::default(),
+            stop: None,
+            store: false,
+            max_layers: engine::DEFAULT_MAX_LAYERS,
+        }
+    }
 }
 
 impl Options {
     fn dissect_options(&self) -> DissectOptions {
-        DissectOptions { stop: self.stop }
+        DissectOptions {
+            stop: self.stop,
+            max_layers: self.max_layers,
+        }
     }
 }
 
@@ -207,7 +224,9 @@ impl Extractor {
             store: self.options.store,
         };
         let engine = self.options.engine.engine();
-        let summary = engine.run(&mut self.reader, &self.options.dissect_options(), &mut sink)?;
+        let mut summary =
+            engine.run(&mut self.reader, &self.options.dissect_options(), &mut sink)?;
+        summary.limits.record_size += self.reader.limit_hits();
         let Collect { dumper, stored, .. } = sink;
         let stopped_early = self.reader.stopped_early().cloned();
         if let Some(dumper) = dumper {

@@ -1,4 +1,5 @@
 //! The `pcapkit` command: parse the command line, call the library, exit with its code.
+#![forbid(unsafe_code)]
 
 mod cli;
 

@@ -185,7 +185,10 @@ fn every_engine_agrees_on_generated_frames_and_with_stops() {
         Some(Stop::Level(Level::Trans)),
     ];
     for stop in stops {
-        let opts = DissectOptions { stop };
+        let opts = DissectOptions {
+            stop,
+            ..DissectOptions::default()
+        };
         for f in &frames {
             let r = raw(LinkType::ETHERNET, f.orig_len, &f.data);
             let diff = disagreements(&dissectors, &r, &opts);

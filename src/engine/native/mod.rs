@@ -46,9 +46,6 @@ use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
 use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw, Span};
 
-/// The most layers one frame may have; deeper nesting is reported as an error.
-const MAX_LAYERS: usize = 32;
-
 /// What a protocol's `decode` found: its record, where its payload is, and what follows.
 pub(crate) struct Decoded {
     /// The layer record.
@@ -314,12 +311,12 @@ fn walk<'a>(
         {
             break;
         }
-        if frame.layers.len() >= MAX_LAYERS {
-            frame.error = Some(FrameError {
-                layer: proto,
-                offset: offset as u32,
-                reason: format!("more than {MAX_LAYERS} nested layers: dissection stopped"),
-            });
+        if frame.layers.len() >= opts.max_layers {
+            frame.error = Some(FrameError::nesting_limit(
+                proto,
+                offset as u32,
+                opts.max_layers,
+            ));
             return;
         }
         let mut partial = None;
