@@ -37,8 +37,13 @@ mod igmp;
 mod mh;
 mod ospf;
 // Breadth: wireless and WAN link types, tunnels, SCTP.
+mod chdlc;
+mod frame_relay;
 mod geneve;
 mod gtp;
+mod ieee80211;
+mod ppi;
+mod radiotap;
 mod teredo;
 mod vxlan;
 
@@ -146,6 +151,12 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => ip_by_version(data),
         // PPP (9) and PPP in HDLC-like framing (50).
         LinkType(9 | 50) => Some(ProtoId::Ppp),
+        LinkType(104) => Some(ProtoId::Chdlc),
+        LinkType(105) => Some(ProtoId::Ieee80211),
+        LinkType(107) => Some(ProtoId::FrameRelay),
+        LinkType(127) => Some(ProtoId::Radiotap),
+        LinkType(192) => Some(ProtoId::Ppi),
+        LinkType(242) => Some(ProtoId::Ipoib),
         _ => None,
     }
 }
@@ -251,6 +262,12 @@ fn decode(
         ProtoId::Ospf => ospf::decode(data, declared),
         ProtoId::Igmp => igmp::decode(data, declared),
         ProtoId::Gtp => gtp::decode(data),
+        ProtoId::Radiotap => radiotap::decode(data, declared),
+        ProtoId::Ppi => ppi::decode(data, declared),
+        ProtoId::Ieee80211 => ieee80211::decode(data, declared),
+        ProtoId::FrameRelay => frame_relay::decode(data),
+        ProtoId::Chdlc => chdlc::decode_chdlc(data),
+        ProtoId::Ipoib => chdlc::decode_ipoib(data),
         ProtoId::Vxlan => vxlan::decode(data, declared),
         ProtoId::Geneve => geneve::decode(data, declared),
         ProtoId::Teredo => teredo::decode(data, declared),
