@@ -98,6 +98,8 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::FrameRelay,
     ProtoId::Chdlc,
     ProtoId::Ipoib,
+    ProtoId::Mpls,
+    ProtoId::Erspan,
     ProtoId::Vxlan,
     ProtoId::Geneve,
     ProtoId::Teredo,

@@ -2,9 +2,10 @@
 //! routing field) and the enhanced GRE of PPTP (version 1, RFC 2637).
 //!
 //! The payload is chosen by the protocol type, an Ethertype: 0x6558 (transparent Ethernet
-//! bridging) is an Ethernet frame, 0x880B a PPP frame, the rest as on Ethernet.
+//! bridging) is an Ethernet frame, 0x880B a PPP frame, 0x88BE and 0x22EB ERSPAN, the rest as
+//! on Ethernet.
 
-use super::{DecodeError, DecodeResult, Decoded, by_ethertype};
+use super::{DecodeError, DecodeResult, Decoded, by_ethertype, erspan};
 use crate::model::{EtherType, Gre, Layer, ProtoId};
 
 /// Flag bits of the first word.
@@ -156,7 +157,13 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }),
         header_len,
         payload_len,
-        next: next_protocol(ether_type),
+        next: match ether_type {
+            // ERSPAN type II has a sequence number; type I (none) has no ERSPAN header.
+            erspan::TYPE_II if seq.is_some() => Some(ProtoId::Erspan),
+            erspan::TYPE_II => Some(ProtoId::Ethernet),
+            erspan::TYPE_III => Some(ProtoId::Erspan),
+            _ => next_protocol(ether_type),
+        },
     })
 }
 
@@ -238,8 +245,23 @@ mod tests {
     fn protocol_types() {
         assert_eq!(next_protocol(0x6558), Some(ProtoId::Ethernet));
         assert_eq!(next_protocol(0x86dd), Some(ProtoId::Ipv6));
-        assert_eq!(next_protocol(0x8847), None);
+        assert_eq!(next_protocol(0x8847), Some(ProtoId::Mpls));
         assert_eq!(next_protocol(0x0040), None);
+    }
+
+    #[test]
+    fn erspan_types() {
+        // Type II: S set (sequence 0); type I: no sequence, Ethernet directly; type III.
+        let ii = [0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 0];
+        assert_eq!(decode(&ii).unwrap().next, Some(ProtoId::Erspan));
+        assert_eq!(
+            decode(&[0x00, 0x00, 0x88, 0xbe]).unwrap().next,
+            Some(ProtoId::Ethernet)
+        );
+        assert_eq!(
+            decode(&[0x00, 0x00, 0x22, 0xeb]).unwrap().next,
+            Some(ProtoId::Erspan)
+        );
     }
 
     #[test]

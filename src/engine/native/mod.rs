@@ -38,10 +38,12 @@ mod mh;
 mod ospf;
 // Breadth: wireless and WAN link types, tunnels, SCTP.
 mod chdlc;
+mod erspan;
 mod frame_relay;
 mod geneve;
 mod gtp;
 mod ieee80211;
+mod mpls;
 mod ppi;
 mod radiotap;
 mod teredo;
@@ -181,6 +183,7 @@ pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
         EtherType(0x8137) => Some(ProtoId::Ipx),
         EtherType(0x880b) => Some(ProtoId::Ppp),
         EtherType(0x8863 | 0x8864) => Some(ProtoId::Pppoe),
+        EtherType(0x8847 | 0x8848) => Some(ProtoId::Mpls),
         // An 802.3 length where an Ethertype would be (VLAN tag): an 802.2 LLC header follows
         // (`llc::decode` hands a Novell raw 802.3 payload to IPX).
         EtherType(0..=1500) => Some(ProtoId::Llc),
@@ -262,6 +265,8 @@ fn decode(
         ProtoId::Ospf => ospf::decode(data, declared),
         ProtoId::Igmp => igmp::decode(data, declared),
         ProtoId::Gtp => gtp::decode(data),
+        ProtoId::Mpls => mpls::decode(data),
+        ProtoId::Erspan => erspan::decode(data),
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
         ProtoId::Ieee80211 => ieee80211::decode(data, declared),
