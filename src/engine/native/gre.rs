@@ -58,6 +58,18 @@ pub fn next_protocol(ether_type: u16) -> Option<ProtoId> {
     }
 }
 
+/// The protocol of a GRE payload of `ether_type`, given whether the header has a sequence
+/// number: ERSPAN type II has one, type I (same protocol type, no sequence number) has no
+/// ERSPAN header, its payload is the mirrored Ethernet frame.
+pub fn payload_protocol(ether_type: u16, has_seq: bool) -> Option<ProtoId> {
+    match ether_type {
+        erspan::TYPE_II if has_seq => Some(ProtoId::Erspan),
+        erspan::TYPE_II => Some(ProtoId::Ethernet),
+        erspan::TYPE_III => Some(ProtoId::Erspan),
+        _ => next_protocol(ether_type),
+    }
+}
+
 /// Length of the RFC 1701 routing field at the start of `bytes` (source route entries up to
 /// and including the NULL entry).
 fn routing_len(bytes: &[u8]) -> Result<usize, DecodeError> {
@@ -157,13 +169,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }),
         header_len,
         payload_len,
-        next: match ether_type {
-            // ERSPAN type II has a sequence number; type I (none) has no ERSPAN header.
-            erspan::TYPE_II if seq.is_some() => Some(ProtoId::Erspan),
-            erspan::TYPE_II => Some(ProtoId::Ethernet),
-            erspan::TYPE_III => Some(ProtoId::Erspan),
-            _ => next_protocol(ether_type),
-        },
+        next: payload_protocol(ether_type, seq.is_some()),
     })
 }
 
