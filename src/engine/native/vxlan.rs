@@ -13,10 +13,10 @@ pub const HEADER_LEN: usize = 8;
 /// The I flag: the VNI is valid.
 pub const FLAG_I: u8 = 0x08;
 
-/// Whether a UDP payload on the VXLAN port is VXLAN: the I flag set and the reserved bits
-/// of the flags byte clear (group-based policy bits in the next bytes are allowed).
+/// Whether a UDP payload on the VXLAN port is VXLAN: a whole header with the I flag set (the
+/// other flag bits vary: group-based policy, GPE; Wireshark checks none).
 pub fn is_vxlan(payload: &[u8]) -> bool {
-    payload.len() >= HEADER_LEN && payload[0] & !0x80 == FLAG_I
+    payload.len() >= HEADER_LEN && payload[0] & FLAG_I != 0
 }
 
 /// Decodes a VXLAN header.
@@ -71,7 +71,9 @@ mod tests {
     #[test]
     fn flags_and_length_confirm() {
         assert!(!is_vxlan(&[0x00, 0, 0, 0, 0, 0, 1, 0]));
-        assert!(!is_vxlan(&[0x0c, 0, 0, 0, 0, 0, 1, 0]));
+        // arkime__gre-erspan-vxlan.pcap: flags 0x0c, group policy 3.
+        assert!(is_vxlan(&[0x0c, 0, 0, 3, 0, 0, 0, 0]));
+        assert!(!is_vxlan(&[0x04, 0, 0, 0, 0, 0, 1, 0]));
         assert!(!is_vxlan(&[0x08, 0, 0, 0, 0, 0, 1]));
         assert_eq!(
             decode(&[0x08; 7], 7).err().unwrap().0,
