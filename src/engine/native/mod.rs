@@ -46,6 +46,7 @@ mod ieee80211;
 mod mpls;
 mod ppi;
 mod radiotap;
+mod sctp;
 mod teredo;
 mod vxlan;
 
@@ -209,6 +210,7 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
         58 => Some(ProtoId::Icmpv6),
         60 => Some(ProtoId::Ipv6Opts),
         89 => Some(ProtoId::Ospf),
+        132 => Some(ProtoId::Sctp),
         135 => Some(ProtoId::Mh),
         139 => Some(ProtoId::Hip),
         _ => None,
@@ -266,6 +268,7 @@ fn decode(
         ProtoId::Igmp => igmp::decode(data, declared),
         ProtoId::Gtp => gtp::decode(data),
         ProtoId::Mpls => mpls::decode(data),
+        ProtoId::Sctp => sctp::decode(data),
         ProtoId::Erspan => erspan::decode(data),
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
