@@ -38,12 +38,16 @@ mod mh;
 mod ospf;
 // Breadth: wireless and WAN link types, tunnels, SCTP.
 mod chdlc;
+mod dhcp;
+mod dhcpv6;
 mod erspan;
 mod frame_relay;
 mod geneve;
 mod gtp;
 mod ieee80211;
 mod mpls;
+mod ntp;
+mod pim;
 mod ppi;
 mod radiotap;
 mod sctp;
@@ -210,6 +214,7 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
         58 => Some(ProtoId::Icmpv6),
         60 => Some(ProtoId::Ipv6Opts),
         89 => Some(ProtoId::Ospf),
+        103 => Some(ProtoId::Pim),
         132 => Some(ProtoId::Sctp),
         135 => Some(ProtoId::Mh),
         139 => Some(ProtoId::Hip),
@@ -269,6 +274,10 @@ fn decode(
         ProtoId::Gtp => gtp::decode(data),
         ProtoId::Mpls => mpls::decode(data),
         ProtoId::Sctp => sctp::decode(data),
+        ProtoId::Pim => pim::decode(data),
+        ProtoId::Dhcp => dhcp::decode(data, partial),
+        ProtoId::Dhcpv6 => dhcpv6::decode(data),
+        ProtoId::Ntp => ntp::decode(data, declared, partial),
         ProtoId::Erspan => erspan::decode(data),
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
