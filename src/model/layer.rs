@@ -156,6 +156,12 @@ pub enum Layer {
     /// PIM message (boxed: a list).
     #[serde(rename = "PIM")]
     Pim(Box<Pim>),
+    /// TLS records and hello fields (boxed: lists).
+    #[serde(rename = "TLS")]
+    Tls(Box<Tls>),
+    /// QUIC long-header packet (boxed: connection ids).
+    #[serde(rename = "QUIC")]
+    Quic(Box<Quic>),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -213,6 +219,8 @@ impl Layer {
             Layer::Dhcpv6(_) => ProtoId::Dhcpv6,
             Layer::Ntp(_) => ProtoId::Ntp,
             Layer::Pim(_) => ProtoId::Pim,
+            Layer::Tls(_) => ProtoId::Tls,
+            Layer::Quic(_) => ProtoId::Quic,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -2225,5 +2233,81 @@ pub struct Pim {
     /// Header length in bytes (the whole message; Register: 8, the inner datagram follows).
     pub header_len: u32,
     /// Bytes after the header (Register: the inner datagram).
+    pub payload_len: u32,
+}
+
+/// TLS records starting a TCP segment, and the first handshake message's hello fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tls {
+    /// The records whose headers are in the segment, in order.
+    pub records: Vec<TlsRecord>,
+    /// Handshake message type of the first handshake record (1 ClientHello, 2 ServerHello, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_type: Option<u8>,
+    /// Name of the handshake type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_type_name: Option<&'static str>,
+    /// ClientHello / ServerHello legacy version (0x0303 for TLS 1.2 and 1.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello_version: Option<u16>,
+    /// ClientHello: the offered cipher suites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher_suites: Option<Vec<u16>>,
+    /// ServerHello: the chosen cipher suite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher_suite: Option<u16>,
+    /// Server Name Indication (ClientHello `server_name` extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    /// ALPN protocol names (offered by a ClientHello, chosen by a ServerHello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<Vec<String>>,
+    /// `supported_versions` extension: offered (ClientHello) or chosen (ServerHello) versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_versions: Option<Vec<u16>>,
+    /// Header length in bytes: the captured bytes of the segment.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// One TLS record header.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TlsRecord {
+    /// Content type (20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data, 24
+    /// heartbeat).
+    pub content_type: u8,
+    /// Name of the content type.
+    pub content_type_name: &'static str,
+    /// Record version (0x0301 TLS 1.0 ... 0x0303 TLS 1.2; TLS 1.3 records say 0x0303).
+    pub version: u16,
+    /// Record length.
+    pub len: u16,
+}
+
+/// QUIC long-header packet (RFC 9000 section 17.2): version, connection ids, packet type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Quic {
+    /// The first byte as carried (its low bits are header-protected).
+    pub first_byte: u8,
+    /// Version (1 = QUIC v1; 0 = version negotiation).
+    pub version: u32,
+    /// Long packet type (0 Initial, 1 0-RTT, 2 Handshake, 3 Retry; as for v1).
+    pub packet_type: u8,
+    /// Name of the packet type (`Initial`, `0-RTT`, `Handshake`, `Retry`, `Version Negotiation`).
+    pub packet_type_name: &'static str,
+    /// Destination connection id.
+    pub dcid: HexBytes,
+    /// Source connection id.
+    pub scid: HexBytes,
+    /// Initial: the token length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_len: Option<u64>,
+    /// Initial, 0-RTT, Handshake: the Length field (packet number and payload).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub len: Option<u64>,
+    /// Header length in bytes, up to the (protected) packet number.
+    pub header_len: u32,
+    /// Bytes after the header: the Length field's value, else the rest of the datagram.
     pub payload_len: u32,
 }

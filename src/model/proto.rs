@@ -157,6 +157,10 @@ protocols! {
     Dhcpv6 = "DHCPv6", App;
     /// Network Time Protocol.
     Ntp = "NTP", App;
+    /// Transport Layer Security.
+    Tls = "TLS", App;
+    /// QUIC (long-header packets).
+    Quic = "QUIC", App;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

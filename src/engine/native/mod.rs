@@ -49,9 +49,11 @@ mod mpls;
 mod ntp;
 mod pim;
 mod ppi;
+mod quic;
 mod radiotap;
 mod sctp;
 mod teredo;
+mod tls;
 mod vxlan;
 
 use super::{DissectOptions, Dissector, Stop};
@@ -275,6 +277,8 @@ fn decode(
         ProtoId::Mpls => mpls::decode(data),
         ProtoId::Sctp => sctp::decode(data),
         ProtoId::Pim => pim::decode(data),
+        ProtoId::Tls => tls::decode(data),
+        ProtoId::Quic => quic::decode(data),
         ProtoId::Dhcp => dhcp::decode(data, partial),
         ProtoId::Dhcpv6 => dhcpv6::decode(data),
         ProtoId::Ntp => ntp::decode(data, declared, partial),
