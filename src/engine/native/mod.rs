@@ -60,8 +60,13 @@ use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
 use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw};
 
-/// The most layers one frame may have; deeper nesting is reported as an error.
+/// The most layers one frame may have, IPv6 extension headers not counted; deeper nesting
+/// (tunnels in tunnels) is reported as an error.
 const MAX_LAYERS: usize = 32;
+
+/// The most IPv6 extension headers one frame may have (they do not count towards
+/// [`MAX_LAYERS`]): a 64 KiB packet holds at most 8192 of them, no real one a hundred.
+const MAX_EXTENSION_HEADERS: usize = 256;
 
 /// What a protocol's `decode` found: its record, where its payload is, and what follows.
 pub(crate) struct Decoded {
@@ -311,6 +316,8 @@ fn walk<'a>(
     // keeps 8 bytes of the transport header), so a header that does not decode there ends the
     // walk without a frame error, its bytes reported as Raw.
     let mut quoted = false;
+    // IPv6 extension headers decoded so far (counted apart from the other layers).
+    let mut extensions = 0usize;
     while let Some(proto) = next {
         if data.is_empty() && declared == 0 {
             return;
@@ -320,7 +327,21 @@ fn walk<'a>(
         {
             break;
         }
-        if frame.layers.len() >= MAX_LAYERS {
+        let is_extension = matches!(
+            proto,
+            ProtoId::HopOpt | ProtoId::Ipv6Opts | ProtoId::Ipv6Route | ProtoId::Ipv6Frag
+        );
+        if is_extension && extensions >= MAX_EXTENSION_HEADERS {
+            frame.error = Some(FrameError {
+                layer: proto,
+                offset: offset as u32,
+                reason: format!(
+                    "more than {MAX_EXTENSION_HEADERS} IPv6 extension headers: dissection stopped"
+                ),
+            });
+            return;
+        }
+        if !is_extension && frame.layers.len() - extensions >= MAX_LAYERS {
             frame.error = Some(FrameError {
                 layer: proto,
                 offset: offset as u32,
@@ -328,6 +349,7 @@ fn walk<'a>(
             });
             return;
         }
+        extensions += usize::from(is_extension);
         let mut partial = None;
         let Some(result) = decoder
             .decode(proto, data, declared, offset)
