@@ -144,6 +144,24 @@ pub enum Layer {
     /// SCTP common header and chunk list (boxed: a list).
     #[serde(rename = "SCTP")]
     Sctp(Box<Sctp>),
+    /// DHCP / BOOTP message (boxed: larger than the common records).
+    #[serde(rename = "DHCP")]
+    Dhcp(Box<Dhcp>),
+    /// DHCPv6 message (boxed: a list).
+    #[serde(rename = "DHCPv6")]
+    Dhcpv6(Box<Dhcpv6>),
+    /// NTP message (boxed: larger than the common records).
+    #[serde(rename = "NTP")]
+    Ntp(Box<Ntp>),
+    /// PIM message (boxed: a list).
+    #[serde(rename = "PIM")]
+    Pim(Box<Pim>),
+    /// TLS records and hello fields (boxed: lists).
+    #[serde(rename = "TLS")]
+    Tls(Box<Tls>),
+    /// QUIC long-header packet (boxed: connection ids).
+    #[serde(rename = "QUIC")]
+    Quic(Box<Quic>),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -197,6 +215,12 @@ impl Layer {
             Layer::Teredo(_) => ProtoId::Teredo,
             Layer::Gtp(_) => ProtoId::Gtp,
             Layer::Sctp(_) => ProtoId::Sctp,
+            Layer::Dhcp(_) => ProtoId::Dhcp,
+            Layer::Dhcpv6(_) => ProtoId::Dhcpv6,
+            Layer::Ntp(_) => ProtoId::Ntp,
+            Layer::Pim(_) => ProtoId::Pim,
+            Layer::Tls(_) => ProtoId::Tls,
+            Layer::Quic(_) => ProtoId::Quic,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -2053,4 +2077,237 @@ pub struct SctpChunk {
     /// DATA: payload protocol identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ppid: Option<u32>,
+}
+
+/// DHCP / BOOTP message (RFC 2131, 951): the fixed fields and the option list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dhcp {
+    /// Operation: 1 request, 2 reply.
+    pub op: u8,
+    /// Hardware address type (1 Ethernet).
+    pub htype: u8,
+    /// Hardware address length.
+    pub hlen: u8,
+    /// Relay hops.
+    pub hops: u8,
+    /// Transaction id.
+    pub xid: u32,
+    /// Seconds since the client began.
+    pub secs: u16,
+    /// Flags (0x8000: broadcast).
+    pub flags: u16,
+    /// Client address.
+    pub ciaddr: Ipv4Addr,
+    /// "Your" (offered) address.
+    pub yiaddr: Ipv4Addr,
+    /// Next server address.
+    pub siaddr: Ipv4Addr,
+    /// Relay agent address.
+    pub giaddr: Ipv4Addr,
+    /// Client hardware address (its first `hlen` bytes, at most 16).
+    pub chaddr: AnyAddr,
+    /// DHCP message type (option 53), absent for plain BOOTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<u8>,
+    /// Name of the message type (`Discover`, `Offer`, `Request`, `ACK`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type_name: Option<&'static str>,
+    /// Options after the magic cookie, in order (pad options left out, `End` included).
+    pub options: Vec<DhcpOption>,
+    /// Header length in bytes: the whole message.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// One DHCP (or DHCPv6) option: its code and length (the value is not interpreted).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DhcpOption {
+    /// Option code.
+    pub code: u16,
+    /// Length of the value.
+    pub len: u16,
+}
+
+/// DHCPv6 message (RFC 8415): client/server or relay header and the option list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dhcpv6 {
+    /// Message type (1 Solicit, 2 Advertise, 3 Request, ..., 12 Relay-forward, 13 Relay-reply).
+    pub msg_type: u8,
+    /// Name of the message type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg_type_name: Option<&'static str>,
+    /// Transaction id (client/server messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<u32>,
+    /// Hop count (relay messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hop_count: Option<u8>,
+    /// Link address (relay messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_addr: Option<Ipv6Addr>,
+    /// Peer address (relay messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_addr: Option<Ipv6Addr>,
+    /// Options, in order.
+    pub options: Vec<DhcpOption>,
+    /// Header length in bytes: the whole message.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// NTP message (RFC 5905): the 48-byte header, or a mode 6/7 control message's first fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ntp {
+    /// Leap indicator.
+    pub leap: u8,
+    /// Version (1 to 4).
+    pub version: u8,
+    /// Mode (1 symmetric active, 2 passive, 3 client, 4 server, 5 broadcast, 6 control, 7 private).
+    pub mode: u8,
+    /// Stratum (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stratum: Option<u8>,
+    /// Poll interval, log2 seconds (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<i8>,
+    /// Precision, log2 seconds (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<i8>,
+    /// Root delay, NTP short format (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_delay: Option<u32>,
+    /// Root dispersion, NTP short format (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_dispersion: Option<u32>,
+    /// Reference id (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ref_id: Option<u32>,
+    /// Reference timestamp, 64-bit NTP format (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ref_ts: Option<u64>,
+    /// Origin timestamp (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orig_ts: Option<u64>,
+    /// Receive timestamp (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recv_ts: Option<u64>,
+    /// Transmit timestamp (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xmit_ts: Option<u64>,
+    /// Header length in bytes (48, or the control message's length).
+    pub header_len: u32,
+    /// Bytes after the header (extension fields, MAC).
+    pub payload_len: u32,
+}
+
+/// PIM version 2 message (RFC 7761).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pim {
+    /// Version (2).
+    pub version: u8,
+    /// Message type (0 Hello, 1 Register, 2 Register-Stop, 3 Join/Prune, 4 Bootstrap, 5 Assert, ...).
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the message type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Checksum as carried.
+    pub checksum: u16,
+    /// Hello: its options (type and length).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<DhcpOption>>,
+    /// Hello: the holdtime option's value, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holdtime: Option<u16>,
+    /// Register: the flags word (0x80000000 Border, 0x40000000 Null-Register).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register_flags: Option<u32>,
+    /// Join/Prune: the upstream neighbor address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_neighbor: Option<AnyAddr>,
+    /// Join/Prune: number of groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_groups: Option<u8>,
+    /// Header length in bytes (the whole message; Register: 8, the inner datagram follows).
+    pub header_len: u32,
+    /// Bytes after the header (Register: the inner datagram).
+    pub payload_len: u32,
+}
+
+/// TLS records starting a TCP segment, and the first handshake message's hello fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tls {
+    /// The records whose headers are in the segment, in order.
+    pub records: Vec<TlsRecord>,
+    /// Handshake message type of the first handshake record (1 ClientHello, 2 ServerHello, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_type: Option<u8>,
+    /// Name of the handshake type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_type_name: Option<&'static str>,
+    /// ClientHello / ServerHello legacy version (0x0303 for TLS 1.2 and 1.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello_version: Option<u16>,
+    /// ClientHello: the offered cipher suites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher_suites: Option<Vec<u16>>,
+    /// ServerHello: the chosen cipher suite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher_suite: Option<u16>,
+    /// Server Name Indication (ClientHello `server_name` extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    /// ALPN protocol names (offered by a ClientHello, chosen by a ServerHello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<Vec<String>>,
+    /// `supported_versions` extension: offered (ClientHello) or chosen (ServerHello) versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_versions: Option<Vec<u16>>,
+    /// Header length in bytes: the captured bytes of the segment.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// One TLS record header.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TlsRecord {
+    /// Content type (20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data, 24
+    /// heartbeat).
+    pub content_type: u8,
+    /// Name of the content type.
+    pub content_type_name: &'static str,
+    /// Record version (0x0301 TLS 1.0 ... 0x0303 TLS 1.2; TLS 1.3 records say 0x0303).
+    pub version: u16,
+    /// Record length.
+    pub len: u16,
+}
+
+/// QUIC long-header packet (RFC 9000 section 17.2): version, connection ids, packet type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Quic {
+    /// The first byte as carried (its low bits are header-protected).
+    pub first_byte: u8,
+    /// Version (1 = QUIC v1; 0 = version negotiation).
+    pub version: u32,
+    /// Long packet type (0 Initial, 1 0-RTT, 2 Handshake, 3 Retry; as for v1).
+    pub packet_type: u8,
+    /// Name of the packet type (`Initial`, `0-RTT`, `Handshake`, `Retry`, `Version Negotiation`).
+    pub packet_type_name: &'static str,
+    /// Destination connection id.
+    pub dcid: HexBytes,
+    /// Source connection id.
+    pub scid: HexBytes,
+    /// Initial: the token length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_len: Option<u64>,
+    /// Initial, 0-RTT, Handshake: the Length field (packet number and payload).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub len: Option<u64>,
+    /// Header length in bytes, up to the (protected) packet number.
+    pub header_len: u32,
+    /// Bytes after the header: the Length field's value, else the rest of the datagram.
+    pub payload_len: u32,
 }

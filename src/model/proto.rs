@@ -149,6 +149,18 @@ protocols! {
     Gtp = "GTP", Link;
     /// Stream Control Transmission Protocol.
     Sctp = "SCTP", Trans;
+    /// Protocol Independent Multicast (version 2).
+    Pim = "PIM", Inet;
+    /// Dynamic Host Configuration Protocol / BOOTP.
+    Dhcp = "DHCP", App;
+    /// DHCP for IPv6.
+    Dhcpv6 = "DHCPv6", App;
+    /// Network Time Protocol.
+    Ntp = "NTP", App;
+    /// Transport Layer Security.
+    Tls = "TLS", App;
+    /// QUIC (long-header packets).
+    Quic = "QUIC", App;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

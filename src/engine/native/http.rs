@@ -6,7 +6,7 @@
 //! that continue a body are never HTTP, whatever port they use.
 
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{Http, HttpKind, Layer};
+use crate::model::{Http, HttpKind, Layer, ProtoId};
 
 /// The most header fields kept from one head; later fields still count toward `header_len`.
 pub const MAX_HEADERS: usize = 256;
@@ -303,16 +303,28 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }
         pos = next;
     }
-    let body_len = data.len() - header_len;
+    let rest = data.len() - header_len;
+    // Pipelining: a body of known length (Content-Length; none for a request without one)
+    // followed by another head. That head is the next layer; this one's body is skipped.
+    let declared_body = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or_else(|| (http.kind == HttpKind::Request).then_some(0));
+    let pipelined = declared_body.filter(|&n| n < rest && is_http_start(&data[header_len + n..]));
     http.headers = headers;
     http.header_len = header_len as u32;
+    let (body_len, skip, next) = match pipelined {
+        Some(n) => (n, n, Some(ProtoId::Http)),
+        None => (rest, 0, None),
+    };
     http.body_len = body_len as u32;
-    http.payload_len = body_len as u32;
+    http.payload_len = (rest - skip) as u32;
     Ok(Decoded {
         layer: Layer::Http(Box::new(http)),
-        header_len,
-        payload_len: body_len,
-        next: None,
+        header_len: header_len + skip,
+        payload_len: rest - skip,
+        next,
     })
 }
 
@@ -360,6 +372,35 @@ mod tests {
                 payload_len: 0,
             }
         );
+    }
+
+    #[test]
+    fn pipelined_heads_each_get_a_layer() {
+        let first = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+        let second = b"POST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc";
+        let third = b"GET /c HTTP/1.1\r\n\r\n";
+        let data = [&first[..], second, third].concat();
+        let (http, d) = http_of(&data);
+        assert_eq!(http.target.as_deref(), Some("/a"));
+        assert_eq!(
+            (http.body_len, d.header_len, d.next),
+            (0, first.len(), Some(ProtoId::Http))
+        );
+        let rest = &data[d.header_len..];
+        let (http, d) = http_of(rest);
+        assert_eq!(
+            (http.body_len, http.header_len as usize),
+            (3, second.len() - 3)
+        );
+        assert_eq!((d.header_len, d.next), (second.len(), Some(ProtoId::Http)));
+        let (http, d) = http_of(&rest[d.header_len..]);
+        assert_eq!((http.target.as_deref(), d.next), (Some("/c"), None));
+        // A body that is not followed by a head stays the body.
+        let (http, d) = http_of(second);
+        assert_eq!((http.body_len, d.next), (3, None));
+        // A response without Content-Length: its body runs to the end.
+        let (http, d) = http_of(b"HTTP/1.1 200 OK\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+        assert_eq!((http.body_len, d.next), (18, None));
     }
 
     #[test]

@@ -38,20 +38,31 @@ mod mh;
 mod ospf;
 // Breadth: wireless and WAN link types, tunnels, SCTP.
 mod chdlc;
+mod dhcp;
+mod dhcpv6;
 mod erspan;
 mod frame_relay;
 mod geneve;
 mod gtp;
 mod ieee80211;
 mod mpls;
+mod ntp;
+mod pim;
 mod ppi;
+mod quic;
 mod radiotap;
+mod sctp;
 mod teredo;
+mod tls;
 mod vxlan;
 
 use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
 use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw, Span};
+
+/// The most IPv6 extension headers one frame may have (they do not count towards
+/// [`DissectOptions::max_layers`]): a 64 KiB packet holds at most 8192 of them, no real one a hundred.
+const MAX_EXTENSION_HEADERS: usize = 256;
 
 /// What a protocol's `decode` found: its record, where its payload is, and what follows.
 pub(crate) struct Decoded {
@@ -238,6 +249,8 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
         58 => Some(ProtoId::Icmpv6),
         60 => Some(ProtoId::Ipv6Opts),
         89 => Some(ProtoId::Ospf),
+        103 => Some(ProtoId::Pim),
+        132 => Some(ProtoId::Sctp),
         135 => Some(ProtoId::Mh),
         139 => Some(ProtoId::Hip),
         _ => None,
@@ -295,6 +308,13 @@ fn decode(
         ProtoId::Igmp => igmp::decode(data, declared),
         ProtoId::Gtp => gtp::decode(data),
         ProtoId::Mpls => mpls::decode(data),
+        ProtoId::Sctp => sctp::decode(data),
+        ProtoId::Pim => pim::decode(data),
+        ProtoId::Tls => tls::decode(data),
+        ProtoId::Quic => quic::decode(data),
+        ProtoId::Dhcp => dhcp::decode(data, partial),
+        ProtoId::Dhcpv6 => dhcpv6::decode(data),
+        ProtoId::Ntp => ntp::decode(data, declared, partial),
         ProtoId::Erspan => erspan::decode(data),
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
@@ -324,6 +344,8 @@ fn walk<'a>(
     // keeps 8 bytes of the transport header), so a header that does not decode there ends the
     // walk without a frame error, its bytes reported as Raw.
     let mut quoted = false;
+    // IPv6 extension headers decoded so far (counted apart from the other layers).
+    let mut extensions = 0usize;
     while let Some(proto) = next {
         if data.is_empty() && declared == 0 {
             return;
@@ -333,7 +355,21 @@ fn walk<'a>(
         {
             break;
         }
-        if frame.layers.len() >= opts.max_layers {
+        let is_extension = matches!(
+            proto,
+            ProtoId::HopOpt | ProtoId::Ipv6Opts | ProtoId::Ipv6Route | ProtoId::Ipv6Frag
+        );
+        if is_extension && extensions >= MAX_EXTENSION_HEADERS {
+            frame.error = Some(FrameError {
+                layer: proto,
+                offset: offset as u32,
+                reason: format!(
+                    "more than {MAX_EXTENSION_HEADERS} IPv6 extension headers: dissection stopped"
+                ),
+            });
+            return;
+        }
+        if !is_extension && frame.layers.len() - extensions >= opts.max_layers {
             frame.error = Some(FrameError::nesting_limit(
                 proto,
                 offset as u32,
@@ -341,6 +377,7 @@ fn walk<'a>(
             ));
             return;
         }
+        extensions += usize::from(is_extension);
         let mut partial = None;
         let Some(result) = decoder
             .decode(proto, data, declared, offset)
