@@ -36,11 +36,13 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod pipeline;
+pub mod reassembly;
 pub mod synth;
 
 pub use engine::native::dissect_from;
 pub use engine::{EngineKind, Stop};
 pub use error::{Error, Result};
+pub use reassembly::reassemble;
 
 use capture::{CaptureInfo, CaptureReader, RawFrame, StoppedEarly};
 use dump::{Dumper, Format, Output};

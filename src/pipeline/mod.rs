@@ -13,6 +13,8 @@ use crate::model::{Frame, Summary};
 pub enum Record {
     /// A dissected capture frame.
     Frame(Frame),
+    /// A reassembled IP datagram or TCP message (`--reassemble`).
+    Reassembly(Box<crate::reassembly::Reassembled>),
 }
 
 /// A stateful step over the frames of a capture, in capture order.
