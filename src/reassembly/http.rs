@@ -138,7 +138,7 @@ impl Cutter {
     ) {
         while !bytes.is_empty() {
             if self.current.is_none() {
-                self.start(offset, bytes, ports);
+                self.start(offset, bytes, ports, out);
             }
             let used = self.consume(bytes, frame, exchange, out);
             let used = used.clamp(1, bytes.len());
@@ -148,8 +148,23 @@ impl Cutter {
     }
 
     /// Opens a message at `offset`, HTTP if `bytes` starts like one.
-    fn start(&mut self, offset: u64, bytes: &[u8], ports: (u16, u16)) {
+    ///
+    /// A gap just before it belongs to it when it is not HTTP (its start is lost); before an
+    /// HTTP head, the gap is whatever was lost there and is reported on its own.
+    fn start(&mut self, offset: u64, bytes: &[u8], ports: (u16, u16), out: &mut Vec<Message>) {
         let http = app::over_tcp(ports.0, ports.1, bytes) == Some(ProtoId::Http);
+        if http && let Some([from, to]) = self.lead_gap.take() {
+            out.push(Message {
+                side: self.side,
+                offset: from,
+                len: to - from,
+                frames: Vec::new(),
+                missing: vec![[from, to]],
+                anomalies: Vec::new(),
+                complete: false,
+                frame: dissect_from(ProtoId::Raw, &[], &DissectOptions::default()),
+            });
+        }
         self.mode = if http { Mode::Head } else { Mode::Opaque };
         let mut current = Current {
             offset,

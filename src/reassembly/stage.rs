@@ -182,14 +182,13 @@ impl ReassemblyStage {
         let mut found: Option<((IpAddr, IpAddr), &Tcp, &[u8])> = None;
         for (i, layer) in frame.layers.iter().enumerate() {
             match layer {
+                // Inside a fragment everything is partial, tunnelled layers included: the
+                // reassembled datagram brings the segment.
                 Layer::Ipv4(ip) => {
                     addrs = Some((IpAddr::V4(ip.src), IpAddr::V4(ip.dst)));
-                    fragment = ipv4::is_fragment(ip);
+                    fragment |= ipv4::is_fragment(ip);
                 }
-                Layer::Ipv6(ip) => {
-                    addrs = Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst)));
-                    fragment = false;
-                }
+                Layer::Ipv6(ip) => addrs = Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst))),
                 Layer::Ipv6Frag(f) => fragment |= f.mf || f.frag_offset != 0,
                 Layer::Icmp(_) | Layer::Icmpv6(_) => break,
                 Layer::Tcp(tcp) if !fragment => {
@@ -207,6 +206,7 @@ impl ReassemblyStage {
             seq: tcp.seq,
             flags: tcp.flags.0,
             payload,
+            len: tcp.payload_len,
             frame: frame.number,
         };
         let ack = (tcp.flags.0 & Segment::ACK != 0).then_some(tcp.ack);

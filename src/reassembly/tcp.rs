@@ -22,9 +22,9 @@
 //!         got.push((bytes.to_vec(), frame));
 //!     }
 //! };
-//! half.segment(&Segment { seq: 100, flags: Segment::SYN, payload: b"", frame: 1 }, &mut sink);
-//! half.segment(&Segment { seq: 104, flags: 0, payload: b"def", frame: 3 }, &mut sink);
-//! half.segment(&Segment { seq: 101, flags: 0, payload: b"abc", frame: 2 }, &mut sink);
+//! half.segment(&Segment { seq: 100, flags: Segment::SYN, payload: b"", len: 0, frame: 1 }, &mut sink);
+//! half.segment(&Segment { seq: 104, flags: 0, payload: b"def", len: 3, frame: 3 }, &mut sink);
+//! half.segment(&Segment { seq: 101, flags: 0, payload: b"abc", len: 3, frame: 2 }, &mut sink);
 //! assert_eq!(got, [(b"abc".to_vec(), 2), (b"def".to_vec(), 3)]);
 //! ```
 
@@ -42,6 +42,9 @@ pub struct Segment<'a> {
     pub flags: u16,
     /// Captured payload.
     pub payload: &'a [u8],
+    /// Payload length by the IP header: more than `payload.len()` when the snap length cut
+    /// the segment (the uncaptured bytes are a gap).
+    pub len: u32,
     /// The frame it came in.
     pub frame: u64,
 }
@@ -212,13 +215,17 @@ impl HalfStream {
         let Some(start) = self.offset_of(seg.seq.wrapping_add(u32::from(syn))) else {
             return;
         };
-        let len = seg.payload.len() as u64;
-        let end = start + len;
+        let captured = seg.payload.len() as u64;
+        let end = start + captured.max(u64::from(seg.len));
         if seg.has(Segment::FIN) && self.fin.is_none() {
             self.fin = Some((end, seg.frame));
         }
-        if len > 0 {
+        if captured > 0 {
             self.data(start, seg.payload, seg.frame, emit);
+        }
+        // The snap length cut the segment: what follows its captured part is a known gap.
+        if end > start + captured && self.next == start + captured {
+            self.skip_to(end, emit);
         }
         self.check_fin(emit);
     }
@@ -663,6 +670,7 @@ mod tests {
                 seq,
                 flags,
                 payload,
+                len: payload.len() as u32,
                 frame: i as u64 + 1,
             };
             half.segment(&seg, &mut sink);
@@ -743,6 +751,32 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_cut_by_the_snap_length_leaves_a_gap() {
+        let mut half = HalfStream::new(1 << 20);
+        let mut log = Vec::new();
+        let mut sink = |e: Event<'_>| log.push(format!("{e:?}"));
+        let cut = Segment {
+            seq: 0,
+            flags: 0,
+            payload: b"head",
+            len: 10,
+            frame: 1,
+        };
+        half.segment(&cut, &mut sink);
+        let next = Segment {
+            seq: 10,
+            payload: b"tail",
+            len: 4,
+            frame: 2,
+            ..cut
+        };
+        half.segment(&next, &mut sink);
+        assert_eq!(half.delivered(), 14);
+        assert!(log[1].starts_with("Gap { from: 4, to: 10 }"));
+        assert!(log[2].contains("offset: 10"));
+    }
+
+    #[test]
     fn syn_with_data() {
         let (s, log) = run(1 << 20, &[(50, SYN, b"early"), (56, 0, b" bird")]);
         assert_eq!(s, b"early bird");
@@ -764,10 +798,11 @@ mod tests {
                 gaps.push((from, to));
             }
         };
-        let seg = |seq, payload, frame| Segment {
+        let seg = |seq, payload: &'static [u8], frame| Segment {
             seq,
             flags: 0,
             payload,
+            len: payload.len() as u32,
             frame,
         };
         half.segment(&seg(0, b"a", 1), &mut sink);
@@ -788,6 +823,7 @@ mod tests {
             seq,
             flags: 0,
             payload,
+            len: payload.len() as u32,
             frame,
         };
         half.segment(&seg(100, b"ab", 1), &mut sink);
@@ -823,6 +859,7 @@ mod tests {
             seq,
             flags: Segment::SYN,
             payload: b"",
+            len: 0,
             frame: 1,
         };
         table.segment(a, b, &syn(1), None, &mut emit);
