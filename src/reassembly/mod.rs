@@ -6,6 +6,7 @@
 //! ([`ReassemblyOptions`]): when a bound is hit the oldest entry is flushed as incomplete and a
 //! summary counter says so.
 
+pub mod analyse;
 pub mod holes;
 pub mod http;
 mod ip;
@@ -15,6 +16,7 @@ mod record;
 mod stage;
 pub mod tcp;
 
+pub use analyse::{HttpExchange, HttpMessage, analyse};
 pub use record::{Anomaly, AnomalyKind, Key, Kind, Reassembled};
 pub use stage::ReassemblyStage;
 
