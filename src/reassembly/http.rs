@@ -12,7 +12,7 @@ use super::record::{Anomaly, AnomalyKind};
 use super::tcp::Side;
 use crate::engine::DissectOptions;
 use crate::engine::native::{app, dissect_from};
-use crate::model::{Frame, Http, HttpKind, Layer, ProtoId};
+use crate::model::{Frame, Http, HttpKind, Layer, ProtoId, Raw, Span};
 use std::collections::VecDeque;
 
 /// The longest chunk-size or trailer line kept while parsing a chunked body.
@@ -86,6 +86,9 @@ struct Current {
     body: u64,
     /// (source, destination) ports, to recognise what a non-HTTP message is.
     ports: (u16, u16),
+    /// Whether a non-HTTP message's bytes are kept: only when its first bytes are a protocol
+    /// pcapkit dissects (DNS over TCP); anything else is counted as `Raw`.
+    keep: bool,
 }
 
 /// Cuts one direction of a connection into messages.
@@ -152,7 +155,8 @@ impl Cutter {
     /// A gap just before it belongs to it when it is not HTTP (its start is lost); before an
     /// HTTP head, the gap is whatever was lost there and is reported on its own.
     fn start(&mut self, offset: u64, bytes: &[u8], ports: (u16, u16), out: &mut Vec<Message>) {
-        let http = app::over_tcp(ports.0, ports.1, bytes) == Some(ProtoId::Http);
+        let first = app::over_tcp(ports.0, ports.1, bytes);
+        let http = first == Some(ProtoId::Http);
         if http && let Some([from, to]) = self.lead_gap.take() {
             out.push(Message {
                 side: self.side,
@@ -177,6 +181,7 @@ impl Cutter {
             truncated: false,
             body: 0,
             ports,
+            keep: first.is_some(),
         };
         if let Some(gap) = self.lead_gap.take() {
             current.offset = gap[0];
@@ -203,6 +208,7 @@ impl Cutter {
         let max = self.max_message;
         let (used, done) = match &mut self.mode {
             Mode::Idle => (bytes.len(), false),
+            Mode::Opaque if !cur.keep => (bytes.len(), false),
             Mode::Opaque => {
                 let room = max.saturating_sub(cur.bytes.len()).min(bytes.len());
                 cur.bytes
@@ -346,14 +352,12 @@ impl Cutter {
                 }
                 head
             }
-            None => {
-                let first = if cur.bytes.is_empty() {
-                    ProtoId::Raw
-                } else {
-                    app::over_tcp(cur.ports.0, cur.ports.1, &cur.bytes).unwrap_or(ProtoId::Raw)
-                };
-                dissect_from(first, &cur.bytes, &DissectOptions::default())
-            }
+            None => match app::over_tcp(cur.ports.0, cur.ports.1, &cur.bytes) {
+                Some(first) if !cur.bytes.is_empty() => {
+                    dissect_from(first, &cur.bytes, &DissectOptions::default())
+                }
+                _ => raw_message(&cur),
+            },
         };
         let len = u32::try_from(cur.len).unwrap_or(u32::MAX);
         frame.len = len;
@@ -375,6 +379,22 @@ impl Cutter {
             frame,
         });
     }
+}
+
+/// The dissection of a message pcapkit does not decode: one `Raw` layer over the bytes that
+/// arrived (none for a message that is all gap).
+fn raw_message(cur: &Current) -> Frame {
+    let mut frame = dissect_from(ProtoId::Raw, &[], &DissectOptions::default());
+    let missing: u64 = cur.missing.iter().map(|[a, b]| b - a).sum();
+    let arrived = u32::try_from(cur.len.saturating_sub(missing)).unwrap_or(u32::MAX);
+    if arrived > 0 {
+        frame.layers.push(Layer::Raw(Raw {
+            header_len: 0,
+            payload_len: arrived,
+        }));
+        frame.spans.push(Span::default());
+    }
+    frame
 }
 
 /// Where the head in `bytes` ends (just past its blank line), if it does.

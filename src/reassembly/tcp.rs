@@ -507,7 +507,8 @@ pub struct TableCounters {
 /// Connections by address and port pair, each with the caller's state `T`, within bounds.
 #[derive(Debug)]
 pub struct TcpTable<T> {
-    map: HashMap<PairKey, (Connection, T)>,
+    /// Boxed so the table's buckets stay small (lookups touch keys, not connections).
+    map: HashMap<PairKey, Box<(Connection, T)>>,
     order: VecDeque<(PairKey, u64)>,
     next_stream: u64,
     memory: usize,
@@ -557,7 +558,8 @@ impl<T: Default> TcpTable<T> {
     ) {
         let key = PairKey::of(src, dst);
         let fresh_syn = seg.has(Segment::SYN) && !seg.has(Segment::ACK);
-        if fresh_syn && let Some((conn, _)) = self.map.get(&key) {
+        if fresh_syn && let Some(entry) = self.map.get(&key) {
+            let conn = &entry.0;
             let side = conn.side_of(src);
             let same = conn.half(side).base_seq() == Some(seg.seq.wrapping_add(1));
             if !same && (conn.is_closed() || conn.half(side).base_seq().is_some()) {
@@ -565,21 +567,26 @@ impl<T: Default> TcpTable<T> {
                 self.remove(key, Close::Reused, emit);
             }
         }
-        if !self.map.contains_key(&key) {
-            while self.map.len() >= self.limits.max_streams.max(1) {
+        let max = self.limits.max_streams.max(1);
+        if self.map.len() >= max && !self.map.contains_key(&key) {
+            while self.map.len() >= max {
                 if !self.evict_oldest(emit) {
                     break;
                 }
             }
-            let conn = Connection::new(src, dst, self.next_stream, self.limits.max_stream_buffer);
+        }
+        let mut created = false;
+        let (stream, limit) = (self.next_stream, self.limits.max_stream_buffer);
+        let entry = self.map.entry(key).or_insert_with(|| {
+            created = true;
+            Box::new((Connection::new(src, dst, stream, limit), T::default()))
+        });
+        if created {
             self.next_stream += 1;
             self.counters.streams += 1;
-            self.order.push_back((key, conn.info.stream));
-            self.map.insert(key, (conn, T::default()));
+            self.order.push_back((key, stream));
         }
-        let Some((conn, state)) = self.map.get_mut(&key) else {
-            return;
-        };
+        let (conn, state) = &mut **entry;
         let before = conn.buffered();
         let side = conn.side_of(src);
         let info = conn.info;
@@ -594,7 +601,7 @@ impl<T: Default> TcpTable<T> {
         if self.order.len() > 2 * self.map.len() + 1024 {
             let map = &self.map;
             self.order
-                .retain(|(k, s)| map.get(k).is_some_and(|(c, _)| c.info.stream == *s));
+                .retain(|(k, s)| map.get(k).is_some_and(|e| e.0.info.stream == *s));
         }
     }
 
@@ -604,7 +611,7 @@ impl<T: Default> TcpTable<T> {
             if self
                 .map
                 .get(&key)
-                .is_some_and(|(c, _)| c.info.stream == stream)
+                .is_some_and(|e| e.0.info.stream == stream)
             {
                 self.remove(key, Close::End, emit);
             }
@@ -613,15 +620,22 @@ impl<T: Default> TcpTable<T> {
 
     fn evict_oldest(&mut self, emit: &mut impl FnMut(&mut T, &ConnInfo, Side, Event<'_>)) -> bool {
         while let Some((key, stream)) = self.order.pop_front() {
-            if self
-                .map
-                .get(&key)
-                .is_some_and(|(c, _)| c.info.stream == stream)
-            {
-                self.counters.evicted += 1;
-                self.remove(key, Close::Evicted, emit);
-                return true;
+            let Some(entry) = self.map.get(&key) else {
+                continue;
+            };
+            if entry.0.info.stream != stream {
+                continue;
             }
+            // A closed connection is kept only to recognise its last segments: dropping it
+            // is no loss, and not counted.
+            let why = if entry.0.is_closed() {
+                Close::End
+            } else {
+                self.counters.evicted += 1;
+                Close::Evicted
+            };
+            self.remove(key, why, emit);
+            return true;
         }
         false
     }
@@ -632,7 +646,8 @@ impl<T: Default> TcpTable<T> {
         why: Close,
         emit: &mut impl FnMut(&mut T, &ConnInfo, Side, Event<'_>),
     ) {
-        if let Some((mut conn, mut state)) = self.map.remove(&key) {
+        if let Some(entry) = self.map.remove(&key) {
+            let (mut conn, mut state) = *entry;
             self.memory = self.memory.saturating_sub(conn.buffered());
             let info = conn.info;
             conn.close(why, &mut |s, e| emit(&mut state, &info, s, e));
