@@ -28,6 +28,8 @@ use serde::{Serialize, Serializer};
 pub enum Record {
     /// A dissected capture frame.
     Frame(Frame),
+    /// A reassembled IP datagram or TCP message (`--reassemble`).
+    Reassembly(Box<crate::reassembly::Reassembled>),
     /// A record made up by a test stage, of any kind.
     #[cfg(test)]
     Test(RecordKind, serde_json::Value),
@@ -38,6 +40,7 @@ impl Record {
     pub fn kind(&self) -> RecordKind {
         match self {
             Record::Frame(_) => RecordKind::Frame,
+            Record::Reassembly(_) => RecordKind::Reassembly,
             #[cfg(test)]
             Record::Test(kind, _) => *kind,
         }
@@ -58,6 +61,7 @@ impl Serialize for Record {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Record::Frame(frame) => frame.serialize(s),
+            Record::Reassembly(r) => r.serialize(s),
             #[cfg(test)]
             Record::Test(_, value) => value.serialize(s),
         }
