@@ -37,6 +37,7 @@ pub mod error;
 pub mod model;
 pub mod pipeline;
 pub mod synth;
+pub mod trace;
 
 pub use engine::native::dissect_from;
 pub use engine::{EngineKind, Stop};
@@ -273,4 +274,46 @@ pub fn extract(
             source,
         }),
     }
+}
+
+/// What [`trace`] did.
+#[derive(Debug)]
+pub struct Traced {
+    /// The capture header.
+    pub info: CaptureInfo,
+    /// Totals over the frames, with the trace counters (`trace.flows`, bounds hit, ...).
+    pub summary: Summary,
+    /// `[TCP flows, UDP conversations]` written.
+    pub flows: [u64; 2],
+    /// Where reading stopped before the end of the input.
+    pub stopped_early: Option<StoppedEarly>,
+}
+
+/// Traces `input` into the folder `dir` (created if missing): one pcap per flow,
+/// `index.ndjson` and `index.json` (see [`trace::TraceStage`]).
+pub fn trace(input: impl AsRef<Path>, dir: &Path, options: &trace::TraceOptions) -> Result<Traced> {
+    use pipeline::Stage;
+    let mut reader = CaptureReader::open(input.as_ref())?;
+    let info = reader.info().clone();
+    let mut stage = trace::TraceStage::new(dir, &info, options)?;
+    let handle = stage.handle();
+    let dissector = EngineKind::Native.dissector();
+    let dissect = DissectOptions::default();
+    let mut summary = Summary::default();
+    let mut out = Vec::new();
+    while let Some(raw) = reader.next_frame() {
+        let frame = dissector.dissect(&raw, &dissect);
+        summary.add(&frame);
+        stage.frame(&raw, &frame, &mut out);
+        out.clear();
+    }
+    stage.finish(&mut out);
+    stage.summarize(&mut summary);
+    handle.result()?;
+    Ok(Traced {
+        info,
+        summary,
+        flows: handle.flows(),
+        stopped_early: reader.stopped_early().cloned(),
+    })
 }

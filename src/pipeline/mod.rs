@@ -13,6 +13,8 @@ use crate::model::{Frame, Summary};
 pub enum Record {
     /// A dissected capture frame.
     Frame(Frame),
+    /// A flow that ended (`--trace`): serialized with `"record": "flow"` first.
+    Flow(Box<crate::trace::Flow>),
 }
 
 /// A stateful step over the frames of a capture, in capture order.
