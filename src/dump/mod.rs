@@ -1,10 +1,12 @@
 //! Report writers: one [`Dumper`] per output format, each streaming frame by frame.
 //!
 //! A dumper receives the capture header once ([`Dumper::begin`]), every frame in order
-//! ([`FrameSink::frame`]), and the run's totals at the end ([`Dumper::finish`]). None of them
+//! ([`FrameSink::frame`]) each followed by the records the stages emitted with it
+//! ([`Dumper::record`]), and the run's totals at the end ([`Dumper::finish`]). None of them
 //! keeps frames: memory stays flat however long the capture is.
 
 mod background;
+mod encoder;
 mod events;
 mod files;
 mod frame_json;
@@ -13,9 +15,11 @@ mod ndjson;
 mod output;
 mod pcap;
 mod plist;
+mod sections;
 mod tree;
 
 pub use background::BackgroundWriter;
+pub use encoder::{Encoder, EncodingDumper, FrameEncoder, Placement};
 pub use files::FilesDumper;
 pub use json::JsonDumper;
 pub use ndjson::NdjsonDumper;
@@ -28,6 +32,7 @@ use crate::capture::{CaptureInfo, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::error::{Error, Result};
 use crate::model::Summary;
+use crate::pipeline::Record;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
@@ -37,9 +42,25 @@ use std::str::FromStr;
 pub trait Dumper: FrameSink {
     /// Writes whatever precedes the frames (document header), given the capture header.
     fn begin(&mut self, info: &CaptureInfo) -> io::Result<()>;
+    /// Writes a record a stage emitted (see [`Record`] for where each format puts it); a
+    /// [`Record::Frame`] is written as a frame where the format needs no raw bytes.
+    fn record(&mut self, record: &Record) -> io::Result<()>;
     /// Writes whatever follows the frames (totals, closing brackets) and flushes.
     fn finish(&mut self, summary: &Summary, stopped_early: Option<&StoppedEarly>)
     -> io::Result<()>;
+
+    /// For parallel engines: a copy of this dumper's frame encoder for a worker, or `None`
+    /// when frames must go through [`FrameSink::frame`] in order.
+    fn frame_encoder(&self) -> Option<Box<dyn FrameEncoder>> {
+        None
+    }
+
+    /// Writes `frames` frames that copies from [`Dumper::frame_encoder`] encoded into `bytes`,
+    /// in capture order, as [`FrameSink::frame`] would have written them.
+    fn write_encoded(&mut self, bytes: &[u8], frames: u64) -> io::Result<()> {
+        let _ = (bytes, frames);
+        Err(io::Error::other("this dumper encodes its own frames"))
+    }
 }
 
 /// The report formats.
