@@ -157,6 +157,19 @@ impl Extractor {
         self
     }
 
+    /// Adds the trace stage (`--trace DIR`): one pcap per flow in `dir`, an index, and a
+    /// `"record": "flow"` record as each flow ends. The handle gives the trace's outcome (its
+    /// first write error) once the run is over.
+    pub fn trace(
+        self,
+        dir: &Path,
+        options: &trace::TraceOptions,
+    ) -> Result<(Extractor, trace::TraceHandle)> {
+        let stage = trace::TraceStage::new(dir, self.reader.info(), options)?;
+        let handle = stage.handle();
+        Ok((self.stage(Box::new(stage)), handle))
+    }
+
     /// Calls `report` with the number of input bytes read, every few thousand frames and at
     /// the end (a [`ProgressStage`]).
     pub fn progress(self, report: impl FnMut(u64) + Send + 'static) -> Extractor {
@@ -362,30 +375,18 @@ pub struct Traced {
 }
 
 /// Traces `input` into the folder `dir` (created if missing): one pcap per flow,
-/// `index.ndjson` and `index.json` (see [`trace::TraceStage`]).
+/// `index.ndjson` and `index.json` (see [`trace::TraceStage`]); no report.
 pub fn trace(input: impl AsRef<Path>, dir: &Path, options: &trace::TraceOptions) -> Result<Traced> {
-    use pipeline::Stage;
-    let mut reader = CaptureReader::open(input.as_ref())?;
-    let info = reader.info().clone();
-    let mut stage = trace::TraceStage::new(dir, &info, options)?;
-    let handle = stage.handle();
-    let dissector = EngineKind::Native.dissector();
-    let dissect = DissectOptions::default();
-    let mut summary = Summary::default();
-    let mut out = Vec::new();
-    while let Some(raw) = reader.next_frame() {
-        let frame = dissector.dissect(&raw, &dissect);
-        summary.add(&frame);
-        stage.frame(&raw, &frame, &mut out);
-        out.clear();
-    }
-    stage.finish(&mut out);
-    stage.summarize(&mut summary);
+    let (extractor, handle) = Extractor::open(input)?.trace(dir, options)?;
+    let done = extractor.run_into(None).map_err(|source| Error::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
     handle.result()?;
     Ok(Traced {
-        info,
-        summary,
+        info: done.info,
+        summary: done.summary,
         flows: handle.flows(),
-        stopped_early: reader.stopped_early().cloned(),
+        stopped_early: done.stopped_early,
     })
 }

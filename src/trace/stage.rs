@@ -5,7 +5,7 @@ use super::files::{FileFormat, FileRef, FlowFiles};
 use super::index::Index;
 use super::key::{self, FlowKey, Transport};
 use super::packet::{self, Fragments};
-use super::table::{Flow, FlowTable, TableLimits, key_of};
+use super::table::{Flow, FlowTable, TableLimits};
 use crate::capture::{CaptureInfo, RawFrame};
 use crate::error::{Error, Result};
 use crate::model::{Frame, Summary};
@@ -140,9 +140,7 @@ impl TraceStage {
             {
                 self.fail(self.dir.join(super::index::NDJSON), e);
             }
-            let key = key_of(&flow);
-            out.push(Record::Flow(Box::new(flow.clone())));
-            self.table.remember(key, flow);
+            out.push(Record::Flow(Box::new(flow)));
         }
     }
 
@@ -195,8 +193,6 @@ impl Stage for TraceStage {
         self.flush_ended(out);
         let (key, _) = FlowKey::new(seen.transport, seen.src, seen.dst);
         self.write(&key, placed.flow, raw);
-        self.table.expire(&mut self.ended);
-        self.flush_ended(out);
     }
 
     fn finish(&mut self, out: &mut Vec<Record>) {

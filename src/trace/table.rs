@@ -230,8 +230,8 @@ impl FlowTable {
         flow.last_secs.saturating_add(wait)
     }
 
-    /// Adds frame `number` (`len` bytes on the wire) to its flow. Flows it ends (port reuse,
-    /// the open-flow bound) are pushed to `ended`; call [`FlowTable::expire`] for timeouts.
+    /// Adds frame `number` (`len` bytes on the wire) to its flow. Flows it ends (timeouts up
+    /// to its time, port reuse, the open-flow bound) are pushed to `ended`, in that order.
     pub fn observe(
         &mut self,
         seen: &Seen,
@@ -243,6 +243,7 @@ impl FlowTable {
     ) -> Placed {
         let secs = time.map_or(self.now, |t| t.secs);
         self.now = self.now.max(secs);
+        self.expire(ended);
         let (key, _) = FlowKey::new(seen.transport, seen.src, seen.dst);
         let mut resumed = false;
         if !self.open.contains_key(&key)
@@ -326,8 +327,15 @@ impl FlowTable {
             if flow.tcp[1 - dir].base_seq.is_none() && t.flags & TcpFlags::ACK != 0 {
                 flow.tcp[1 - dir].base_seq = Some(t.ack.wrapping_sub(1));
             }
+            let was_closing = flow.closing();
             flow.tcp[dir].fin |= t.flags & TcpFlags::FIN != 0;
             flow.rst |= t.flags & TcpFlags::RST != 0;
+            if !was_closing && flow.closing() {
+                // The deadline moves closer (grace instead of idle): the timer must know.
+                let at = flow.last_secs.saturating_add(self.limits.grace);
+                self.timers
+                    .push(Reverse((at, flow.transport, flow.id, key)));
+            }
         }
         if resumed {
             self.counters.resumed += 1;
@@ -347,7 +355,8 @@ impl FlowTable {
             {
                 flow.state = flow.end_state(FlowState::Evicted);
                 self.counters.evicted += 1;
-                ended.push(flow);
+                ended.push(flow.clone());
+                self.remember(key, flow);
                 return;
             }
         }
@@ -355,7 +364,7 @@ impl FlowTable {
 
     /// Ends every open flow whose deadline (last frame + idle timeout, or + grace once closed)
     /// is before the latest capture time seen.
-    pub fn expire(&mut self, ended: &mut Vec<Flow>) {
+    fn expire(&mut self, ended: &mut Vec<Flow>) {
         while let Some(&Reverse((at, _, id, key))) = self.timers.peek() {
             if at >= self.now {
                 break;
@@ -372,7 +381,8 @@ impl FlowTable {
             }
             if let Some(mut flow) = self.open.remove(&key) {
                 flow.state = flow.end_state(FlowState::Timeout);
-                ended.push(flow);
+                ended.push(flow.clone());
+                self.remember(key, flow);
             }
         }
     }
@@ -410,11 +420,6 @@ impl FlowTable {
         }
         self.timers.clear();
     }
-}
-
-/// The key a flow is filed under.
-pub fn key_of(flow: &Flow) -> FlowKey {
-    FlowKey::new(flow.transport, flow.a, flow.b).0
 }
 
 /// Wireshark's port-reuse rule: a SYN (without ACK) whose sequence number differs from the
