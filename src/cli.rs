@@ -7,6 +7,7 @@ use pcapkit::capture::RawFrame;
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::model::{Frame, Level, ProtoId};
 use pcapkit::pipeline::{Record, Stage};
+use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -79,6 +80,32 @@ pub struct Cli {
     /// List the engines this build has, with what each decodes
     #[arg(long)]
     pub engines: bool,
+
+    /// Reassemble and report IP fragments and TCP streams: ipv4,ipv6,tcp (any of them) or all
+    #[arg(long, value_name = "LIST")]
+    pub reassemble: Option<String>,
+
+    /// With --reassemble: report only complete datagrams and messages
+    #[arg(long, requires = "reassemble")]
+    pub strict: bool,
+
+    /// Report the HTTP/1.x exchanges of the reassembled TCP streams as NDJSON instead of the
+    /// frames (`pcapkit analyse FILE` is the same)
+    #[arg(long, conflicts_with_all = ["format", "json", "plist", "tree", "files", "reassemble"])]
+    pub analyse: bool,
+}
+
+impl Cli {
+    /// Parses the process arguments; `pcapkit analyse FILE ...` is `pcapkit --analyse FILE ...`.
+    pub fn from_args() -> Cli {
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        if let Some(verb) = args.get_mut(1)
+            && verb == "analyse"
+        {
+            *verb = "--analyse".into();
+        }
+        Cli::parse_from(args)
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -108,9 +135,18 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         stop: stop_option(cli)?,
         store: false,
     };
-    let (format, output_path) = resolve_output(cli)?;
     let input = cli.input.as_deref().unwrap_or("-");
+    if cli.analyse {
+        return analyse(cli, input);
+    }
+    let (format, output_path) = resolve_output(cli)?;
     let mut extractor = Extractor::open(input)?.options(options);
+    if let Some(list) = &cli.reassemble {
+        let kinds: Kinds = list
+            .parse()
+            .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
+        extractor = extractor.reassemble(ReassemblyOptions::new(kinds).strict(cli.strict));
+    }
     // A report printed on the terminal would be garbled by a progress bar beside it.
     let progress = if output_path.is_none() && io::stdout().is_terminal() {
         None
@@ -192,6 +228,26 @@ fn stop_option(cli: &Cli) -> pcapkit::Result<Option<Stop>> {
         return Ok(Some(Stop::Level(level)));
     }
     Ok(None)
+}
+
+/// `--analyse`: the HTTP exchanges of `input`, one JSON object a line.
+fn analyse(cli: &Cli, input: &str) -> pcapkit::Result<()> {
+    let exchanges = pcapkit::analyse(input)?;
+    let (output, mut writer) = match &cli.output {
+        Some(path) => Output::file(path)?,
+        None => Output::stdout(),
+    };
+    let written = exchanges.iter().try_for_each(|exchange| {
+        serde_json::to_writer(&mut writer, exchange)?;
+        writer.write_all(b"\n")
+    });
+    let result = written.and_then(|()| writer.flush());
+    drop(writer);
+    result.map_err(|source| Error::Write {
+        path: cli.output.clone().unwrap_or_else(|| PathBuf::from("-")),
+        source,
+    })?;
+    output.commit()
 }
 
 /// The report format and output path from `-f`, `-j`, `-p`, `-t`, `-o`, `-a` and `-F`.

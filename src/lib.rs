@@ -36,12 +36,14 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod pipeline;
+pub mod reassembly;
 pub mod synth;
 pub mod trace;
 
 pub use engine::native::dissect_from;
 pub use engine::{EngineKind, Stop};
 pub use error::{Error, Result};
+pub use reassembly::{analyse, reassemble};
 
 use capture::{CaptureInfo, CaptureReader, StoppedEarly};
 use dump::{Dumper, Format, Output};
@@ -175,6 +177,13 @@ impl Extractor {
     pub fn progress(self, report: impl FnMut(u64) + Send + 'static) -> Extractor {
         let stage = ProgressStage::new(self.position.clone(), Box::new(report));
         self.stage(Box::new(stage))
+    }
+
+    /// Adds the reassembly stage (`--reassemble`): each reassembled IP datagram and TCP
+    /// message is a [`Record::Reassembly`](pipeline::Record::Reassembly) after the frame that
+    /// completed it.
+    pub fn reassemble(self, options: reassembly::ReassemblyOptions) -> Extractor {
+        self.stage(Box::new(reassembly::ReassemblyStage::new(options)))
     }
 
     /// The capture header.

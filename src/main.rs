@@ -2,9 +2,7 @@
 
 mod cli;
 
-use clap::Parser;
-
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::from_args();
     std::process::exit(cli::run(cli));
 }
