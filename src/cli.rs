@@ -74,6 +74,14 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// TCP flow index (DIR/index.json, DIR/index.ndjson) and one pcap per flow in DIR
+    #[arg(long, value_name = "DIR")]
+    pub trace: Option<PathBuf>,
+
+    /// With --trace: UDP conversations too (udpN_... files, idle timeout 60 s)
+    #[arg(long, requires = "trace")]
+    pub trace_udp: bool,
+
     /// List the engines this build has, with what each decodes
     #[arg(long)]
     pub engines: bool,
@@ -188,6 +196,16 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         let bar = bar.clone();
         extractor = extractor.progress(move |bytes| bar.set_position(bytes));
     }
+    let mut trace = None;
+    if let Some(dir) = &cli.trace {
+        let options = pcapkit::trace::TraceOptions {
+            udp: cli.trace_udp,
+            ..Default::default()
+        };
+        let (with_trace, handle) = extractor.trace(dir, &options)?;
+        extractor = with_trace;
+        trace = Some(handle);
+    }
 
     let (output, mut dumper): (Option<Output>, Box<dyn Dumper>) = match &output_path {
         Some(dir) if cli.files => (
@@ -212,6 +230,10 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         path: output_path.clone().unwrap_or_else(|| PathBuf::from("-")),
         source,
     })?;
+    if let Some(handle) = &trace {
+        // A failed trace fails the run: the report is not put in place either.
+        handle.result()?;
+    }
     if let Some(output) = output {
         output.commit()?;
     }

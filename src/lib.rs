@@ -39,6 +39,7 @@ pub mod model;
 pub mod pipeline;
 pub mod reassembly;
 pub mod synth;
+pub mod trace;
 
 pub use engine::native::dissect_from;
 pub use engine::{EngineKind, Stop};
@@ -173,6 +174,19 @@ impl Extractor {
     pub fn stage(mut self, stage: Box<dyn Stage>) -> Extractor {
         self.stages.push(stage);
         self
+    }
+
+    /// Adds the trace stage (`--trace DIR`): one pcap per flow in `dir`, an index, and a
+    /// `"record": "flow"` record as each flow ends. The handle gives the trace's outcome (its
+    /// first write error) once the run is over.
+    pub fn trace(
+        self,
+        dir: &Path,
+        options: &trace::TraceOptions,
+    ) -> Result<(Extractor, trace::TraceHandle)> {
+        let stage = trace::TraceStage::new(dir, self.reader.info(), options)?;
+        let handle = stage.handle();
+        Ok((self.stage(Box::new(stage)), handle))
     }
 
     /// Calls `report` with the number of input bytes read, every few thousand frames and at
@@ -377,4 +391,34 @@ pub fn extract(
             source,
         }),
     }
+}
+
+/// What [`trace`] did.
+#[derive(Debug)]
+pub struct Traced {
+    /// The capture header.
+    pub info: CaptureInfo,
+    /// Totals over the frames, with the trace counters (`trace.flows`, bounds hit, ...).
+    pub summary: Summary,
+    /// `[TCP flows, UDP conversations]` written.
+    pub flows: [u64; 2],
+    /// Where reading stopped before the end of the input.
+    pub stopped_early: Option<StoppedEarly>,
+}
+
+/// Traces `input` into the folder `dir` (created if missing): one pcap per flow,
+/// `index.ndjson` and `index.json` (see [`trace::TraceStage`]); no report.
+pub fn trace(input: impl AsRef<Path>, dir: &Path, options: &trace::TraceOptions) -> Result<Traced> {
+    let (extractor, handle) = Extractor::open(input)?.trace(dir, options)?;
+    let done = extractor.run_into(None).map_err(|source| Error::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    handle.result()?;
+    Ok(Traced {
+        info: done.info,
+        summary: done.summary,
+        flows: handle.flows(),
+        stopped_early: done.stopped_early,
+    })
 }
