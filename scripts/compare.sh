@@ -4,6 +4,7 @@
 #
 #   scripts/compare.sh [--packets N] [--runs N] [--slow-frames N] [--slowest-frames N]
 #                      [--no-peers] [--no-python] [--no-pcapng] [--chart FILE] [--smoke]
+#                      [--profile] [--profile-only] [--profile-frames N] [--bin PATH]
 #
 #   --packets N         frames in the generated mixed capture (default 1,000,000)
 #   --runs N            repetitions, round-robin over all tools (default 3)
@@ -13,6 +14,11 @@
 #   --no-pcapng         skip the pcapng copy of the input
 #   --chart FILE        where the SVG chart goes (default docs/bench-chart.svg for 1M frames,
 #                       else bench-out/compare-chart.svg)
+#   --profile           also profile native → NDJSON on the first --profile-frames frames
+#                       (default 100,000): perf when the CPU counters work, else callgrind;
+#                       where the instructions go (read, dissect, encode) and the top functions
+#   --profile-only      the profile alone, no timings
+#   --bin PATH          time this pcapkit binary instead of building target/release/pcapkit
 #   --smoke             CI: 3,000 frames, 1 run, pcapkit only, no apt, no virtualenv; asserts
 #                       nothing about speed, exits 1 only when a pcapkit run itself fails
 #
@@ -38,6 +44,10 @@ python_peers=1
 use_pcapng=1
 smoke=0
 chart=""
+profile=0
+profile_only=0
+profile_frames=100000
+bin_arg=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --packets) packets="$2"; shift 2 ;;
@@ -49,7 +59,11 @@ while [[ $# -gt 0 ]]; do
         --no-pcapng) use_pcapng=0; shift ;;
         --chart) chart="$2"; shift 2 ;;
         --smoke) smoke=1; shift ;;
-        -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --profile) profile=1; shift ;;
+        --profile-only) profile=1 profile_only=1 peers=0 use_pcapng=0; shift ;;
+        --profile-frames) profile_frames="$2"; shift 2 ;;
+        --bin) bin_arg="$2"; shift 2 ;;
+        -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -64,7 +78,7 @@ out_dir="$root/bench-out"
 mkdir -p "$out_dir"
 helper="$root/scripts/compare_peers.py"
 gen="$root/../shared/tools/gen_mix.py"
-bin="$root/target/release/pcapkit"
+bin="${bin_arg:-$root/target/release/pcapkit}"
 if [[ -z $chart ]]; then
     if [[ $packets -eq 1000000 && $smoke -eq 0 ]]; then chart="$root/docs/bench-chart.svg"; else chart="$out_dir/compare-chart.svg"; fi
 fi
@@ -140,8 +154,11 @@ py_has() { [[ -n $py ]] && "$py" -c "import $1" >/dev/null 2>&1; }
 py_version() { "$py" -m pip show "$1" 2>/dev/null | awk '/^Version:/ { print $2 }'; }
 
 # --- build -----------------------------------------------------------------------------------
-log "building release"
-cargo build --release --quiet
+if [[ -z $bin_arg ]]; then
+    log "building release"
+    cargo build --release --quiet
+fi
+[[ -x $bin ]] || { log "no pcapkit binary at $bin"; exit 1; }
 
 # --- inputs ----------------------------------------------------------------------------------
 input="$out_dir/mix-$packets.pcap"
@@ -285,6 +302,31 @@ if [[ $python_peers -eq 1 && -n $py ]]; then
     else note "pypcapkit is not importable in the virtualenv: skipped"; fi
 fi
 
+# --- profile ---------------------------------------------------------------------------------
+profile_text=""
+run_profile() { # sets profile_text: where native → NDJSON spends its instructions
+    local file n data="$out_dir/profile.data" cmd
+    file=$(prefix_of "$profile_frames")
+    n=$(frames_of "$file")
+    cmd=("$bin" "$file" -q -f ndjson)
+    if perf stat -e instructions true 2>&1 | grep -q 'instructions' &&
+        ! perf stat -e instructions true 2>&1 | grep -q 'not supported'; then
+        log "profiling with perf ($n frames)"
+        perf record -q -g -o "$data" -- "${cmd[@]}" >/dev/null 2>>"$errlog"
+        profile_text="perf record -g on \`pcapkit $(basename "$file") -q -f ndjson > /dev/null\` ($n frames):"$'\n\n```\n'
+        profile_text+=$(perf report -i "$data" --stdio --no-children --sort symbol --percent-limit 0.8 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 40)
+        profile_text+=$'\n```'
+    elif command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+        log "profiling with callgrind ($n frames; perf has no CPU counters here)"
+        valgrind --tool=callgrind --callgrind-out-file="$data" "${cmd[@]}" >/dev/null 2>>"$errlog"
+        profile_text="valgrind --tool=callgrind on \`pcapkit $(basename "$file") -q -f ndjson > /dev/null\` (perf has no CPU counters on this machine): "
+        profile_text+=$(python3 "$helper" profile "$data" "$n")
+    else
+        note "no usable perf and no valgrind: no profile"
+    fi
+    rm -f "$data"
+}
+
 # --- measuring -------------------------------------------------------------------------------
 # measure J: one run of job J; sets m_wall m_cpu m_rss m_bytes m_rc.
 tfile="$out_dir/compare-time.txt"
@@ -338,6 +380,14 @@ measure() {
     rm -rf "$trace_dir"
 }
 
+if [[ $profile -eq 1 ]]; then
+    : >"$errlog"
+    run_profile
+fi
+if [[ $profile_only -eq 1 ]]; then
+    echo "$profile_text"
+    exit 0
+fi
 for file in "$input" "$slow_input" "$slowest_input"; do cat "$file" >/dev/null; done
 [[ $use_pcapng -eq 1 ]] && cat "$out_dir/mix-$packets.pcapng" >/dev/null
 load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -411,6 +461,9 @@ if [[ $have_python -eq 1 ]]; then
 else
     note "python3 is missing: no table or chart, raw results in $results"
     cat "$results" >>"$report"
+fi
+if [[ -n $profile_text ]]; then
+    { echo; echo "Profile: $profile_text"; } >>"$report"
 fi
 if [[ ${#notes[@]} -gt 0 ]]; then
     { echo; echo "Notes:"; printf -- '- %s\n' "${notes[@]}"; } >>"$report"

@@ -11,6 +11,9 @@
                                             format='json', engine=ENGINE, store=False)
     compare_peers.py report RESULTS.tsv TABLE.md CHART.svg
                                             the Markdown table and the log-scale SVG bar chart
+    compare_peers.py profile CALLGRIND.OUT FRAMES
+                                            where the instructions go (read, dissect, encode,
+                                            the rest) and the top functions, as Markdown
 
 The peer modes need the packages of the virtualenv compare.sh creates; prefix, count and report
 need only the standard library.
@@ -243,24 +246,26 @@ def report(results, table_path, chart_path):
 
     lines = [
         "| tool | engine / format | input | frames | frames/s | MB/s | wall s (best / median) "
-        "| CPU s | peak RSS MiB | output B/frame | × tshark -T json | s/packet |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| CPU s | frames per CPU s | peak RSS MiB | output B/frame | × tshark -T json | s/packet |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if r["status"] != "ok":
             lines.append(
-                f"| {r['tool']} | {r['variant']} | {r['input']} | | | | | | | | | "
+                f"| {r['tool']} | {r['variant']} | {r['input']} | | | | | | | | | | "
                 f"{r['status']}: {r['note']} |"
             )
             continue
-        ratio = f"{r['fps'] / base['fps']:,.1f}×" if base else "–"
+        ratio = f"{_sig(r['fps'] / base['fps'])}×" if base else "–"
+        cpu = _num(r["cpu"])
+        per_cpu = _group(_num(r["frames"]) / cpu) if cpu > 0 else "–"
         if base and r is base:
             ratio = "1×"
         note = f" ({r['note']})" if r["note"] else ""
         lines.append(
             f"| {r['tool']} | {r['variant']}{note} | {r['input']} | {_group(_num(r['frames']))} "
             f"| {_group(r['fps'])} | {_sig(r['mbps'])} "
-            f"| {_num(r['wall']):.3f} / {_num(r['wall_median']):.3f} | {_num(r['cpu']):.2f} "
+            f"| {_num(r['wall']):.3f} / {_num(r['wall_median']):.3f} | {cpu:.2f} | {per_cpu} "
             f"| {_num(r['rss_kib']) / 1024:.1f} | {_group(r['bpf'])} | {ratio} "
             f"| {_sec_per_packet(r['spp'])} |"
         )
@@ -387,6 +392,76 @@ def _chart(rows, path):
         f.write("\n".join(out) + "\n")
 
 
+# --------------------------------------------------------------------------------------------
+# profile: callgrind output by stage
+# --------------------------------------------------------------------------------------------
+
+# Inclusive stages of the sequential path, by the function that is each stage's entry point.
+STAGES = [
+    ("read (`CaptureReader::next_frame`)", "CaptureReader::next_frame"),
+    ("dissect (`Dissector::dissect`)", " as pcapkit::engine::Dissector>::dissect"),
+    ("encode (the dumper's `FrameSink::frame`)", "pcapkit::dump::"),
+    ("drop of the frame model (`drop_in_place<Layer>`…)", "drop_in_place<pcapkit::model"),
+]
+
+
+def _annotate(path, inclusive):
+    import re
+    import subprocess
+
+    args = ["callgrind_annotate", "--auto=no", f"--inclusive={'yes' if inclusive else 'no'}", "--threshold=100", path]
+    text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in text.splitlines():
+        m = re.match(r"\s*([\d,]+) \(\s*([\d.]+)%\)\s+(.*)$", line)
+        if m and "PROGRAM TOTALS" not in line:
+            rows.append((int(m.group(1).replace(",", "")), m.group(3)))
+    total = re.search(r"([\d,]+) \(100.0%\)\s+PROGRAM TOTALS", text)
+    return (int(total.group(1).replace(",", "")) if total else 0), rows
+
+
+def _short(name):
+    """ "file:function [object]" -> "function" (inlined code is listed under its source file)."""
+    import re
+
+    name = name.split(" [", 1)[0]
+    m = re.match(r"^(?:\S+?\.(?:rs|c|S|h)|\?\?\?):(.*)$", name)
+    return m.group(1) if m else name
+
+
+def profile(path, frames):
+    frames = max(int(frames), 1)
+    total, inclusive = _annotate(path, True)
+    _, exclusive = _annotate(path, False)
+    print(f"{total:,} instructions, {total / frames:,.0f} a frame ({frames:,} frames)")
+    print()
+    print("| stage | instructions | share | per frame |")
+    print("|---|---:|---:|---:|")
+    accounted = 0
+    for label, needle in STAGES:
+        # the outermost function of the stage: the largest inclusive count whose name matches
+        if needle == "pcapkit::dump::":
+            cands = [n for n, f in inclusive if "FrameSink>::frame" in f and "pcapkit::dump::" in f]
+        else:
+            cands = [n for n, f in inclusive if needle in f]
+        n = max(cands, default=0)
+        accounted += n
+        print(f"| {label} | {n:,} | {n / total * 100:.1f} % | {n / frames:,.0f} |")
+    rest = total - accounted
+    print(f"| the rest (engine loop, allocator outside the stages, start-up) | {rest:,} | "
+          f"{rest / total * 100:.1f} % | {rest / frames:,.0f} |")
+    print()
+    print("Top functions by their own instructions (exclusive):")
+    print()
+    print("| function | instructions | share |")
+    print("|---|---:|---:|")
+    merged = {}
+    for n, f in exclusive:
+        merged[_short(f)] = merged.get(_short(f), 0) + n
+    for f, n in sorted(merged.items(), key=lambda kv: -kv[1])[:20]:
+        print(f"| `{f[:110]}` | {n:,} | {n / total * 100:.1f} % |")
+
+
 def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
@@ -403,6 +478,8 @@ def main(argv):
         run_pyshark(args[0])
     elif mode == "pypcapkit" and len(args) == 3:
         run_pypcapkit(args[0], args[1], args[2])
+    elif mode == "profile" and len(args) == 2:
+        profile(args[0], args[1])
     elif mode == "report" and len(args) == 3:
         report(args[0], args[1], args[2])
     else:
