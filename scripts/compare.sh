@@ -190,6 +190,7 @@ prefix_of() { # prefix_of N: path of the first N frames of the input (the input 
     [[ -s $file ]] || python3 "$helper" prefix "$input" "$file" "$n" >/dev/null
     echo "$file"
 }
+fmt_int() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; } # 1234567 -> 1,234,567
 frames_of() { if [[ $1 == "$input" ]]; then echo "$packets"; else python3 "$helper" count "$1"; fi; }
 slow_input=$(prefix_of "$slow_frames")
 slowest_input=$(prefix_of "$slowest_frames")
@@ -268,10 +269,10 @@ fi
 if [[ $packets -ge 200000 ]]; then
     tenth=$((packets / 10))
     small=$(prefix_of "$tenth")
-    pcapkit_job "first $(printf "%'d" "$tenth")" "$small" "$tenth" rss-small native ndjson
+    pcapkit_job "first $(fmt_int "$tenth")" "$small" "$tenth" rss-small native ndjson
 fi
-slow_label="first $(printf "%'d" "$slow_n")"
-slowest_label="first $(printf "%'d" "$slowest_n")"
+slow_label="first $(fmt_int "$slow_n")"
+slowest_label="first $(fmt_int "$slowest_n")"
 if [[ $peers -eq 1 ]]; then
     if have tshark; then
         add_job tshark "-T json" "$slow_label" "$slow_input" "$slow_n" tshark-json pipe tshark -r "$slow_input" -T json
@@ -455,7 +456,8 @@ table="$out_dir/compare-table.md"
     echo
 } >"$report"
 if [[ $have_python -eq 1 ]]; then
-    python3 "$helper" report "$results" "$table" "$chart" >>"$report"
+    subtitle="gen_mix.py --packets $(fmt_int "$packets") --seed 1; slow tools on a prefix, rated per frame; $(date -u +%Y-%m-%d), pcapkit $commit"
+    python3 "$helper" report "$results" "$table" "$chart" "$subtitle" >>"$report"
     cat "$table" >>"$report"
     log "chart: $chart"
 else

@@ -9,7 +9,7 @@
     compare_peers.py pypcapkit FILE ENGINE OUT
                                             PyPCAPKit: pcapkit.extract(fin=FILE, fout=OUT,
                                             format='json', engine=ENGINE, store=False)
-    compare_peers.py report RESULTS.tsv TABLE.md CHART.svg
+    compare_peers.py report RESULTS.tsv TABLE.md CHART.svg [SUBTITLE]
                                             the Markdown table and the log-scale SVG bar chart
     compare_peers.py profile CALLGRIND.OUT FRAMES
                                             where the instructions go (read, dissect, encode,
@@ -232,7 +232,7 @@ def _sec_per_packet(s):
     return f"{mant:.2f}e{exp}"
 
 
-def report(results, table_path, chart_path):
+def report(results, table_path, chart_path, subtitle=""):
     rows = _read_results(results)
     ok = [r for r in rows if r["status"] == "ok"]
     for r in ok:
@@ -271,7 +271,7 @@ def report(results, table_path, chart_path):
         )
     with open(table_path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    _chart(ok, chart_path)
+    _chart(ok, chart_path, subtitle)
     _targets(ok)
 
 
@@ -325,7 +325,7 @@ def _targets(ok):
     print()
 
 
-def _chart(rows, path):
+def _chart(rows, path, subtitle=""):
     """Horizontal bars, log-scale frames/s, one bar per row (best of the runs): every engine into
     NDJSON (and its variants), native into every format, and every peer."""
     rows = [
@@ -337,7 +337,7 @@ def _chart(rows, path):
     if not rows:
         return
     colors = {"pcapkit": "#1f6feb", "tshark": "#8250df", "tcpdump": "#bf8700"}
-    label_w, bar_w, row_h, top, right = 330, 520, 20, 46, 120
+    label_w, bar_w, row_h, top, right = 330, 520, 20, 62, 120
     height = top + row_h * len(rows) + 40
     width = label_w + bar_w + right
     lo = 10 ** math.floor(math.log10(max(min(r["fps"] for r in rows), 1)))
@@ -355,6 +355,7 @@ def _chart(rows, path):
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">'
         "frames per second (log scale, higher is better)</text>",
+        f'<text x="{width / 2}" y="34" text-anchor="middle" fill="#57606a">{html.escape(subtitle)}</text>',
     ]
     decade = lo
     while decade <= hi:
@@ -480,8 +481,8 @@ def main(argv):
         run_pypcapkit(args[0], args[1], args[2])
     elif mode == "profile" and len(args) == 2:
         profile(args[0], args[1])
-    elif mode == "report" and len(args) == 3:
-        report(args[0], args[1], args[2])
+    elif mode == "report" and len(args) in (3, 4):
+        report(*args)
     else:
         raise SystemExit(__doc__)
 
