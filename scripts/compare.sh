@@ -19,6 +19,7 @@
 #                       where the instructions go (read, dissect, encode) and the top functions
 #   --profile-only      the profile alone, no timings
 #   --bin PATH          time this pcapkit binary instead of building target/release/pcapkit
+#   --timeout S         a run taking longer is stopped and its row marked failed (default 900)
 #   --smoke             CI: 3,000 frames, 1 run, pcapkit only, no apt, no virtualenv; asserts
 #                       nothing about speed, exits 1 only when a pcapkit run itself fails
 #
@@ -48,6 +49,7 @@ profile=0
 profile_only=0
 profile_frames=100000
 bin_arg=""
+run_timeout=900
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --packets) packets="$2"; shift 2 ;;
@@ -63,7 +65,8 @@ while [[ $# -gt 0 ]]; do
         --profile-only) profile=1 profile_only=1 peers=0 use_pcapng=0; shift ;;
         --profile-frames) profile_frames="$2"; shift 2 ;;
         --bin) bin_arg="$2"; shift 2 ;;
-        -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --timeout) run_timeout="$2"; shift 2 ;;
+        -h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -251,7 +254,7 @@ for engine in "${engines[@]}"; do
         for format in $formats; do
             role=engine
             [[ $engine == native && $format == ndjson ]] && role=native-ndjson
-            [[ $format != ndjson ]] && role=engine-format
+            [[ $format != ndjson ]] && role="engine-format"
             pcapkit_job "$input_label" "$input" "$packets" "$role" "$engine" "$format" "${tw[@]}"
         done
         [[ $reassemble_flag -eq 1 ]] && pcapkit_job "$input_label" "$input" "$packets" engine-extra "$engine" ndjson "${tw[@]}" --reassemble all
@@ -347,6 +350,7 @@ measure() {
     cmdline=${cmdline//@TRACE@/$trace_dir}
     local -a cmd
     eval "cmd=($cmdline)"
+    command -v timeout >/dev/null && cmd=(timeout "$run_timeout" "${cmd[@]}")
     local t0 t1 status c0 c1
     echo "== ${f[0]} ${f[1]} (${f[2]})" >>"$errlog"
     set +e
