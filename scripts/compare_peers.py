@@ -271,6 +271,7 @@ def report(results, table_path, chart_path, subtitle=""):
         )
     with open(table_path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
+    _summary(ok, base, table_path[: -len(".md")] + "-summary.md" if table_path.endswith(".md") else table_path + ".summary")
     _chart(ok, chart_path, subtitle)
     _targets(ok)
 
@@ -323,6 +324,24 @@ def _targets(ok):
     print("|---|---|---|")
     print("\n".join(rows))
     print()
+
+
+def _summary(ok, base, path):
+    """One row per tool (for the README): pcapkit's engines into NDJSON, and every peer."""
+    rows = [r for r in ok if r["role"] in ("native-ndjson", "engine") or r["tool"] != "pcapkit"]
+    rows = [r for r in rows if "--reassemble" not in r["variant"] and "--trace" not in r["variant"]]
+    lines = [
+        "| tool | engine / format | frames/s | × tshark -T json | seconds per packet | peak RSS MiB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in sorted(rows, key=lambda r: -r["fps"]):
+        ratio = f"{_sig(r['fps'] / base['fps'])}×" if base else "–"
+        lines.append(
+            f"| {r['tool']} | {r['variant']} | {_group(r['fps'])} | {ratio} | {_sec_per_packet(r['spp'])} "
+            f"| {_num(r['rss_kib']) / 1024:.1f} |"
+        )
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def _chart(rows, path, subtitle=""):
