@@ -182,7 +182,7 @@ if [[ $have_python -eq 1 && -f $gen ]]; then
 else
     note "python3 or ../shared/tools/gen_mix.py is missing: benchmarking samples/sample.pcap instead"
     input="$root/samples/sample.pcap" input_label="sample" use_pcapng=0
-    packets=$(cargo run --release --quiet -- "$input" -f ndjson -q | wc -l)
+    packets=$("$bin" "$input" -f ndjson -q | wc -l)
 fi
 prefix_of() { # prefix_of N: path of the first N frames of the input (the input itself if shorter)
     local n="$1" file="$out_dir/mix-$packets-first-$1.pcap"
@@ -203,16 +203,18 @@ slowest_n=$(frames_of "$slowest_input")
 # --- what this binary supports ---------------------------------------------------------------
 help_text=$("$bin" --help)
 mapfile -t engines < <("$bin" --engines | awk 'NF { print $1 }')
-formats=$(sed -n 's/.*Report format: \([a-z| ]*\).*/\1/p' <<<"$help_text" | head -n 1 | tr -d ' ' | tr '|' ' ')
+formats=$(sed -n 's/.*Report format: \([a-z0-9_| -]*\).*/\1/p' <<<"$help_text" | head -n 1 | tr -d ' ' | tr '|' ' ')
 [[ -n $formats ]] || formats="ndjson json plist tree pcap"
 has_flag() { grep -q -- "$1" <<<"$help_text"; }
 threads_flag=0; has_flag '--threads' && threads_flag=1
 reassemble_flag=0; has_flag '--reassemble' && reassemble_flag=1
 trace_flag=0; has_flag '--trace' && trace_flag=1
-parallel_engine() { # an engine that takes --threads: named server/pipeline, or says so
+parallel_engine() { # an engine that takes --threads: named server/pipeline, or says so, and runs with it
     [[ $threads_flag -eq 1 ]] || return 1
-    [[ $1 == server || $1 == pipeline ]] && return 0
-    "$bin" --engines | awk -v e="$1" '$1 == e' | grep -qiE 'thread|parallel|worker'
+    if [[ $1 != server && $1 != pipeline ]]; then
+        "$bin" --engines | awk -v e="$1" '$1 == e' | grep -qiE 'thread|parallel|worker' || return 1
+    fi
+    "$bin" "$root/samples/sample.pcap" -q -E "$1" --threads 2 -f ndjson >/dev/null 2>&1
 }
 stdout_ok() { "$bin" "$root/samples/sample.pcap" -q -f "$1" >/dev/null 2>&1; }
 log "engines: ${engines[*]}; formats: $formats; --threads: $threads_flag, --reassemble: $reassemble_flag, --trace: $trace_flag"
