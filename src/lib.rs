@@ -28,6 +28,7 @@
 //! # Ok::<(), pcapkit::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod capture;
@@ -50,7 +51,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// How a capture is extracted: which engine, where dissection stops, whether frames are kept.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The dissection engine.
     pub engine: EngineKind,
@@ -58,11 +59,27 @@ pub struct Options {
     pub stop: Option<Stop>,
     /// Keep every frame in [`Extraction::frames`] (memory then grows with the capture).
     pub store: bool,
+    /// The most layers one frame may have ([`DissectOptions::max_layers`], default 32).
+    pub max_layers: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            engine: EngineKind::default(),
+            stop: None,
+            store: false,
+            max_layers: engine::DEFAULT_MAX_LAYERS,
+        }
+    }
 }
 
 impl Options {
     fn dissect_options(&self) -> DissectOptions {
-        DissectOptions { stop: self.stop }
+        DissectOptions {
+            stop: self.stop,
+            max_layers: self.max_layers,
+        }
     }
 }
 
@@ -143,6 +160,11 @@ impl Extractor {
         self.reader.info()
     }
 
+    /// The input's identity when it is a regular file (outputs refuse it).
+    pub fn input_id(&self) -> Option<capture::FileId> {
+        self.reader.file_id()
+    }
+
     /// Iterates the dissected frames in order.
     pub fn frames(self) -> Frames {
         Frames {
@@ -154,10 +176,11 @@ impl Extractor {
 
     /// Writes a report in `format` to `path` (stdout for `None`) and returns the totals.
     ///
-    /// A file is written under a temporary name and renamed into place when complete.
+    /// A regular file is written under a temporary name and renamed into place when complete;
+    /// a device or FIFO is written in place; the input itself is refused (see [`Output`]).
     pub fn write(self, format: Format, path: Option<&Path>) -> Result<Extraction> {
         let (output, writer) = match path {
-            Some(path) => Output::file(path)?,
+            Some(path) => Output::file_except(path, self.reader.file_id())?,
             None => Output::stdout(),
         };
         let mut dumper = format.dumper(writer);
@@ -176,7 +199,7 @@ impl Extractor {
     /// Writes one complete report per frame into the folder `dir` (created if missing), named
     /// `frame-000001.EXT` and so on (see [`FilesDumper`](dump::FilesDumper)); returns the totals.
     pub fn write_files(self, format: Format, dir: &Path) -> Result<Extraction> {
-        let mut dumper = dump::FilesDumper::new(format, dir)?;
+        let mut dumper = dump::FilesDumper::new(format, dir)?.except(self.reader.file_id());
         self.run_into(Some(&mut dumper))
             .map_err(|source| Error::Write {
                 path: dir.to_owned(),
@@ -201,7 +224,9 @@ impl Extractor {
             store: self.options.store,
         };
         let engine = self.options.engine.engine();
-        let summary = engine.run(&mut self.reader, &self.options.dissect_options(), &mut sink)?;
+        let mut summary =
+            engine.run(&mut self.reader, &self.options.dissect_options(), &mut sink)?;
+        summary.limits.record_size += self.reader.limit_hits();
         let Collect { dumper, stored, .. } = sink;
         let stopped_early = self.reader.stopped_early().cloned();
         if let Some(dumper) = dumper {

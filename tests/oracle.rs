@@ -39,14 +39,13 @@
 //! [`MIN_AGREEMENT_PERMILLE`] of all frames agree (every compared field equal or allow-listed)
 //! and that no difference outside the allow-list remains.
 
+mod common;
+
 use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
 use pcapkit::{EngineKind, Extractor};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
 
 /// The one allow-list of accepted differences (format documented in the file).
 const ALLOWLIST: &str = include_str!("oracle_allowlist.tsv");
@@ -91,6 +90,18 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::Mh,
     ProtoId::Ospf,
     ProtoId::Igmp,
+    ProtoId::Gtp,
+    ProtoId::Radiotap,
+    ProtoId::Ppi,
+    ProtoId::Ieee80211,
+    ProtoId::FrameRelay,
+    ProtoId::Chdlc,
+    ProtoId::Ipoib,
+    ProtoId::Mpls,
+    ProtoId::Erspan,
+    ProtoId::Vxlan,
+    ProtoId::Geneve,
+    ProtoId::Teredo,
 ];
 
 /// pcapkit's protocol for a name in tshark's `frame.protocols`; `None` for pseudo-protocols
@@ -132,6 +143,19 @@ fn tshark_proto(name: &str, link_type: LinkType) -> Option<ProtoId> {
         "ppp" => ProtoId::Ppp,
         "pppoes" | "pppoed" => ProtoId::Pppoe,
         "llc" => ProtoId::Llc,
+        "radiotap" => ProtoId::Radiotap,
+        "ppi" => ProtoId::Ppi,
+        "wlan" => ProtoId::Ieee80211,
+        "fr" => ProtoId::FrameRelay,
+        "chdlc" => ProtoId::Chdlc,
+        "ipoib" => ProtoId::Ipoib,
+        "mpls" => ProtoId::Mpls,
+        "vxlan" => ProtoId::Vxlan,
+        "geneve" => ProtoId::Geneve,
+        "erspan" => ProtoId::Erspan,
+        "teredo" => ProtoId::Teredo,
+        "gtp" => ProtoId::Gtp,
+        "sctp" => ProtoId::Sctp,
         _ => return None,
     })
 }
@@ -605,14 +629,9 @@ fn pdu_engine_agrees_with_tshark() {
 /// Runs every capture through `engine` and compares each frame with tshark's row.
 fn engine_agrees_with_tshark(engine: EngineKind) {
     println!("engine: {engine}");
-    let dir = Path::new(CAPTURES);
-    if !dir.is_dir() {
-        println!(
-            "SKIP oracle test: capture folder {} is absent",
-            dir.display()
-        );
+    let Some(dir) = common::shared_captures() else {
         return;
-    }
+    };
     let allowlist = parse_allowlist(ALLOWLIST);
     let mut used = vec![false; allowlist.len()];
 

@@ -108,6 +108,42 @@ pub enum Layer {
     /// IGMP message (boxed: larger than the common records).
     #[serde(rename = "IGMP")]
     Igmp(Box<Igmp>),
+    /// Radiotap header in front of an 802.11 frame.
+    Radiotap(Radiotap),
+    /// Per-Packet Information header (link type 192).
+    #[serde(rename = "PPI")]
+    Ppi(Ppi),
+    /// IEEE 802.11 MAC header (boxed: four addresses make it larger than the common records).
+    #[serde(rename = "IEEE802.11")]
+    Ieee80211(Box<Ieee80211>),
+    /// Frame Relay (Q.922) address and encapsulation.
+    FrameRelay(FrameRelay),
+    /// Cisco HDLC header.
+    #[serde(rename = "CHDLC")]
+    Chdlc(Chdlc),
+    /// IP over InfiniBand encapsulation header.
+    #[serde(rename = "IPoIB")]
+    Ipoib(Ipoib),
+    /// MPLS label stack (boxed: a list).
+    #[serde(rename = "MPLS")]
+    Mpls(Box<Mpls>),
+    /// VXLAN header.
+    #[serde(rename = "VXLAN")]
+    Vxlan(Vxlan),
+    /// GENEVE header (boxed: options).
+    #[serde(rename = "GENEVE")]
+    Geneve(Box<Geneve>),
+    /// ERSPAN type II or III header.
+    #[serde(rename = "ERSPAN")]
+    Erspan(Erspan),
+    /// Teredo authentication and origin indication (boxed: larger than the common records).
+    Teredo(Box<Teredo>),
+    /// GTP-U (GTPv1 user plane) header.
+    #[serde(rename = "GTP")]
+    Gtp(Gtp),
+    /// SCTP common header and chunk list (boxed: a list).
+    #[serde(rename = "SCTP")]
+    Sctp(Box<Sctp>),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -148,6 +184,19 @@ impl Layer {
             Layer::Mh(_) => ProtoId::Mh,
             Layer::Ospf(_) => ProtoId::Ospf,
             Layer::Igmp(_) => ProtoId::Igmp,
+            Layer::Radiotap(_) => ProtoId::Radiotap,
+            Layer::Ppi(_) => ProtoId::Ppi,
+            Layer::Ieee80211(_) => ProtoId::Ieee80211,
+            Layer::FrameRelay(_) => ProtoId::FrameRelay,
+            Layer::Chdlc(_) => ProtoId::Chdlc,
+            Layer::Ipoib(_) => ProtoId::Ipoib,
+            Layer::Mpls(_) => ProtoId::Mpls,
+            Layer::Vxlan(_) => ProtoId::Vxlan,
+            Layer::Geneve(_) => ProtoId::Geneve,
+            Layer::Erspan(_) => ProtoId::Erspan,
+            Layer::Teredo(_) => ProtoId::Teredo,
+            Layer::Gtp(_) => ProtoId::Gtp,
+            Layer::Sctp(_) => ProtoId::Sctp,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -1630,4 +1679,378 @@ pub struct IgmpGroupRecord {
     pub group: Ipv4Addr,
     /// Source addresses.
     pub sources: Vec<Ipv4Addr>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breadth (issue 12): wireless and WAN link types, tunnels, SCTP.
+// ---------------------------------------------------------------------------------------------
+
+/// Radiotap header (link type 127): the fields of the first present word pcapkit reads.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Radiotap {
+    /// Header version (0).
+    pub version: u8,
+    /// Header length field: the 802.11 frame starts here.
+    pub len: u16,
+    /// The first present-flags word.
+    pub present: u32,
+    /// TSFT: the MAC timestamp in microseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsft: Option<u64>,
+    /// Flags field (0x10: the frame ends with its FCS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<u8>,
+    /// Data rate in 500 kb/s units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<u8>,
+    /// Channel frequency in MHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_freq: Option<u16>,
+    /// Channel flags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_flags: Option<u16>,
+    /// Antenna signal in dBm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub antenna_signal: Option<i8>,
+    /// The 802.11 frame ends with a 4-byte FCS (flags bit 0x10).
+    pub fcs_at_end: bool,
+    /// Header length in bytes (`len`).
+    pub header_len: u32,
+    /// The 802.11 frame's length (FCS excluded).
+    pub payload_len: u32,
+}
+
+/// Per-Packet Information header (link type 192): its fields are left undecoded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ppi {
+    /// Version (0).
+    pub version: u8,
+    /// Flags (bit 0: 32-bit alignment).
+    pub flags: u8,
+    /// Header length field, fields included.
+    pub len: u16,
+    /// Link type of the frame that follows (1 Ethernet, 105 802.11).
+    pub dlt: u32,
+    /// Header length in bytes (`len`).
+    pub header_len: u32,
+    /// Bytes of the frame that follows.
+    pub payload_len: u32,
+}
+
+/// IEEE 802.11 MAC header.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ieee80211 {
+    /// Frame control field, first byte (protocol version, type, subtype) as carried.
+    pub frame_control: u16,
+    /// Frame type: 0 management, 1 control, 2 data, 3 extension.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the type (`management`, `control`, `data`, `extension`).
+    pub type_name: &'static str,
+    /// Frame subtype.
+    pub subtype: u8,
+    /// Name of the subtype (`Beacon`, `QoS Data`, `ACK`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype_name: Option<&'static str>,
+    /// Flags byte of the frame control field (To DS 0x01, From DS 0x02, More Fragments 0x04,
+    /// Retry 0x08, Power Management 0x10, More Data 0x20, Protected 0x40, +HTC/Order 0x80).
+    pub flags: u8,
+    /// The frame body is encrypted (Protected Frame bit): it is left `Raw`.
+    pub protected: bool,
+    /// Duration / ID field.
+    pub duration: u16,
+    /// Address 1 (receiver).
+    pub addr1: MacAddr,
+    /// Address 2 (transmitter), where the frame has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr2: Option<MacAddr>,
+    /// Address 3, where the frame has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr3: Option<MacAddr>,
+    /// Address 4 (data frames with To DS and From DS set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr4: Option<MacAddr>,
+    /// Sequence number (sequence control, upper 12 bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// Fragment number (sequence control, lower 4 bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frag: Option<u8>,
+    /// QoS control field (QoS data subtypes), little-endian as Wireshark shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qos_control: Option<u16>,
+    /// Header length in bytes (MAC header, QoS and HT control included).
+    pub header_len: u32,
+    /// Frame body bytes (FCS excluded).
+    pub payload_len: u32,
+}
+
+/// Frame Relay (Q.922) address field and its encapsulation: RFC 2427 NLPID (control 0x03) or
+/// Cisco's Ethertype.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FrameRelay {
+    /// Data link connection identifier.
+    pub dlci: u32,
+    /// Command/response bit.
+    pub cr: bool,
+    /// Forward explicit congestion notification.
+    pub fecn: bool,
+    /// Backward explicit congestion notification.
+    pub becn: bool,
+    /// Discard eligibility.
+    pub de: bool,
+    /// Control field (0x03, unnumbered information), RFC 2427 encapsulation only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<u8>,
+    /// Network layer protocol id (0xCC IPv4, 0x8E IPv6, 0x80 SNAP), RFC 2427 only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nlpid: Option<u8>,
+    /// Ethertype: Cisco encapsulation, or SNAP's protocol id.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ether_type: Option<EtherType>,
+    /// Header length in bytes.
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// Cisco HDLC header (link type 104).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Chdlc {
+    /// Address (0x0F unicast, 0x8F broadcast).
+    pub address: u8,
+    /// Control (0).
+    pub control: u8,
+    /// Protocol, an Ethertype.
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Header length in bytes (4).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// IP over InfiniBand encapsulation header (RFC 4391, link type 242).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ipoib {
+    /// Protocol, an Ethertype.
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Reserved field.
+    pub reserved: u16,
+    /// Header length in bytes (4).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// MPLS label stack (RFC 3032) and, for an Ethernet pseudowire, its control word (RFC 4448).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mpls {
+    /// Label stack entries, top first.
+    pub labels: Vec<MplsLabel>,
+    /// Pseudowire control word, when the payload is an Ethernet frame behind one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_word: Option<u32>,
+    /// Header length in bytes (4 per label, plus 4 for the control word).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// One MPLS label stack entry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MplsLabel {
+    /// Label value (20 bits).
+    pub label: u32,
+    /// Traffic class (3 bits).
+    pub tc: u8,
+    /// Bottom of stack.
+    pub bottom: bool,
+    /// Time to live.
+    pub ttl: u8,
+}
+
+/// VXLAN header (RFC 7348, UDP 4789).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Vxlan {
+    /// Flags byte (0x08: VNI valid).
+    pub flags: u8,
+    /// VXLAN network identifier (24 bits).
+    pub vni: u32,
+    /// Header length in bytes (8).
+    pub header_len: u32,
+    /// Bytes of the inner Ethernet frame.
+    pub payload_len: u32,
+}
+
+/// GENEVE header (RFC 8926, UDP 6081).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Geneve {
+    /// Version (0).
+    pub version: u8,
+    /// Length of the options in bytes.
+    pub opt_len: u16,
+    /// OAM packet.
+    pub oam: bool,
+    /// Critical options present.
+    pub critical: bool,
+    /// Protocol type of the payload (an Ethertype; `TEB`: Ethernet).
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Virtual network identifier (24 bits).
+    pub vni: u32,
+    /// Options, in order.
+    pub options: Vec<GeneveOption>,
+    /// Header length in bytes (8 + options).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// One GENEVE option.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GeneveOption {
+    /// Option class.
+    pub class: u16,
+    /// Option type (high bit: critical).
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Length of the option data in bytes.
+    pub len: u8,
+}
+
+/// ERSPAN header: type II (GRE protocol 0x88BE with a sequence number) or type III (0x22EB).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Erspan {
+    /// ERSPAN version field (1: type II, 2: type III).
+    pub version: u8,
+    /// Original VLAN of the mirrored frame.
+    pub vlan: u16,
+    /// Class of service.
+    pub cos: u8,
+    /// Encapsulation type of the mirrored frame (En).
+    pub encap: u8,
+    /// The mirrored frame was truncated (T).
+    pub truncated: bool,
+    /// Session id (10 bits).
+    pub session_id: u16,
+    /// Port index (type II, 20 bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Timestamp (type III).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u32>,
+    /// Security group tag (type III).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgt: Option<u16>,
+    /// Header length in bytes (8; type III: 12, plus 8 with the platform sub-header).
+    pub header_len: u32,
+    /// Bytes of the mirrored Ethernet frame.
+    pub payload_len: u32,
+}
+
+/// Teredo encapsulation (RFC 4380, UDP 3544): the optional authentication and origin
+/// indication in front of the IPv6 packet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Teredo {
+    /// Authentication: client identifier length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_id_len: Option<u8>,
+    /// Authentication: authentication value length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_value_len: Option<u8>,
+    /// Authentication: nonce.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<HexBytes>,
+    /// Authentication: confirmation byte.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<u8>,
+    /// Origin indication: the client's mapped port (de-obfuscated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_port: Option<u16>,
+    /// Origin indication: the client's mapped address (de-obfuscated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_addr: Option<Ipv4Addr>,
+    /// Header length in bytes (0 when the IPv6 packet follows UDP directly).
+    pub header_len: u32,
+    /// Bytes of the IPv6 packet.
+    pub payload_len: u32,
+}
+
+/// GTP-U header (3GPP TS 29.281, UDP 2152).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gtp {
+    /// Version (1).
+    pub version: u8,
+    /// The flags byte as carried (version, PT, E, S, PN).
+    pub flags: u8,
+    /// Message type (255 G-PDU: user data follows).
+    pub message_type: u8,
+    /// Name of the message type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type_name: Option<&'static str>,
+    /// Length field: bytes after the first 8.
+    pub len: u16,
+    /// Tunnel endpoint identifier.
+    pub teid: u32,
+    /// Sequence number (when any of E, S, PN is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// N-PDU number (when any of E, S, PN is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub npdu: Option<u8>,
+    /// Types of the extension headers, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<u8>,
+    /// Header length in bytes (8, 12, plus extension headers).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// SCTP common header and its chunks (RFC 9260).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sctp {
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// Verification tag.
+    pub verification_tag: u32,
+    /// Checksum (CRC32c) as carried.
+    pub checksum: u32,
+    /// Chunks, in order (up to the first DATA chunk whose payload is decoded further).
+    pub chunks: Vec<SctpChunk>,
+    /// Header length in bytes: common header and chunks (up to the user data decoded further).
+    pub header_len: u32,
+    /// Bytes after the header: the user data decoded further, else 0.
+    pub payload_len: u32,
+}
+
+/// One SCTP chunk.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SctpChunk {
+    /// Chunk type.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the chunk type (`DATA`, `INIT`, `SACK`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'static str>,
+    /// Chunk flags.
+    pub flags: u8,
+    /// Chunk length field (header included, padding excluded).
+    pub len: u16,
+    /// DATA: transmission sequence number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsn: Option<u32>,
+    /// DATA: stream identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_id: Option<u16>,
+    /// DATA: stream sequence number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_seq: Option<u16>,
+    /// DATA: payload protocol identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ppid: Option<u32>,
 }

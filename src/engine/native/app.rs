@@ -3,7 +3,7 @@
 //! A port is only a hint: content must confirm it, so a payload is never labelled by its port
 //! alone. HTTP is recognised on any port by its request or status line.
 
-use super::{dns, http, l2tp};
+use super::{dns, geneve, gtp, http, l2tp, teredo, vxlan};
 use crate::model::ProtoId;
 
 /// The application protocol of a TCP payload, if pcapkit recognises it.
@@ -21,6 +21,20 @@ pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     if (src_port == L2TP_PORT || dst_port == L2TP_PORT) && l2tp::is_l2tp(payload) {
         return Some(ProtoId::L2tp);
     }
+    // Tunnels, each confirmed by its header: GTP-U, VXLAN, GENEVE, Teredo (an IPv6 header).
+    let on = |port: u16| src_port == port || dst_port == port;
+    if on(GTP_U_PORT) && gtp::is_gtp_u(payload) {
+        return Some(ProtoId::Gtp);
+    }
+    if on(vxlan::PORT) && vxlan::is_vxlan(payload) {
+        return Some(ProtoId::Vxlan);
+    }
+    if on(geneve::PORT) && geneve::is_geneve(payload) {
+        return Some(ProtoId::Geneve);
+    }
+    if on(teredo::PORT) && teredo::is_teredo(payload) {
+        return Some(ProtoId::Teredo);
+    }
     // DNS on port 53 and mDNS on 5353, confirmed by a plausible header and first question.
     let dns_port = |p: u16| p == DNS_PORT || p == MDNS_PORT;
     if (dns_port(src_port) || dns_port(dst_port)) && dns::looks_like_dns(payload, false) {
@@ -34,6 +48,9 @@ const DNS_PORT: u16 = 53;
 
 /// The mDNS port (RFC 6762).
 const MDNS_PORT: u16 = 5353;
+
+/// The GTP-U port (3GPP TS 29.281).
+const GTP_U_PORT: u16 = 2152;
 
 /// The L2TP port (RFC 2661).
 const L2TP_PORT: u16 = 1701;

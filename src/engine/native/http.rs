@@ -168,13 +168,28 @@ fn request_line(payload: &[u8]) -> Option<RequestLine<'_>> {
     }
     let version_bytes = rest.strip_prefix(b" ")?;
     match version(version_bytes) {
-        Version::Invalid => None,
+        Version::Invalid => spaced_target(method, after_method),
         Version::Prefix => Some((method, target, version_bytes)),
         Version::Complete if ends_line(&version_bytes[8..]) => {
             Some((method, target, &version_bytes[..8]))
         }
         Version::Complete => None,
     }
+}
+
+/// A request line whose target contains spaces (`GET /a;cat /etc/passwd HTTP/1.1`, as attack
+/// probes send): Wireshark still reads it as a request, the target running to the last
+/// ` HTTP/d.d` before the line end.
+fn spaced_target<'a>(method: &'a [u8], after_method: &'a [u8]) -> Option<RequestLine<'a>> {
+    let line_end = after_method
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n')
+        .unwrap_or(after_method.len());
+    let line = &after_method[..line_end];
+    let at = line.windows(6).rposition(|w| w == b" HTTP/")?;
+    let version_bytes = &after_method[at + 1..];
+    (at > 0 && version(version_bytes) == Version::Complete && ends_line(&version_bytes[8..]))
+        .then(|| (method, &line[..at], &version_bytes[..8]))
 }
 
 /// Lossy UTF-8 text of `bytes` with surrounding ASCII whitespace removed.
@@ -345,6 +360,23 @@ mod tests {
                 payload_len: 0,
             }
         );
+    }
+
+    #[test]
+    fn target_with_spaces_runs_to_the_version() {
+        // ndpi__WebattackRCE.pcap frame 535: a probe whose target holds a space.
+        let data = b"GET /cgi-bin/a;cat /etc/passwd|?d=x HTTP/1.1\r\nHost: h\r\n\r\n";
+        assert!(is_http_start(data));
+        let (http, _) = http_of(data);
+        assert_eq!(
+            http.target.as_deref(),
+            Some("/cgi-bin/a;cat /etc/passwd|?d=x")
+        );
+        assert_eq!(http.version, "HTTP/1.1");
+        // No version at the end of the line: not a request.
+        assert!(!is_http_start(b"GET /a b c\r\n"));
+        assert!(!is_http_start(b"GET /a b HTTP/1.1 x\r\n"));
+        assert!(!is_http_start(b"GET  HTTP/1.1\r\n"));
     }
 
     #[test]
