@@ -5,10 +5,10 @@
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use pcapkit::capture::{CaptureInfo, CaptureReader, FileId, RawFrame, ReaderOptions, StoppedEarly};
+use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
-use pcapkit::engine::FrameSink;
-use pcapkit::model::{Frame, Level, ProtoId, Summary};
+use pcapkit::model::{Frame, Level, ProtoId};
+use pcapkit::pipeline::{Record, Stage};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
 use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
@@ -128,7 +128,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     let limits = ReaderOptions {
         max_record: cli.max_record,
     };
-    let extractor =
+    let mut extractor =
         Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
     let input_id = extractor.input_id();
     if output_path.is_none()
@@ -145,8 +145,15 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     } else {
         progress_bar(cli, input)
     };
+    if cli.verbose {
+        extractor = extractor.stage(Box::new(Verbose));
+    }
+    if let Some(bar) = &progress {
+        let bar = bar.clone();
+        extractor = extractor.progress(move |bytes| bar.set_position(bytes));
+    }
 
-    let (output, inner): (Option<Output>, Box<dyn Dumper>) = match &output_path {
+    let (output, mut dumper): (Option<Output>, Box<dyn Dumper>) = match &output_path {
         Some(dir) if cli.files => (
             None,
             Box::new(FilesDumper::new(format, dir)?.except(input_id)),
@@ -160,14 +167,8 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
             (Some(output), format.dumper(writer))
         }
     };
-    let mut dumper = Observed {
-        inner,
-        progress,
-        verbose: cli.verbose,
-        bytes: 0,
-    };
-    let result = extractor.run_into(Some(&mut dumper));
-    if let Some(bar) = &dumper.progress {
+    let result = extractor.run_into(Some(dumper.as_mut()));
+    if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
     drop(dumper);
@@ -312,40 +313,19 @@ fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// Wraps the dumper with the per-frame side effects of the CLI: progress and `-v`.
-struct Observed<'w> {
-    inner: Box<dyn Dumper + 'w>,
-    progress: Option<ProgressBar>,
-    verbose: bool,
-    bytes: u64,
-}
+/// `-v`: ` - Frame N: Ethernet:IPv4:TCP` on stderr for each frame, as a stage.
+struct Verbose;
 
-/// Frames between two progress-bar updates.
-const PROGRESS_EVERY: u64 = 4096;
-
-impl FrameSink for Observed<'_> {
-    fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        if self.verbose {
-            let mut err = io::stderr().lock();
-            writeln!(err, " - Frame {}: {}", frame.number, frame.protocol_chain())?;
-        }
-        if let Some(bar) = &self.progress {
-            // A pcap record header is 16 bytes; close enough for pcapng blocks.
-            self.bytes += u64::from(frame.cap_len) + 16;
-            if frame.number.is_multiple_of(PROGRESS_EVERY) {
-                bar.set_position(self.bytes);
-            }
-        }
-        self.inner.frame(raw, frame)
-    }
-}
-
-impl Dumper for Observed<'_> {
-    fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
-        self.inner.begin(info)
+impl Stage for Verbose {
+    fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame, _out: &mut Vec<Record>) {
+        // Like a progress bar, a diagnostic that cannot be shown does not stop the report.
+        let _ = writeln!(
+            io::stderr().lock(),
+            " - Frame {}: {}",
+            frame.number,
+            frame.protocol_chain()
+        );
     }
 
-    fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {
-        self.inner.finish(summary, stopped)
-    }
+    fn finish(&mut self, _out: &mut Vec<Record>) {}
 }

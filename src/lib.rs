@@ -43,10 +43,12 @@ pub use engine::native::dissect_from;
 pub use engine::{EngineKind, Stop};
 pub use error::{Error, Result};
 
-use capture::{CaptureInfo, CaptureReader, RawFrame, StoppedEarly};
+use capture::{CaptureInfo, CaptureReader, StoppedEarly};
 use dump::{Dumper, Format, Output};
-use engine::{DissectOptions, Dissector, FrameSink};
+use engine::{DissectOptions, Dissector};
 use model::{Frame, Summary};
+use pipeline::{ProgressStage, ReadPosition, Record, Stage, Tail};
+use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -107,9 +109,16 @@ pub struct Extraction {
 /// assert!(done.frames.is_empty()); // frames are not kept unless .store(true)
 /// # Ok::<(), pcapkit::Error>(())
 /// ```
+///
+/// Every way out (`frames()`, `records()`, `run_into`, `write`, `write_files`) goes through
+/// the same pipeline: the engine dissects, the [`Stage`]s added with [`Extractor::stage`] see
+/// every frame in capture order, and their records reach the report after the frame that
+/// emitted them.
 pub struct Extractor {
     reader: CaptureReader,
     options: Options,
+    stages: Vec<Box<dyn Stage>>,
+    position: ReadPosition,
 }
 
 impl Extractor {
@@ -123,6 +132,8 @@ impl Extractor {
         Extractor {
             reader,
             options: Options::default(),
+            stages: Vec::new(),
+            position: ReadPosition::default(),
         }
     }
 
@@ -155,6 +166,20 @@ impl Extractor {
         self
     }
 
+    /// Adds a stage after those already added: it sees every frame in capture order, and
+    /// the records it emits go into the report (see [`Record`]).
+    pub fn stage(mut self, stage: Box<dyn Stage>) -> Extractor {
+        self.stages.push(stage);
+        self
+    }
+
+    /// Calls `report` with the number of input bytes read, every few thousand frames and at
+    /// the end (a [`ProgressStage`]).
+    pub fn progress(self, report: impl FnMut(u64) + Send + 'static) -> Extractor {
+        let stage = ProgressStage::new(self.position.clone(), Box::new(report));
+        self.stage(Box::new(stage))
+    }
+
     /// The capture header.
     pub fn info(&self) -> &CaptureInfo {
         self.reader.info()
@@ -165,12 +190,27 @@ impl Extractor {
         self.reader.file_id()
     }
 
-    /// Iterates the dissected frames in order.
+    /// Iterates the dissected frames in order (the records of the stages are left out: see
+    /// [`Extractor::records`]).
     pub fn frames(self) -> Frames {
         Frames {
+            records: self.records(),
+        }
+    }
+
+    /// Iterates the records in report order: each frame, then what the stages emitted with it,
+    /// and at the end what they emitted when the input ended.
+    ///
+    /// The iterator dissects on the calling thread with the engine's dissector (the native
+    /// one for the parallel engines): frames and records are the same as the report's.
+    pub fn records(self) -> Records {
+        Records {
             dissector: self.options.engine.dissector(),
             options: self.options.dissect_options(),
             reader: self.reader,
+            tail: Tail::new(self.stages, None, false, self.position),
+            queue: VecDeque::new(),
+            ended: false,
         }
     }
 
@@ -218,59 +258,86 @@ impl Extractor {
         if let Some(dumper) = dumper.as_deref_mut() {
             dumper.begin(&info)?;
         }
-        let mut sink = Collect {
-            dumper,
-            stored: Vec::new(),
-            store: self.options.store,
-        };
+        // Shortens the trait object's lifetime to the borrow's (not done inside an `Option`).
+        let dumper = dumper.map(|dumper| dumper as &mut dyn Dumper);
+        let mut tail = Tail::new(self.stages, dumper, self.options.store, self.position);
         let engine = self.options.engine.engine();
-        let mut summary =
-            engine.run(&mut self.reader, &self.options.dissect_options(), &mut sink)?;
-        summary.limits.record_size += self.reader.limit_hits();
-        let Collect { dumper, stored, .. } = sink;
+        engine.run(&mut self.reader, &self.options.dissect_options(), &mut tail)?;
         let stopped_early = self.reader.stopped_early().cloned();
-        if let Some(dumper) = dumper {
-            dumper.finish(&summary, stopped_early.as_ref())?;
-        }
+        let (summary, frames) = tail.finish(stopped_early.as_ref(), self.reader.limit_hits())?;
         Ok(Extraction {
             info,
             summary,
             stopped_early,
-            frames: stored,
+            frames,
         })
     }
 }
 
-/// Passes frames to an optional dumper and keeps them when asked.
-struct Collect<'a, 'd> {
-    dumper: Option<&'a mut (dyn Dumper + 'd)>,
-    stored: Vec<Frame>,
-    store: bool,
+/// Iterator over the records of a capture in report order (see [`Extractor::records`]).
+pub struct Records {
+    reader: CaptureReader,
+    dissector: Box<dyn Dissector>,
+    options: DissectOptions,
+    tail: Tail<'static>,
+    queue: VecDeque<Record>,
+    ended: bool,
 }
 
-impl FrameSink for Collect<'_, '_> {
-    fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        if let Some(dumper) = self.dumper.as_deref_mut() {
-            dumper.frame(raw, frame)?;
+impl Records {
+    /// Where reading stopped before the end of the input, once the iterator is exhausted.
+    pub fn stopped_early(&self) -> Option<&StoppedEarly> {
+        self.reader.stopped_early()
+    }
+
+    /// The totals of the frames iterated so far, with the stages' counters.
+    pub fn summary(&self) -> Summary {
+        self.tail.summary()
+    }
+}
+
+impl Iterator for Records {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(record) = self.queue.pop_front() {
+                return Some(record);
+            }
+            if self.ended {
+                return None;
+            }
+            match self.reader.next_frame() {
+                Some(raw) => {
+                    let frame = self.dissector.dissect(&raw, &self.options);
+                    self.tail.observe(&raw, &frame);
+                    self.queue.push_back(Record::Frame(frame));
+                }
+                None => {
+                    self.ended = true;
+                    self.tail.finish_stages();
+                }
+            }
+            self.tail.position().set(self.reader.bytes_read());
+            self.queue.extend(self.tail.take_records());
         }
-        if self.store {
-            self.stored.push(frame.clone());
-        }
-        Ok(())
     }
 }
 
 /// Iterator over the dissected frames of a capture (see [`Extractor::frames`]).
 pub struct Frames {
-    reader: CaptureReader,
-    dissector: Box<dyn Dissector>,
-    options: DissectOptions,
+    records: Records,
 }
 
 impl Frames {
     /// Where reading stopped before the end of the input, once the iterator is exhausted.
     pub fn stopped_early(&self) -> Option<&StoppedEarly> {
-        self.reader.stopped_early()
+        self.records.stopped_early()
+    }
+
+    /// The totals of the frames iterated so far.
+    pub fn summary(&self) -> Summary {
+        self.records.summary()
     }
 }
 
@@ -278,8 +345,11 @@ impl Iterator for Frames {
     type Item = Frame;
 
     fn next(&mut self) -> Option<Frame> {
-        let raw = self.reader.next_frame()?;
-        Some(self.dissector.dissect(&raw, &self.options))
+        self.records.find_map(|record| match record {
+            Record::Frame(frame) => Some(frame),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        })
     }
 }
 

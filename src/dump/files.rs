@@ -5,6 +5,7 @@ use crate::capture::{CaptureInfo, FileId, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::error::{Error, Result};
 use crate::model::{Frame, Summary};
+use crate::pipeline::Record;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -94,6 +95,11 @@ impl FrameSink for FilesDumper {
 impl Dumper for FilesDumper {
     fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
         self.info = Some(info.clone());
+        Ok(())
+    }
+
+    /// `-F` writes frames only.
+    fn record(&mut self, _record: &Record) -> io::Result<()> {
         Ok(())
     }
 

@@ -1,7 +1,8 @@
 //! Report writers: one [`Dumper`] per output format, each streaming frame by frame.
 //!
 //! A dumper receives the capture header once ([`Dumper::begin`]), every frame in order
-//! ([`FrameSink::frame`]), and the run's totals at the end ([`Dumper::finish`]). None of them
+//! ([`FrameSink::frame`]) each followed by the records the stages emitted with it
+//! ([`Dumper::record`]), and the run's totals at the end ([`Dumper::finish`]). None of them
 //! keeps frames: memory stays flat however long the capture is.
 
 mod background;
@@ -13,6 +14,7 @@ mod ndjson;
 mod output;
 mod pcap;
 mod plist;
+mod sections;
 mod target;
 mod temp;
 mod tree;
@@ -31,6 +33,7 @@ use crate::capture::{CaptureInfo, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::error::{Error, Result};
 use crate::model::Summary;
+use crate::pipeline::Record;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
@@ -40,6 +43,9 @@ use std::str::FromStr;
 pub trait Dumper: FrameSink {
     /// Writes whatever precedes the frames (document header), given the capture header.
     fn begin(&mut self, info: &CaptureInfo) -> io::Result<()>;
+    /// Writes a record a stage emitted (see [`Record`] for where each format puts it); a
+    /// [`Record::Frame`] is written as a frame where the format needs no raw bytes.
+    fn record(&mut self, record: &Record) -> io::Result<()>;
     /// Writes whatever follows the frames (totals, closing brackets) and flushes.
     fn finish(&mut self, summary: &Summary, stopped_early: Option<&StoppedEarly>)
     -> io::Result<()>;

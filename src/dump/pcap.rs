@@ -16,6 +16,7 @@ use super::Dumper;
 use crate::capture::{CaptureInfo, PcapWriter, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::model::{Frame, LinkType, Summary};
+use crate::pipeline::Record;
 use std::io::{self, Write};
 
 /// Snap length written for a pcapng input (tcpdump's default maximum).
@@ -108,6 +109,11 @@ impl<W: Write> Dumper for PcapDumper<W> {
             *snaplen = info.snaplen.unwrap_or(PCAPNG_SNAPLEN);
             return self.start(link_type);
         }
+        Ok(())
+    }
+
+    /// Records other than frames have no place in a pcap; a frame without its bytes neither.
+    fn record(&mut self, _record: &Record) -> io::Result<()> {
         Ok(())
     }
 

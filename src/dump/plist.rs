@@ -8,9 +8,11 @@
 
 use super::Dumper;
 use super::events::{self, Scalar, Sink};
+use super::sections::Sections;
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::model::{Frame, Summary};
+use crate::pipeline::Record;
 use std::io::{self, Write};
 
 /// What precedes the document's dictionary.
@@ -21,10 +23,11 @@ const PROLOGUE: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 /// Writes the plist document one frame at a time (never built in memory).
 ///
 /// `{file, frames, summary, stopped_early?}` as in `json`, each frame one line of XML inside
-/// the `frames` array. Give it a buffered writer, as for [`JsonDumper`](super::JsonDumper).
+/// the `frames` array; the stages' records in one array per kind after `frames`, as in `json`. Give it a buffered writer, as for [`JsonDumper`](super::JsonDumper).
 pub struct PlistDumper<W: Write> {
     out: W,
     item: Vec<u8>,
+    sections: Sections,
 }
 
 impl<W: Write> PlistDumper<W> {
@@ -33,6 +36,7 @@ impl<W: Write> PlistDumper<W> {
         PlistDumper {
             out,
             item: Vec::with_capacity(8192),
+            sections: Sections::default(),
         }
     }
 
@@ -75,8 +79,23 @@ impl<W: Write> Dumper for PlistDumper<W> {
         self.out.write_all(b"<key>frames</key>\n<array>\n")
     }
 
+    fn record(&mut self, record: &Record) -> io::Result<()> {
+        if let Some(frame) = record.as_frame() {
+            return self.write_value(b"", frame);
+        }
+        self.item.clear();
+        encode(record, &mut self.item)?;
+        self.item.push(b'\n');
+        self.sections.push(record.kind(), &self.item)
+    }
+
     fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {
         self.out.write_all(b"</array>\n")?;
+        self.sections.drain_into(
+            &mut self.out,
+            |kind, out| write!(out, "<key>{}</key>\n<array>\n", kind.section()),
+            |_, out| out.write_all(b"</array>\n"),
+        )?;
         self.write_value(b"<key>summary</key>", summary)?;
         if let Some(stopped) = stopped {
             self.write_value(b"<key>stopped_early</key>", stopped)?;

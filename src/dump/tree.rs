@@ -26,6 +26,7 @@ use super::events::{self, Scalar, Sink};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::model::{EtherType, Frame, Summary};
+use crate::pipeline::Record;
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
@@ -118,6 +119,30 @@ impl<W: Write> FrameSink for TreeDumper<W> {
 impl<W: Write> Dumper for TreeDumper<W> {
     fn begin(&mut self, _info: &CaptureInfo) -> io::Result<()> {
         Ok(())
+    }
+
+    fn record(&mut self, record: &Record) -> io::Result<()> {
+        self.block.clear();
+        match record.as_frame() {
+            Some(frame) => write_frame(&mut self.block, &mut self.sink, frame)?,
+            None => {
+                let name = record.kind().name();
+                self.block.extend_from_slice(b"Record: ");
+                self.block.extend_from_slice(name.as_bytes());
+                self.block.push(b'\n');
+                self.sink.reset();
+                self.sink.protocol.push_str(name);
+                events::emit(
+                    record,
+                    &mut TreeSink {
+                        out: &mut self.block,
+                        state: &mut self.sink,
+                    },
+                )?;
+                self.block.push(b'\n');
+            }
+        }
+        self.out.write_all(&self.block)
     }
 
     fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {

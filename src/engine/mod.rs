@@ -1,7 +1,7 @@
 //! Engines: what turns raw capture records into [`Frame`]s.
 //!
 //! A [`Dissector`] turns one [`RawFrame`] into one [`Frame`]; an [`Engine`] drives a whole
-//! capture through dissection into a [`FrameSink`]. `--engine` picks an [`EngineKind`].
+//! capture through dissection into the pipeline's [`Tail`]. `--engine` picks an [`EngineKind`].
 
 mod adapter;
 pub mod etherparse;
@@ -11,7 +11,8 @@ pub mod pnet;
 
 use crate::capture::{CaptureReader, RawFrame};
 use crate::error::{Error, Result};
-use crate::model::{Frame, Level, ProtoId, Summary};
+use crate::model::{Frame, Level, ProtoId};
+use crate::pipeline::Tail;
 use std::fmt;
 use std::io;
 use std::str::FromStr;
@@ -59,18 +60,20 @@ pub trait FrameSink {
     fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()>;
 }
 
-/// Drives a whole capture through dissection into a sink; what `--engine` selects.
+/// Drives a whole capture through dissection into the pipeline's [`Tail`]; what `--engine`
+/// selects.
 pub trait Engine {
-    /// Reads `input` to its end, dissecting every frame into `sink`, and returns the totals.
+    /// Reads `input` to its end, dissecting every frame into `tail` in capture order, and
+    /// reports the reader's position into [`Tail::position`].
     ///
-    /// Errors are the sink's write errors; a damaged tail of the input ends the run normally
+    /// Errors are the report's write errors; a damaged tail of the input ends the run normally
     /// (see [`CaptureReader::stopped_early`]).
     fn run(
         &self,
         input: &mut CaptureReader,
         opts: &DissectOptions,
-        sink: &mut dyn FrameSink,
-    ) -> io::Result<Summary>;
+        tail: &mut Tail<'_>,
+    ) -> io::Result<()>;
 }
 
 /// A single-threaded engine: its dissector over the capture, frame by frame, on the calling
@@ -83,15 +86,16 @@ impl<D: Dissector> Engine for Sequential<D> {
         &self,
         input: &mut CaptureReader,
         opts: &DissectOptions,
-        sink: &mut dyn FrameSink,
-    ) -> io::Result<Summary> {
-        let mut summary = Summary::default();
+        tail: &mut Tail<'_>,
+    ) -> io::Result<()> {
+        let position = tail.position().clone();
         while let Some(raw) = input.next_frame() {
             let frame = self.0.dissect(&raw, opts);
-            summary.add(&frame);
-            sink.frame(&raw, &frame)?;
+            tail.frame(&raw, &frame)?;
+            position.set(input.bytes_read());
         }
-        Ok(summary)
+        position.set(input.bytes_read());
+        Ok(())
     }
 }
 

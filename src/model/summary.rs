@@ -73,6 +73,21 @@ impl Summary {
         }
     }
 
+    /// Adds the totals of `other` (another part of the same run) to these.
+    pub fn merge(&mut self, other: &Summary) {
+        self.frames += other.frames;
+        self.bytes += other.bytes;
+        self.malformed += other.malformed;
+        self.limits.record_size += other.limits.record_size;
+        self.limits.nesting += other.limits.nesting;
+        for (mine, theirs) in self.by_protocol.0.iter_mut().zip(&other.by_protocol.0) {
+            *mine += theirs;
+        }
+        for (name, n) in &other.counters {
+            self.count_event(name, *n);
+        }
+    }
+
     /// Adds `n` to the stage counter `name`.
     pub fn count_event(&mut self, name: &'static str, n: u64) {
         *self.counters.entry(name).or_default() += n;
