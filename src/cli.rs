@@ -1,25 +1,31 @@
 //! The command line (jspcapy heritage, flat): clap definitions and their translation into a
-//! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage.
+//! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage
+//! (including an output that is the input itself), 130/143 interrupted by SIGINT/SIGTERM
+//! (temporary files removed).
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use pcapkit::capture::RawFrame;
+use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::model::{Frame, Level, ProtoId};
 use pcapkit::pipeline::{Record, Stage};
+use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
 use std::io::{self, IsTerminal, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 /// Streaming packet-capture extractor: pcap/pcapng to JSON, NDJSON, plist, tree or pcap reports.
 #[derive(Debug, Parser)]
 #[command(name = "pcapkit", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for stdin
-    #[arg(required_unless_present = "engines")]
+    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for
+    /// stdin (the default when stdin is not a terminal)
     pub input: Option<String>,
 
-    /// Report file, or folder with -F (default: stdout; required for plist, pcap and -F)
+    /// Report file, or folder with -F (default: stdout; required for -F, and for plist and
+    /// pcap when stdout is a terminal). A regular file is replaced atomically; a device, FIFO
+    /// or symlink target is written through; the input is refused
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -73,9 +79,51 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// TCP flow index (DIR/index.json, DIR/index.ndjson) and one pcap per flow in DIR
+    #[arg(long, value_name = "DIR")]
+    pub trace: Option<PathBuf>,
+
+    /// With --trace: UDP conversations too (udpN_... files, idle timeout 60 s)
+    #[arg(long, requires = "trace")]
+    pub trace_udp: bool,
+
     /// List the engines this build has, with what each decodes
     #[arg(long)]
     pub engines: bool,
+
+    /// Longest record or block trusted, in bytes (reading stops at a longer one)
+    #[arg(long, value_name = "BYTES", default_value_t = pcapkit::capture::DEFAULT_MAX_RECORD)]
+    pub max_record: usize,
+
+    /// Most layers per frame (tunnels in tunnels); deeper frames end with an error
+    #[arg(long, value_name = "N", default_value_t = pcapkit::engine::DEFAULT_MAX_LAYERS)]
+    pub max_layers: usize,
+
+    /// Reassemble and report IP fragments and TCP streams: ipv4,ipv6,tcp (any of them) or all
+    #[arg(long, value_name = "LIST")]
+    pub reassemble: Option<String>,
+
+    /// With --reassemble: report only complete datagrams and messages
+    #[arg(long, requires = "reassemble")]
+    pub strict: bool,
+
+    /// Report the HTTP/1.x exchanges of the reassembled TCP streams as NDJSON instead of the
+    /// frames (`pcapkit analyse FILE` is the same)
+    #[arg(long, conflicts_with_all = ["format", "json", "plist", "tree", "files", "reassemble"])]
+    pub analyse: bool,
+}
+
+impl Cli {
+    /// Parses the process arguments; `pcapkit analyse FILE ...` is `pcapkit --analyse FILE ...`.
+    pub fn from_args() -> Cli {
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        if let Some(verb) = args.get_mut(1)
+            && verb == "analyse"
+        {
+            *verb = "--analyse".into();
+        }
+        Cli::parse_from(args)
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -104,11 +152,43 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         engine: cli.engine.parse()?,
         stop: stop_option(cli)?,
         store: false,
+        max_layers: cli.max_layers,
         threads: cli.threads.map_or(0, usize::from),
     };
+    let input = match cli.input.as_deref() {
+        Some(input) => input,
+        None if io::stdin().is_terminal() => {
+            return Err(Error::Usage(
+                "no INPUT: give a capture file, or pipe one in (pcapkit < cap.pcap); see --help"
+                    .into(),
+            ));
+        }
+        None => "-",
+    };
+    if cli.analyse {
+        return analyse(cli, input);
+    }
     let (format, output_path) = resolve_output(cli)?;
-    let input = cli.input.as_deref().unwrap_or("-");
-    let mut extractor = Extractor::open(input)?.options(options);
+    let limits = ReaderOptions {
+        max_record: cli.max_record,
+    };
+    let mut extractor =
+        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
+    let input_id = extractor.input_id();
+    if output_path.is_none()
+        && input_id.is_some()
+        && FileId::of_descriptor(io::stdout().as_fd()) == input_id
+    {
+        return Err(Error::Usage(format!(
+            "stdout is the input capture {input}; refusing to overwrite it with the report"
+        )));
+    }
+    if let Some(list) = &cli.reassemble {
+        let kinds: Kinds = list
+            .parse()
+            .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
+        extractor = extractor.reassemble(ReassemblyOptions::new(kinds).strict(cli.strict));
+    }
     // A report printed on the terminal would be garbled by a progress bar beside it.
     let progress = if output_path.is_none() && io::stdout().is_terminal() {
         None
@@ -122,11 +202,24 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         let bar = bar.clone();
         extractor = extractor.progress(move |bytes| bar.set_position(bytes));
     }
+    let mut trace = None;
+    if let Some(dir) = &cli.trace {
+        let options = pcapkit::trace::TraceOptions {
+            udp: cli.trace_udp,
+            ..Default::default()
+        };
+        let (with_trace, handle) = extractor.trace(dir, &options)?;
+        extractor = with_trace;
+        trace = Some(handle);
+    }
 
     let (output, mut dumper): (Option<Output>, Box<dyn Dumper>) = match &output_path {
-        Some(dir) if cli.files => (None, Box::new(FilesDumper::new(format, dir)?)),
+        Some(dir) if cli.files => (
+            None,
+            Box::new(FilesDumper::new(format, dir)?.except(input_id)),
+        ),
         Some(path) => {
-            let (output, writer) = Output::file(path)?;
+            let (output, writer) = Output::file_except(path, input_id)?;
             (Some(output), format.dumper(writer))
         }
         None => {
@@ -143,6 +236,10 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         path: output_path.clone().unwrap_or_else(|| PathBuf::from("-")),
         source,
     })?;
+    if let Some(handle) = &trace {
+        // A failed trace fails the run: the report is not put in place either.
+        handle.result()?;
+    }
     if let Some(output) = output {
         output.commit()?;
     }
@@ -178,6 +275,27 @@ fn stop_option(cli: &Cli) -> pcapkit::Result<Option<Stop>> {
     Ok(None)
 }
 
+/// `--analyse`: the HTTP exchanges of `input`, one JSON object a line.
+fn analyse(cli: &Cli, input: &str) -> pcapkit::Result<()> {
+    let exchanges = pcapkit::analyse(input)?;
+    let input_id = std::fs::metadata(input).ok().map(|meta| FileId::of(&meta));
+    let (output, mut writer) = match &cli.output {
+        Some(path) => Output::file_except(path, input_id)?,
+        None => Output::stdout(),
+    };
+    let written = exchanges.iter().try_for_each(|exchange| {
+        serde_json::to_writer(&mut writer, exchange)?;
+        writer.write_all(b"\n")
+    });
+    let result = written.and_then(|()| writer.flush());
+    drop(writer);
+    result.map_err(|source| Error::Write {
+        path: cli.output.clone().unwrap_or_else(|| PathBuf::from("-")),
+        source,
+    })?;
+    output.commit()
+}
+
 /// The report format and output path from `-f`, `-j`, `-p`, `-t`, `-o`, `-a` and `-F`.
 fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
     let named = match (&cli.format, cli.json, cli.plist, cli.tree) {
@@ -203,9 +321,10 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                 Format::Ndjson
             }
         });
-        if format.needs_file() {
+        if format.needs_file() && io::stdout().is_terminal() {
             return Err(Error::Usage(format!(
-                "-f {format} needs -o/--output: it is not written to stdout"
+                "-f {format} is not written to a terminal: give -o/--output or pipe it \
+                 (pcapkit cap.pcap -f pcap | tshark -r -)"
             )));
         }
         return Ok((format, None));
@@ -233,6 +352,10 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                  (or give -f pcap to write classic pcap under this name)",
                 path.display()
             )));
+        }
+        // A device, FIFO or socket (`-o /dev/null`) has no extension: as for a pipe.
+        (None, None) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+            Format::Ndjson
         }
         (None, None) => {
             return Err(Error::Usage(format!(

@@ -62,20 +62,14 @@ fn run(args: &[&str]) -> Output {
     wait(child, &args.join(" "))
 }
 
-/// The captures of `../shared/captures`: skipped with a message when absent, a failure
-/// under `CI=true`.
+/// The captures of `../shared/captures` (the policy of [`common::shared_captures`] when the
+/// folder is absent).
 fn shared_captures() -> Vec<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures"));
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{} is absent under CI",
-            dir.display()
-        );
-        eprintln!("skipped: {} is absent", dir.display());
+    let Some(dir) = common::shared_captures() else {
         return Vec::new();
     };
-    let mut paths: Vec<PathBuf> = entries
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read the shared captures")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {

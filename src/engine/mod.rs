@@ -30,11 +30,26 @@ pub enum Stop {
     Level(Level),
 }
 
+/// The default [`DissectOptions::max_layers`].
+pub const DEFAULT_MAX_LAYERS: usize = 32;
+
 /// Options that change how frames are dissected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DissectOptions {
     /// Where to stop dissecting, if anywhere before the end.
     pub stop: Option<Stop>,
+    /// The most layers one frame may have (tunnels in tunnels); deeper nesting ends the
+    /// frame with an error, counted in the summary's `limits`. Default 32.
+    pub max_layers: usize,
+}
+
+impl Default for DissectOptions {
+    fn default() -> Self {
+        DissectOptions {
+            stop: None,
+            max_layers: DEFAULT_MAX_LAYERS,
+        }
+    }
 }
 
 /// Dissects one raw frame into the unified model. Pure, thread-safe, no I/O.
@@ -116,6 +131,11 @@ impl EngineKind {
         EngineKind::Server,
         EngineKind::Pipeline,
     ];
+
+    /// Whether the engine runs on several threads (`server`, `pipeline`: the native dissector).
+    pub fn is_parallel(self) -> bool {
+        matches!(self, EngineKind::Server | EngineKind::Pipeline)
+    }
 
     /// The engine's name as `--engine` takes it.
     pub fn name(self) -> &'static str {

@@ -28,6 +28,10 @@ use serde::{Serialize, Serializer};
 pub enum Record {
     /// A dissected capture frame.
     Frame(Frame),
+    /// A reassembled IP datagram or TCP message (`--reassemble`).
+    Reassembly(Box<crate::reassembly::Reassembled>),
+    /// A flow that ended (`--trace`): serialized with `"record": "flow"` first.
+    Flow(Box<crate::trace::Flow>),
     /// A record made up by a test stage, of any kind.
     #[cfg(test)]
     Test(RecordKind, serde_json::Value),
@@ -38,6 +42,8 @@ impl Record {
     pub fn kind(&self) -> RecordKind {
         match self {
             Record::Frame(_) => RecordKind::Frame,
+            Record::Reassembly(_) => RecordKind::Reassembly,
+            Record::Flow(_) => RecordKind::Flow,
             #[cfg(test)]
             Record::Test(kind, _) => *kind,
         }
@@ -58,6 +64,8 @@ impl Serialize for Record {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Record::Frame(frame) => frame.serialize(s),
+            Record::Reassembly(r) => r.serialize(s),
+            Record::Flow(flow) => flow.serialize(s),
             #[cfg(test)]
             Record::Test(_, value) => value.serialize(s),
         }

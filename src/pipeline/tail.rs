@@ -157,10 +157,16 @@ impl<'a> Tail<'a> {
     }
 
     /// Ends the run: the stages' last records and the report's end (totals, and where the
-    /// input stopped early); returns the totals and the stored frames.
-    pub fn finish(mut self, stopped: Option<&StoppedEarly>) -> io::Result<(Summary, Vec<Frame>)> {
+    /// input stopped early); returns the totals and the stored frames. `record_size_hits` is
+    /// how many records the reader refused for their size (`CaptureReader::limit_hits`).
+    pub fn finish(
+        mut self,
+        stopped: Option<&StoppedEarly>,
+        record_size_hits: u64,
+    ) -> io::Result<(Summary, Vec<Frame>)> {
         self.finish_stages();
-        let summary = self.summary();
+        let mut summary = self.summary();
+        summary.limits.record_size += record_size_hits;
         if let Some(dumper) = self.dumper {
             for record in &self.records {
                 dumper.record(record)?;

@@ -1,0 +1,672 @@
+//! Cutting a reassembled TCP stream into messages: HTTP/1.x where the stream is HTTP, else at
+//! a direction change, FIN or RST.
+//!
+//! An HTTP message is its head (start line and fields, through the blank line), then a body
+//! delimited by `Transfer-Encoding: chunked`, `Content-Length`, or (responses only) the close of
+//! the connection; responses to HEAD, 1xx, 204 and 304 have none (RFC 9112 §6.3). Several
+//! messages may follow one another in one direction (pipelining). The head is kept for
+//! re-dissection (up to [`ReassemblyOptions::max_message`](super::ReassemblyOptions)), a body
+//! only counted.
+
+use super::record::{Anomaly, AnomalyKind};
+use super::tcp::Side;
+use crate::engine::DissectOptions;
+use crate::engine::native::{app, dissect_from};
+use crate::model::{Frame, Http, HttpKind, Layer, ProtoId, Raw, Span};
+use std::collections::VecDeque;
+
+/// The longest chunk-size or trailer line kept while parsing a chunked body.
+const MAX_CHUNK_LINE: usize = 1024;
+
+/// One message of one direction, as cut.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// Which direction of the connection.
+    pub side: Side,
+    /// Stream offset of its first byte.
+    pub offset: u64,
+    /// Its length, missing ranges included.
+    pub len: u64,
+    /// Frames that carried it, in stream order.
+    pub frames: Vec<u64>,
+    /// Byte ranges that never arrived (stream offsets).
+    pub missing: Vec<[u64; 2]>,
+    /// Retransmissions, overlaps and such within it.
+    pub anomalies: Vec<Anomaly>,
+    /// Whether it was cut where its protocol says it ends, with nothing missing.
+    pub complete: bool,
+    /// Its dissection: for HTTP the head's, with the body's length; else from its first
+    /// bytes.
+    pub frame: Frame,
+}
+
+/// How the rest of the current message is delimited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Between messages.
+    Idle,
+    /// Reading an HTTP head.
+    Head,
+    /// An HTTP body of this many more bytes.
+    Body(u64),
+    /// A chunked HTTP body.
+    Chunked(Chunk),
+    /// An HTTP response body that ends with the connection.
+    UntilClose,
+    /// Not HTTP: until the direction changes or the stream ends.
+    Opaque,
+}
+
+/// Where a chunked body's parser is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Chunk {
+    /// Reading a chunk-size line (bytes so far).
+    Size(Vec<u8>),
+    /// Inside chunk data, this many bytes left (and its CRLF after).
+    Data(u64),
+    /// After chunk data, until the line feed.
+    DataEnd,
+    /// Reading trailer lines after the last chunk (the current line so far).
+    Trailer(Vec<u8>),
+}
+
+/// A message being cut.
+#[derive(Clone, Debug)]
+struct Current {
+    offset: u64,
+    len: u64,
+    frames: Vec<u64>,
+    missing: Vec<[u64; 2]>,
+    anomalies: Vec<Anomaly>,
+    /// Bytes kept: the head of an HTTP message, the first bytes of another.
+    bytes: Vec<u8>,
+    /// The dissected head, once complete.
+    head: Option<Frame>,
+    truncated: bool,
+    body: u64,
+    /// (source, destination) ports, to recognise what a non-HTTP message is.
+    ports: (u16, u16),
+    /// Whether a non-HTTP message's bytes are kept: only when its first bytes are a protocol
+    /// pcapkit dissects (DNS over TCP); anything else is counted as `Raw`.
+    keep: bool,
+}
+
+/// Cuts one direction of a connection into messages.
+#[derive(Clone, Debug)]
+pub struct Cutter {
+    side: Side,
+    mode: Mode,
+    current: Option<Current>,
+    /// A gap before the next message starts.
+    lead_gap: Option<[u64; 2]>,
+    max_message: usize,
+}
+
+/// What the two directions of one connection share: the request methods awaiting responses
+/// (a response to HEAD has no body) and the direction that sent last.
+#[derive(Clone, Debug, Default)]
+pub struct Exchange {
+    /// Methods of the requests sent, oldest first, not yet answered.
+    pub methods: VecDeque<String>,
+    /// The direction of the last data.
+    pub last_side: Option<Side>,
+}
+
+impl Cutter {
+    /// A cutter for direction `side` keeping at most `max_message` bytes of a message.
+    pub fn new(side: Side, max_message: usize) -> Cutter {
+        Cutter {
+            side,
+            mode: Mode::Idle,
+            current: None,
+            lead_gap: None,
+            max_message,
+        }
+    }
+
+    /// Whether a non-HTTP message is open (what a direction change ends).
+    pub fn is_opaque(&self) -> bool {
+        self.mode == Mode::Opaque
+    }
+
+    /// Takes stream bytes at `offset` from `frame`; `ports` are (source, destination).
+    pub fn data(
+        &mut self,
+        mut offset: u64,
+        mut bytes: &[u8],
+        frame: u64,
+        ports: (u16, u16),
+        exchange: &mut Exchange,
+        out: &mut Vec<Message>,
+    ) {
+        while !bytes.is_empty() {
+            if self.current.is_none() {
+                self.start(offset, bytes, ports, out);
+            }
+            let used = self.consume(bytes, frame, exchange, out);
+            let used = used.clamp(1, bytes.len());
+            offset += used as u64;
+            bytes = bytes.get(used..).unwrap_or_default();
+        }
+    }
+
+    /// Opens a message at `offset`, HTTP if `bytes` starts like one.
+    ///
+    /// A gap just before it belongs to it when it is not HTTP (its start is lost); before an
+    /// HTTP head, the gap is whatever was lost there and is reported on its own.
+    fn start(&mut self, offset: u64, bytes: &[u8], ports: (u16, u16), out: &mut Vec<Message>) {
+        let first = app::over_tcp(ports.0, ports.1, bytes);
+        let http = first == Some(ProtoId::Http);
+        if http && let Some([from, to]) = self.lead_gap.take() {
+            out.push(Message {
+                side: self.side,
+                offset: from,
+                len: to - from,
+                frames: Vec::new(),
+                missing: vec![[from, to]],
+                anomalies: Vec::new(),
+                complete: false,
+                frame: dissect_from(ProtoId::Raw, &[], &DissectOptions::default()),
+            });
+        }
+        self.mode = if http { Mode::Head } else { Mode::Opaque };
+        let mut current = Current {
+            offset,
+            len: 0,
+            frames: Vec::new(),
+            missing: Vec::new(),
+            anomalies: Vec::new(),
+            bytes: Vec::new(),
+            head: None,
+            truncated: false,
+            body: 0,
+            ports,
+            keep: first.is_some(),
+        };
+        if let Some(gap) = self.lead_gap.take() {
+            current.offset = gap[0];
+            current.len = gap[1] - gap[0];
+            current.missing.push(gap);
+        }
+        self.current = Some(current);
+    }
+
+    /// Consumes a prefix of `bytes` for the current message; returns its length.
+    fn consume(
+        &mut self,
+        bytes: &[u8],
+        frame: u64,
+        exchange: &mut Exchange,
+        out: &mut Vec<Message>,
+    ) -> usize {
+        let Some(cur) = self.current.as_mut() else {
+            return bytes.len();
+        };
+        if cur.frames.last() != Some(&frame) {
+            cur.frames.push(frame);
+        }
+        let max = self.max_message;
+        let (used, done) = match &mut self.mode {
+            Mode::Idle => (bytes.len(), false),
+            Mode::Opaque if !cur.keep => (bytes.len(), false),
+            Mode::Opaque => {
+                let room = max.saturating_sub(cur.bytes.len()).min(bytes.len());
+                cur.bytes
+                    .extend_from_slice(bytes.get(..room).unwrap_or_default());
+                cur.truncated |= room < bytes.len();
+                (bytes.len(), false)
+            }
+            Mode::Head => {
+                let before = cur.bytes.len();
+                let search_from = before.saturating_sub(3);
+                let room = max.saturating_sub(before).min(bytes.len());
+                cur.bytes
+                    .extend_from_slice(bytes.get(..room).unwrap_or_default());
+                match head_end(cur.bytes.get(search_from..).unwrap_or_default()) {
+                    Some(end) => {
+                        let head_len = search_from + end;
+                        cur.bytes.truncate(head_len);
+                        let used = head_len - before;
+                        let head =
+                            dissect_from(ProtoId::Http, &cur.bytes, &DissectOptions::default());
+                        let mode = framing(http_of(&head), exchange);
+                        cur.head = Some(head);
+                        let done = mode == Mode::Body(0);
+                        self.mode = mode;
+                        (used, done)
+                    }
+                    None if room < bytes.len() => {
+                        // Longer than a head may be: not parsed as HTTP after all.
+                        cur.truncated = true;
+                        self.mode = Mode::Opaque;
+                        (bytes.len(), false)
+                    }
+                    None => (bytes.len(), false),
+                }
+            }
+            Mode::Body(left) => {
+                let take = (*left).min(bytes.len() as u64);
+                *left -= take;
+                cur.body += take;
+                (take as usize, *left == 0)
+            }
+            Mode::UntilClose => {
+                cur.body += bytes.len() as u64;
+                (bytes.len(), false)
+            }
+            Mode::Chunked(chunk) => {
+                let (used, done) = chunked(chunk, bytes);
+                cur.body += used as u64;
+                (used, done)
+            }
+        };
+        cur.len += used as u64;
+        if done {
+            self.emit(true, out);
+        }
+        used
+    }
+
+    /// Bytes `[from, to)` of the stream never arrived.
+    pub fn gap(&mut self, from: u64, to: u64, out: &mut Vec<Message>) {
+        let Some(cur) = self.current.as_mut() else {
+            self.lead_gap = Some(match self.lead_gap {
+                Some([a, _]) => [a, to],
+                None => [from, to],
+            });
+            return;
+        };
+        cur.missing.push([from, to]);
+        cur.len += to - from;
+        match &mut self.mode {
+            Mode::Body(left) => {
+                let skipped = (*left).min(to - from);
+                *left -= skipped;
+                cur.body += skipped;
+                if *left == 0 {
+                    self.emit(false, out);
+                }
+            }
+            Mode::UntilClose => cur.body += to - from,
+            Mode::Opaque => {}
+            // Lost inside a head or chunked framing: the message ends here, incomplete.
+            Mode::Head | Mode::Chunked(_) | Mode::Idle => self.emit(false, out),
+        }
+    }
+
+    /// A retransmission or overlap within this direction.
+    pub fn anomaly(&mut self, anomaly: Anomaly) {
+        if let Some(cur) = self.current.as_mut()
+            && anomaly.range.is_none_or(|[_, to]| to > cur.offset)
+        {
+            cur.anomalies.push(anomaly);
+        }
+    }
+
+    /// The direction ended (FIN, RST, end of capture) or changed (`closing` false): ends the
+    /// open message. A message whose protocol says it goes on is incomplete unless only the
+    /// close delimits it.
+    pub fn end(&mut self, closing: bool, out: &mut Vec<Message>) {
+        if self.current.is_none() {
+            return;
+        }
+        let complete = match &self.mode {
+            Mode::Opaque => true,
+            Mode::UntilClose => closing,
+            Mode::Body(left) => {
+                if let Some(cur) = self.current.as_mut() {
+                    let at = cur.offset + cur.len;
+                    cur.missing.push([at, at + left]);
+                    cur.len += left;
+                }
+                false
+            }
+            _ => false,
+        };
+        self.emit(complete, out);
+    }
+
+    /// Adds an anomaly to the open message, if any (a bound that flushed it).
+    pub fn note(&mut self, kind: AnomalyKind, frame: u64) {
+        if let Some(cur) = self.current.as_mut() {
+            cur.anomalies.push(Anomaly {
+                kind,
+                frame,
+                range: None,
+            });
+        }
+    }
+
+    /// Ends the current message and reports it.
+    fn emit(&mut self, complete: bool, out: &mut Vec<Message>) {
+        self.mode = Mode::Idle;
+        let Some(mut cur) = self.current.take() else {
+            return;
+        };
+        let mut frame = match cur.head.take() {
+            Some(mut head) => {
+                if let Some(Layer::Http(http)) = head.layers.first_mut() {
+                    let body = u32::try_from(cur.body).unwrap_or(u32::MAX);
+                    http.body_len = body;
+                    http.payload_len = body;
+                }
+                head
+            }
+            None => match app::over_tcp(cur.ports.0, cur.ports.1, &cur.bytes) {
+                Some(first) if !cur.bytes.is_empty() => {
+                    dissect_from(first, &cur.bytes, &DissectOptions::default())
+                }
+                _ => raw_message(&cur),
+            },
+        };
+        let len = u32::try_from(cur.len).unwrap_or(u32::MAX);
+        frame.len = len;
+        if cur.truncated {
+            cur.anomalies.push(Anomaly {
+                kind: AnomalyKind::Truncated,
+                frame: cur.frames.last().copied().unwrap_or(0),
+                range: Some([cur.offset, cur.offset + cur.bytes.len() as u64]),
+            });
+        }
+        out.push(Message {
+            side: self.side,
+            offset: cur.offset,
+            len: cur.len,
+            frames: cur.frames,
+            complete: complete && cur.missing.is_empty(),
+            missing: cur.missing,
+            anomalies: cur.anomalies,
+            frame,
+        });
+    }
+}
+
+/// The dissection of a message pcapkit does not decode: one `Raw` layer over the bytes that
+/// arrived (none for a message that is all gap).
+fn raw_message(cur: &Current) -> Frame {
+    let mut frame = dissect_from(ProtoId::Raw, &[], &DissectOptions::default());
+    let missing: u64 = cur.missing.iter().map(|[a, b]| b - a).sum();
+    let arrived = u32::try_from(cur.len.saturating_sub(missing)).unwrap_or(u32::MAX);
+    if arrived > 0 {
+        frame.layers.push(Layer::Raw(Raw {
+            header_len: 0,
+            payload_len: arrived,
+        }));
+        frame.spans.push(Span::default());
+    }
+    frame
+}
+
+/// Where the head in `bytes` ends (just past its blank line), if it does.
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(lf) = bytes.get(i..)?.iter().position(|&b| b == b'\n') {
+        let at = i + lf;
+        match bytes.get(at + 1..) {
+            Some([b'\n', ..]) => return Some(at + 2),
+            Some([b'\r', b'\n', ..]) => return Some(at + 3),
+            _ => i = at + 1,
+        }
+    }
+    None
+}
+
+/// The HTTP record of a dissected head.
+fn http_of(frame: &Frame) -> Option<&Http> {
+    match frame.layers.first() {
+        Some(Layer::Http(http)) => Some(http),
+        _ => None,
+    }
+}
+
+/// The value of header `name` (case-insensitive), the first if repeated.
+fn header<'h>(http: &'h Http, name: &str) -> Option<&'h str> {
+    http.headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// How the body after this head is delimited (RFC 9112 §6.3); records a request's method for
+/// its response.
+fn framing(http: Option<&Http>, exchange: &mut Exchange) -> Mode {
+    let Some(http) = http else {
+        return Mode::Body(0);
+    };
+    let chunked = header(http, "transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+    let length = header(http, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    match http.kind {
+        HttpKind::Request => {
+            if let Some(method) = &http.method {
+                exchange.methods.push_back(method.clone());
+                if exchange.methods.len() > 64 {
+                    exchange.methods.pop_front();
+                }
+            }
+            if chunked {
+                Mode::Chunked(Chunk::Size(Vec::new()))
+            } else {
+                Mode::Body(length.unwrap_or(0))
+            }
+        }
+        HttpKind::Response => {
+            let status = http.status.unwrap_or(0);
+            // An interim (1xx) response leaves its request waiting for the final one.
+            let method = if (100..200).contains(&status) {
+                None
+            } else {
+                exchange.methods.pop_front()
+            };
+            // No body: interim, 204, 304, a response to HEAD, and a 2xx to CONNECT (a tunnel
+            // follows, cut as other messages).
+            let connect = method.as_deref() == Some("CONNECT") && (200..300).contains(&status);
+            if (100..200).contains(&status)
+                || status == 204
+                || status == 304
+                || method.as_deref() == Some("HEAD")
+                || connect
+            {
+                Mode::Body(0)
+            } else if chunked {
+                Mode::Chunked(Chunk::Size(Vec::new()))
+            } else if let Some(length) = length {
+                Mode::Body(length)
+            } else {
+                Mode::UntilClose
+            }
+        }
+    }
+}
+
+/// Runs the chunked-body parser over `bytes`: returns the bytes it used and whether the body
+/// ended with them.
+fn chunked(state: &mut Chunk, bytes: &[u8]) -> (usize, bool) {
+    let mut i = 0;
+    while i < bytes.len() {
+        match state {
+            Chunk::Size(line) => {
+                let rest = bytes.get(i..).unwrap_or_default();
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        if line.len() < MAX_CHUNK_LINE {
+                            line.extend_from_slice(rest.get(..lf).unwrap_or_default());
+                        }
+                        i += lf + 1;
+                        let size = chunk_size(line);
+                        *state = match size {
+                            Some(0) => Chunk::Trailer(Vec::new()),
+                            Some(n) => Chunk::Data(n),
+                            // Not a chunk size: the body ends here (malformed).
+                            None => return (i, true),
+                        };
+                    }
+                    None => {
+                        if line.len() < MAX_CHUNK_LINE {
+                            let room = (MAX_CHUNK_LINE - line.len()).min(rest.len());
+                            line.extend_from_slice(rest.get(..room).unwrap_or_default());
+                        }
+                        i = bytes.len();
+                    }
+                }
+            }
+            Chunk::Data(left) => {
+                let take = (*left).min((bytes.len() - i) as u64);
+                *left -= take;
+                i += take as usize;
+                if *left == 0 {
+                    *state = Chunk::DataEnd;
+                }
+            }
+            Chunk::DataEnd => {
+                let rest = bytes.get(i..).unwrap_or_default();
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        i += lf + 1;
+                        *state = Chunk::Size(Vec::new());
+                    }
+                    None => i = bytes.len(),
+                }
+            }
+            Chunk::Trailer(line) => {
+                let rest = bytes.get(i..).unwrap_or_default();
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        let empty = line.is_empty()
+                            && rest.get(..lf).is_some_and(|l| l.is_empty() || l == b"\r");
+                        i += lf + 1;
+                        if empty {
+                            return (i, true);
+                        }
+                        line.clear();
+                    }
+                    None => {
+                        if line.len() < MAX_CHUNK_LINE {
+                            let room = (MAX_CHUNK_LINE - line.len()).min(rest.len());
+                            line.extend_from_slice(rest.get(..room).unwrap_or_default());
+                        }
+                        i = bytes.len();
+                    }
+                }
+            }
+        }
+    }
+    (i, false)
+}
+
+/// The size on a chunk-size line (hex digits, then optional `;` extensions and CR).
+fn chunk_size(line: &[u8]) -> Option<u64> {
+    let digits: &[u8] = line
+        .split(|&b| b == b';' || b == b'\r' || b == b' ' || b == b'\t')
+        .next()
+        .unwrap_or_default();
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let text = std::str::from_utf8(digits).ok()?;
+    u64::from_str_radix(text, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cuts `parts` (one frame each, numbered from 1) of direction `side`; ends the stream.
+    fn cut(side: Side, parts: &[&[u8]], exchange: &mut Exchange) -> Vec<Message> {
+        let mut cutter = Cutter::new(side, 64 << 10);
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for (i, part) in parts.iter().enumerate() {
+            cutter.data(offset, part, i as u64 + 1, (40000, 80), exchange, &mut out);
+            offset += part.len() as u64;
+        }
+        cutter.end(true, &mut out);
+        out
+    }
+
+    fn http(m: &Message) -> &Http {
+        match m.frame.layers.first() {
+            Some(Layer::Http(h)) => h,
+            other => panic!("not HTTP: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_request_split_over_segments_is_one_message() {
+        let mut ex = Exchange::default();
+        let out = cut(
+            0,
+            &[
+                b"POST /up HTTP/1.1\r\nHost: a\r\nCont",
+                b"ent-Length: 5\r\n\r\nhel",
+                b"loGET /next HTTP/1.1\r\n\r\n",
+            ],
+            &mut ex,
+        );
+        assert_eq!(out.len(), 2);
+        let h = http(&out[0]);
+        assert_eq!(h.method.as_deref(), Some("POST"));
+        assert_eq!(h.headers.len(), 2);
+        assert_eq!(h.body_len, 5);
+        assert_eq!(out[0].frames, [1, 2, 3]);
+        assert!(out[0].complete);
+        assert_eq!(http(&out[1]).target.as_deref(), Some("/next"));
+        assert_eq!(out[1].offset, out[0].len);
+        assert_eq!(ex.methods, ["POST", "GET"]);
+    }
+
+    #[test]
+    fn chunked_and_until_close_responses() {
+        let mut ex = Exchange::default();
+        ex.methods
+            .extend(["GET".to_owned(), "HEAD".to_owned(), "GET".to_owned()]);
+        let out = cut(
+            1,
+            &[
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=1\r\nab",
+                b"cd\r\n0\r\nX: y\r\n\r\n",
+                b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n",
+                b"HTTP/1.0 200 OK\r\n\r\nbody until close",
+            ],
+            &mut ex,
+        );
+        assert_eq!(out.len(), 3);
+        assert_eq!(http(&out[0]).body_len, 24);
+        assert!(out[0].complete);
+        // The response to HEAD has no body despite its Content-Length.
+        assert_eq!(http(&out[1]).body_len, 0);
+        assert_eq!(http(&out[2]).body_len, 16);
+        assert!(out[2].complete);
+    }
+
+    #[test]
+    fn a_short_body_is_incomplete_with_its_missing_range() {
+        let mut ex = Exchange::default();
+        let out = cut(
+            0,
+            &[b"PUT / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"],
+            &mut ex,
+        );
+        assert!(!out[0].complete);
+        let head = 38;
+        assert_eq!(out[0].missing, [[head + 3, head + 10]]);
+        assert_eq!(out[0].len, head + 10);
+    }
+
+    #[test]
+    fn other_protocols_are_cut_at_the_end() {
+        let mut ex = Exchange::default();
+        let out = cut(0, &[b"\x16\x03\x01hello", b"more"], &mut ex);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].len, 12);
+        assert_eq!(out[0].frame.protocol_chain(), "Raw");
+    }
+
+    #[test]
+    fn chunk_sizes() {
+        assert_eq!(chunk_size(b"1a\r"), Some(26));
+        assert_eq!(chunk_size(b"0"), Some(0));
+        assert_eq!(chunk_size(b"zz"), None);
+        assert_eq!(chunk_size(b""), None);
+    }
+}

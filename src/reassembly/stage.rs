@@ -1,0 +1,411 @@
+//! The reassembly stage: frames in, reassembled datagrams and messages out.
+
+use super::ReassemblyOptions;
+use super::http::{Cutter, Exchange, Message};
+use super::ip::{Counters, Done, FragTable, Limits};
+use super::ipv4::{self, Ipv4Key};
+use super::ipv6::{self, Ipv6Key};
+use super::record::{AnomalyKind, Key, Kind, Reassembled};
+use super::tcp::{Close, ConnInfo, Endpoint, Event, Segment, Side, TableLimits, TcpTable};
+use crate::capture::RawFrame;
+use crate::engine::DissectOptions;
+use crate::engine::native::{by_ip_proto, dissect_from};
+use crate::model::{Frame, Layer, ProtoId, Summary, Tcp, Timestamp};
+use crate::pipeline::{Record, Stage};
+use std::net::IpAddr;
+
+/// What the stage keeps per TCP connection: a message cutter per direction.
+#[derive(Debug, Default)]
+struct ConnState {
+    cutters: Option<[Cutter; 2]>,
+    exchange: Exchange,
+}
+
+/// Counters beyond the tables' own.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    tcp_messages: u64,
+    tcp_incomplete: u64,
+    tcp_gaps: u64,
+    tcp_retransmissions: u64,
+    suppressed: u64,
+}
+
+/// Reassembles IPv4/IPv6 datagrams and TCP messages as a pipeline [`Stage`].
+///
+/// Each datagram or message becomes a [`Record::Reassembly`] right after the frame that
+/// completed it (or, for what is still open, after the last frame).
+#[derive(Debug)]
+pub struct ReassemblyStage {
+    opts: ReassemblyOptions,
+    v4: FragTable<Ipv4Key>,
+    v6: FragTable<Ipv6Key>,
+    tcp: TcpTable<ConnState>,
+    /// Capture time of the latest frame with one (whole seconds).
+    now: i64,
+    last_time: Option<Timestamp>,
+    last_frame: u64,
+    counts: Counts,
+    v4_done: Vec<Done<Ipv4Key>>,
+    v6_done: Vec<Done<Ipv6Key>>,
+    messages: Vec<(ConnInfo, Message)>,
+}
+
+impl ReassemblyStage {
+    /// A stage with `opts`.
+    pub fn new(opts: ReassemblyOptions) -> ReassemblyStage {
+        let limits = Limits {
+            max_datagram: u64::from(opts.max_datagram),
+            max_memory: opts.max_fragment_memory,
+            max_datagrams: opts.max_datagrams,
+            timeout: i64::from(opts.fragment_timeout),
+        };
+        let tcp_limits = TableLimits {
+            max_streams: opts.max_streams,
+            max_stream_buffer: opts.max_stream_buffer,
+            max_memory: opts.max_stream_memory,
+        };
+        ReassemblyStage {
+            opts,
+            v4: FragTable::new(limits),
+            v6: FragTable::new(limits),
+            tcp: TcpTable::new(tcp_limits),
+            now: i64::MIN,
+            last_time: None,
+            last_frame: 0,
+            counts: Counts::default(),
+            v4_done: Vec::new(),
+            v6_done: Vec::new(),
+            messages: Vec::new(),
+        }
+    }
+
+    /// Bytes held by the open datagrams and the out-of-order TCP buffers.
+    pub fn memory(&self) -> usize {
+        self.v4.memory() + self.v6.memory() + self.tcp.memory()
+    }
+
+    /// Open datagrams and connections.
+    pub fn open(&self) -> (usize, usize, usize) {
+        (self.v4.len(), self.v6.len(), self.tcp.len())
+    }
+
+    /// Feeds the fragments of one frame (any depth, tunnels and ICMP quotes included).
+    fn fragments(&mut self, frame: &Frame, data: &[u8]) {
+        let mut ipv6_header = None;
+        for (i, layer) in frame.layers.iter().enumerate() {
+            match layer {
+                Layer::Ipv4(ip) if self.opts.kinds.ipv4 => {
+                    let payload = frame.payload(i, data).unwrap_or_default();
+                    if let Some((key, frag)) = ipv4::fragment(ip, payload, frame.number, self.now) {
+                        self.v4.insert(key, frag, &mut self.v4_done);
+                    }
+                }
+                Layer::Ipv6(ip) => ipv6_header = Some(ip),
+                Layer::Ipv6Frag(fh) if self.opts.kinds.ipv6 => {
+                    let payload = frame.payload(i, data).unwrap_or_default();
+                    if let Some(ip) = ipv6_header
+                        && let Some((key, frag)) =
+                            ipv6::fragment(ip, fh, payload, frame.number, self.now)
+                    {
+                        self.v6.insert(key, frag, &mut self.v6_done);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Turns finished datagrams into records (and feeds a reassembled TCP segment on).
+    fn datagrams(&mut self, out: &mut Vec<Record>) {
+        let v4 = std::mem::take(&mut self.v4_done);
+        for done in v4 {
+            let key = Key::Ip {
+                src: IpAddr::V4(done.key.src),
+                dst: IpAddr::V4(done.key.dst),
+                protocol: done.protocol,
+                id: u32::from(done.key.id),
+            };
+            self.datagram(Kind::Ipv4, key, done, out);
+        }
+        let v6 = std::mem::take(&mut self.v6_done);
+        for done in v6 {
+            let key = Key::Ip {
+                src: IpAddr::V6(done.key.src),
+                dst: IpAddr::V6(done.key.dst),
+                protocol: done.protocol,
+                id: done.key.id,
+            };
+            self.datagram(Kind::Ipv6, key, done, out);
+        }
+    }
+
+    fn datagram<K>(&mut self, kind: Kind, key: Key, done: Done<K>, out: &mut Vec<Record>) {
+        let first = by_ip_proto(done.protocol).unwrap_or(ProtoId::Raw);
+        let mut frame = dissect_from(first, &done.data, &DissectOptions::default());
+        frame.number = done.number;
+        frame.timestamp = self.last_time;
+        if done.complete
+            && self.opts.kinds.tcp
+            && let Key::Ip { src, dst, .. } = key
+        {
+            self.segment_of(&frame, &done.data, Some((src, dst)));
+        }
+        self.report(
+            Reassembled {
+                kind,
+                key,
+                frames: done.frames,
+                complete: done.complete,
+                missing: done.missing,
+                anomalies: done.anomalies,
+                len: done.len,
+                frame,
+            },
+            out,
+        );
+    }
+
+    /// Emits a record unless strict mode hides it.
+    fn report(&mut self, record: Reassembled, out: &mut Vec<Record>) {
+        if self.opts.strict && !record.complete {
+            self.counts.suppressed += 1;
+            return;
+        }
+        out.push(Record::Reassembly(Box::new(record)));
+    }
+
+    /// Feeds the innermost TCP segment of `frame` (not one inside an IP fragment or quoted by
+    /// an ICMP error); `addrs` are the addresses when the frame starts at TCP.
+    fn segment_of(&mut self, frame: &Frame, data: &[u8], mut addrs: Option<(IpAddr, IpAddr)>) {
+        let mut fragment = false;
+        let mut found: Option<((IpAddr, IpAddr), &Tcp, &[u8])> = None;
+        for (i, layer) in frame.layers.iter().enumerate() {
+            match layer {
+                // Inside a fragment everything is partial, tunnelled layers included: the
+                // reassembled datagram brings the segment.
+                Layer::Ipv4(ip) => {
+                    addrs = Some((IpAddr::V4(ip.src), IpAddr::V4(ip.dst)));
+                    fragment |= ipv4::is_fragment(ip);
+                }
+                Layer::Ipv6(ip) => addrs = Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst))),
+                Layer::Ipv6Frag(f) => fragment |= f.mf || f.frag_offset != 0,
+                Layer::Icmp(_) | Layer::Icmpv6(_) => break,
+                Layer::Tcp(tcp) if !fragment => {
+                    if let Some(pair) = addrs {
+                        found = Some((pair, tcp, frame.payload(i, data).unwrap_or_default()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(((src, dst), tcp, payload)) = found else {
+            return;
+        };
+        let seg = Segment {
+            seq: tcp.seq,
+            flags: tcp.flags.0,
+            payload,
+            len: tcp.payload_len,
+            frame: frame.number,
+        };
+        let ack = (tcp.flags.0 & Segment::ACK != 0).then_some(tcp.ack);
+        let src = Endpoint {
+            addr: src,
+            port: tcp.src_port,
+        };
+        let dst = Endpoint {
+            addr: dst,
+            port: tcp.dst_port,
+        };
+        let max_message = self.opts.max_message;
+        let messages = &mut self.messages;
+        let counts = &mut self.counts;
+        let mut cut = Vec::new();
+        self.tcp
+            .segment(src, dst, &seg, ack, &mut |state, info, side, event| {
+                on_event(state, info, side, event, max_message, counts, &mut cut);
+                messages.extend(cut.drain(..).map(|m| (*info, m)));
+            });
+    }
+
+    /// Turns cut messages into records.
+    fn flush_messages(&mut self, out: &mut Vec<Record>) {
+        let messages = std::mem::take(&mut self.messages);
+        for (info, msg) in messages {
+            let side = msg.side & 1;
+            let (from, to) = (info.ends[side], info.ends[side ^ 1]);
+            let mut frame = msg.frame;
+            frame.number = msg.frames.last().copied().unwrap_or(self.last_frame);
+            frame.timestamp = self.last_time;
+            self.counts.tcp_messages += 1;
+            self.counts.tcp_incomplete += u64::from(!msg.complete);
+            self.report(
+                Reassembled {
+                    kind: Kind::Tcp,
+                    key: Key::Tcp {
+                        src: from.addr,
+                        src_port: from.port,
+                        dst: to.addr,
+                        dst_port: to.port,
+                        stream: info.stream,
+                        offset: msg.offset,
+                    },
+                    frames: msg.frames,
+                    complete: msg.complete,
+                    missing: msg.missing,
+                    anomalies: msg.anomalies,
+                    len: msg.len,
+                    frame,
+                },
+                out,
+            );
+        }
+    }
+}
+
+/// Routes one stream event to the connection's cutters.
+fn on_event(
+    state: &mut ConnState,
+    info: &ConnInfo,
+    side: Side,
+    event: Event<'_>,
+    max_message: usize,
+    counts: &mut Counts,
+    out: &mut Vec<Message>,
+) {
+    let side = side & 1;
+    let other = side ^ 1;
+    let cutters = state
+        .cutters
+        .get_or_insert_with(|| [Cutter::new(0, max_message), Cutter::new(1, max_message)]);
+    match event {
+        Event::Data {
+            offset,
+            bytes,
+            frame,
+        } => {
+            if state.exchange.last_side == Some(other) && cutters[other].is_opaque() {
+                cutters[other].end(false, out);
+            }
+            state.exchange.last_side = Some(side);
+            let ports = (info.ends[side].port, info.ends[other].port);
+            cutters[side].data(offset, bytes, frame, ports, &mut state.exchange, out);
+        }
+        Event::Gap { from, to } => {
+            counts.tcp_gaps += 1;
+            cutters[side].gap(from, to, out);
+        }
+        Event::Anomaly(anomaly) => {
+            counts.tcp_retransmissions += u64::from(anomaly.kind == AnomalyKind::Retransmission);
+            cutters[side].anomaly(anomaly);
+        }
+        Event::Fin { .. } => cutters[side].end(true, out),
+        Event::Closed(why) => {
+            if why == Close::Evicted {
+                cutters[side].note(AnomalyKind::Evicted, 0);
+            }
+            let closing = matches!(why, Close::Reset { .. } | Close::Reused);
+            cutters[side].end(closing, out);
+        }
+    }
+}
+
+/// Summary counter names of the IPv4 fragment table.
+const IPV4_COUNTERS: [&str; 6] = [
+    "reassembly.ipv4.fragments",
+    "reassembly.ipv4.datagrams",
+    "reassembly.ipv4.incomplete",
+    "reassembly.ipv4.timeouts",
+    "reassembly.ipv4.evicted",
+    "reassembly.ipv4.too_large",
+];
+
+/// Summary counter names of the IPv6 fragment table.
+const IPV6_COUNTERS: [&str; 6] = [
+    "reassembly.ipv6.fragments",
+    "reassembly.ipv6.datagrams",
+    "reassembly.ipv6.incomplete",
+    "reassembly.ipv6.timeouts",
+    "reassembly.ipv6.evicted",
+    "reassembly.ipv6.too_large",
+];
+
+/// Adds a fragment table's counters under `names` (in [`Counters`] field order).
+fn add_fragment_counters(summary: &mut Summary, names: &[&'static str; 6], c: Counters) {
+    let values = [
+        c.fragments,
+        c.complete,
+        c.incomplete,
+        c.timeouts,
+        c.evicted,
+        c.too_large,
+    ];
+    for (name, value) in names.iter().zip(values) {
+        summary.count_event(name, value);
+    }
+}
+
+impl Stage for ReassemblyStage {
+    fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame, out: &mut Vec<Record>) {
+        if let Some(ts) = raw.timestamp {
+            self.now = ts.secs;
+            self.last_time = Some(ts);
+        }
+        self.last_frame = raw.number;
+        if self.opts.kinds.ipv4 || self.opts.kinds.ipv6 {
+            self.fragments(frame, raw.data);
+            if !self.v4_done.is_empty() || !self.v6_done.is_empty() {
+                self.datagrams(out);
+            }
+        }
+        if self.opts.kinds.tcp {
+            self.segment_of(frame, raw.data, None);
+        }
+        if !self.messages.is_empty() {
+            self.flush_messages(out);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Record>) {
+        let last = self.last_frame;
+        self.v4.flush_all(last, &mut self.v4_done);
+        self.v6.flush_all(last, &mut self.v6_done);
+        self.datagrams(out);
+        let max_message = self.opts.max_message;
+        let messages = &mut self.messages;
+        let counts = &mut self.counts;
+        let mut cut = Vec::new();
+        self.tcp.finish(&mut |state, info, side, event| {
+            on_event(state, info, side, event, max_message, counts, &mut cut);
+            messages.extend(cut.drain(..).map(|m| (*info, m)));
+        });
+        self.flush_messages(out);
+    }
+
+    fn summarize(&self, summary: &mut Summary) {
+        let kinds = self.opts.kinds;
+        if kinds.ipv4 {
+            add_fragment_counters(summary, &IPV4_COUNTERS, self.v4.counters);
+        }
+        if kinds.ipv6 {
+            add_fragment_counters(summary, &IPV6_COUNTERS, self.v6.counters);
+        }
+        if kinds.tcp {
+            let c = self.tcp.counters;
+            summary.count_event("reassembly.tcp.streams", c.streams);
+            summary.count_event("reassembly.tcp.evicted", c.evicted);
+            summary.count_event("reassembly.tcp.reused", c.reused);
+            summary.count_event("reassembly.tcp.messages", self.counts.tcp_messages);
+            summary.count_event("reassembly.tcp.incomplete", self.counts.tcp_incomplete);
+            summary.count_event("reassembly.tcp.gaps", self.counts.tcp_gaps);
+            summary.count_event(
+                "reassembly.tcp.retransmissions",
+                self.counts.tcp_retransmissions,
+            );
+        }
+        if self.opts.strict {
+            summary.count_event("reassembly.strict.suppressed", self.counts.suppressed);
+        }
+    }
+}
