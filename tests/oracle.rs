@@ -106,6 +106,7 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::Dhcpv6,
     ProtoId::Ntp,
     ProtoId::Quic,
+    ProtoId::Sip,
     ProtoId::Vxlan,
     ProtoId::Geneve,
     ProtoId::Teredo,
@@ -169,6 +170,7 @@ fn tshark_proto(name: &str, link_type: LinkType) -> Option<ProtoId> {
         "ntp" => ProtoId::Ntp,
         "tls" => ProtoId::Tls,
         "quic" => ProtoId::Quic,
+        "sip" => ProtoId::Sip,
         _ => return None,
     })
 }

@@ -122,7 +122,7 @@ impl EngineKind {
                  ARP, RARP, PPP, PPPoE, IPX, IPv4, IPv6 + extension headers, AH, ESP, HIP, MH, \
                  OSPFv2/v3, IGMP, PIMv2, GRE, ERSPAN, IP-in-IP, L2TP, VXLAN, GENEVE, Teredo, \
                  GTP-U, TCP, UDP, SCTP, ICMP, ICMPv6 (+ quoted datagram, NDP, MLD), \
-                 DNS/mDNS/LLMNR, DHCP, DHCPv6, NTP, TLS, QUIC, HTTP/1.x"
+                 DNS/mDNS/LLMNR, DHCP, DHCPv6, NTP, TLS, QUIC, SIP, HTTP/1.x"
             }
             EngineKind::Etherparse => {
                 "etherparse 0.21 LaxSlicedPacket: Ethernet II, VLAN tags, ARP/RARP, IPv4 + options, \

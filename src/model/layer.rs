@@ -162,6 +162,9 @@ pub enum Layer {
     /// QUIC long-header packet (boxed: connection ids).
     #[serde(rename = "QUIC")]
     Quic(Box<Quic>),
+    /// SIP message head (boxed: headers).
+    #[serde(rename = "SIP")]
+    Sip(Box<Sip>),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -221,6 +224,7 @@ impl Layer {
             Layer::Pim(_) => ProtoId::Pim,
             Layer::Tls(_) => ProtoId::Tls,
             Layer::Quic(_) => ProtoId::Quic,
+            Layer::Sip(_) => ProtoId::Sip,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -763,7 +767,7 @@ pub struct Http {
     pub payload_len: u32,
 }
 
-/// Whether an HTTP head is a request or a response.
+/// Whether an HTTP (or SIP) head is a request or a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HttpKind {
@@ -2309,5 +2313,30 @@ pub struct Quic {
     /// Header length in bytes, up to the (protected) packet number.
     pub header_len: u32,
     /// Bytes after the header: the Length field's value, else the rest of the datagram.
+    pub payload_len: u32,
+}
+
+/// SIP message head (RFC 3261): start line and the headers scripts look for.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sip {
+    /// `request` or `response`.
+    pub kind: HttpKind,
+    /// Request method (`INVITE`, `REGISTER`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Request-URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// Response status code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Response reason phrase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Header fields in order, as `[name, value]` (compact names as carried).
+    pub headers: Vec<(String, String)>,
+    /// Header length in bytes: start line, headers and the blank line (or the captured rest).
+    pub header_len: u32,
+    /// Body bytes after the head.
     pub payload_len: u32,
 }

@@ -12,7 +12,7 @@
 //! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
 //! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
 //! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, DNS/mDNS/LLMNR, DHCP, DHCPv6,
-//! NTP, TLS, QUIC and HTTP.
+//! NTP, TLS, QUIC, SIP and HTTP.
 
 pub(crate) mod app;
 mod arp;
@@ -59,6 +59,7 @@ mod ppi;
 mod quic;
 mod radiotap;
 mod sctp;
+mod sip;
 mod teredo;
 mod tls;
 mod vxlan;
@@ -291,6 +292,7 @@ fn decode(
         ProtoId::Pim => pim::decode(data),
         ProtoId::Tls => tls::decode(data),
         ProtoId::Quic => quic::decode(data),
+        ProtoId::Sip => sip::decode(data),
         ProtoId::Dhcp => dhcp::decode(data, partial),
         ProtoId::Dhcpv6 => dhcpv6::decode(data),
         ProtoId::Ntp => ntp::decode(data, declared, partial),
