@@ -107,6 +107,7 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::Ntp,
     ProtoId::Quic,
     ProtoId::Sip,
+    ProtoId::Arcnet,
     ProtoId::Vxlan,
     ProtoId::Geneve,
     ProtoId::Teredo,
@@ -171,6 +172,7 @@ fn tshark_proto(name: &str, link_type: LinkType) -> Option<ProtoId> {
         "tls" => ProtoId::Tls,
         "quic" => ProtoId::Quic,
         "sip" => ProtoId::Sip,
+        "arcnet" => ProtoId::Arcnet,
         _ => return None,
     })
 }

@@ -165,6 +165,9 @@ pub enum Layer {
     /// SIP message head (boxed: headers).
     #[serde(rename = "SIP")]
     Sip(Box<Sip>),
+    /// ARCNET header (link type 129).
+    #[serde(rename = "ARCNET")]
+    Arcnet(Arcnet),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -225,6 +228,7 @@ impl Layer {
             Layer::Tls(_) => ProtoId::Tls,
             Layer::Quic(_) => ProtoId::Quic,
             Layer::Sip(_) => ProtoId::Sip,
+            Layer::Arcnet(_) => ProtoId::Arcnet,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -2338,5 +2342,29 @@ pub struct Sip {
     /// Header length in bytes: start line, headers and the blank line (or the captured rest).
     pub header_len: u32,
     /// Body bytes after the head.
+    pub payload_len: u32,
+}
+
+/// ARCNET header as Linux captures it (link type 129): addresses, offset, protocol id and, for
+/// RFC 1201 encapsulations, the split flag and sequence number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Arcnet {
+    /// Source station id.
+    pub src: u8,
+    /// Destination station id (0: broadcast).
+    pub dst: u8,
+    /// The Linux offset field.
+    pub offset: u16,
+    /// Protocol id (212 IPv4, 213 ARP, 214 RARP, 196 IPv6, 250 IPX; 240/241 RFC 1051 IP/ARP).
+    pub protocol_id: u8,
+    /// Split flag (RFC 1201).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_flag: Option<u8>,
+    /// Sequence number (RFC 1201).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// Header length in bytes.
+    pub header_len: u32,
+    /// Bytes after the header.
     pub payload_len: u32,
 }
