@@ -1,4 +1,4 @@
-//! Field-level comparison of the encapsulation decoders (ERSPAN, VXLAN, Teredo) with
+//! Field-level comparison of the encapsulation decoders (ERSPAN, VXLAN, Teredo, MPLS) with
 //! Wireshark's JSON (`<file>.tshark.json`) on the captures in `../shared/captures`, read in
 //! place: every frame carrying the protocol is compared field by field.
 
@@ -176,4 +176,48 @@ fn teredo_matches_tshark() {
         );
     }
     assert!(with_origin > 0);
+}
+
+#[test]
+fn mpls_matches_tshark() {
+    let Some((frames, tshark)) = load("pcpp__MplsPackets.pcap") else {
+        return;
+    };
+    assert_eq!(frames.len(), tshark.len());
+    for (frame, t) in frames.iter().zip(&tshark) {
+        let n = frame.number;
+        let mpls = frame
+            .layers
+            .iter()
+            .find_map(|l| match l {
+                Layer::Mpls(m) => Some(m),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("frame {n}: no MPLS in {}", frame.protocol_chain()));
+        // tshark's JSON repeats the `mpls.*` keys per label; the parsed object keeps the last,
+        // the bottom of the stack.
+        let tm = &t["mpls"];
+        let bottom = mpls.labels.last().expect("a label");
+        assert_eq!(u64::from(bottom.label), num(tm, "mpls.label"), "frame {n}");
+        assert_eq!(u64::from(bottom.tc), num(tm, "mpls.exp"), "frame {n}");
+        assert_eq!(
+            u64::from(bottom.bottom),
+            num(tm, "mpls.bottom"),
+            "frame {n}"
+        );
+        assert_eq!(u64::from(bottom.ttl), num(tm, "mpls.ttl"), "frame {n}");
+        assert_eq!(
+            mpls.control_word.is_some(),
+            t.get("pwethcw").is_some(),
+            "frame {n}"
+        );
+    }
+    assert_eq!(
+        frames[0].protocol_chain(),
+        "Ethernet:VLAN:VLAN:MPLS:IPv4:TCP:HTTP"
+    );
+    assert_eq!(
+        frames[1].protocol_chain(),
+        "Ethernet:MPLS:Ethernet:VLAN:IPv4:ICMP:Raw"
+    );
 }
