@@ -54,9 +54,14 @@ pub struct Cli {
     #[arg(short, long)]
     pub auto_extension: bool,
 
-    /// Engine: native (default) | etherparse | pnet | pdu (`--engines` lists what each decodes)
+    /// Engine: native (default) | etherparse | pnet | pdu | server | pipeline (`--engines`
+    /// lists what each decodes)
     #[arg(short = 'E', long, value_name = "NAME", default_value = "native")]
     pub engine: String,
+
+    /// Worker threads of the parallel engines (default: one per available core)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 
     /// Stop dissection after this protocol (case-insensitive, e.g. IPv4, tcp)
     #[arg(short = 'P', long, value_name = "NAME", conflicts_with = "layer")]
@@ -148,6 +153,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         stop: stop_option(cli)?,
         store: false,
         max_layers: cli.max_layers,
+        threads: cli.threads.map_or(0, usize::from),
     };
     let input = match cli.input.as_deref() {
         Some(input) => input,

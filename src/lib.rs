@@ -66,6 +66,8 @@ pub struct Options {
     pub store: bool,
     /// The most layers one frame may have ([`DissectOptions::max_layers`], default 32).
     pub max_layers: usize,
+    /// Worker threads of the parallel engines (`server`, `pipeline`); 0: one per core.
+    pub threads: usize,
 }
 
 impl Default for Options {
@@ -75,6 +77,7 @@ impl Default for Options {
             stop: None,
             store: false,
             max_layers: engine::DEFAULT_MAX_LAYERS,
+            threads: 0,
         }
     }
 }
@@ -166,6 +169,12 @@ impl Extractor {
     /// Keeps every frame in the [`Extraction`] (off by default: memory stays flat).
     pub fn store(mut self, store: bool) -> Extractor {
         self.options.store = store;
+        self
+    }
+
+    /// Sets the worker threads of the parallel engines (0, the default: one per core).
+    pub fn threads(mut self, threads: usize) -> Extractor {
+        self.options.threads = threads;
         self
     }
 
@@ -284,7 +293,7 @@ impl Extractor {
         // Shortens the trait object's lifetime to the borrow's (not done inside an `Option`).
         let dumper = dumper.map(|dumper| dumper as &mut dyn Dumper);
         let mut tail = Tail::new(self.stages, dumper, self.options.store, self.position);
-        let engine = self.options.engine.engine();
+        let engine = self.options.engine.engine(self.options.threads);
         engine.run(&mut self.reader, &self.options.dissect_options(), &mut tail)?;
         let stopped_early = self.reader.stopped_early().cloned();
         let (summary, frames) = tail.finish(stopped_early.as_ref(), self.reader.limit_hits())?;
