@@ -510,6 +510,10 @@ pub struct TcpTable<T> {
     /// Boxed so the table's buckets stay small (lookups touch keys, not connections).
     map: HashMap<PairKey, Box<(Connection, T)>>,
     order: VecDeque<(PairKey, u64)>,
+    /// Pairs whose connection closed (both FINs delivered, or an RST), most recent last: their
+    /// late segments (the last ACK, a retransmitted FIN) open nothing; a new SYN does.
+    closed: HashMap<PairKey, ()>,
+    closed_order: VecDeque<PairKey>,
     next_stream: u64,
     memory: usize,
     limits: TableLimits,
@@ -523,6 +527,8 @@ impl<T: Default> TcpTable<T> {
         TcpTable {
             map: HashMap::new(),
             order: VecDeque::new(),
+            closed: HashMap::new(),
+            closed_order: VecDeque::new(),
             next_stream: 0,
             memory: 0,
             limits,
@@ -568,6 +574,13 @@ impl<T: Default> TcpTable<T> {
             }
         }
         let max = self.limits.max_streams.max(1);
+        if !self.closed.is_empty() && !self.map.contains_key(&key) && self.closed.contains_key(&key)
+        {
+            if !fresh_syn {
+                return;
+            }
+            self.closed.remove(&key);
+        }
         if self.map.len() >= max && !self.map.contains_key(&key) {
             while self.map.len() >= max {
                 if !self.evict_oldest(emit) {
@@ -593,6 +606,12 @@ impl<T: Default> TcpTable<T> {
         conn.segment(side, seg, ack, &mut |s, e| emit(state, &info, s, e));
         let after = conn.buffered();
         self.memory = (self.memory + after).saturating_sub(before);
+        if conn.is_closed() {
+            // Done: drop it now, so the table holds only live connections.
+            self.memory = self.memory.saturating_sub(after);
+            self.map.remove(&key);
+            self.remember_closed(key);
+        }
         while self.memory > self.limits.max_memory {
             if !self.evict_oldest(emit) {
                 break;
@@ -602,6 +621,19 @@ impl<T: Default> TcpTable<T> {
             let map = &self.map;
             self.order
                 .retain(|(k, s)| map.get(k).is_some_and(|e| e.0.info.stream == *s));
+        }
+    }
+
+    /// Records that `key`'s connection closed, forgetting the oldest such pair past the
+    /// connection bound.
+    fn remember_closed(&mut self, key: PairKey) {
+        if self.closed.insert(key, ()).is_none() {
+            self.closed_order.push_back(key);
+        }
+        while self.closed_order.len() > self.limits.max_streams.max(1) {
+            if let Some(old) = self.closed_order.pop_front() {
+                self.closed.remove(&old);
+            }
         }
     }
 
@@ -925,12 +957,39 @@ mod tests {
             *closed.borrow(),
             [(0, 0, Close::Reused), (0, 1, Close::Reused)]
         );
+        // A connection that closed leaves the table; its last ACK opens nothing.
+        let seg = |seq, flags| Segment {
+            seq,
+            flags,
+            payload: b"",
+            len: 0,
+            frame: 2,
+        };
+        assert_eq!(table.len(), 1);
+        table.segment(
+            a,
+            b,
+            &seg(501, Segment::FIN | Segment::ACK),
+            Some(10),
+            &mut emit,
+        );
+        table.segment(
+            b,
+            a,
+            &seg(10, Segment::FIN | Segment::ACK),
+            Some(502),
+            &mut emit,
+        );
+        assert_eq!(table.len(), 0);
+        table.segment(a, b, &seg(502, Segment::ACK), Some(11), &mut emit);
+        assert_eq!(table.len(), 0);
+        assert_eq!(table.counters.streams, 2);
         // A SYN flood: never more than max_streams open.
         for port in 0..100 {
             let c = Endpoint { port, ..a };
             table.segment(c, b, &syn(port.into()), None, &mut emit);
         }
         assert_eq!(table.len(), 2);
-        assert_eq!(table.counters.evicted, 99);
+        assert_eq!(table.counters.evicted, 98);
     }
 }
