@@ -146,6 +146,11 @@ impl ReassemblyStage {
     }
 
     fn datagram<K>(&mut self, kind: Kind, key: Key, done: Done<K>, out: &mut Vec<Record>) {
+        if self.opts.strict && !done.complete {
+            // Not reported: not worth dissecting.
+            self.counts.suppressed += 1;
+            return;
+        }
         let first = by_ip_proto(done.protocol).unwrap_or(ProtoId::Raw);
         let mut frame = dissect_from(first, &done.data, &DissectOptions::default());
         frame.number = done.number;
