@@ -458,7 +458,7 @@ table="$out_dir/compare-table.md"
 {
     echo "Machine: $(nproc) CPUs ($cpu_model), $mem RAM; $(uname -sr); $versions; pcapkit $commit; $(date -u '+%Y-%m-%d %H:%M UTC')."
     echo "Load average (1/5/15 min) before: $load_before; after: $load_after."
-    echo "Input: gen_mix.py --packets $packets --seed 1 ($(stat -c %s "$input") bytes); $runs runs each, round-robin; best wall (CPU and RSS of that run) and median wall; output into a pipe (wc -c), plist/pcap/PyPCAPKit reports into tmpfs."
+    echo "Input: gen_mix.py --packets $packets --seed 1 ($(stat -c %s "$input") bytes); $runs runs each, round-robin; best wall (CPU and RSS of that run) and median wall; output into a pipe (wc -c); reports that must be files (PyPCAPKit's, and pcapkit's where -o is required) into tmpfs."
     echo
 } >"$report"
 if [[ $have_python -eq 1 ]]; then

@@ -291,7 +291,13 @@ def _targets(ok):
             return
         ratio = native["fps"] / other["fps"]
         verdict = "holds" if ratio >= need else "does not hold"
-        rows.append(f"| {name} | {ratio:,.0f}× ({_group(native['fps'])} vs {_group(other['fps'])} frames/s) | {verdict} |")
+        by_cpu = ""
+        if _num(native["cpu"]) > 0 and _num(other["cpu"]) > 0:
+            cpu_ratio = (_num(native["frames"]) / _num(native["cpu"])) / (_num(other["frames"]) / _num(other["cpu"]))
+            by_cpu = f"; per CPU second: {cpu_ratio:,.0f}×"
+        rows.append(
+            f"| {name} | {ratio:,.0f}× ({_group(native['fps'])} vs {_group(other['fps'])} frames/s{by_cpu}) | {verdict} |"
+        )
 
     ratio_target("native → NDJSON ≥ 150× `tshark -T json`", first("tshark-json"), 150)
     ratio_target("native → NDJSON ≥ 10,000× PyPCAPKit (default engine)", first("pypcapkit-default"), 10000)
@@ -320,6 +326,20 @@ def _targets(ok):
         )
     else:
         rows.append("| peak RSS flat in input size (±10 %) | not measured (input under 200,000 frames or no GNU time) | |")
+    # The stages' own targets (issues 10 and 11), when the binary has them.
+    for flag, need, rss_cap in (("--reassemble all", 0.70, None), ("--trace DIR", 0.50, 128)):
+        row = next((r for r in ok if r["tool"] == "pcapkit" and r["variant"] == f"native → ndjson {flag}"), None)
+        if native and row:
+            share = row["fps"] / native["fps"]
+            verdict = "holds" if share >= need else "does not hold"
+            text = f"{share * 100:.0f} % ({_group(row['fps'])} frames/s)"
+            if rss_cap:
+                rss = _num(row["rss_kib"]) / 1024
+                text += f", peak RSS {rss:.1f} MiB"
+                if rss > rss_cap:
+                    verdict = "does not hold"
+            cap = f", peak RSS ≤ {rss_cap} MB" if rss_cap else ""
+            rows.append(f"| native → NDJSON `{flag}` ≥ {need * 100:.0f} % of plain{cap} | {text} | {verdict} |")
     print("| target | measured | verdict |")
     print("|---|---|---|")
     print("\n".join(rows))

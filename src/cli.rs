@@ -87,6 +87,19 @@ pub struct Cli {
     #[arg(long, requires = "trace")]
     pub trace_udp: bool,
 
+    /// Write the reassembled byte stream of one TCP flow, both directions, instead of a
+    /// report (`pcapkit follow FILE --flow ID` is the same); -f text | hex | raw | json
+    #[arg(long, conflicts_with_all = ["plist", "tree", "files", "trace", "analyse"])]
+    pub follow: bool,
+
+    /// With follow: the flow's id (its number in --trace, Wireshark's tcp.stream)
+    #[arg(long, value_name = "ID", requires = "follow", conflicts_with = "tuple")]
+    pub flow: Option<u64>,
+
+    /// With follow: the first flow between these endpoints, A:PA-B:PB ([v6]:port for IPv6)
+    #[arg(long, value_name = "A:PA-B:PB", requires = "follow")]
+    pub tuple: Option<String>,
+
     /// List the engines this build has, with what each decodes
     #[arg(long)]
     pub engines: bool,
@@ -114,13 +127,15 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// Parses the process arguments; `pcapkit analyse FILE ...` is `pcapkit --analyse FILE ...`.
+    /// Parses the process arguments; `pcapkit analyse FILE ...` is `pcapkit --analyse FILE ...`
+    /// and `pcapkit follow FILE ...` is `pcapkit --follow FILE ...`.
     pub fn from_args() -> Cli {
         let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
         if let Some(verb) = args.get_mut(1)
-            && verb == "analyse"
+            && (verb == "analyse" || verb == "follow")
         {
-            *verb = "--analyse".into();
+            let flag = format!("--{}", verb.to_string_lossy());
+            *verb = flag.into();
         }
         Cli::parse_from(args)
     }
@@ -165,6 +180,9 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     };
     if cli.analyse {
         return analyse(cli, input);
+    }
+    if cli.follow {
+        return follow(cli, input);
     }
     let (format, output_path) = resolve_output(cli)?;
     let limits = ReaderOptions {
@@ -290,6 +308,39 @@ fn analyse(cli: &Cli, input: &str) -> pcapkit::Result<()> {
     result.map_err(|source| Error::Write {
         path: cli.output.clone().unwrap_or_else(|| PathBuf::from("-")),
         source,
+    })?;
+    output.commit()
+}
+
+/// `--follow`: the reassembled stream of one TCP flow of `input`.
+fn follow(cli: &Cli, input: &str) -> pcapkit::Result<()> {
+    use pcapkit::trace::{FlowSelector, FollowFormat};
+    let select = match (cli.flow, &cli.tuple) {
+        (Some(id), _) => FlowSelector::Id(id),
+        (None, Some(tuple)) => tuple.parse()?,
+        (None, None) => {
+            return Err(Error::Usage(
+                "follow needs --flow ID or --tuple A:PA-B:PB".into(),
+            ));
+        }
+    };
+    let format = match (&cli.format, cli.json) {
+        (Some(name), _) => name.parse()?,
+        (None, true) => FollowFormat::Json,
+        (None, false) => FollowFormat::Text,
+    };
+    let (output, mut writer) = match &cli.output {
+        Some(path) => Output::file(path)?,
+        None => Output::stdout(),
+    };
+    let result = pcapkit::trace::follow(Path::new(input), select, format, &mut writer);
+    drop(writer);
+    result.map_err(|e| match (e, &cli.output) {
+        (Error::Write { source, .. }, Some(path)) => Error::Write {
+            path: path.clone(),
+            source,
+        },
+        (e, _) => e,
     })?;
     output.commit()
 }

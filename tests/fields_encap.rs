@@ -1,38 +1,12 @@
-//! Field-level comparison of the encapsulation decoders (ERSPAN, VXLAN, Teredo) with
+//! Field-level comparison of the encapsulation decoders (ERSPAN, VXLAN, Teredo, MPLS) with
 //! Wireshark's JSON (`<file>.tshark.json`) on the captures in `../shared/captures`, read in
 //! place: every frame carrying the protocol is compared field by field.
 
-use pcapkit::Extractor;
-use pcapkit::model::{Frame, Layer};
+mod common;
+
+use common::frames_and_tshark_layers as load;
+use pcapkit::model::Layer;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
-
-/// Our frames and tshark's `_source.layers` of a capture, or `None` (with a printed message)
-/// when it is absent.
-fn load(name: &str) -> Option<(Vec<Frame>, Vec<Value>)> {
-    let path = Path::new(CAPTURES).join(name);
-    if !path.is_file() {
-        println!("SKIP: {} is absent", path.display());
-        return None;
-    }
-    let frames = Extractor::open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .frames()
-        .collect();
-    let json = PathBuf::from(format!("{}.tshark.json", path.display()));
-    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{}: {e}", json.display()));
-    let doc: Value = serde_json::from_str(&text).expect("tshark JSON");
-    let layers = doc
-        .as_array()
-        .expect("tshark JSON is an array")
-        .iter()
-        .map(|f| f["_source"]["layers"].clone())
-        .collect();
-    Some((frames, layers))
-}
 
 /// A tshark field as a decimal or `0x` hex number.
 fn num(layer: &Value, field: &str) -> u64 {
@@ -176,4 +150,48 @@ fn teredo_matches_tshark() {
         );
     }
     assert!(with_origin > 0);
+}
+
+#[test]
+fn mpls_matches_tshark() {
+    let Some((frames, tshark)) = load("pcpp__MplsPackets.pcap") else {
+        return;
+    };
+    assert_eq!(frames.len(), tshark.len());
+    for (frame, t) in frames.iter().zip(&tshark) {
+        let n = frame.number;
+        let mpls = frame
+            .layers
+            .iter()
+            .find_map(|l| match l {
+                Layer::Mpls(m) => Some(m),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("frame {n}: no MPLS in {}", frame.protocol_chain()));
+        // tshark's JSON repeats the `mpls.*` keys per label; the parsed object keeps the last,
+        // the bottom of the stack.
+        let tm = &t["mpls"];
+        let bottom = mpls.labels.last().expect("a label");
+        assert_eq!(u64::from(bottom.label), num(tm, "mpls.label"), "frame {n}");
+        assert_eq!(u64::from(bottom.tc), num(tm, "mpls.exp"), "frame {n}");
+        assert_eq!(
+            u64::from(bottom.bottom),
+            num(tm, "mpls.bottom"),
+            "frame {n}"
+        );
+        assert_eq!(u64::from(bottom.ttl), num(tm, "mpls.ttl"), "frame {n}");
+        assert_eq!(
+            mpls.control_word.is_some(),
+            t.get("pwethcw").is_some(),
+            "frame {n}"
+        );
+    }
+    assert_eq!(
+        frames[0].protocol_chain(),
+        "Ethernet:VLAN:VLAN:MPLS:IPv4:TCP:HTTP"
+    );
+    assert_eq!(
+        frames[1].protocol_chain(),
+        "Ethernet:MPLS:Ethernet:VLAN:IPv4:ICMP:Raw"
+    );
 }

@@ -3,37 +3,11 @@
 //! `../shared/captures`, read in place: every frame carrying the protocol is compared field by
 //! field.
 
-use pcapkit::Extractor;
+mod common;
+
+use common::frames_and_tshark_layers as load;
 use pcapkit::model::{Frame, FrameRelay, Ieee80211, Layer, Ppi, Radiotap};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
-
-/// Our frames and tshark's `_source.layers` of a capture, or `None` (with a printed message)
-/// when it is absent.
-fn load(name: &str) -> Option<(Vec<Frame>, Vec<Value>)> {
-    let path = Path::new(CAPTURES).join(name);
-    if !path.is_file() {
-        println!("SKIP: {} is absent", path.display());
-        return None;
-    }
-    let frames = Extractor::open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .frames()
-        .collect();
-    let json = PathBuf::from(format!("{}.tshark.json", path.display()));
-    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{}: {e}", json.display()));
-    let doc: Value = serde_json::from_str(&text).expect("tshark JSON");
-    let layers = doc
-        .as_array()
-        .expect("tshark JSON is an array")
-        .iter()
-        .map(|f| f["_source"]["layers"].clone())
-        .collect();
-    Some((frames, layers))
-}
 
 /// A tshark field as a number: `"0x0801"` (hex), `"-70"` or `"48"` (decimal).
 fn num(layer: &Value, field: &str) -> i64 {

@@ -8,26 +8,18 @@
 //! shows `tls` or one that starts a PDU tshark completes later (`tcp.reassembled_in` in the
 //! `.tshark.reassembly.tsv`), and the hellos must read as that capture's handshake does.
 
-use pcapkit::Extractor;
+mod common;
+
 use pcapkit::model::{Frame, Layer, Quic, Tls};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
-
-/// A capture's path and frames, or `None` (with a printed message) when it is absent.
+/// A shared capture's path and frames, or `None` when it is absent (skipped, or a failure
+/// under CI).
 fn frames(name: &str) -> Option<(PathBuf, Vec<Frame>)> {
-    let path = Path::new(CAPTURES).join(name);
-    if !path.is_file() {
-        println!("SKIP: {} is absent", path.display());
-        return None;
-    }
-    let frames = Extractor::open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .frames()
-        .collect();
+    let path = common::shared_capture(name)?;
+    let frames = common::frames_of(&path);
     Some((path, frames))
 }
 

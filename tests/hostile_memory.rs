@@ -116,7 +116,8 @@ fn hostile_length_fields_cannot_grow_memory() {
             .arg("-v")
             .arg(env!("CARGO_BIN_EXE_pcapkit"))
             .arg(&path)
-            .args(["-j", "-o", "/dev/null"])
+            .args(["-j", "-o"])
+            .arg(dir.path().join("report.json"))
             .output()
             .unwrap();
         let report = String::from_utf8_lossy(&out.stderr);

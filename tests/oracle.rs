@@ -105,6 +105,8 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::Dhcpv6,
     ProtoId::Ntp,
     ProtoId::Quic,
+    ProtoId::Sip,
+    ProtoId::Arcnet,
     ProtoId::Vxlan,
     ProtoId::Geneve,
     ProtoId::Teredo,
@@ -168,6 +170,8 @@ fn tshark_proto(name: &str, link_type: LinkType) -> Option<ProtoId> {
         "ntp" => ProtoId::Ntp,
         "tls" => ProtoId::Tls,
         "quic" => ProtoId::Quic,
+        "sip" => ProtoId::Sip,
+        "arcnet" => ProtoId::Arcnet,
         _ => return None,
     })
 }

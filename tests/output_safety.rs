@@ -126,38 +126,60 @@ fn mkfifo(path: &Path) {
     assert!(status.success());
 }
 
-#[test]
-fn dev_null_and_dev_full_stay_devices() {
-    let (_dir, path) = sample_dir();
-    let p = path.to_str().unwrap();
-    let done = run(&[p, "-o", "/dev/null"]);
-    assert_eq!(done.code, Some(0), "{}", done.stderr);
-    let done = run(&[p, "-j", "-o", "/dev/null"]);
-    assert_eq!(done.code, Some(0), "{}", done.stderr);
-    assert!(
-        fs::metadata("/dev/null")
-            .unwrap()
-            .file_type()
-            .is_char_device()
+/// A character device like `/dev/NAME` (major 1, `minor`) to write to. As root, a private
+/// node made with `mknod` in `dir`: a regressed build must never get to replace the machine's
+/// own `/dev/null` (root may rename over it). Otherwise `/dev/NAME` itself, which a non-root
+/// process cannot replace.
+fn char_device(dir: &Path, name: &str, minor: u32) -> PathBuf {
+    let node = dir.join(name);
+    let made = Command::new("mknod")
+        .arg(&node)
+        .args(["-m", "666", "c", "1", &minor.to_string()])
+        .output()
+        .expect("mknod");
+    if made.status.success() {
+        return node;
+    }
+    println!(
+        "note: mknod failed ({}): writing to /dev/{name} itself",
+        String::from_utf8_lossy(&made.stderr).trim()
     );
-    // A full disk is a write error, exit 1, and the device is still a device.
-    let done = run(&[p, "-j", "-o", "/dev/full"]);
-    assert_eq!(done.code, Some(1), "{}", done.stderr);
-    assert!(done.stderr.contains("No space left"), "{}", done.stderr);
-    assert!(
-        fs::metadata("/dev/full")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    PathBuf::from("/dev").join(name)
 }
 
 #[test]
-fn dev_stdout_is_our_stdout() {
-    let (_dir, path) = sample_dir();
-    let done = run(&[path.to_str().unwrap(), "-j", "-o", "/dev/stdout"]);
+fn null_and_full_devices_stay_devices() {
+    let (dir, path) = sample_dir();
+    let p = path.to_str().unwrap();
+    let null = char_device(dir.path(), "null", 3);
+    let full = char_device(dir.path(), "full", 7);
+    let n = null.to_str().unwrap();
+    let done = run(&[p, "-o", n]);
     assert_eq!(done.code, Some(0), "{}", done.stderr);
-    assert_eq!(json_frames(&done.stdout), sample_conversation().len());
+    let done = run(&[p, "-j", "-o", n]);
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    assert!(fs::metadata(&null).unwrap().file_type().is_char_device());
+    // A full disk is a write error, exit 1, and the device is still a device.
+    let done = run(&[p, "-j", "-o", full.to_str().unwrap()]);
+    assert_eq!(done.code, Some(1), "{}", done.stderr);
+    assert!(done.stderr.contains("No space left"), "{}", done.stderr);
+    assert!(fs::metadata(&full).unwrap().file_type().is_char_device());
+    assert!(temporaries(dir.path()).is_empty());
+}
+
+#[test]
+fn descriptor_paths_are_our_stdout() {
+    // `/proc/self/fd/1` and a private link to it, not `/dev/stdout` itself: a regressed build
+    // running as root must not get to rename a file over the machine's `/dev/stdout`.
+    let (dir, path) = sample_dir();
+    let link = dir.path().join("stdout");
+    symlink("/proc/self/fd/1", &link).unwrap();
+    for output in [Path::new("/proc/self/fd/1"), &link] {
+        let done = run(&[path.to_str().unwrap(), "-j", "-o", output.to_str().unwrap()]);
+        assert_eq!(done.code, Some(0), "{}", done.stderr);
+        assert_eq!(json_frames(&done.stdout), sample_conversation().len());
+    }
+    assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
 }
 
 #[test]
@@ -219,28 +241,6 @@ fn per_frame_files_go_through_a_symlinked_folder() {
     let count = fs::read_dir(&real).unwrap().count();
     assert_eq!(count, sample_conversation().len());
     assert!(temporaries(&real).is_empty());
-}
-
-#[test]
-fn a_private_device_node_stays_a_device() {
-    let (dir, path) = sample_dir();
-    let node = dir.path().join("null");
-    let made = Command::new("mknod")
-        .arg(&node)
-        .args(["c", "1", "3"])
-        .output()
-        .expect("mknod");
-    if !made.status.success() {
-        println!(
-            "SKIPPED a_private_device_node_stays_a_device: mknod needs root ({})",
-            String::from_utf8_lossy(&made.stderr).trim()
-        );
-        return;
-    }
-    let done = run(&[path.to_str().unwrap(), "-j", "-o", node.to_str().unwrap()]);
-    assert_eq!(done.code, Some(0), "{}", done.stderr);
-    assert!(fs::metadata(&node).unwrap().file_type().is_char_device());
-    assert!(temporaries(dir.path()).is_empty());
 }
 
 #[test]

@@ -398,3 +398,96 @@ fn every_engine_gives_the_same_report_and_files() {
         }
     }
 }
+
+/// The bytes of each direction in a `follow -f json` document.
+fn followed_directions(doc: &Value) -> [Vec<u8>; 2] {
+    let mut out = [Vec::new(), Vec::new()];
+    for chunk in doc["chunks"].as_array().unwrap() {
+        let dir = usize::from(chunk["dir"] == "b_to_a");
+        let hex = chunk["data"].as_str().unwrap();
+        out[dir].extend(
+            (0..hex.len() / 2).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()),
+        );
+    }
+    out
+}
+
+#[test]
+fn follow_reassembles_out_of_order_segments_both_ways() {
+    let request = b"POST /upload HTTP/1.1\r\nHost: example.test\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz";
+    let response = b"HTTP/1.1 201 Created\r\nContent-Length: 5\r\n\r\nthanks";
+    let (isn_c, isn_s) = (0xffff_fff0u32, 7000u32); // the client's sequence numbers wrap
+    let mut cap = Capture::default();
+    cap.tcp(C, S, isn_c, 0, SYN, b"")
+        .tcp(S, C, isn_s, isn_c.wrapping_add(1), SYN | ACK, b"")
+        .tcp(C, S, isn_c.wrapping_add(1), isn_s + 1, ACK, b"");
+    // The request in four pieces, sent 3, 1, 4, 2 (and piece 1 retransmitted).
+    let cuts = [0, 20, 45, 70, request.len()];
+    for &i in &[2usize, 0, 3, 1, 0] {
+        let seq = isn_c.wrapping_add(1).wrapping_add(cuts[i] as u32);
+        cap.tcp(
+            C,
+            S,
+            seq,
+            isn_s + 1,
+            PSH_ACK,
+            &request[cuts[i]..cuts[i + 1]],
+        );
+    }
+    let after_request = isn_c.wrapping_add(1).wrapping_add(request.len() as u32);
+    // The response in two pieces, the second first.
+    cap.tcp(
+        S,
+        C,
+        isn_s + 1 + 30,
+        after_request,
+        PSH_ACK,
+        &response[30..],
+    )
+    .tcp(S, C, isn_s + 1, after_request, PSH_ACK, &response[..30]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.pcap");
+    cap.write(&input);
+    let select = pcapkit::trace::FlowSelector::Id(0);
+    let mut json = Vec::new();
+    let done = pcapkit::trace::follow(
+        &input,
+        select,
+        pcapkit::trace::FollowFormat::Json,
+        &mut json,
+    )
+    .unwrap();
+    let doc: Value = serde_json::from_slice(&json).unwrap();
+    let [to_server, to_client] = followed_directions(&doc);
+    assert_eq!(to_server, request);
+    assert_eq!(to_client, response);
+    assert_eq!(done.bytes, [request.len() as u64, response.len() as u64]);
+    assert_eq!(done.missing, [0, 0]);
+    assert_eq!(doc["flow"]["a"]["port"], 40000);
+    // The same flow by its endpoints (given the other way round), through the command.
+    let follow = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_pcapkit"))
+            .arg("follow")
+            .arg(&input)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let run = follow(&["--tuple", "10.0.0.2:80-10.0.0.1:40000", "-f", "raw"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(run.stdout, [&request[..], &response[..]].concat());
+    // Text: the second direction indented; an unknown flow is an error.
+    let run = follow(&["--flow", "0"]);
+    let text = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        text.contains("Node 0: 10.0.0.1:40000\n") && text.contains("\tHTTP/1.1 201 Created"),
+        "{text}"
+    );
+    let run = follow(&["--flow", "9"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no TCP flow 9"));
+}

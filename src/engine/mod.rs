@@ -169,9 +169,11 @@ impl EngineKind {
         match self {
             EngineKind::Native => {
                 "pcapkit's zero-copy dissector: Ethernet, 802.2 LLC/SNAP, SLL, SLL2, Null, NFLOG, \
-                 VLAN/QinQ, ARP, RARP, PPP, PPPoE, IPX, IPv4, IPv6 + extension headers, AH, ESP, \
-                 HIP, MH, OSPFv2/v3, IGMP, GRE, IP-in-IP, L2TP, TCP, UDP, ICMP, ICMPv6 (+ quoted \
-                 datagram, NDP, MLD), DNS/mDNS, HTTP/1.x"
+                 Radiotap, PPI, IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, VLAN/QinQ, MPLS, \
+                 ARP, RARP, PPP, PPPoE, IPX, IPv4, IPv6 + extension headers, AH, ESP, HIP, MH, \
+                 OSPFv2/v3, IGMP, PIMv2, GRE, ERSPAN, IP-in-IP, L2TP, VXLAN, GENEVE, Teredo, \
+                 GTP-U, TCP, UDP, SCTP, ICMP, ICMPv6 (+ quoted datagram, NDP, MLD), \
+                 DNS/mDNS/LLMNR, DHCP, DHCPv6, NTP, TLS, QUIC, SIP, HTTP/1.x"
             }
             EngineKind::Etherparse => {
                 "etherparse 0.21 LaxSlicedPacket: Ethernet II, VLAN tags, ARP/RARP, IPv4 + options, \

@@ -162,6 +162,12 @@ pub enum Layer {
     /// QUIC long-header packet (boxed: connection ids).
     #[serde(rename = "QUIC")]
     Quic(Box<Quic>),
+    /// SIP message head (boxed: headers).
+    #[serde(rename = "SIP")]
+    Sip(Box<Sip>),
+    /// ARCNET header (link type 129).
+    #[serde(rename = "ARCNET")]
+    Arcnet(Arcnet),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -221,6 +227,8 @@ impl Layer {
             Layer::Pim(_) => ProtoId::Pim,
             Layer::Tls(_) => ProtoId::Tls,
             Layer::Quic(_) => ProtoId::Quic,
+            Layer::Sip(_) => ProtoId::Sip,
+            Layer::Arcnet(_) => ProtoId::Arcnet,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -763,7 +771,7 @@ pub struct Http {
     pub payload_len: u32,
 }
 
-/// Whether an HTTP head is a request or a response.
+/// Whether an HTTP (or SIP) head is a request or a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HttpKind {
@@ -2309,5 +2317,54 @@ pub struct Quic {
     /// Header length in bytes, up to the (protected) packet number.
     pub header_len: u32,
     /// Bytes after the header: the Length field's value, else the rest of the datagram.
+    pub payload_len: u32,
+}
+
+/// SIP message head (RFC 3261): start line and the headers scripts look for.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sip {
+    /// `request` or `response`.
+    pub kind: HttpKind,
+    /// Request method (`INVITE`, `REGISTER`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Request-URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// Response status code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Response reason phrase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Header fields in order, as `[name, value]` (compact names as carried).
+    pub headers: Vec<(String, String)>,
+    /// Header length in bytes: start line, headers and the blank line (or the captured rest).
+    pub header_len: u32,
+    /// Body bytes after the head.
+    pub payload_len: u32,
+}
+
+/// ARCNET header as Linux captures it (link type 129): addresses, offset, protocol id and, for
+/// RFC 1201 encapsulations, the split flag and sequence number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Arcnet {
+    /// Source station id.
+    pub src: u8,
+    /// Destination station id (0: broadcast).
+    pub dst: u8,
+    /// The Linux offset field.
+    pub offset: u16,
+    /// Protocol id (212 IPv4, 213 ARP, 214 RARP, 196 IPv6, 250 IPX; 240/241 RFC 1051 IP/ARP).
+    pub protocol_id: u8,
+    /// Split flag (RFC 1201).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_flag: Option<u8>,
+    /// Sequence number (RFC 1201).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// Header length in bytes.
+    pub header_len: u32,
+    /// Bytes after the header.
     pub payload_len: u32,
 }

@@ -161,6 +161,10 @@ protocols! {
     Tls = "TLS", App;
     /// QUIC (long-header packets).
     Quic = "QUIC", App;
+    /// ARCNET (link type 129).
+    Arcnet = "ARCNET", Link;
+    /// Session Initiation Protocol.
+    Sip = "SIP", App;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

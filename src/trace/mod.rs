@@ -15,12 +15,14 @@
 //! ```
 
 mod files;
+mod follow;
 mod index;
 pub mod key;
 pub mod packet;
 mod stage;
 pub mod table;
 
+pub use follow::{FlowSelector, FollowFormat, Followed, follow};
 pub use index::{JSON as INDEX_JSON, NDJSON as INDEX_NDJSON};
 pub use key::{Endpoint, FlowKey, Transport};
 pub use stage::{TraceHandle, TraceOptions, TraceOutcome, TraceStage};

@@ -352,3 +352,33 @@ pub fn generated_frames() -> Vec<(pcapkit::model::LinkType, Vec<u8>)> {
     }
     out
 }
+
+/// Every frame of the capture at `path`, dissected by the native engine.
+pub fn frames_of(path: &Path) -> Vec<pcapkit::model::Frame> {
+    pcapkit::Extractor::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .frames()
+        .collect()
+}
+
+/// The tshark JSON beside a capture (`<path>.tshark.json`): one `_source.layers` object per
+/// frame.
+pub fn tshark_layers(path: &Path) -> Vec<serde_json::Value> {
+    let json = PathBuf::from(format!("{}.tshark.json", path.display()));
+    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{}: {e}", json.display()));
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("tshark JSON");
+    doc.as_array()
+        .expect("tshark JSON is an array")
+        .iter()
+        .map(|f| f["_source"]["layers"].clone())
+        .collect()
+}
+
+/// Our frames and tshark's `_source.layers` of the shared capture `name`, with the policy of
+/// [`shared_captures`] when it is absent.
+pub fn frames_and_tshark_layers(
+    name: &str,
+) -> Option<(Vec<pcapkit::model::Frame>, Vec<serde_json::Value>)> {
+    let path = shared_capture(name)?;
+    Some((frames_of(&path), tshark_layers(&path)))
+}

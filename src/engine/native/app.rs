@@ -3,7 +3,7 @@
 //! A port is only a hint: content must confirm it, so a payload is never labelled by its port
 //! alone. HTTP is recognised on any port by its request or status line.
 
-use super::{dhcp, dhcpv6, dns, geneve, gtp, http, l2tp, ntp, quic, teredo, tls, vxlan};
+use super::{dhcp, dhcpv6, dns, geneve, gtp, http, l2tp, ntp, quic, sip, teredo, tls, vxlan};
 use crate::model::ProtoId;
 
 /// The application protocol of a TCP payload, if pcapkit recognises it.
@@ -11,6 +11,10 @@ pub fn over_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     // DNS: port 53, confirmed by a plausible header behind the 2-byte length prefix.
     if (src_port == DNS_PORT || dst_port == DNS_PORT) && dns::looks_like_dns(payload, true) {
         return Some(ProtoId::Dns);
+    }
+    // SIP on 5060, confirmed by its request or status line.
+    if (src_port == sip::PORT || dst_port == sip::PORT) && sip::is_sip(payload) {
+        return Some(ProtoId::Sip);
     }
     // TLS on the ports IANA assigns to TLS services, confirmed by a record header.
     if (TLS_PORTS.contains(&src_port) || TLS_PORTS.contains(&dst_port)) && tls::is_tls(payload) {
@@ -61,6 +65,9 @@ pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     }
     if on(quic::PORT) && quic::is_quic(payload) {
         return Some(ProtoId::Quic);
+    }
+    if on(sip::PORT) && sip::is_sip(payload) {
+        return Some(ProtoId::Sip);
     }
     None
 }

@@ -6,6 +6,13 @@
 //! walks the chain from the link type to the last protocol it knows, trimming each payload to
 //! the length its header declares (so Ethernet padding never reaches UDP), and records where
 //! and why it stopped if a header does not fit.
+//!
+//! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, Radiotap, PPI, bare
+//! IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
+//! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
+//! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
+//! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, DNS/mDNS/LLMNR, DHCP, DHCPv6,
+//! NTP, TLS, QUIC, SIP and HTTP.
 
 pub(crate) mod app;
 mod arp;
@@ -37,6 +44,7 @@ mod igmp;
 mod mh;
 mod ospf;
 // Breadth: wireless and WAN link types, tunnels, SCTP.
+mod arcnet;
 mod chdlc;
 mod dhcp;
 mod dhcpv6;
@@ -52,6 +60,7 @@ mod ppi;
 mod quic;
 mod radiotap;
 mod sctp;
+mod sip;
 mod teredo;
 mod tls;
 mod vxlan;
@@ -197,6 +206,7 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType(105) => Some(ProtoId::Ieee80211),
         LinkType(107) => Some(ProtoId::FrameRelay),
         LinkType(127) => Some(ProtoId::Radiotap),
+        LinkType(129) => Some(ProtoId::Arcnet),
         LinkType(192) => Some(ProtoId::Ppi),
         LinkType(242) => Some(ProtoId::Ipoib),
         _ => None,
@@ -312,6 +322,8 @@ fn decode(
         ProtoId::Pim => pim::decode(data),
         ProtoId::Tls => tls::decode(data),
         ProtoId::Quic => quic::decode(data),
+        ProtoId::Sip => sip::decode(data),
+        ProtoId::Arcnet => arcnet::decode(data),
         ProtoId::Dhcp => dhcp::decode(data, partial),
         ProtoId::Dhcpv6 => dhcpv6::decode(data),
         ProtoId::Ntp => ntp::decode(data, declared, partial),
