@@ -1089,17 +1089,6 @@ fn hex(out: &mut Vec<u8>, bytes: &HexBytes) {
 
 /// The comma-separated flag names, as `TcpFlags`' `Serialize` (SYN, ACK, FIN, ... order).
 fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
-    const NAMES: [(u16, &[u8]); 9] = [
-        (TcpFlags::SYN, b"SYN"),
-        (TcpFlags::ACK, b"ACK"),
-        (TcpFlags::FIN, b"FIN"),
-        (TcpFlags::RST, b"RST"),
-        (TcpFlags::PSH, b"PSH"),
-        (TcpFlags::URG, b"URG"),
-        (TcpFlags::ECE, b"ECE"),
-        (TcpFlags::CWR, b"CWR"),
-        (TcpFlags::NS, b"NS"),
-    ];
     // The common combinations in one copy each.
     let text: &[u8] = match flags.0 {
         0x010 => b"\"ACK\"",
@@ -1112,12 +1101,12 @@ fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
         _ => {
             out.push(b'"');
             let mut first = true;
-            for (bit, name) in NAMES {
+            for (bit, name) in TcpFlags::NAMES {
                 if flags.0 & bit != 0 {
                     if !first {
                         out.push(b',');
                     }
-                    lit(out, name);
+                    lit(out, name.as_bytes());
                     first = false;
                 }
             }

@@ -24,7 +24,7 @@
 use super::encoder::{Encoder, EncodingDumper, Placement};
 use super::events::{self, Scalar, Sink};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
-use crate::model::{EtherType, Frame, Summary};
+use crate::model::{EtherType, Frame, Summary, TcpFlags};
 use crate::pipeline::Record;
 use std::io::{self, Write};
 use std::sync::OnceLock;
@@ -570,7 +570,7 @@ fn push_field(out: &mut Vec<u8>, protocol: &str, key: &str, value: Scalar<'_>) {
             }
         }
         ("flags", Scalar::Str(names)) if protocol == "TCP" => {
-            let bits = tcp_flag_bits(names);
+            let bits = TcpFlags::from_names(names).0;
             push_hex(out, u64::from(bits), 3);
             out.extend_from_slice(b" (");
             if names.is_empty() {
@@ -621,25 +621,6 @@ fn ethertype_number(name: &str) -> Option<u16> {
             .collect()
     });
     names.iter().find(|(n, _)| *n == name).map(|&(_, n)| n)
-}
-
-/// The bits of TCP flags given by name (`SYN,ACK` → 0x012).
-fn tcp_flag_bits(names: &str) -> u16 {
-    names
-        .split(',')
-        .map(|name| match name {
-            "FIN" => 0x001,
-            "SYN" => 0x002,
-            "RST" => 0x004,
-            "PSH" => 0x008,
-            "ACK" => 0x010,
-            "URG" => 0x020,
-            "ECE" => 0x040,
-            "CWR" => 0x080,
-            "NS" => 0x100,
-            _ => 0,
-        })
-        .fold(0, |acc, bit| acc | bit)
 }
 
 /// IANA names of the IP protocol numbers a capture commonly carries.
@@ -698,7 +679,7 @@ mod tests {
     fn names_numbers_and_flags() {
         assert_eq!(ethertype_number("IPv4"), Some(0x0800));
         assert_eq!(ethertype_number("0x88b5"), None);
-        assert_eq!(tcp_flag_bits("SYN,ACK"), 0x012);
+        assert_eq!(TcpFlags::from_names("SYN,ACK").0, 0x012);
         assert_eq!(ip_protocol_name(6), Some("TCP"));
         let mut out = Vec::new();
         push_field(&mut out, "IPv4", "proto", Scalar::UInt(6));

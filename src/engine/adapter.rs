@@ -28,7 +28,7 @@ pub(crate) fn crate_error(
     what: &str,
     err: impl std::fmt::Display,
 ) -> DecodeError {
-    DecodeError(format!("{what}: {err} ({crate_name})"))
+    DecodeError::other(format!("{what}: {err} ({crate_name})"))
 }
 
 /// The first Ethertype that is a length (802.3): such frames are handed to native (LLC).
@@ -216,14 +216,14 @@ pub(crate) struct Ipv4Fields<'b> {
 /// whole header captured, total length (when not 0) at least the header.
 pub(crate) fn check_ipv4(ihl: u8, total_len: u16, captured: usize) -> Result<(), DecodeError> {
     if ihl < 5 {
-        return Err(DecodeError(format!("IPv4 IHL {ihl} < 5")));
+        return Err(DecodeError::other(format!("IPv4 IHL {ihl} < 5")));
     }
     let header_len = usize::from(ihl) * 4;
     if captured < header_len {
         return Err(DecodeError::truncated("IPv4 header", header_len, captured));
     }
     if total_len != 0 && usize::from(total_len) < header_len {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "IPv4 total length {total_len} < header length {header_len}"
         )));
     }
@@ -411,10 +411,12 @@ pub(crate) fn check_tcp(
 ) -> Result<(), DecodeError> {
     let header_len = usize::from(data_offset) * 4;
     if header_len < 20 {
-        return Err(DecodeError(format!("TCP data offset {data_offset} < 5")));
+        return Err(DecodeError::other(format!(
+            "TCP data offset {data_offset} < 5"
+        )));
     }
     if declared >= 20 && header_len > declared {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "TCP data offset {data_offset} ({header_len} bytes) past the segment ({declared} bytes)"
         )));
     }
@@ -470,7 +472,7 @@ pub(crate) fn udp(
     data: &[u8],
 ) -> DecodeResult {
     if len < 8 {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "UDP length {len} < 8 (the header alone)"
         )));
     }
@@ -716,7 +718,7 @@ pub(crate) mod testing {
                 let count = seen.entry(proto).or_insert((0, 0));
                 count.1 += 1;
                 if let Some(result) = decoder.decode(proto, rest, declared, offset) {
-                    let decoded = result.unwrap_or_else(|e| panic!("{proto}: {}", e.0));
+                    let decoded = result.unwrap_or_else(|e| panic!("{proto}: {e}"));
                     assert_eq!(&decoded.layer, layer, "{proto} at {offset}");
                     count.0 += 1;
                 }

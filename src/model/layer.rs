@@ -581,7 +581,9 @@ impl TcpFlags {
     /// NS (accurate ECN) flag bit.
     pub const NS: u16 = 0x100;
 
-    const NAMES: [(u16, &'static str); 9] = [
+    /// Every flag bit with its name, in the order reports list them (SYN, ACK, FIN, ...): the
+    /// one table the model, `frame_json` and `tree` use.
+    pub const NAMES: [(u16, &'static str); 9] = [
         (Self::SYN, "SYN"),
         (Self::ACK, "ACK"),
         (Self::FIN, "FIN"),
@@ -596,6 +598,14 @@ impl TcpFlags {
     /// Whether every bit of `mask` is set.
     pub fn has(self, mask: u16) -> bool {
         self.0 & mask == mask
+    }
+
+    /// The flags a comma-separated list of names gives (`SYN,ACK`); unknown names add none.
+    pub fn from_names(names: &str) -> TcpFlags {
+        TcpFlags(names.split(',').fold(0, |bits, name| {
+            let bit = Self::NAMES.iter().find(|(_, n)| *n == name);
+            bits | bit.map_or(0, |&(bit, _)| bit)
+        }))
     }
 }
 

@@ -39,7 +39,7 @@ impl<'a> Packet<'a> {
         }
         let len = (usize::from(buffer[field::PAYLOAD_LEN]) + 2) * 4;
         if len < MIN_HEADER_LEN {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "AH payload length {} gives {len} bytes < {MIN_HEADER_LEN}",
                 buffer[field::PAYLOAD_LEN]
             )));
@@ -171,17 +171,17 @@ mod tests {
     #[test]
     fn header_past_the_end_is_an_error() {
         assert_eq!(
-            decode(&AH_ESP[..11], 11).err().unwrap().0,
+            decode(&AH_ESP[..11], 11).err().unwrap().to_string(),
             "AH header needs 12 bytes, 11 captured"
         );
         assert_eq!(
-            decode(&AH_ESP[..20], 20).err().unwrap().0,
+            decode(&AH_ESP[..20], 20).err().unwrap().to_string(),
             "AH header needs 24 bytes, 20 captured"
         );
         let mut p = AH_ESP;
         p[1] = 0xff; // (255 + 2)·4 = 1028 bytes
         assert_eq!(
-            decode(&p, 28).err().unwrap().0,
+            decode(&p, 28).err().unwrap().to_string(),
             "AH header needs 1028 bytes, 28 captured"
         );
     }
@@ -191,7 +191,7 @@ mod tests {
         let mut p = AH_ESP;
         p[1] = 0; // 8 bytes
         assert_eq!(
-            decode(&p, 28).err().unwrap().0,
+            decode(&p, 28).err().unwrap().to_string(),
             "AH payload length 0 gives 8 bytes < 12"
         );
         p[1] = 1; // 12 bytes, no ICV

@@ -104,7 +104,7 @@ mod tests {
         );
         assert_eq!(d.next, Some(ProtoId::Ipv4));
         assert_eq!(
-            decode(&[1, 0, 0, 0, 213, 0, 0]).err().unwrap().0,
+            decode(&[1, 0, 0, 0, 213, 0, 0]).err().unwrap().to_string(),
             "ARCNET header needs 8 bytes, 7 captured"
         );
     }

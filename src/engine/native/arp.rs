@@ -35,7 +35,7 @@ impl<'a> Packet<'a> {
         }
         let packet = Packet { buffer };
         if buffer.len() < packet.total_len() {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "{what} with hlen {} and plen {} needs {} bytes, {} captured",
                 packet.hlen(),
                 packet.plen(),
@@ -242,15 +242,21 @@ mod tests {
     #[test]
     fn cut_packets_are_errors() {
         assert_eq!(
-            decode(&REPLY[..7], ProtoId::Arp).err().unwrap().0,
+            decode(&REPLY[..7], ProtoId::Arp).err().unwrap().to_string(),
             "ARP header needs 8 bytes, 7 captured"
         );
         assert_eq!(
-            decode(&REPLY[..27], ProtoId::Arp).err().unwrap().0,
+            decode(&REPLY[..27], ProtoId::Arp)
+                .err()
+                .unwrap()
+                .to_string(),
             "ARP header with hlen 6 and plen 4 needs 28 bytes, 27 captured"
         );
         assert_eq!(
-            decode(&RARP_REPLY[..20], ProtoId::Rarp).err().unwrap().0,
+            decode(&RARP_REPLY[..20], ProtoId::Rarp)
+                .err()
+                .unwrap()
+                .to_string(),
             "RARP header with hlen 6 and plen 4 needs 28 bytes, 20 captured"
         );
         // Hostile lengths: 255-byte addresses past the end.
@@ -258,7 +264,7 @@ mod tests {
         pkt[4] = 255;
         pkt[5] = 255;
         assert_eq!(
-            decode(&pkt, ProtoId::Arp).err().unwrap().0,
+            decode(&pkt, ProtoId::Arp).err().unwrap().to_string(),
             "ARP header with hlen 255 and plen 255 needs 1028 bytes, 46 captured"
         );
     }

@@ -80,7 +80,7 @@ mod tests {
             Some(ProtoId::Ipv6)
         );
         assert_eq!(
-            decode_chdlc(&[0x0f, 0, 0x08]).err().unwrap().0,
+            decode_chdlc(&[0x0f, 0, 0x08]).err().unwrap().to_string(),
             "Cisco HDLC header needs 4 bytes, 3 captured"
         );
     }

@@ -86,7 +86,7 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
                 continue;
             }
             if options.len() == MAX_OPTIONS {
-                return Err(DecodeError(format!(
+                return Err(DecodeError::other(format!(
                     "DHCP message has more than {MAX_OPTIONS} options"
                 )));
             }
@@ -202,7 +202,7 @@ mod tests {
         let d = decode(&m[..30], &mut partial).unwrap();
         assert_eq!(dhcp_of(&d).chaddr.0, vec![0x00, 0x0b]);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "DHCP message needs 236 bytes, 30 captured"
         );
         assert!(!is_dhcp(&m[..MIN_LEN - 1]));
@@ -213,14 +213,14 @@ mod tests {
         bad[2] = 17;
         assert!(!is_dhcp(&bad));
         assert_eq!(
-            decode(&m[..27], &mut None).err().unwrap().0,
+            decode(&m[..27], &mut None).err().unwrap().to_string(),
             "DHCP message needs 28 bytes, 27 captured"
         );
         // An option running past the end.
         let mut cut = discover();
         cut.truncate(FIXED_LEN + 4 + 6);
         assert_eq!(
-            decode(&cut, &mut None).err().unwrap().0,
+            decode(&cut, &mut None).err().unwrap().to_string(),
             "DHCP option needs 250 bytes, 246 captured"
         );
     }

@@ -77,7 +77,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let mut at = header_len;
     while at < data.len() {
         if options.len() == MAX_OPTIONS {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "DHCPv6 message has more than {MAX_OPTIONS} options"
             )));
         }
@@ -145,11 +145,11 @@ mod tests {
         );
         assert_eq!((d.header_len, d.payload_len), (18, 0));
         assert_eq!(
-            decode(&m[..17]).err().unwrap().0,
+            decode(&m[..17]).err().unwrap().to_string(),
             "DHCPv6 option needs 18 bytes, 17 captured"
         );
         assert_eq!(
-            decode(&m[..14]).err().unwrap().0,
+            decode(&m[..14]).err().unwrap().to_string(),
             "DHCPv6 option needs 16 bytes, 14 captured"
         );
     }

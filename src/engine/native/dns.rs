@@ -604,7 +604,7 @@ fn parse_sections(msg: &Msg<'_>, dns: &mut Dns, mdns: bool) -> Result<(), Decode
                 at = next;
             }
             Err(fault) => {
-                return Err(DecodeError(format!(
+                return Err(DecodeError::other(format!(
                     "DNS question {} of {} at byte {at}: {}",
                     i + 1,
                     dns.qdcount,
@@ -627,7 +627,7 @@ fn parse_sections(msg: &Msg<'_>, dns: &mut Dns, mdns: bool) -> Result<(), Decode
                     at = next;
                 }
                 Err(f) => {
-                    fault = Some(DecodeError(format!(
+                    fault = Some(DecodeError::other(format!(
                         "DNS {section} {} of {count} at byte {at}: {}",
                         i + 1,
                         msg.fault_text(f)
@@ -745,7 +745,7 @@ mod tests {
         assert!(looks_like_dns(&bytes, false));
         let (dns, partial, d) = run(&bytes, 271, &udp(53));
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "DNS authority 3 of 4 at byte 153: cut short (158 of 271 bytes present)"
         );
         assert_eq!((d.header_len, d.payload_len), (271, 0));
@@ -914,7 +914,7 @@ mod tests {
         let m = message(0x0100, [1, 0, 0, 0], b"\xc0\x0c\x00\x01\x00\x01");
         let (dns, partial, _) = run(&m, m.len(), &udp(53));
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "DNS question 1 of 1 at byte 12: compression pointer at byte 12 to byte 12: not backwards (loop)"
         );
         assert!(dns.questions.is_empty());
@@ -927,7 +927,7 @@ mod tests {
         assert!(
             partial
                 .unwrap()
-                .0
+                .to_string()
                 .ends_with("compression pointer at byte 14 to byte 18: not backwards (loop)")
         );
         // A record whose owner points back into a name that points further back: fine.
@@ -946,7 +946,7 @@ mod tests {
         let m = message(0, [1, 0, 0, 0], b"\x41abc\x00\x00\x01\x00\x01");
         let (_, partial, _) = run(&m, m.len(), &udp(53));
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "DNS question 1 of 1 at byte 12: label type 0x40 at byte 12 not supported"
         );
         // 5 labels of 63 bytes: 320 bytes, longer than 255.
@@ -959,7 +959,7 @@ mod tests {
         let m = message(0, [1, 0, 0, 0], &body);
         let (_, partial, _) = run(&m, m.len(), &udp(53));
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "DNS question 1 of 1 at byte 12: name at byte 12 longer than 255 bytes"
         );
         // Escapes: a dot inside a label, a control byte, a non-UTF-8 byte.
@@ -975,7 +975,7 @@ mod tests {
         let m = message(0x8180, [1, 65535, 0, 0], &body);
         let (dns, partial, _) = run(&m, m.len(), &udp(53));
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "DNS answer 2 of 65535 at byte 63: past the end of the message (63 bytes)"
         );
         assert_eq!(dns.answers.len(), 1);
@@ -988,7 +988,7 @@ mod tests {
         let m = message(0x8180, [1, 1, 0, 0], &body);
         let (dns, partial, _) = run(&m, m.len(), &udp(53));
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "DNS answer 1 of 1 at byte 47: past the end of the message (63 bytes)"
         );
         assert!(dns.answers.is_empty());
@@ -1027,7 +1027,10 @@ mod tests {
         assert_eq!((dns.header_len, dns.payload_len), (49, 3));
         // The prefix alone is not enough.
         assert_eq!(
-            decode(&seg[..1], 1, Some(&tcp), &mut None).err().unwrap().0,
+            decode(&seg[..1], 1, Some(&tcp), &mut None)
+                .err()
+                .unwrap()
+                .to_string(),
             "DNS-over-TCP length needs 2 bytes, 1 captured"
         );
     }
@@ -1062,7 +1065,7 @@ mod tests {
             decode(&QUERY[..11], 47, Some(&udp(53)), &mut None)
                 .err()
                 .unwrap()
-                .0,
+                .to_string(),
             "DNS header needs 12 bytes, 11 captured"
         );
         assert!(!looks_like_dns(&QUERY[..11], false));

@@ -68,7 +68,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             len
         }
         _ => {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "ERSPAN version {version} (1: type II, 2: type III)"
             )));
         }
@@ -135,13 +135,13 @@ mod tests {
         assert_eq!(d.header_len, 12);
         f[11] = 0x01;
         assert_eq!(
-            decode(&f).err().unwrap().0,
+            decode(&f).err().unwrap().to_string(),
             "ERSPAN header needs 20 bytes, 12 captured"
         );
         f.extend([0u8; 8]);
         assert_eq!(decode(&f).unwrap().header_len, 20);
         assert_eq!(
-            decode(&f[..11]).err().unwrap().0,
+            decode(&f[..11]).err().unwrap().to_string(),
             "ERSPAN header needs 12 bytes, 11 captured"
         );
     }
@@ -149,11 +149,14 @@ mod tests {
     #[test]
     fn bad_headers_are_errors() {
         assert_eq!(
-            decode(&[0x10, 0, 0]).err().unwrap().0,
+            decode(&[0x10, 0, 0]).err().unwrap().to_string(),
             "ERSPAN header needs 8 bytes, 3 captured"
         );
         assert_eq!(
-            decode(&[0x30, 0, 0, 0, 0, 0, 0, 0]).err().unwrap().0,
+            decode(&[0x30, 0, 0, 0, 0, 0, 0, 0])
+                .err()
+                .unwrap()
+                .to_string(),
             "ERSPAN version 3 (1: type II, 2: type III)"
         );
     }

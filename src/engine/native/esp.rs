@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn short_header_is_an_error() {
         assert_eq!(
-            decode(&ESP[..7], 7).err().unwrap().0,
+            decode(&ESP[..7], 7).err().unwrap().to_string(),
             "ESP header needs 8 bytes, 7 captured"
         );
     }

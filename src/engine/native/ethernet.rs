@@ -118,7 +118,7 @@ mod tests {
     #[test]
     fn short_header_is_an_error() {
         assert_eq!(
-            decode(&FRAME[..13]).err().unwrap().0,
+            decode(&FRAME[..13]).err().unwrap().to_string(),
             "Ethernet header needs 14 bytes, 13 captured"
         );
     }

@@ -38,12 +38,12 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         return Err(if data.len() < MAX_ADDRESS_LEN {
             DecodeError::truncated("Frame Relay address", data.len() + 1, data.len())
         } else {
-            DecodeError("Frame Relay address longer than 4 bytes (EA bit never set)".into())
+            DecodeError::other("Frame Relay address longer than 4 bytes (EA bit never set)")
         });
     };
     if address_len < 2 {
-        return Err(DecodeError(
-            "Frame Relay address of 1 byte (EA bit set in the first)".into(),
+        return Err(DecodeError::other(
+            "Frame Relay address of 1 byte (EA bit set in the first)",
         ));
     }
     let a = &data[..address_len];
@@ -198,13 +198,13 @@ mod tests {
     fn bad_headers_are_errors() {
         assert!(decode(&[]).is_err());
         assert_eq!(
-            decode(&[0x18]).err().unwrap().0,
+            decode(&[0x18]).err().unwrap().to_string(),
             "Frame Relay address needs 2 bytes, 1 captured"
         );
         assert!(decode(&[0x19, 0x61]).is_err());
         assert!(decode(&[0x18, 0x60, 0x00, 0x00, 0x01]).is_err());
         assert_eq!(
-            decode(&[0x18, 0x61, 0x08]).err().unwrap().0,
+            decode(&[0x18, 0x61, 0x08]).err().unwrap().to_string(),
             "Frame Relay Cisco header needs 4 bytes, 3 captured"
         );
         assert!(decode(&[0x18, 0x61, 0x03]).is_err());

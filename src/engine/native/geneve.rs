@@ -45,14 +45,14 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     while !rest.is_empty() {
         let at = header_len - rest.len();
         let Some(o) = rest.get(..OPTION_HEADER_LEN) else {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "GENEVE option at offset {at} needs 4 bytes, {} left in the options",
                 rest.len()
             )));
         };
         let len = 4 * usize::from(o[3] & 0x1f);
         let Some(after) = rest.get(OPTION_HEADER_LEN + len..) else {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "GENEVE option at offset {at} runs past the options ({} bytes, {} left)",
                 OPTION_HEADER_LEN + len,
                 rest.len()
@@ -141,14 +141,14 @@ mod tests {
         // Cut inside the options.
         assert!(!is_geneve(&frame[..19]));
         assert_eq!(
-            decode(&frame[..19], 19).err().unwrap().0,
+            decode(&frame[..19], 19).err().unwrap().to_string(),
             "GENEVE header needs 20 bytes, 19 captured"
         );
         // An option longer than the options field.
         let mut bad = frame.clone();
         bad[11] = 0x05;
         assert_eq!(
-            decode(&bad, bad.len()).err().unwrap().0,
+            decode(&bad, bad.len()).err().unwrap().to_string(),
             "GENEVE option at offset 8 runs past the options (24 bytes, 12 left)"
         );
     }

@@ -76,7 +76,7 @@ fn routing_len(bytes: &[u8]) -> Result<usize, DecodeError> {
     let mut at = 0usize;
     for _ in 0..MAX_SRES {
         let Some(sre) = bytes.get(at..at + 4) else {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "GRE source route entry at offset {at} needs 4 bytes, {} captured",
                 bytes.len().saturating_sub(at)
             )));
@@ -88,7 +88,7 @@ fn routing_len(bytes: &[u8]) -> Result<usize, DecodeError> {
             return Ok(at);
         }
     }
-    Err(DecodeError(format!(
+    Err(DecodeError::other(format!(
         "GRE routing has more than {MAX_SRES} source route entries"
     )))
 }
@@ -280,14 +280,14 @@ mod tests {
         assert_eq!((d.header_len, d.payload_len), (20, 1));
         // Without the NULL entry the routing runs past the end.
         assert_eq!(
-            decode(&frame[..16]).err().unwrap().0,
+            decode(&frame[..16]).err().unwrap().to_string(),
             "GRE source route entry at offset 8 needs 4 bytes, 0 captured"
         );
         // Endless entries are capped.
         let mut endless = vec![0x40, 0x00, 0x08, 0x00, 0, 0, 0, 0];
         endless.extend(std::iter::repeat_n([0x08, 0x00, 0x00, 0x00], 40).flatten());
         assert_eq!(
-            decode(&endless).err().unwrap().0,
+            decode(&endless).err().unwrap().to_string(),
             "GRE routing has more than 32 source route entries"
         );
     }
@@ -295,15 +295,15 @@ mod tests {
     #[test]
     fn short_headers_are_errors() {
         assert_eq!(
-            decode(&PPTP[..3]).err().unwrap().0,
+            decode(&PPTP[..3]).err().unwrap().to_string(),
             "GRE header needs 4 bytes, 3 captured"
         );
         assert_eq!(
-            decode(&PPTP[..11]).err().unwrap().0,
+            decode(&PPTP[..11]).err().unwrap().to_string(),
             "GRE header needs 12 bytes, 11 captured"
         );
         assert_eq!(
-            decode(&FULL_V0[..15]).err().unwrap().0,
+            decode(&FULL_V0[..15]).err().unwrap().to_string(),
             "GRE header needs 16 bytes, 15 captured"
         );
     }

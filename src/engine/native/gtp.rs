@@ -87,14 +87,14 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         let mut next = if first & flags::E != 0 { opt[3] } else { 0 };
         while next != 0 {
             if extensions.len() == MAX_EXTENSIONS {
-                return Err(DecodeError(format!(
+                return Err(DecodeError::other(format!(
                     "GTP-U has more than {MAX_EXTENSIONS} extension headers"
                 )));
             }
             extensions.push(next);
             let units = data.get(header_len).copied().unwrap_or(0);
             if units == 0 {
-                return Err(DecodeError(format!(
+                return Err(DecodeError::other(format!(
                     "GTP-U extension header at offset {header_len} has length 0 or is not captured"
                 )));
             }
@@ -208,14 +208,14 @@ mod tests {
         zero[12] = 0;
         assert!(decode(&zero).is_err());
         assert_eq!(
-            decode(&frame[..14]).err().unwrap().0,
+            decode(&frame[..14]).err().unwrap().to_string(),
             "GTP-U extension header needs 16 bytes, 14 captured"
         );
         // Endless chains are capped.
         let mut endless = vec![0x34, 0xff, 0x00, 0x00, 0, 0, 0, 1, 0, 0, 0, 0x85];
         endless.extend(std::iter::repeat_n([0x01, 0, 0, 0x85], 20).flatten());
         assert_eq!(
-            decode(&endless).err().unwrap().0,
+            decode(&endless).err().unwrap().to_string(),
             "GTP-U has more than 16 extension headers"
         );
     }
@@ -223,11 +223,11 @@ mod tests {
     #[test]
     fn short_headers_are_errors() {
         assert_eq!(
-            decode(&WITH_SEQ[..7]).err().unwrap().0,
+            decode(&WITH_SEQ[..7]).err().unwrap().to_string(),
             "GTP-U header needs 8 bytes, 7 captured"
         );
         assert_eq!(
-            decode(&WITH_SEQ[..11]).err().unwrap().0,
+            decode(&WITH_SEQ[..11]).err().unwrap().to_string(),
             "GTP-U header needs 12 bytes, 11 captured"
         );
     }

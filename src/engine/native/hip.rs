@@ -51,7 +51,7 @@ impl<'a> Packet<'a> {
         let packet = Packet { buffer };
         let len = packet.header_len();
         if len < MIN_HEADER_LEN {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "HIP header length {} gives {len} bytes < {MIN_HEADER_LEN}",
                 packet.hdr_len()
             )));
@@ -339,13 +339,13 @@ mod tests {
     fn header_length_errors() {
         let p = i1();
         assert_eq!(
-            decode(&p[..39], 39).err().unwrap().0,
+            decode(&p[..39], 39).err().unwrap().to_string(),
             "HIP header needs 40 bytes, 39 captured"
         );
         let mut q = p.clone();
         q[1] = 3; // 32 bytes
         assert_eq!(
-            decode(&q, q.len()).err().unwrap().0,
+            decode(&q, q.len()).err().unwrap().to_string(),
             "HIP header length 3 gives 32 bytes < 40"
         );
         // Header length past the IP payload: no payload, parameters as captured.

@@ -256,7 +256,7 @@ fn start_line(line: &[u8]) -> Option<Http> {
 /// [`MAX_HEADERS`] fields are kept.
 pub fn decode(data: &[u8]) -> DecodeResult {
     let not_http =
-        || DecodeError("payload does not start with an HTTP request or status line".into());
+        || DecodeError::other("payload does not start with an HTTP request or status line");
     if !is_http_start(data) {
         return Err(not_http());
     }
@@ -631,7 +631,7 @@ mod tests {
     #[test]
     fn decode_rejects_what_is_not_a_head() {
         assert_eq!(
-            decode(b"\x00\x01binary").err().unwrap().0,
+            decode(b"\x00\x01binary").err().unwrap().to_string(),
             "payload does not start with an HTTP request or status line"
         );
     }

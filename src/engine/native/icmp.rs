@@ -436,7 +436,7 @@ fn router_advertisement_v4(
                 } else {
                     "not captured"
                 };
-                *partial = Some(DecodeError(format!(
+                *partial = Some(DecodeError::other(format!(
                     "ICMP router advertisement entry {} of {num_addrs} at byte {at}: {why}",
                     i + 1
                 )));
@@ -601,7 +601,7 @@ fn ndp_options(
     while at < bytes.len() {
         let pos = base + at;
         if options.len() >= MAX_ITEMS {
-            *partial = Some(DecodeError(format!(
+            *partial = Some(DecodeError::other(format!(
                 "more than {MAX_ITEMS} NDP options: stopped at byte {pos}"
             )));
             break;
@@ -613,7 +613,7 @@ fn ndp_options(
         };
         let len = usize::from(units) * 8;
         if len == 0 {
-            *partial = Some(DecodeError(format!(
+            *partial = Some(DecodeError::other(format!(
                 "NDP option {kind} at byte {pos}: length 0"
             )));
             break;
@@ -624,7 +624,7 @@ fn ndp_options(
             } else {
                 format!("{} captured", bytes.len() - at)
             };
-            *partial = Some(DecodeError(format!(
+            *partial = Some(DecodeError::other(format!(
                 "NDP option {kind} at byte {pos} needs {len} bytes, {why}"
             )));
             break;
@@ -703,7 +703,7 @@ fn addresses(
                 } else {
                     "not captured"
                 };
-                *partial = Some(DecodeError(format!(
+                *partial = Some(DecodeError::other(format!(
                     "{what}: source {} of {count} at byte {start}: {why}",
                     i + 1
                 )));
@@ -765,7 +765,7 @@ fn mldv2_report(
     let mut at = HEADER_LEN;
     for i in 0..num_records {
         if records.len() >= MAX_ITEMS {
-            *partial = Some(DecodeError(format!(
+            *partial = Some(DecodeError::other(format!(
                 "more than {MAX_ITEMS} MLDv2 records: stopped at byte {at}"
             )));
             break;
@@ -776,7 +776,7 @@ fn mldv2_report(
             } else {
                 "not captured"
             };
-            *partial = Some(DecodeError(format!(
+            *partial = Some(DecodeError::other(format!(
                 "MLDv2 report: record {} of {num_records} at byte {at}: {why}",
                 i + 1
             )));
@@ -958,7 +958,7 @@ mod tests {
         assert_eq!(record(&d).body, None);
         assert_eq!(record(&d).id, Some(14640));
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "ICMP timestamp needs 20 bytes, 12 captured"
         );
 
@@ -1010,7 +1010,7 @@ mod tests {
         more[4] = 3;
         let (d, partial) = v4(&more[..20], 50);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "ICMP router advertisement entry 2 of 3 at byte 16: not captured"
         );
         match body(&d) {
@@ -1021,7 +1021,7 @@ mod tests {
         more[4] = 200;
         let (_, partial) = v4(&more, 50);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "ICMP router advertisement entry 6 of 200 at byte 48: past the message"
         );
     }
@@ -1115,11 +1115,14 @@ mod tests {
     #[test]
     fn shorter_than_4_is_an_error() {
         assert_eq!(
-            decode_v4(&[8, 0, 0], 3, &mut None).err().unwrap().0,
+            decode_v4(&[8, 0, 0], 3, &mut None)
+                .err()
+                .unwrap()
+                .to_string(),
             "ICMP header needs 4 bytes, 3 captured"
         );
         assert_eq!(
-            decode_v6(&[], 0, &mut None).err().unwrap().0,
+            decode_v6(&[], 0, &mut None).err().unwrap().to_string(),
             "ICMPv6 header needs 4 bytes, 0 captured"
         );
     }
@@ -1165,7 +1168,7 @@ mod tests {
         bytes[27] = 2;
         let (d, partial) = v6(&bytes, 44);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "MLDv2 query: source 2 of 2 at byte 44: past the message"
         );
         assert!(
@@ -1225,7 +1228,7 @@ mod tests {
         // Cut by the snap length inside record 3: two records kept.
         let (d, partial) = v6(&bytes[..60], 88);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "MLDv2 report: record 3 of 4 at byte 48: not captured"
         );
         assert!(matches!(body(&d), IcmpBody::Mldv2Report { records, .. } if records.len() == 2));
@@ -1235,7 +1238,7 @@ mod tests {
         lying[6..8].copy_from_slice(&[0xff, 0xff]);
         let (_, partial) = v6(&lying, 88);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "MLDv2 report: record 5 of 65535 at byte 88: past the message"
         );
         // A source count larger than the message.
@@ -1243,7 +1246,7 @@ mod tests {
         lying[10..12].copy_from_slice(&[0x10, 0x00]);
         let (_, partial) = v6(&lying, 88);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "MLDv2 record: source 4 of 4096 at byte 76: past the message"
         );
     }
@@ -1340,7 +1343,7 @@ mod tests {
         // An option cut by the snap length: the options before it are kept.
         let (d, partial) = v6(&bytes[..100], 176);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "NDP option 31 at byte 88 needs 56 bytes, 12 captured"
         );
         assert!(
@@ -1351,14 +1354,17 @@ mod tests {
         long[169] = 9;
         let (_, partial) = v6(&long, 176);
         assert_eq!(
-            partial.unwrap().0,
+            partial.unwrap().to_string(),
             "NDP option 8 at byte 168 needs 72 bytes, past the message (176 bytes)"
         );
         // An option of length 0 stops parsing.
         let mut zero = bytes;
         zero[17] = 0;
         let (d, partial) = v6(&zero, 176);
-        assert_eq!(partial.unwrap().0, "NDP option 3 at byte 16: length 0");
+        assert_eq!(
+            partial.unwrap().to_string(),
+            "NDP option 3 at byte 16: length 0"
+        );
         assert!(
             matches!(body(&d), IcmpBody::RouterAdvertisement { options, .. } if options.is_empty())
         );
@@ -1455,7 +1461,10 @@ mod tests {
         let (d, partial) = v6(&redirect[..30], 40);
         assert_eq!(record(&d).target, Some("fe80::1".parse().unwrap()));
         assert_eq!(record(&d).body, None);
-        assert_eq!(partial.unwrap().0, "redirect needs 40 bytes, 30 captured");
+        assert_eq!(
+            partial.unwrap().to_string(),
+            "redirect needs 40 bytes, 30 captured"
+        );
         let (d, _) = v6(&redirect[..23], 40);
         assert_eq!(record(&d).target, None);
     }

@@ -274,7 +274,7 @@ mod tests {
         f[30] = 0x85;
         assert_eq!(decode(&f, f.len()).unwrap().next, None);
         assert_eq!(
-            decode(&f[..35], 35).err().unwrap().0,
+            decode(&f[..35], 35).err().unwrap().to_string(),
             "IEEE 802.11 header needs 36 bytes, 35 captured"
         );
     }
@@ -328,12 +328,12 @@ mod tests {
             decode(&[0x08, 0x01, 0, 0, 0, 0, 0, 0, 0], 9)
                 .err()
                 .unwrap()
-                .0,
+                .to_string(),
             "IEEE 802.11 header needs 10 bytes, 9 captured"
         );
         let f = data_frame();
         assert_eq!(
-            decode(&f[..23], 23).err().unwrap().0,
+            decode(&f[..23], 23).err().unwrap().to_string(),
             "IEEE 802.11 header needs 24 bytes, 23 captured"
         );
     }

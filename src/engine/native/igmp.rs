@@ -366,12 +366,12 @@ mod tests {
     #[test]
     fn malformed_lengths() {
         assert_eq!(
-            decode(&V3_QUERY[..7], 7).err().unwrap().0,
+            decode(&V3_QUERY[..7], 7).err().unwrap().to_string(),
             "IGMP message needs 8 bytes, 7 captured"
         );
         // IP says 12 bytes (v3 query) but only 10 are captured.
         assert_eq!(
-            decode(&V3_QUERY[..10], 12).err().unwrap().0,
+            decode(&V3_QUERY[..10], 12).err().unwrap().to_string(),
             "IGMPv3 query needs 12 bytes, 10 captured"
         );
     }

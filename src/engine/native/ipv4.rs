@@ -42,11 +42,13 @@ impl<'a> Packet<'a> {
         let packet = Packet { buffer };
         let version = packet.version();
         if version != 4 {
-            return Err(DecodeError(format!("IPv4 version {version}, expected 4")));
+            return Err(DecodeError::other(format!(
+                "IPv4 version {version}, expected 4"
+            )));
         }
         let ihl = packet.ihl();
         if ihl < 5 {
-            return Err(DecodeError(format!("IPv4 IHL {ihl} < 5")));
+            return Err(DecodeError::other(format!("IPv4 IHL {ihl} < 5")));
         }
         let header_len = packet.header_len();
         if buffer.len() < header_len {
@@ -58,7 +60,7 @@ impl<'a> Packet<'a> {
         }
         let total_len = packet.total_len();
         if total_len != 0 && usize::from(total_len) < header_len {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "IPv4 total length {total_len} < header length {header_len}"
             )));
         }
@@ -363,24 +365,27 @@ mod tests {
     fn bad_version_is_an_error() {
         let mut p = UDP;
         p[0] = 0x65;
-        assert_eq!(decode(&p).err().unwrap().0, "IPv4 version 6, expected 4");
+        assert_eq!(
+            decode(&p).err().unwrap().to_string(),
+            "IPv4 version 6, expected 4"
+        );
     }
 
     #[test]
     fn ihl_below_5_is_an_error() {
         let mut p = UDP;
         p[0] = 0x43;
-        assert_eq!(decode(&p).err().unwrap().0, "IPv4 IHL 3 < 5");
+        assert_eq!(decode(&p).err().unwrap().to_string(), "IPv4 IHL 3 < 5");
     }
 
     #[test]
     fn short_fixed_header_is_an_error() {
         assert_eq!(
-            decode(&UDP[..19]).err().unwrap().0,
+            decode(&UDP[..19]).err().unwrap().to_string(),
             "IPv4 header needs 20 bytes, 19 captured"
         );
         assert_eq!(
-            decode(&[]).err().unwrap().0,
+            decode(&[]).err().unwrap().to_string(),
             "IPv4 header needs 20 bytes, 0 captured"
         );
     }
@@ -390,12 +395,12 @@ mod tests {
         let mut p = UDP;
         p[0] = 0x46;
         assert_eq!(
-            decode(&p[..20]).err().unwrap().0,
+            decode(&p[..20]).err().unwrap().to_string(),
             "IPv4 header needs 24 bytes, 20 captured"
         );
         p[0] = 0x4f;
         assert_eq!(
-            decode(&p).err().unwrap().0,
+            decode(&p).err().unwrap().to_string(),
             "IPv4 header needs 60 bytes, 30 captured"
         );
     }
@@ -405,13 +410,13 @@ mod tests {
         let mut p = UDP;
         p[2..4].copy_from_slice(&19u16.to_be_bytes());
         assert_eq!(
-            decode(&p).err().unwrap().0,
+            decode(&p).err().unwrap().to_string(),
             "IPv4 total length 19 < header length 20"
         );
         p[0] = 0x46;
         p[2..4].copy_from_slice(&20u16.to_be_bytes());
         assert_eq!(
-            decode(&p).err().unwrap().0,
+            decode(&p).err().unwrap().to_string(),
             "IPv4 total length 20 < header length 24"
         );
         // Exactly the header: no payload.

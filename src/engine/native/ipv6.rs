@@ -39,7 +39,9 @@ impl<'a> Packet<'a> {
         let packet = Packet { buffer };
         let version = packet.version();
         if version != 6 {
-            return Err(DecodeError(format!("IPv6 version {version}, expected 6")));
+            return Err(DecodeError::other(format!(
+                "IPv6 version {version}, expected 6"
+            )));
         }
         Ok(packet)
     }
@@ -237,17 +239,20 @@ mod tests {
     fn bad_version_is_an_error() {
         let mut p = DSTOPTS;
         p[0] = 0x45;
-        assert_eq!(decode(&p).err().unwrap().0, "IPv6 version 4, expected 6");
+        assert_eq!(
+            decode(&p).err().unwrap().to_string(),
+            "IPv6 version 4, expected 6"
+        );
     }
 
     #[test]
     fn short_header_is_an_error() {
         assert_eq!(
-            decode(&DSTOPTS[..39]).err().unwrap().0,
+            decode(&DSTOPTS[..39]).err().unwrap().to_string(),
             "IPv6 header needs 40 bytes, 39 captured"
         );
         assert_eq!(
-            decode(&[]).err().unwrap().0,
+            decode(&[]).err().unwrap().to_string(),
             "IPv6 header needs 40 bytes, 0 captured"
         );
     }

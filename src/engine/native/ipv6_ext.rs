@@ -199,7 +199,7 @@ pub fn decode(proto: ProtoId, data: &[u8], declared: usize) -> DecodeResult {
         ProtoId::Ipv6Route => ("IPv6 Routing header", false),
         ProtoId::Ipv6Frag => ("IPv6 Fragment header", true),
         other => {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "{} is not an IPv6 extension header",
                 other.name()
             )));
@@ -523,25 +523,34 @@ mod tests {
             decode(ProtoId::HopOpt, &HOP_BY_HOP[..7], 104)
                 .err()
                 .unwrap()
-                .0,
+                .to_string(),
             "IPv6 Hop-by-Hop Options header needs 8 bytes, 7 captured"
         );
         let mut long = [0u8; 16];
         long[1] = 2; // 24 bytes
         assert_eq!(
-            decode(ProtoId::Ipv6Opts, &long, 100).err().unwrap().0,
+            decode(ProtoId::Ipv6Opts, &long, 100)
+                .err()
+                .unwrap()
+                .to_string(),
             "IPv6 Destination Options header needs 24 bytes, 16 captured"
         );
         assert_eq!(
-            decode(ProtoId::Ipv6Route, &long, 100).err().unwrap().0,
+            decode(ProtoId::Ipv6Route, &long, 100)
+                .err()
+                .unwrap()
+                .to_string(),
             "IPv6 Routing header needs 24 bytes, 16 captured"
         );
         assert_eq!(
-            decode(ProtoId::Ipv6Frag, &long[..5], 100).err().unwrap().0,
+            decode(ProtoId::Ipv6Frag, &long[..5], 100)
+                .err()
+                .unwrap()
+                .to_string(),
             "IPv6 Fragment header needs 8 bytes, 5 captured"
         );
         assert_eq!(
-            decode(ProtoId::Tcp, &long, 100).err().unwrap().0,
+            decode(ProtoId::Tcp, &long, 100).err().unwrap().to_string(),
             "TCP is not an IPv6 extension header"
         );
     }

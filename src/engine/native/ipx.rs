@@ -158,7 +158,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let packet = Packet::new_checked(data)?;
     let len = packet.len();
     if usize::from(len) < HEADER_LEN {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "IPX length {len} < {HEADER_LEN} (the header alone)"
         )));
     }
@@ -235,7 +235,7 @@ mod tests {
         for len in [0u8, 29] {
             bad[2..4].copy_from_slice(&[0, len]);
             assert_eq!(
-                decode(&bad).err().unwrap().0,
+                decode(&bad).err().unwrap().to_string(),
                 format!("IPX length {len} < 30 (the header alone)")
             );
         }
@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn short_header_is_an_error() {
         assert_eq!(
-            decode(&PACKET[..29]).err().unwrap().0,
+            decode(&PACKET[..29]).err().unwrap().to_string(),
             "IPX header needs 30 bytes, 29 captured"
         );
     }

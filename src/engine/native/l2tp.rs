@@ -106,7 +106,9 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     match word & flags::VERSION {
         2 => decode_v2(data, word),
         3 => decode_v3(data, word),
-        v => Err(DecodeError(format!("L2TP version {v}, expected 2 or 3"))),
+        v => Err(DecodeError::other(format!(
+            "L2TP version {v}, expected 2 or 3"
+        ))),
     }
 }
 
@@ -119,7 +121,7 @@ fn finish(
 ) -> DecodeResult {
     let payload_len = match l2tp.len {
         Some(len) if usize::from(len) < header_len => {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "L2TP length {len} < header length {header_len}"
             )));
         }
@@ -307,7 +309,7 @@ mod tests {
         assert_eq!((d.header_len, d.payload_len), (10, 4));
         padded[7] = 200;
         assert_eq!(
-            decode(&padded).err().unwrap().0,
+            decode(&padded).err().unwrap().to_string(),
             "L2TP header (with its offset padding) needs 208 bytes, 14 captured"
         );
     }
@@ -340,7 +342,7 @@ mod tests {
         let mut bad = HELLO;
         bad[3] = 11;
         assert_eq!(
-            decode(&bad).err().unwrap().0,
+            decode(&bad).err().unwrap().to_string(),
             "L2TP length 11 < header length 12"
         );
     }
@@ -373,7 +375,7 @@ mod tests {
         assert_eq!(l2tp_of(&d).session_id, Some(7));
         assert_eq!((d.header_len, d.payload_len, d.next), (8, 2, None));
         assert_eq!(
-            decode(&data[..7]).err().unwrap().0,
+            decode(&data[..7]).err().unwrap().to_string(),
             "L2TPv3 header needs 8 bytes, 7 captured"
         );
     }
@@ -385,7 +387,7 @@ mod tests {
         assert!(!is_l2tp(&[0x00, 0x01, 0x00]));
         assert!(!is_l2tp(&[0x02]));
         assert_eq!(
-            decode(&[0x00, 0x05]).err().unwrap().0,
+            decode(&[0x00, 0x05]).err().unwrap().to_string(),
             "L2TP version 5, expected 2 or 3"
         );
     }
@@ -393,15 +395,15 @@ mod tests {
     #[test]
     fn short_headers_are_errors() {
         assert_eq!(
-            decode(&HELLO[..11]).err().unwrap().0,
+            decode(&HELLO[..11]).err().unwrap().to_string(),
             "L2TP header needs 12 bytes, 11 captured"
         );
         assert_eq!(
-            decode(&DATA_OFFSET[..5]).err().unwrap().0,
+            decode(&DATA_OFFSET[..5]).err().unwrap().to_string(),
             "L2TP header needs 8 bytes, 5 captured"
         );
         assert_eq!(
-            decode(&[0x02]).err().unwrap().0,
+            decode(&[0x02]).err().unwrap().to_string(),
             "L2TP header needs 2 bytes, 1 captured"
         );
     }

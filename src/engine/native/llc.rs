@@ -267,15 +267,15 @@ mod tests {
     #[test]
     fn short_headers_are_errors() {
         assert_eq!(
-            decode(&NETWARE[..2]).err().unwrap().0,
+            decode(&NETWARE[..2]).err().unwrap().to_string(),
             "LLC header needs 3 bytes, 2 captured"
         );
         assert_eq!(
-            decode(&[0x42, 0x42, 0x00]).err().unwrap().0,
+            decode(&[0x42, 0x42, 0x00]).err().unwrap().to_string(),
             "LLC header needs 4 bytes, 3 captured"
         );
         assert_eq!(
-            decode(&CISCO_SNAP[..7]).err().unwrap().0,
+            decode(&CISCO_SNAP[..7]).err().unwrap().to_string(),
             "LLC header needs 8 bytes, 7 captured"
         );
         assert!(decode(&[]).is_err());

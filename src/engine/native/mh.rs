@@ -182,7 +182,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     };
     if let Some((options_at, what)) = options_offset(mh_type) {
         if header_len < options_at {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "MH {what} needs {options_at} bytes, header length is {header_len}"
             )));
         }
@@ -387,18 +387,18 @@ mod tests {
     #[test]
     fn malformed_lengths() {
         assert_eq!(
-            decode(&BU[..7], 7).err().unwrap().0,
+            decode(&BU[..7], 7).err().unwrap().to_string(),
             "Mobility Header needs 8 bytes, 7 captured"
         );
         assert_eq!(
-            decode(&BU[..40], 40).err().unwrap().0,
+            decode(&BU[..40], 40).err().unwrap().to_string(),
             "Mobility Header needs 56 bytes, 40 captured"
         );
         // A BU with hdr_len 0 has no room for its fixed fields.
         let mut short = [0u8; 8];
         short[2] = 5;
         assert_eq!(
-            decode(&short, 8).err().unwrap().0,
+            decode(&short, 8).err().unwrap().to_string(),
             "MH BU needs 12 bytes, header length is 8"
         );
         // An option running past the header ends the list.

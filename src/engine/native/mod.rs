@@ -85,14 +85,38 @@ pub(crate) struct Decoded {
     pub next: Option<ProtoId>,
 }
 
-/// Why a header could not be decoded; becomes the frame's [`FrameError`] reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct DecodeError(pub String);
+/// Why a header could not be decoded; its `Display` becomes the frame's [`FrameError`]
+/// reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum DecodeError {
+    /// The header (or a part of it, `what`) needs more bytes than were captured.
+    #[error("{what} needs {needed} bytes, {captured} captured")]
+    Truncated {
+        /// What was cut, e.g. `TCP header`.
+        what: String,
+        /// Bytes it needs.
+        needed: usize,
+        /// Bytes there are.
+        captured: usize,
+    },
+    /// Any other reason, in words (a bad version, a length below the header, ...).
+    #[error("{0}")]
+    Other(String),
+}
 
 impl DecodeError {
     /// The header needs `needed` bytes but only `captured` are there.
     pub fn truncated(what: &str, needed: usize, captured: usize) -> DecodeError {
-        DecodeError(format!("{what} needs {needed} bytes, {captured} captured"))
+        DecodeError::Truncated {
+            what: what.to_owned(),
+            needed,
+            captured,
+        }
+    }
+
+    /// Another reason, in words: `DecodeError::other(format!("bad version {v}"))`.
+    pub fn other(reason: impl Into<String>) -> DecodeError {
+        DecodeError::Other(reason.into())
     }
 }
 
@@ -413,7 +437,7 @@ fn walk<'a>(
                     header_end: (offset + header_end) as u32,
                     end: (offset + payload_end) as u32,
                 });
-                if let Some(DecodeError(reason)) = partial {
+                if let Some(reason) = partial.map(|err| err.to_string()) {
                     if !quoted {
                         frame.error = Some(FrameError {
                             layer: proto,
@@ -432,8 +456,9 @@ fn walk<'a>(
                     break;
                 }
             }
-            Err(DecodeError(_)) if quoted => break,
-            Err(DecodeError(reason)) => {
+            Err(_) if quoted => break,
+            Err(err) => {
+                let reason = err.to_string();
                 frame.error = Some(FrameError {
                     layer: proto,
                     offset: offset as u32,

@@ -22,7 +22,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let mut at = 0usize;
     loop {
         if labels.len() == MAX_LABELS {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "MPLS label stack deeper than {MAX_LABELS} entries"
             )));
         }
@@ -141,16 +141,16 @@ mod tests {
     #[test]
     fn bad_stacks_are_errors() {
         assert_eq!(
-            decode(&[0, 0, 1]).err().unwrap().0,
+            decode(&[0, 0, 1]).err().unwrap().to_string(),
             "MPLS label stack entry needs 4 bytes, 3 captured"
         );
         assert_eq!(
-            decode(&[0, 0, 0, 1, 0, 0]).err().unwrap().0,
+            decode(&[0, 0, 0, 1, 0, 0]).err().unwrap().to_string(),
             "MPLS label stack entry needs 8 bytes, 6 captured"
         );
         let endless = [0u8; 80];
         assert_eq!(
-            decode(&endless).err().unwrap().0,
+            decode(&endless).err().unwrap().to_string(),
             "MPLS label stack deeper than 16 entries"
         );
     }

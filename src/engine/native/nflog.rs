@@ -85,7 +85,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let mut payload = None;
     while at < data.len() && record.attributes.len() < MAX_ATTRIBUTES {
         let Some((len, kind)) = attribute_header(data, at) else {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "NFLOG attribute at byte {at} has a length past the captured bytes"
             )));
         };

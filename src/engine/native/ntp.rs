@@ -133,7 +133,10 @@ mod tests {
             (n.root_delay, n.root_dispersion, n.xmit_ts),
             (Some(1), None, None)
         );
-        assert_eq!(partial.unwrap().0, "NTP header needs 48 bytes, 10 captured");
+        assert_eq!(
+            partial.unwrap().to_string(),
+            "NTP header needs 48 bytes, 10 captured"
+        );
         assert_eq!(d.header_len, 10);
     }
 

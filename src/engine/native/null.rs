@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn short_header_is_an_error() {
         assert_eq!(
-            decode(&[2, 0, 0]).err().unwrap().0,
+            decode(&[2, 0, 0]).err().unwrap().to_string(),
             "Null header needs 4 bytes, 3 captured"
         );
         assert!(decode(&[]).is_err());

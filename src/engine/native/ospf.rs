@@ -67,7 +67,7 @@ impl<'a> Packet<'a> {
         let packet = Packet { buffer, header_len };
         let length = packet.length();
         if usize::from(length) < header_len {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "OSPF packet length {length} < header length {header_len}"
             )));
         }
@@ -299,7 +299,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let body = Body(packet.body());
     let needs = |what: &str, n: usize| -> Result<(), DecodeError> {
         if body.0.len() < n {
-            Err(DecodeError(format!(
+            Err(DecodeError::other(format!(
                 "OSPF {what} needs {n} bytes after the header, {} present",
                 body.0.len()
             )))
@@ -646,24 +646,24 @@ mod tests {
     #[test]
     fn malformed_lengths() {
         assert_eq!(
-            decode(&V3_HELLO[..15], 15).err().unwrap().0,
+            decode(&V3_HELLO[..15], 15).err().unwrap().to_string(),
             "OSPF header needs 16 bytes, 15 captured"
         );
         let p = v2_hello();
         assert_eq!(
-            decode(&p[..20], 20).err().unwrap().0,
+            decode(&p[..20], 20).err().unwrap().to_string(),
             "OSPFv2 header needs 24 bytes, 20 captured"
         );
         let mut q = V3_HELLO;
         q[2..4].copy_from_slice(&8u16.to_be_bytes());
         assert_eq!(
-            decode(&q, 40).err().unwrap().0,
+            decode(&q, 40).err().unwrap().to_string(),
             "OSPF packet length 8 < header length 16"
         );
         // Packet length shorter than the Hello body.
         q[2..4].copy_from_slice(&30u16.to_be_bytes());
         assert_eq!(
-            decode(&q, 40).err().unwrap().0,
+            decode(&q, 40).err().unwrap().to_string(),
             "OSPF Hello needs 20 bytes after the header, 14 present"
         );
         // Packet length past the capture: the neighbours that are captured.

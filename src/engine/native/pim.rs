@@ -56,7 +56,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     };
     let version = h[0] >> 4;
     if version != 2 {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "PIM version {version} (only 2 is decoded)"
         )));
     }
@@ -80,7 +80,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             let mut at = HEADER_LEN;
             while at < data.len() {
                 if options.len() == MAX_OPTIONS {
-                    return Err(DecodeError(format!(
+                    return Err(DecodeError::other(format!(
                         "PIM Hello has more than {MAX_OPTIONS} options"
                     )));
                 }
@@ -124,7 +124,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
                 Some(1) => 4,
                 Some(2) => 16,
                 _ => {
-                    return Err(DecodeError(format!(
+                    return Err(DecodeError::other(format!(
                         "PIM Join/Prune upstream neighbor family {family:?} (1 IPv4, 2 IPv6)"
                     )));
                 }
@@ -200,7 +200,7 @@ mod tests {
         );
         assert_eq!((d.header_len, d.payload_len, d.next), (26, 0, None));
         assert_eq!(
-            decode(&m[..25]).err().unwrap().0,
+            decode(&m[..25]).err().unwrap().to_string(),
             "PIM Hello option needs 26 bytes, 25 captured"
         );
     }
@@ -238,7 +238,7 @@ mod tests {
     fn bad_headers_are_errors() {
         assert!(decode(&[0x20, 0]).is_err());
         assert_eq!(
-            decode(&[0x10, 0, 0, 0]).err().unwrap().0,
+            decode(&[0x10, 0, 0, 0]).err().unwrap().to_string(),
             "PIM version 1 (only 2 is decoded)"
         );
         assert_eq!(decode(&[0x22, 0, 0, 0, 1]).unwrap().header_len, 5);

@@ -17,7 +17,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let dlt = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
     let header_len = usize::from(len);
     if header_len < HEADER_LEN {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "PPI length {len} < {HEADER_LEN} (the header alone)"
         )));
     }
@@ -77,17 +77,17 @@ mod tests {
     #[test]
     fn bad_lengths_are_errors() {
         assert_eq!(
-            decode(&FRAME[..7], 7).err().unwrap().0,
+            decode(&FRAME[..7], 7).err().unwrap().to_string(),
             "PPI header needs 8 bytes, 7 captured"
         );
         assert_eq!(
-            decode(&FRAME[..15], 15).err().unwrap().0,
+            decode(&FRAME[..15], 15).err().unwrap().to_string(),
             "PPI header needs 16 bytes, 15 captured"
         );
         let mut short = FRAME;
         short[2] = 7;
         assert_eq!(
-            decode(&short, 18).err().unwrap().0,
+            decode(&short, 18).err().unwrap().to_string(),
             "PPI length 7 < 8 (the header alone)"
         );
         // Header only.

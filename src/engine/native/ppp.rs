@@ -162,14 +162,14 @@ impl<'a> Packet<'a> {
             let needed = at + CONTROL_HEADER_LEN;
             let name = protocol_name(packet.protocol()).unwrap_or("PPP control");
             if buffer.len() < needed {
-                return Err(DecodeError(format!(
+                return Err(DecodeError::other(format!(
                     "{name} header needs {needed} bytes, {} captured",
                     buffer.len()
                 )));
             }
             let len = u16::from_be_bytes([buffer[at + 2], buffer[at + 3]]);
             if usize::from(len) < CONTROL_HEADER_LEN {
-                return Err(DecodeError(format!(
+                return Err(DecodeError::other(format!(
                     "{name} length {len} < {CONTROL_HEADER_LEN} (the header alone)"
                 )));
             }
@@ -315,7 +315,7 @@ mod tests {
         let mut bad = LCP_ECHO;
         bad[6..8].copy_from_slice(&[0, 3]);
         assert_eq!(
-            decode(&bad).err().unwrap().0,
+            decode(&bad).err().unwrap().to_string(),
             "LCP length 3 < 4 (the header alone)"
         );
     }
@@ -332,15 +332,15 @@ mod tests {
     #[test]
     fn short_headers_are_errors() {
         assert_eq!(
-            decode(&[]).err().unwrap().0,
+            decode(&[]).err().unwrap().to_string(),
             "PPP header needs 1 bytes, 0 captured"
         );
         assert_eq!(
-            decode(&[0xff, 0x03, 0xc0]).err().unwrap().0,
+            decode(&[0xff, 0x03, 0xc0]).err().unwrap().to_string(),
             "PPP header needs 4 bytes, 3 captured"
         );
         assert_eq!(
-            decode(&LCP_ECHO[..7]).err().unwrap().0,
+            decode(&LCP_ECHO[..7]).err().unwrap().to_string(),
             "LCP header needs 8 bytes, 7 captured"
         );
     }

@@ -123,12 +123,12 @@ pub fn parse_tags(bytes: &[u8]) -> Result<Vec<PppoeTag>, DecodeError> {
     let mut at = 0usize;
     while at < bytes.len() {
         if tags.len() >= MAX_TAGS {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "PPPoE discovery packet has more than {MAX_TAGS} tags"
             )));
         }
         let Some(h) = bytes.get(at..at + TAG_HEADER_LEN) else {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "PPPoE tag at offset {at} needs {TAG_HEADER_LEN} bytes, {} left",
                 bytes.len() - at
             )));
@@ -138,7 +138,7 @@ pub fn parse_tags(bytes: &[u8]) -> Result<Vec<PppoeTag>, DecodeError> {
         let start = at + TAG_HEADER_LEN;
         let end = start + usize::from(len);
         let Some(value) = bytes.get(start..end) else {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "PPPoE tag {} length {len} runs past the end ({} bytes left)",
                 tag_name(kind),
                 bytes.len() - start
@@ -273,14 +273,14 @@ mod tests {
         let mut bad = PADI;
         bad[13] = 0x40; // Host-Uniq length 64
         assert_eq!(
-            decode(&bad[..24]).err().unwrap().0,
+            decode(&bad[..24]).err().unwrap().to_string(),
             "PPPoE tag Host-Uniq length 64 runs past the end (10 bytes left)"
         );
         // A tag header cut in the middle.
         let mut cut = PADI;
         cut[5] = 0x06;
         assert_eq!(
-            decode(&cut[..12]).err().unwrap().0,
+            decode(&cut[..12]).err().unwrap().to_string(),
             "PPPoE tag at offset 4 needs 4 bytes, 2 left"
         );
     }
@@ -290,7 +290,7 @@ mod tests {
         let mut many = vec![0x11, 0x09, 0x00, 0x00, 0x01, 0x04];
         many.extend(std::iter::repeat_n([0x01, 0x01, 0x00, 0x00], 65).flatten());
         assert_eq!(
-            decode(&many).err().unwrap().0,
+            decode(&many).err().unwrap().to_string(),
             "PPPoE discovery packet has more than 64 tags"
         );
     }
@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn short_header_is_an_error() {
         assert_eq!(
-            decode(&SESSION[..5]).err().unwrap().0,
+            decode(&SESSION[..5]).err().unwrap().to_string(),
             "PPPoE header needs 6 bytes, 5 captured"
         );
     }

@@ -64,7 +64,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let dcil = usize::from(h[5]);
     let dcid_end = 6 + dcil;
     let cid_error = |len: usize| {
-        DecodeError(format!(
+        DecodeError::other(format!(
             "QUIC connection id of {len} bytes (at most {MAX_CID_LEN})"
         ))
     };

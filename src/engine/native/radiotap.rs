@@ -60,7 +60,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     }
     let version = data[0];
     if version != 0 {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "Radiotap version {version} (only 0 is defined)"
         )));
     }
@@ -73,7 +73,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let mut words = 1usize;
     while word & present::EXT != 0 {
         if words == MAX_PRESENT_WORDS {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "Radiotap has more than {MAX_PRESENT_WORDS} present words"
             )));
         }
@@ -84,7 +84,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     }
     let fields_start = at + 4;
     if header_len < fields_start {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "Radiotap length {len} < {fields_start} (its present words)"
         )));
     }
@@ -232,21 +232,21 @@ mod tests {
     fn bad_headers_are_errors() {
         let f = frame();
         assert_eq!(
-            decode(&f[..7], 7).err().unwrap().0,
+            decode(&f[..7], 7).err().unwrap().to_string(),
             "Radiotap header needs 8 bytes, 7 captured"
         );
         assert_eq!(
-            decode(&f[..11], 11).err().unwrap().0,
+            decode(&f[..11], 11).err().unwrap().to_string(),
             "Radiotap present words needs 12 bytes, 11 captured"
         );
         assert_eq!(
-            decode(&f[..35], 35).err().unwrap().0,
+            decode(&f[..35], 35).err().unwrap().to_string(),
             "Radiotap header needs 36 bytes, 35 captured"
         );
         let mut short = f.clone();
         short[2] = 11;
         assert_eq!(
-            decode(&short, short.len()).err().unwrap().0,
+            decode(&short, short.len()).err().unwrap().to_string(),
             "Radiotap length 11 < 12 (its present words)"
         );
         let mut v1 = f.clone();
@@ -255,7 +255,7 @@ mod tests {
         let mut endless = vec![0, 0, 0xff, 0];
         endless.extend(std::iter::repeat_n([0, 0, 0, 0x80], 20).flatten());
         assert_eq!(
-            decode(&endless, endless.len()).err().unwrap().0,
+            decode(&endless, endless.len()).err().unwrap().to_string(),
             "Radiotap has more than 16 present words"
         );
     }

@@ -78,14 +78,14 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let mut app = None;
     while at + CHUNK_HEADER_LEN <= data.len() {
         if chunks.len() == MAX_CHUNKS {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "SCTP packet has more than {MAX_CHUNKS} chunks"
             )));
         }
         let kind = data[at];
         let len = be16(data, at + 2);
         if usize::from(len) < CHUNK_HEADER_LEN {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "SCTP chunk at offset {at} has length {len} < {CHUNK_HEADER_LEN}"
             )));
         }
@@ -212,19 +212,19 @@ mod tests {
     #[test]
     fn bad_packets_are_errors() {
         assert_eq!(
-            decode(&common()[..11]).err().unwrap().0,
+            decode(&common()[..11]).err().unwrap().to_string(),
             "SCTP header needs 12 bytes, 11 captured"
         );
         let mut f = common();
         f.extend([1, 0, 0, 3]);
         assert_eq!(
-            decode(&f).err().unwrap().0,
+            decode(&f).err().unwrap().to_string(),
             "SCTP chunk at offset 12 has length 3 < 4"
         );
         let mut many = common();
         many.extend(std::iter::repeat_n([11, 0, 0, 4], 300).flatten());
         assert_eq!(
-            decode(&many).err().unwrap().0,
+            decode(&many).err().unwrap().to_string(),
             "SCTP packet has more than 256 chunks"
         );
     }

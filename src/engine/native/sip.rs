@@ -79,7 +79,7 @@ fn text(b: &[u8]) -> String {
 pub fn decode(data: &[u8]) -> DecodeResult {
     let line = first_line(data);
     let start = start_line(line).ok_or_else(|| {
-        DecodeError("payload does not start with a SIP request or status line".into())
+        DecodeError::other("payload does not start with a SIP request or status line")
     })?;
     let mut sip = match start {
         StartLine::Request(method, uri) => Sip {

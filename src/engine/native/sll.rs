@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn v1_short_header_is_an_error() {
         assert_eq!(
-            decode_v1(&SLL[..15]).err().unwrap().0,
+            decode_v1(&SLL[..15]).err().unwrap().to_string(),
             "SLL header needs 16 bytes, 15 captured"
         );
         assert!(decode_v1(&[]).is_err());
@@ -341,7 +341,7 @@ mod tests {
     #[test]
     fn v2_short_header_is_an_error() {
         assert_eq!(
-            decode_v2(&SLL2[..19]).err().unwrap().0,
+            decode_v2(&SLL2[..19]).err().unwrap().to_string(),
             "SLL2 header needs 20 bytes, 19 captured"
         );
     }

@@ -56,10 +56,10 @@ impl<'a> Packet<'a> {
         let offset = packet.data_offset();
         let header_len = packet.header_len();
         if header_len < MIN_HEADER_LEN {
-            return Err(DecodeError(format!("TCP data offset {offset} < 5")));
+            return Err(DecodeError::other(format!("TCP data offset {offset} < 5")));
         }
         if declared >= MIN_HEADER_LEN && header_len > declared {
-            return Err(DecodeError(format!(
+            return Err(DecodeError::other(format!(
                 "TCP data offset {offset} ({header_len} bytes) past the segment ({declared} bytes)"
             )));
         }
@@ -546,9 +546,15 @@ mod tests {
     fn data_offset_below_five_is_an_error() {
         let mut seg = SYN;
         seg[12] = 0x30;
-        assert_eq!(decode(&seg, 40).err().unwrap().0, "TCP data offset 3 < 5");
+        assert_eq!(
+            decode(&seg, 40).err().unwrap().to_string(),
+            "TCP data offset 3 < 5"
+        );
         seg[12] = 0x00;
-        assert_eq!(decode(&seg, 40).err().unwrap().0, "TCP data offset 0 < 5");
+        assert_eq!(
+            decode(&seg, 40).err().unwrap().to_string(),
+            "TCP data offset 0 < 5"
+        );
     }
 
     #[test]
@@ -557,7 +563,7 @@ mod tests {
         seg[..40].copy_from_slice(&SYN);
         seg[12] = 0xf0;
         assert_eq!(
-            decode(&seg[..40], 40).err().unwrap().0,
+            decode(&seg[..40], 40).err().unwrap().to_string(),
             "TCP data offset 15 (60 bytes) past the segment (40 bytes)"
         );
         assert!(decode(&seg, 60).is_ok());
@@ -566,11 +572,11 @@ mod tests {
     #[test]
     fn cut_headers_are_errors() {
         assert_eq!(
-            decode(&SYN[..13], 40).err().unwrap().0,
+            decode(&SYN[..13], 40).err().unwrap().to_string(),
             "TCP header needs 20 bytes, 13 captured"
         );
         assert_eq!(
-            decode(&SYN[..30], 40).err().unwrap().0,
+            decode(&SYN[..30], 40).err().unwrap().to_string(),
             "TCP header needs 40 bytes, 30 captured"
         );
         assert!(decode(&[], 0).is_err());

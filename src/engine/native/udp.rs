@@ -67,7 +67,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let packet = Packet::new_checked(data)?;
     let len = packet.len();
     if usize::from(len) < HEADER_LEN {
-        return Err(DecodeError(format!(
+        return Err(DecodeError::other(format!(
             "UDP length {len} < {HEADER_LEN} (the header alone)"
         )));
     }
@@ -142,7 +142,7 @@ mod tests {
         for len in [0u8, 1, 7] {
             bad[4..6].copy_from_slice(&[0, len]);
             assert_eq!(
-                decode(&bad).err().unwrap().0,
+                decode(&bad).err().unwrap().to_string(),
                 format!("UDP length {len} < 8 (the header alone)")
             );
         }
@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn short_header_is_an_error() {
         assert_eq!(
-            decode(&DATAGRAM[..7]).err().unwrap().0,
+            decode(&DATAGRAM[..7]).err().unwrap().to_string(),
             "UDP header needs 8 bytes, 7 captured"
         );
     }

@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn short_tag_is_an_error() {
         assert_eq!(
-            decode(&TAGS[..3]).err().unwrap().0,
+            decode(&TAGS[..3]).err().unwrap().to_string(),
             "VLAN tag needs 4 bytes, 3 captured"
         );
     }

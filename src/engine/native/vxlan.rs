@@ -76,7 +76,7 @@ mod tests {
         assert!(!is_vxlan(&[0x04, 0, 0, 0, 0, 0, 1, 0]));
         assert!(!is_vxlan(&[0x08, 0, 0, 0, 0, 0, 1]));
         assert_eq!(
-            decode(&[0x08; 7], 7).err().unwrap().0,
+            decode(&[0x08; 7], 7).err().unwrap().to_string(),
             "VXLAN header needs 8 bytes, 7 captured"
         );
     }

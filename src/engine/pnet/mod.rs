@@ -149,7 +149,7 @@ impl<'a> LayerDecoder<'a> for Decoder {
                 };
                 let version = p.get_version();
                 if version != 4 {
-                    return Some(Err(DecodeError(format!(
+                    return Some(Err(DecodeError::other(format!(
                         "IPv4 version {version}, expected 4"
                     ))));
                 }
@@ -183,7 +183,7 @@ impl<'a> LayerDecoder<'a> for Decoder {
                 };
                 let version = p.get_version();
                 if version != 6 {
-                    return Some(Err(DecodeError(format!(
+                    return Some(Err(DecodeError::other(format!(
                         "IPv6 version {version}, expected 6"
                     ))));
                 }
