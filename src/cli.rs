@@ -1,26 +1,31 @@
 //! The command line (jspcapy heritage, flat): clap definitions and their translation into a
-//! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage.
+//! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage
+//! (including an output that is the input itself), 130/143 interrupted by SIGINT/SIGTERM
+//! (temporary files removed).
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use pcapkit::capture::RawFrame;
+use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::model::{Frame, Level, ProtoId};
 use pcapkit::pipeline::{Record, Stage};
 use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
 use std::io::{self, IsTerminal, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 /// Streaming packet-capture extractor: pcap/pcapng to JSON, NDJSON, plist, tree or pcap reports.
 #[derive(Debug, Parser)]
 #[command(name = "pcapkit", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for stdin
-    #[arg(required_unless_present = "engines")]
+    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for
+    /// stdin (the default when stdin is not a terminal)
     pub input: Option<String>,
 
-    /// Report file, or folder with -F (default: stdout; required for plist, pcap and -F)
+    /// Report file, or folder with -F (default: stdout; required for -F, and for plist and
+    /// pcap when stdout is a terminal). A regular file is replaced atomically; a device, FIFO
+    /// or symlink target is written through; the input is refused
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -49,9 +54,14 @@ pub struct Cli {
     #[arg(short, long)]
     pub auto_extension: bool,
 
-    /// Engine: native (default) | etherparse | pnet | pdu (`--engines` lists what each decodes)
+    /// Engine: native (default) | etherparse | pnet | pdu | server | pipeline (`--engines`
+    /// lists what each decodes)
     #[arg(short = 'E', long, value_name = "NAME", default_value = "native")]
     pub engine: String,
+
+    /// Worker threads of the parallel engines (default: one per available core)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 
     /// Stop dissection after this protocol (case-insensitive, e.g. IPv4, tcp)
     #[arg(short = 'P', long, value_name = "NAME", conflicts_with = "layer")]
@@ -69,9 +79,38 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// TCP flow index (DIR/index.json, DIR/index.ndjson) and one pcap per flow in DIR
+    #[arg(long, value_name = "DIR")]
+    pub trace: Option<PathBuf>,
+
+    /// With --trace: UDP conversations too (udpN_... files, idle timeout 60 s)
+    #[arg(long, requires = "trace")]
+    pub trace_udp: bool,
+
+    /// Write the reassembled byte stream of one TCP flow, both directions, instead of a
+    /// report (`pcapkit follow FILE --flow ID` is the same); -f text | hex | raw | json
+    #[arg(long, conflicts_with_all = ["plist", "tree", "files", "trace", "analyse"])]
+    pub follow: bool,
+
+    /// With follow: the flow's id (its number in --trace, Wireshark's tcp.stream)
+    #[arg(long, value_name = "ID", requires = "follow", conflicts_with = "tuple")]
+    pub flow: Option<u64>,
+
+    /// With follow: the first flow between these endpoints, A:PA-B:PB ([v6]:port for IPv6)
+    #[arg(long, value_name = "A:PA-B:PB", requires = "follow")]
+    pub tuple: Option<String>,
+
     /// List the engines this build has, with what each decodes
     #[arg(long)]
     pub engines: bool,
+
+    /// Longest record or block trusted, in bytes (reading stops at a longer one)
+    #[arg(long, value_name = "BYTES", default_value_t = pcapkit::capture::DEFAULT_MAX_RECORD)]
+    pub max_record: usize,
+
+    /// Most layers per frame (tunnels in tunnels); deeper frames end with an error
+    #[arg(long, value_name = "N", default_value_t = pcapkit::engine::DEFAULT_MAX_LAYERS)]
+    pub max_layers: usize,
 
     /// Reassemble and report IP fragments and TCP streams: ipv4,ipv6,tcp (any of them) or all
     #[arg(long, value_name = "LIST")]
@@ -88,13 +127,15 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// Parses the process arguments; `pcapkit analyse FILE ...` is `pcapkit --analyse FILE ...`.
+    /// Parses the process arguments; `pcapkit analyse FILE ...` is `pcapkit --analyse FILE ...`
+    /// and `pcapkit follow FILE ...` is `pcapkit --follow FILE ...`.
     pub fn from_args() -> Cli {
         let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
         if let Some(verb) = args.get_mut(1)
-            && verb == "analyse"
+            && (verb == "analyse" || verb == "follow")
         {
-            *verb = "--analyse".into();
+            let flag = format!("--{}", verb.to_string_lossy());
+            *verb = flag.into();
         }
         Cli::parse_from(args)
     }
@@ -126,13 +167,40 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         engine: cli.engine.parse()?,
         stop: stop_option(cli)?,
         store: false,
+        max_layers: cli.max_layers,
+        threads: cli.threads.map_or(0, usize::from),
     };
-    let input = cli.input.as_deref().unwrap_or("-");
+    let input = match cli.input.as_deref() {
+        Some(input) => input,
+        None if io::stdin().is_terminal() => {
+            return Err(Error::Usage(
+                "no INPUT: give a capture file, or pipe one in (pcapkit < cap.pcap); see --help"
+                    .into(),
+            ));
+        }
+        None => "-",
+    };
     if cli.analyse {
         return analyse(cli, input);
     }
+    if cli.follow {
+        return follow(cli, input);
+    }
     let (format, output_path) = resolve_output(cli)?;
-    let mut extractor = Extractor::open(input)?.options(options);
+    let limits = ReaderOptions {
+        max_record: cli.max_record,
+    };
+    let mut extractor =
+        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
+    let input_id = extractor.input_id();
+    if output_path.is_none()
+        && input_id.is_some()
+        && FileId::of_descriptor(io::stdout().as_fd()) == input_id
+    {
+        return Err(Error::Usage(format!(
+            "stdout is the input capture {input}; refusing to overwrite it with the report"
+        )));
+    }
     if let Some(list) = &cli.reassemble {
         let kinds: Kinds = list
             .parse()
@@ -152,11 +220,24 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         let bar = bar.clone();
         extractor = extractor.progress(move |bytes| bar.set_position(bytes));
     }
+    let mut trace = None;
+    if let Some(dir) = &cli.trace {
+        let options = pcapkit::trace::TraceOptions {
+            udp: cli.trace_udp,
+            ..Default::default()
+        };
+        let (with_trace, handle) = extractor.trace(dir, &options)?;
+        extractor = with_trace;
+        trace = Some(handle);
+    }
 
     let (output, mut dumper): (Option<Output>, Box<dyn Dumper>) = match &output_path {
-        Some(dir) if cli.files => (None, Box::new(FilesDumper::new(format, dir)?)),
+        Some(dir) if cli.files => (
+            None,
+            Box::new(FilesDumper::new(format, dir)?.except(input_id)),
+        ),
         Some(path) => {
-            let (output, writer) = Output::file(path)?;
+            let (output, writer) = Output::file_except(path, input_id)?;
             (Some(output), format.dumper(writer))
         }
         None => {
@@ -173,6 +254,10 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         path: output_path.clone().unwrap_or_else(|| PathBuf::from("-")),
         source,
     })?;
+    if let Some(handle) = &trace {
+        // A failed trace fails the run: the report is not put in place either.
+        handle.result()?;
+    }
     if let Some(output) = output {
         output.commit()?;
     }
@@ -211,8 +296,9 @@ fn stop_option(cli: &Cli) -> pcapkit::Result<Option<Stop>> {
 /// `--analyse`: the HTTP exchanges of `input`, one JSON object a line.
 fn analyse(cli: &Cli, input: &str) -> pcapkit::Result<()> {
     let exchanges = pcapkit::analyse(input)?;
+    let input_id = std::fs::metadata(input).ok().map(|meta| FileId::of(&meta));
     let (output, mut writer) = match &cli.output {
-        Some(path) => Output::file(path)?,
+        Some(path) => Output::file_except(path, input_id)?,
         None => Output::stdout(),
     };
     let written = exchanges.iter().try_for_each(|exchange| {
@@ -224,6 +310,39 @@ fn analyse(cli: &Cli, input: &str) -> pcapkit::Result<()> {
     result.map_err(|source| Error::Write {
         path: cli.output.clone().unwrap_or_else(|| PathBuf::from("-")),
         source,
+    })?;
+    output.commit()
+}
+
+/// `--follow`: the reassembled stream of one TCP flow of `input`.
+fn follow(cli: &Cli, input: &str) -> pcapkit::Result<()> {
+    use pcapkit::trace::{FlowSelector, FollowFormat};
+    let select = match (cli.flow, &cli.tuple) {
+        (Some(id), _) => FlowSelector::Id(id),
+        (None, Some(tuple)) => tuple.parse()?,
+        (None, None) => {
+            return Err(Error::Usage(
+                "follow needs --flow ID or --tuple A:PA-B:PB".into(),
+            ));
+        }
+    };
+    let format = match (&cli.format, cli.json) {
+        (Some(name), _) => name.parse()?,
+        (None, true) => FollowFormat::Json,
+        (None, false) => FollowFormat::Text,
+    };
+    let (output, mut writer) = match &cli.output {
+        Some(path) => Output::file(path)?,
+        None => Output::stdout(),
+    };
+    let result = pcapkit::trace::follow(Path::new(input), select, format, &mut writer);
+    drop(writer);
+    result.map_err(|e| match (e, &cli.output) {
+        (Error::Write { source, .. }, Some(path)) => Error::Write {
+            path: path.clone(),
+            source,
+        },
+        (e, _) => e,
     })?;
     output.commit()
 }
@@ -253,9 +372,10 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                 Format::Ndjson
             }
         });
-        if format.needs_file() {
+        if format.needs_file() && io::stdout().is_terminal() {
             return Err(Error::Usage(format!(
-                "-f {format} needs -o/--output: it is not written to stdout"
+                "-f {format} is not written to a terminal: give -o/--output or pipe it \
+                 (pcapkit cap.pcap -f pcap | tshark -r -)"
             )));
         }
         return Ok((format, None));
@@ -283,6 +403,10 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                  (or give -f pcap to write classic pcap under this name)",
                 path.display()
             )));
+        }
+        // A device, FIFO or socket (`-o /dev/null`) has no extension: as for a pipe.
+        (None, None) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+            Format::Ndjson
         }
         (None, None) => {
             return Err(Error::Usage(format!(

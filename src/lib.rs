@@ -28,6 +28,7 @@
 //! # Ok::<(), pcapkit::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod capture;
@@ -38,6 +39,7 @@ pub mod model;
 pub mod pipeline;
 pub mod reassembly;
 pub mod synth;
+pub mod trace;
 
 pub use engine::native::dissect_from;
 pub use engine::{EngineKind, Stop};
@@ -54,7 +56,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// How a capture is extracted: which engine, where dissection stops, whether frames are kept.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The dissection engine.
     pub engine: EngineKind,
@@ -62,11 +64,30 @@ pub struct Options {
     pub stop: Option<Stop>,
     /// Keep every frame in [`Extraction::frames`] (memory then grows with the capture).
     pub store: bool,
+    /// The most layers one frame may have ([`DissectOptions::max_layers`], default 32).
+    pub max_layers: usize,
+    /// Worker threads of the parallel engines (`server`, `pipeline`); 0: one per core.
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            engine: EngineKind::default(),
+            stop: None,
+            store: false,
+            max_layers: engine::DEFAULT_MAX_LAYERS,
+            threads: 0,
+        }
+    }
 }
 
 impl Options {
     fn dissect_options(&self) -> DissectOptions {
-        DissectOptions { stop: self.stop }
+        DissectOptions {
+            stop: self.stop,
+            max_layers: self.max_layers,
+        }
     }
 }
 
@@ -151,11 +172,30 @@ impl Extractor {
         self
     }
 
+    /// Sets the worker threads of the parallel engines (0, the default: one per core).
+    pub fn threads(mut self, threads: usize) -> Extractor {
+        self.options.threads = threads;
+        self
+    }
+
     /// Adds a stage after those already added: it sees every frame in capture order, and
     /// the records it emits go into the report (see [`Record`]).
     pub fn stage(mut self, stage: Box<dyn Stage>) -> Extractor {
         self.stages.push(stage);
         self
+    }
+
+    /// Adds the trace stage (`--trace DIR`): one pcap per flow in `dir`, an index, and a
+    /// `"record": "flow"` record as each flow ends. The handle gives the trace's outcome (its
+    /// first write error) once the run is over.
+    pub fn trace(
+        self,
+        dir: &Path,
+        options: &trace::TraceOptions,
+    ) -> Result<(Extractor, trace::TraceHandle)> {
+        let stage = trace::TraceStage::new(dir, self.reader.info(), options)?;
+        let handle = stage.handle();
+        Ok((self.stage(Box::new(stage)), handle))
     }
 
     /// Calls `report` with the number of input bytes read, every few thousand frames and at
@@ -175,6 +215,11 @@ impl Extractor {
     /// The capture header.
     pub fn info(&self) -> &CaptureInfo {
         self.reader.info()
+    }
+
+    /// The input's identity when it is a regular file (outputs refuse it).
+    pub fn input_id(&self) -> Option<capture::FileId> {
+        self.reader.file_id()
     }
 
     /// Iterates the dissected frames in order (the records of the stages are left out: see
@@ -203,10 +248,11 @@ impl Extractor {
 
     /// Writes a report in `format` to `path` (stdout for `None`) and returns the totals.
     ///
-    /// A file is written under a temporary name and renamed into place when complete.
+    /// A regular file is written under a temporary name and renamed into place when complete;
+    /// a device or FIFO is written in place; the input itself is refused (see [`Output`]).
     pub fn write(self, format: Format, path: Option<&Path>) -> Result<Extraction> {
         let (output, writer) = match path {
-            Some(path) => Output::file(path)?,
+            Some(path) => Output::file_except(path, self.reader.file_id())?,
             None => Output::stdout(),
         };
         let mut dumper = format.dumper(writer);
@@ -225,7 +271,7 @@ impl Extractor {
     /// Writes one complete report per frame into the folder `dir` (created if missing), named
     /// `frame-000001.EXT` and so on (see [`FilesDumper`](dump::FilesDumper)); returns the totals.
     pub fn write_files(self, format: Format, dir: &Path) -> Result<Extraction> {
-        let mut dumper = dump::FilesDumper::new(format, dir)?;
+        let mut dumper = dump::FilesDumper::new(format, dir)?.except(self.reader.file_id());
         self.run_into(Some(&mut dumper))
             .map_err(|source| Error::Write {
                 path: dir.to_owned(),
@@ -247,10 +293,10 @@ impl Extractor {
         // Shortens the trait object's lifetime to the borrow's (not done inside an `Option`).
         let dumper = dumper.map(|dumper| dumper as &mut dyn Dumper);
         let mut tail = Tail::new(self.stages, dumper, self.options.store, self.position);
-        let engine = self.options.engine.engine();
+        let engine = self.options.engine.engine(self.options.threads);
         engine.run(&mut self.reader, &self.options.dissect_options(), &mut tail)?;
         let stopped_early = self.reader.stopped_early().cloned();
-        let (summary, frames) = tail.finish(stopped_early.as_ref())?;
+        let (summary, frames) = tail.finish(stopped_early.as_ref(), self.reader.limit_hits())?;
         Ok(Extraction {
             info,
             summary,
@@ -354,4 +400,34 @@ pub fn extract(
             source,
         }),
     }
+}
+
+/// What [`trace`] did.
+#[derive(Debug)]
+pub struct Traced {
+    /// The capture header.
+    pub info: CaptureInfo,
+    /// Totals over the frames, with the trace counters (`trace.flows`, bounds hit, ...).
+    pub summary: Summary,
+    /// `[TCP flows, UDP conversations]` written.
+    pub flows: [u64; 2],
+    /// Where reading stopped before the end of the input.
+    pub stopped_early: Option<StoppedEarly>,
+}
+
+/// Traces `input` into the folder `dir` (created if missing): one pcap per flow,
+/// `index.ndjson` and `index.json` (see [`trace::TraceStage`]); no report.
+pub fn trace(input: impl AsRef<Path>, dir: &Path, options: &trace::TraceOptions) -> Result<Traced> {
+    let (extractor, handle) = Extractor::open(input)?.trace(dir, options)?;
+    let done = extractor.run_into(None).map_err(|source| Error::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    handle.result()?;
+    Ok(Traced {
+        info: done.info,
+        summary: done.summary,
+        flows: handle.flows(),
+        stopped_early: done.stopped_early,
+    })
 }

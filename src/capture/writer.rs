@@ -37,6 +37,11 @@ impl<W: Write> PcapWriter<W> {
         Ok(PcapWriter { out, nanos })
     }
 
+    /// Continues a file whose header is already written (appending to an existing pcap).
+    pub fn append(out: W, nanos: bool) -> Self {
+        PcapWriter { out, nanos }
+    }
+
     /// Writes one record: `data` is what was captured, `orig_len` the length on the wire.
     ///
     /// Fails with `InvalidInput` when the time is outside the format's unsigned 32-bit seconds

@@ -1,92 +1,88 @@
 //! `json`: one document `{"file": …, "frames": […], "summary": …}`, written incrementally.
 
-use super::Dumper;
-use super::sections::Sections;
+use super::encoder::{Encoder, EncodingDumper, Placement};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
-use crate::engine::FrameSink;
 use crate::model::{Frame, Summary};
-use crate::pipeline::Record;
-use std::io::{self, Write};
+use crate::pipeline::{Record, RecordKind};
+use std::io;
 
-/// Writes the JSON document one frame at a time (never built in memory).
+/// Encodes the JSON document one frame at a time (never built in memory).
 ///
 /// Each frame sits on a line of its own inside `frames`, so `grep` and `head` stay useful.
 /// The stages' records follow `frames` in one array per kind (`"reassembly": [...]`, one
-/// record per line), spooled to temporary files meanwhile. When reading stopped at a damaged
-/// tail, a `stopped_early` object follows `summary`. Give it a buffered writer, as for
-/// [`NdjsonDumper`](super::NdjsonDumper).
-pub struct JsonDumper<W: Write> {
-    out: W,
-    item: Vec<u8>,
-    frames: u64,
-    sections: Sections,
+/// record per line). When reading stopped at a damaged tail, a `stopped_early` object follows
+/// `summary`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonEncoder;
+
+/// Writes the JSON document (see [`JsonEncoder`]); give it a buffered writer, as for
+/// [`NdjsonDumper`](super::NdjsonDumper). Sectioned records are spooled to temporary files.
+pub type JsonDumper<W> = EncodingDumper<JsonEncoder, W>;
+
+/// What precedes the element at `index` of an array.
+fn separator(index: u64) -> &'static [u8] {
+    if index == 0 { b"\n" } else { b",\n" }
 }
 
-impl<W: Write> JsonDumper<W> {
-    /// A dumper writing to `out`.
-    pub fn new(out: W) -> Self {
-        JsonDumper {
-            out,
-            item: Vec::with_capacity(4096),
-            frames: 0,
-            sections: Sections::default(),
+impl Encoder for JsonEncoder {
+    fn placement(&self) -> Placement {
+        Placement::Sections
+    }
+
+    fn begin(&mut self, info: &CaptureInfo, out: &mut Vec<u8>) -> io::Result<()> {
+        out.extend_from_slice(b"{\"file\":");
+        serde_json::to_writer(&mut *out, info)?;
+        out.extend_from_slice(b",\"frames\":[");
+        Ok(())
+    }
+
+    fn frame(
+        &mut self,
+        _raw: &RawFrame<'_>,
+        frame: &Frame,
+        index: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        out.extend_from_slice(separator(index));
+        Ok(super::frame_json::write_frame_json(out, frame)?)
+    }
+
+    fn record(&mut self, record: &Record, index: u64, out: &mut Vec<u8>) -> io::Result<()> {
+        out.extend_from_slice(separator(index));
+        match record.as_frame() {
+            Some(frame) => super::frame_json::write_frame_json(out, frame)?,
+            None => serde_json::to_writer(&mut *out, record)?,
         }
+        Ok(())
     }
 
-    fn write_frame(&mut self, frame: &Frame) -> io::Result<()> {
-        self.item.clear();
-        self.item
-            .extend_from_slice(if self.frames == 0 { b"\n" } else { b",\n" });
-        super::frame_json::write_frame_json(&mut self.item, frame)?;
-        self.frames += 1;
-        self.out.write_all(&self.item)
-    }
-}
-
-impl<W: Write> FrameSink for JsonDumper<W> {
-    fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        self.write_frame(frame)
-    }
-}
-
-impl<W: Write> Dumper for JsonDumper<W> {
-    fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
-        self.out.write_all(b"{\"file\":")?;
-        serde_json::to_writer(&mut self.out, info)?;
-        self.out.write_all(b",\"frames\":[")
+    fn end_frames(&self, frames: u64, out: &mut Vec<u8>) {
+        out.extend_from_slice(if frames == 0 { b"],\n" } else { b"\n],\n" });
     }
 
-    fn record(&mut self, record: &Record) -> io::Result<()> {
-        if let Some(frame) = record.as_frame() {
-            return self.write_frame(frame);
-        }
-        let kind = record.kind();
-        self.item.clear();
-        self.item
-            .extend_from_slice(if self.sections.count(kind) == 0 {
-                b"\n"
-            } else {
-                b",\n"
-            });
-        serde_json::to_writer(&mut self.item, record)?;
-        self.sections.push(kind, &self.item)
+    fn section_begin(&self, kind: RecordKind, out: &mut Vec<u8>) {
+        out.push(b'"');
+        out.extend_from_slice(kind.section().as_bytes());
+        out.extend_from_slice(b"\":[");
     }
 
-    fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {
-        self.out
-            .write_all(if self.frames == 0 { b"],\n" } else { b"\n],\n" })?;
-        self.sections.drain_into(
-            &mut self.out,
-            |kind, out| write!(out, "\"{}\":[", kind.section()),
-            |_, out| out.write_all(b"\n],\n"),
-        )?;
-        self.out.write_all(b"\"summary\":")?;
-        serde_json::to_writer(&mut self.out, summary)?;
+    fn section_end(&self, _kind: RecordKind, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"\n],\n");
+    }
+
+    fn finish(
+        &mut self,
+        summary: &Summary,
+        stopped: Option<&StoppedEarly>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        out.extend_from_slice(b"\"summary\":");
+        serde_json::to_writer(&mut *out, summary)?;
         if let Some(stopped) = stopped {
-            self.out.write_all(b",\n\"stopped_early\":")?;
-            serde_json::to_writer(&mut self.out, stopped)?;
+            out.extend_from_slice(b",\n\"stopped_early\":");
+            serde_json::to_writer(&mut *out, stopped)?;
         }
-        self.out.write_all(b"}\n")?;
-        self.out.flush()
+        out.extend_from_slice(b"}\n");
+        Ok(())
     }
 }

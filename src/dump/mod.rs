@@ -6,6 +6,7 @@
 //! keeps frames: memory stays flat however long the capture is.
 
 mod background;
+mod encoder;
 mod events;
 mod files;
 mod frame_json;
@@ -15,15 +16,19 @@ mod output;
 mod pcap;
 mod plist;
 mod sections;
+mod target;
+mod temp;
 mod tree;
 
 pub use background::BackgroundWriter;
+pub use encoder::{Encoder, EncodingDumper, FrameEncoder, Placement};
 pub use files::FilesDumper;
 pub use json::JsonDumper;
 pub use ndjson::NdjsonDumper;
 pub use output::Output;
 pub use pcap::PcapDumper;
 pub use plist::PlistDumper;
+pub use temp::remove_temporaries_on_signals;
 pub use tree::TreeDumper;
 
 use crate::capture::{CaptureInfo, StoppedEarly};
@@ -46,6 +51,19 @@ pub trait Dumper: FrameSink {
     /// Writes whatever follows the frames (totals, closing brackets) and flushes.
     fn finish(&mut self, summary: &Summary, stopped_early: Option<&StoppedEarly>)
     -> io::Result<()>;
+
+    /// For parallel engines: a copy of this dumper's frame encoder for a worker, or `None`
+    /// when frames must go through [`FrameSink::frame`] in order.
+    fn frame_encoder(&self) -> Option<Box<dyn FrameEncoder>> {
+        None
+    }
+
+    /// Writes `frames` frames that copies from [`Dumper::frame_encoder`] encoded into `bytes`,
+    /// in capture order, as [`FrameSink::frame`] would have written them.
+    fn write_encoded(&mut self, bytes: &[u8], frames: u64) -> io::Result<()> {
+        let _ = (bytes, frames);
+        Err(io::Error::other("this dumper encodes its own frames"))
+    }
 }
 
 /// The report formats.
@@ -105,8 +123,8 @@ impl Format {
         }
     }
 
-    /// Whether the format is binary or an XML document that must go to a file (`-o`), not
-    /// to a terminal or pipe: `plist` and `pcap`.
+    /// Whether the format is binary or an XML document that is not written to a terminal
+    /// (a file or a pipe is fine): `plist` and `pcap`.
     pub fn needs_file(self) -> bool {
         matches!(self, Format::Plist | Format::Pcap)
     }

@@ -12,126 +12,142 @@
 //! error that says so, and the partial output is removed. Frames without a time (Simple
 //! Packet Blocks) are written at time 0.
 
-use super::Dumper;
+use super::encoder::{Encoder, EncodingDumper, Placement};
 use crate::capture::{CaptureInfo, PcapWriter, RawFrame, StoppedEarly};
-use crate::engine::FrameSink;
 use crate::model::{Frame, LinkType, Summary};
 use crate::pipeline::Record;
-use std::io::{self, Write};
+use std::io;
 
 /// Snap length written for a pcapng input (tcpdump's default maximum).
 const PCAPNG_SNAPLEN: u32 = 262_144;
 
-/// Writes the captured frames as a classic pcap (see the module docs for pcapng inputs).
-pub struct PcapDumper<W: Write> {
-    state: State<W>,
+/// Encodes the captured frames as a classic pcap (see the module docs for pcapng inputs).
+///
+/// The one [`ordered`](Encoder::ordered) encoder: the header of a pcapng input waits for its
+/// first frame, whose link type every later frame must have.
+#[derive(Debug)]
+pub struct PcapEncoder {
+    nanos: bool,
+    snaplen: u32,
+    /// Once the header is written: the record writer (over a buffer swapped in and out of
+    /// the caller's) and the output's link type.
+    writer: Option<(PcapWriter<Vec<u8>>, LinkType)>,
 }
 
-enum State<W: Write> {
-    /// Before `begin`, or before the first frame of a pcapng input.
-    Waiting { out: W, nanos: bool, snaplen: u32 },
-    /// Header written.
-    Writing {
-        writer: PcapWriter<W>,
-        link_type: LinkType,
-    },
-    /// A write failed; nothing more is written.
-    Failed,
-}
+/// Writes the captured frames as a classic pcap (see [`PcapEncoder`]); give it a buffered
+/// writer.
+pub type PcapDumper<W> = EncodingDumper<PcapEncoder, W>;
 
-impl<W: Write> PcapDumper<W> {
-    /// A dumper writing to `out` (give it a buffered writer).
-    pub fn new(out: W) -> Self {
-        PcapDumper {
-            state: State::Waiting {
-                out,
-                nanos: true,
-                snaplen: PCAPNG_SNAPLEN,
-            },
-        }
-    }
-
-    /// Writes the file header for `link_type`.
-    fn start(&mut self, link_type: LinkType) -> io::Result<()> {
-        match std::mem::replace(&mut self.state, State::Failed) {
-            State::Waiting {
-                out,
-                nanos,
-                snaplen,
-            } => {
-                let writer = PcapWriter::new(out, link_type, snaplen, nanos)?;
-                self.state = State::Writing { writer, link_type };
-                Ok(())
-            }
-            other => {
-                self.state = other;
-                Ok(())
-            }
+impl Default for PcapEncoder {
+    fn default() -> Self {
+        PcapEncoder {
+            nanos: true,
+            snaplen: PCAPNG_SNAPLEN,
+            writer: None,
         }
     }
 }
 
-impl<W: Write> FrameSink for PcapDumper<W> {
-    fn frame(&mut self, raw: &RawFrame<'_>, _frame: &Frame) -> io::Result<()> {
-        if let State::Waiting { .. } = self.state {
-            self.start(raw.link_type)?;
+impl Clone for PcapEncoder {
+    fn clone(&self) -> Self {
+        let mut copy = PcapEncoder {
+            writer: None,
+            ..*self
+        };
+        if let Some((_, link_type)) = &self.writer {
+            // Writing a header into a scratch buffer cannot fail.
+            let _ = copy.start(*link_type, &mut Vec::new());
         }
-        match &mut self.state {
-            State::Writing { writer, link_type } => {
-                if raw.link_type != *link_type {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!(
-                            "frame {} has link type {} but the pcap output is {}: a classic \
-                             pcap holds one link type (the input mixes them; split it first, \
-                             e.g. by interface with `tshark -r IN -Y frame.interface_id==N -w OUT`)",
-                            raw.number, raw.link_type, link_type
-                        ),
-                    ));
-                }
-                let time = raw.timestamp.unwrap_or_default();
-                writer.write_frame(time, raw.len, raw.data)
-            }
-            _ => Err(io::Error::other(
-                "an earlier write of the pcap output failed",
-            )),
-        }
+        copy
     }
 }
 
-impl<W: Write> Dumper for PcapDumper<W> {
-    fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
-        if let State::Waiting { nanos, snaplen, .. } = &mut self.state
+impl PcapEncoder {
+    /// Appends the file header for `link_type` to `out`.
+    fn start(&mut self, link_type: LinkType, out: &mut Vec<u8>) -> io::Result<()> {
+        let mut writer = PcapWriter::new(std::mem::take(out), link_type, self.snaplen, self.nanos)?;
+        std::mem::swap(writer.get_mut(), out);
+        self.writer = Some((writer, link_type));
+        Ok(())
+    }
+}
+
+impl Encoder for PcapEncoder {
+    fn placement(&self) -> Placement {
+        Placement::FramesOnly
+    }
+
+    fn ordered(&self) -> bool {
+        true
+    }
+
+    fn begin(&mut self, info: &CaptureInfo, out: &mut Vec<u8>) -> io::Result<()> {
+        if self.writer.is_none()
             && let Some(link_type) = info.link_type
         {
             // Classic pcap: its own header values, written now (even with no frames).
-            *nanos = info.ts_resolution == Some("ns");
-            *snaplen = info.snaplen.unwrap_or(PCAPNG_SNAPLEN);
-            return self.start(link_type);
+            self.nanos = info.ts_resolution == Some("ns");
+            self.snaplen = info.snaplen.unwrap_or(PCAPNG_SNAPLEN);
+            return self.start(link_type, out);
         }
         Ok(())
+    }
+
+    fn frame(
+        &mut self,
+        raw: &RawFrame<'_>,
+        _frame: &Frame,
+        _index: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        if self.writer.is_none() {
+            self.start(raw.link_type, out)?;
+        }
+        let Some((writer, link_type)) = &mut self.writer else {
+            return Ok(());
+        };
+        if raw.link_type != *link_type {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "frame {} has link type {} but the pcap output is {}: a classic \
+                     pcap holds one link type (the input mixes them; split it first, \
+                     e.g. by interface with `tshark -r IN -Y frame.interface_id==N -w OUT`)",
+                    raw.number, raw.link_type, link_type
+                ),
+            ));
+        }
+        let time = raw.timestamp.unwrap_or_default();
+        std::mem::swap(writer.get_mut(), out);
+        let written = writer.write_frame(time, raw.len, raw.data);
+        std::mem::swap(writer.get_mut(), out);
+        written
     }
 
     /// Records other than frames have no place in a pcap; a frame without its bytes neither.
-    fn record(&mut self, _record: &Record) -> io::Result<()> {
+    fn record(&mut self, _record: &Record, _index: u64, _out: &mut Vec<u8>) -> io::Result<()> {
         Ok(())
     }
 
-    fn finish(&mut self, _summary: &Summary, _stopped: Option<&StoppedEarly>) -> io::Result<()> {
-        if let State::Waiting { .. } = self.state {
+    fn finish(
+        &mut self,
+        _: &Summary,
+        _: Option<&StoppedEarly>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        if self.writer.is_none() {
             // A pcapng input without frames: an empty Ethernet pcap is still a valid file.
-            self.start(LinkType::ETHERNET)?;
+            self.start(LinkType::ETHERNET, out)?;
         }
-        match &mut self.state {
-            State::Writing { writer, .. } => writer.get_mut().flush(),
-            _ => Ok(()),
-        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dump::Dumper;
+    use crate::engine::FrameSink;
     use crate::model::{Frame, Timestamp};
 
     fn info(link_type: Option<LinkType>, resolution: Option<&'static str>) -> CaptureInfo {

@@ -6,52 +6,39 @@
 //! are hex strings as in JSON, and each frame's `time` is a `<date>` (whole seconds, as plist
 //! readers keep them: `time_epoch` keeps the nanoseconds).
 
-use super::Dumper;
+use super::encoder::{Encoder, EncodingDumper, Placement};
 use super::events::{self, Scalar, Sink};
-use super::sections::Sections;
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
-use crate::engine::FrameSink;
 use crate::model::{Frame, Summary};
-use crate::pipeline::Record;
-use std::io::{self, Write};
+use crate::pipeline::{Record, RecordKind};
+use std::io;
 
 /// What precedes the document's dictionary.
 const PROLOGUE: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \
 \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\">\n<dict>\n";
 
-/// Writes the plist document one frame at a time (never built in memory).
+/// Encodes the plist document one frame at a time (never built in memory).
 ///
 /// `{file, frames, summary, stopped_early?}` as in `json`, each frame one line of XML inside
-/// the `frames` array; the stages' records in one array per kind after `frames`, as in `json`. Give it a buffered writer, as for [`JsonDumper`](super::JsonDumper).
-pub struct PlistDumper<W: Write> {
-    out: W,
-    item: Vec<u8>,
-    sections: Sections,
-}
+/// the `frames` array; the stages' records in one array per kind after `frames`, as in `json`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlistEncoder;
 
-impl<W: Write> PlistDumper<W> {
-    /// A dumper writing to `out`.
-    pub fn new(out: W) -> Self {
-        PlistDumper {
-            out,
-            item: Vec::with_capacity(8192),
-            sections: Sections::default(),
-        }
-    }
+/// Writes the plist document (see [`PlistEncoder`]); give it a buffered writer, as for
+/// [`JsonDumper`](super::JsonDumper).
+pub type PlistDumper<W> = EncodingDumper<PlistEncoder, W>;
 
-    /// Encodes `value` as plist XML into the reused buffer and writes it out.
-    fn write_value<T: serde::Serialize + ?Sized>(
-        &mut self,
-        prefix: &[u8],
-        value: &T,
-    ) -> io::Result<()> {
-        self.item.clear();
-        self.item.extend_from_slice(prefix);
-        encode(value, &mut self.item)?;
-        self.item.push(b'\n');
-        self.out.write_all(&self.item)
-    }
+/// Appends `prefix`, `value` as plist XML and a newline.
+fn item<T: serde::Serialize + ?Sized>(
+    prefix: &[u8],
+    value: &T,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    out.extend_from_slice(prefix);
+    encode(value, out)?;
+    out.push(b'\n');
+    Ok(())
 }
 
 /// Appends `value` as plist XML (no envelope) to `out`. A string under the key `time` of the
@@ -66,42 +53,58 @@ pub(crate) fn encode<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>)
     Ok(events::emit(value, &mut sink)?)
 }
 
-impl<W: Write> FrameSink for PlistDumper<W> {
-    fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        self.write_value(b"", frame)
-    }
-}
-
-impl<W: Write> Dumper for PlistDumper<W> {
-    fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
-        self.out.write_all(PROLOGUE)?;
-        self.write_value(b"<key>file</key>", info)?;
-        self.out.write_all(b"<key>frames</key>\n<array>\n")
+impl Encoder for PlistEncoder {
+    fn placement(&self) -> Placement {
+        Placement::Sections
     }
 
-    fn record(&mut self, record: &Record) -> io::Result<()> {
-        if let Some(frame) = record.as_frame() {
-            return self.write_value(b"", frame);
-        }
-        self.item.clear();
-        encode(record, &mut self.item)?;
-        self.item.push(b'\n');
-        self.sections.push(record.kind(), &self.item)
+    fn begin(&mut self, info: &CaptureInfo, out: &mut Vec<u8>) -> io::Result<()> {
+        out.extend_from_slice(PROLOGUE);
+        item(b"<key>file</key>", info, out)?;
+        out.extend_from_slice(b"<key>frames</key>\n<array>\n");
+        Ok(())
     }
 
-    fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {
-        self.out.write_all(b"</array>\n")?;
-        self.sections.drain_into(
-            &mut self.out,
-            |kind, out| write!(out, "<key>{}</key>\n<array>\n", kind.section()),
-            |_, out| out.write_all(b"</array>\n"),
-        )?;
-        self.write_value(b"<key>summary</key>", summary)?;
+    fn frame(
+        &mut self,
+        _raw: &RawFrame<'_>,
+        frame: &Frame,
+        _index: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        item(b"", frame, out)
+    }
+
+    fn record(&mut self, record: &Record, _index: u64, out: &mut Vec<u8>) -> io::Result<()> {
+        item(b"", record, out)
+    }
+
+    fn end_frames(&self, _frames: u64, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"</array>\n");
+    }
+
+    fn section_begin(&self, kind: RecordKind, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"<key>");
+        out.extend_from_slice(kind.section().as_bytes());
+        out.extend_from_slice(b"</key>\n<array>\n");
+    }
+
+    fn section_end(&self, _kind: RecordKind, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"</array>\n");
+    }
+
+    fn finish(
+        &mut self,
+        summary: &Summary,
+        stopped: Option<&StoppedEarly>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        item(b"<key>summary</key>", summary, out)?;
         if let Some(stopped) = stopped {
-            self.write_value(b"<key>stopped_early</key>", stopped)?;
+            item(b"<key>stopped_early</key>", stopped, out)?;
         }
-        self.out.write_all(b"</dict>\n</plist>\n")?;
-        self.out.flush()
+        out.extend_from_slice(b"</dict>\n</plist>\n");
+        Ok(())
     }
 }
 

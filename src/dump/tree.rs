@@ -21,34 +21,23 @@
 //! by name, flag bits as `set`/`not set`, checksums in hex. Lists (options, HTTP headers) get
 //! one line per element. The report ends with the run's totals.
 
-use super::Dumper;
+use super::encoder::{Encoder, EncodingDumper, Placement};
 use super::events::{self, Scalar, Sink};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
-use crate::engine::FrameSink;
 use crate::model::{EtherType, Frame, Summary};
 use crate::pipeline::Record;
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
-/// Writes each frame as an indented block of `name: value` lines, a blank line after it.
-///
-/// Give it a buffered writer, as for [`NdjsonDumper`](super::NdjsonDumper).
-pub struct TreeDumper<W: Write> {
-    out: W,
-    block: Vec<u8>,
+/// Encodes each frame as an indented block of `name: value` lines, a blank line after it.
+#[derive(Clone, Debug, Default)]
+pub struct TreeEncoder {
     sink: TreeState,
 }
 
-impl<W: Write> TreeDumper<W> {
-    /// A dumper writing to `out`.
-    pub fn new(out: W) -> Self {
-        TreeDumper {
-            out,
-            block: Vec::with_capacity(8192),
-            sink: TreeState::default(),
-        }
-    }
-}
+/// Writes the tree view (see [`TreeEncoder`]); give it a buffered writer, as for
+/// [`NdjsonDumper`](super::NdjsonDumper).
+pub type TreeDumper<W> = EncodingDumper<TreeEncoder, W>;
 
 /// Appends the tree block of `frame` to `out` (`state` is reused scratch space).
 fn write_frame(out: &mut Vec<u8>, state: &mut TreeState, frame: &Frame) -> io::Result<()> {
@@ -108,62 +97,68 @@ fn write_frame(out: &mut Vec<u8>, state: &mut TreeState, frame: &Frame) -> io::R
     Ok(())
 }
 
-impl<W: Write> FrameSink for TreeDumper<W> {
-    fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        self.block.clear();
-        write_frame(&mut self.block, &mut self.sink, frame)?;
-        self.out.write_all(&self.block)
+impl Encoder for TreeEncoder {
+    fn placement(&self) -> Placement {
+        Placement::Inline
     }
-}
 
-impl<W: Write> Dumper for TreeDumper<W> {
-    fn begin(&mut self, _info: &CaptureInfo) -> io::Result<()> {
+    fn begin(&mut self, _info: &CaptureInfo, _out: &mut Vec<u8>) -> io::Result<()> {
         Ok(())
     }
 
-    fn record(&mut self, record: &Record) -> io::Result<()> {
-        self.block.clear();
-        match record.as_frame() {
-            Some(frame) => write_frame(&mut self.block, &mut self.sink, frame)?,
-            None => {
-                let name = record.kind().name();
-                self.block.extend_from_slice(b"Record: ");
-                self.block.extend_from_slice(name.as_bytes());
-                self.block.push(b'\n');
-                self.sink.reset();
-                self.sink.protocol.push_str(name);
-                events::emit(
-                    record,
-                    &mut TreeSink {
-                        out: &mut self.block,
-                        state: &mut self.sink,
-                    },
-                )?;
-                self.block.push(b'\n');
-            }
-        }
-        self.out.write_all(&self.block)
+    fn frame(
+        &mut self,
+        _raw: &RawFrame<'_>,
+        frame: &Frame,
+        _index: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        write_frame(out, &mut self.sink, frame)
     }
 
-    fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {
-        self.block.clear();
-        self.block.extend_from_slice(b"Summary\n");
+    fn record(&mut self, record: &Record, _index: u64, out: &mut Vec<u8>) -> io::Result<()> {
+        if let Some(frame) = record.as_frame() {
+            return write_frame(out, &mut self.sink, frame);
+        }
+        let name = record.kind().name();
+        out.extend_from_slice(b"Record: ");
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'\n');
+        self.sink.reset();
+        self.sink.protocol.push_str(name);
+        events::emit(
+            record,
+            &mut TreeSink {
+                out,
+                state: &mut self.sink,
+            },
+        )?;
+        out.push(b'\n');
+        Ok(())
+    }
+
+    fn finish(
+        &mut self,
+        summary: &Summary,
+        stopped: Option<&StoppedEarly>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        out.extend_from_slice(b"Summary\n");
         self.sink.reset();
         self.sink.protocol.push_str("Summary");
         events::emit(
             summary,
             &mut TreeSink {
-                out: &mut self.block,
+                out,
                 state: &mut self.sink,
             },
         )?;
         if let Some(stopped) = stopped {
-            self.block.extend_from_slice(b"  stopped early: ");
-            push_text(&mut self.block, &stopped.to_string());
-            self.block.push(b'\n');
+            out.extend_from_slice(b"  stopped early: ");
+            push_text(out, &stopped.to_string());
+            out.push(b'\n');
         }
-        self.out.write_all(&self.block)?;
-        self.out.flush()
+        Ok(())
     }
 }
 
@@ -183,7 +178,7 @@ enum Nest {
 }
 
 /// Reusable state of the tree writer (kept across frames so nothing is allocated per frame).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct TreeState {
     /// Maps open within the current layer (1: the layer's own fields).
     depth: u32,

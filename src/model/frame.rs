@@ -93,6 +93,25 @@ pub struct FrameError {
     pub reason: String,
 }
 
+/// How the nesting-limit error's reason ends (see [`FrameError::nesting_limit`]).
+const NESTING_LIMIT: &str = " nested layers: dissection stopped";
+
+impl FrameError {
+    /// The error of a frame whose layers reached the nesting limit `max` at `layer`.
+    pub fn nesting_limit(layer: ProtoId, offset: u32, max: usize) -> FrameError {
+        FrameError {
+            layer,
+            offset,
+            reason: format!("more than {max}{NESTING_LIMIT}"),
+        }
+    }
+
+    /// Whether this is the nesting-limit error (counted in the summary's `limits`).
+    pub fn is_nesting_limit(&self) -> bool {
+        self.reason.ends_with(NESTING_LIMIT)
+    }
+}
+
 impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

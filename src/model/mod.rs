@@ -14,5 +14,5 @@ pub use addr::{AnyAddr, EtherType, HexBytes, MacAddr};
 pub use frame::{Frame, FrameError, LinkType, Span};
 pub use layer::*;
 pub use proto::{Level, ProtoId};
-pub use summary::{ProtocolCounts, Summary};
+pub use summary::{LimitHits, ProtocolCounts, Summary};
 pub use time::Timestamp;

@@ -30,6 +30,8 @@ pub enum Record {
     Frame(Frame),
     /// A reassembled IP datagram or TCP message (`--reassemble`).
     Reassembly(Box<crate::reassembly::Reassembled>),
+    /// A flow that ended (`--trace`): serialized with `"record": "flow"` first.
+    Flow(Box<crate::trace::Flow>),
     /// A record made up by a test stage, of any kind.
     #[cfg(test)]
     Test(RecordKind, serde_json::Value),
@@ -41,6 +43,7 @@ impl Record {
         match self {
             Record::Frame(_) => RecordKind::Frame,
             Record::Reassembly(_) => RecordKind::Reassembly,
+            Record::Flow(_) => RecordKind::Flow,
             #[cfg(test)]
             Record::Test(kind, _) => *kind,
         }
@@ -62,6 +65,7 @@ impl Serialize for Record {
         match self {
             Record::Frame(frame) => frame.serialize(s),
             Record::Reassembly(r) => r.serialize(s),
+            Record::Flow(flow) => flow.serialize(s),
             #[cfg(test)]
             Record::Test(_, value) => value.serialize(s),
         }

@@ -1,0 +1,212 @@
+//! The encoder / writer split: a pure [`Encoder`] per streaming format turns records into
+//! bytes; one ordered writer, [`EncodingDumper`], owns the destination and the order.
+//!
+//! Encoders keep no state that depends on what came before (each frame comes with its
+//! position in the report, which is all `json` needs for its commas), so a parallel engine gives each worker a copy ([`Dumper::frame_encoder`])
+//! and hands the encoded bytes back to the writer in frame order ([`Dumper::write_encoded`]).
+//! The exception is `pcap` ([`Encoder::ordered`]): its header waits for the first frame of a
+//! pcapng input and every frame is checked against it; its frames are encoded by the writer.
+
+use super::Dumper;
+use super::sections::Sections;
+use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
+use crate::engine::FrameSink;
+use crate::model::{Frame, Summary};
+use crate::pipeline::{Record, RecordKind};
+use std::io::{self, Write};
+
+/// Where a format puts the records of the stages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// In the stream, right after the frame that emitted them (`ndjson`, `tree`).
+    Inline,
+    /// In one section per kind after the frames (`json`, `plist`).
+    Sections,
+    /// Nowhere: the format holds frames only (`pcap`).
+    FramesOnly,
+}
+
+/// Turns records into the bytes of one report format.
+pub trait Encoder: Send + Clone + 'static {
+    /// Where this format puts records other than frames.
+    fn placement(&self) -> Placement;
+
+    /// Whether frames must be encoded in order by the writer (state that depends on earlier
+    /// frames); `false` lets workers encode copies of the encoder in parallel.
+    fn ordered(&self) -> bool {
+        false
+    }
+
+    /// The bytes before the first record, given the capture header.
+    fn begin(&mut self, info: &CaptureInfo, out: &mut Vec<u8>) -> io::Result<()>;
+
+    /// One frame of the capture (`raw` has its captured bytes); `index` is its position among
+    /// the report's frames (0 for the first).
+    fn frame(
+        &mut self,
+        raw: &RawFrame<'_>,
+        frame: &Frame,
+        index: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()>;
+
+    /// A record of a stage; `index` is its position among the records of its kind (frames
+    /// count the capture's frames) for the formats that list them in sections.
+    fn record(&mut self, record: &Record, index: u64, out: &mut Vec<u8>) -> io::Result<()>;
+
+    /// What closes the frames, once `frames` frames were written (before the sections).
+    fn end_frames(&self, _frames: u64, _out: &mut Vec<u8>) {}
+
+    /// What opens the section of `kind` ([`Placement::Sections`] only).
+    fn section_begin(&self, _kind: RecordKind, _out: &mut Vec<u8>) {}
+
+    /// What closes the section of `kind`.
+    fn section_end(&self, _kind: RecordKind, _out: &mut Vec<u8>) {}
+
+    /// The bytes after everything else: the run's totals, where the input stopped early.
+    fn finish(
+        &mut self,
+        summary: &Summary,
+        stopped: Option<&StoppedEarly>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()>;
+}
+
+/// A worker's copy of an encoder: encodes frames apart from the writer.
+pub trait FrameEncoder: Send {
+    /// Appends the bytes of one frame to `out`; `index` is its position in the report (for a
+    /// capture's frames, `number - 1`).
+    fn encode_frame(
+        &mut self,
+        raw: &RawFrame<'_>,
+        frame: &Frame,
+        index: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()>;
+}
+
+impl<E: Encoder> FrameEncoder for E {
+    fn encode_frame(
+        &mut self,
+        raw: &RawFrame<'_>,
+        frame: &Frame,
+        index: u64,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        self.frame(raw, frame, index, out)
+    }
+}
+
+/// The ordered writer of a streaming format: encodes with `E` into a reused buffer and
+/// writes each record with one `write_all` to `out` (give it a buffered writer, such as those
+/// of [`Output`](super::Output)); spools sectioned records until the end.
+pub struct EncodingDumper<E: Encoder, W: Write> {
+    encoder: E,
+    out: W,
+    buffer: Vec<u8>,
+    frames: u64,
+    sections: Sections,
+}
+
+impl<E: Encoder + Default, W: Write> EncodingDumper<E, W> {
+    /// A dumper writing to `out`.
+    pub fn new(out: W) -> Self {
+        EncodingDumper::with_encoder(E::default(), out)
+    }
+}
+
+impl<E: Encoder, W: Write> EncodingDumper<E, W> {
+    /// A dumper encoding with `encoder` into `out`.
+    pub fn with_encoder(encoder: E, out: W) -> Self {
+        EncodingDumper {
+            encoder,
+            out,
+            buffer: Vec::with_capacity(8192),
+            frames: 0,
+            sections: Sections::default(),
+        }
+    }
+
+    /// Writes what `encode` puts into the reused buffer.
+    fn emit(
+        &mut self,
+        encode: impl FnOnce(&mut E, &mut Vec<u8>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.buffer.clear();
+        encode(&mut self.encoder, &mut self.buffer)?;
+        self.out.write_all(&self.buffer)
+    }
+}
+
+impl<E: Encoder, W: Write> FrameSink for EncodingDumper<E, W> {
+    fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+        let index = self.frames;
+        self.emit(|encoder, out| encoder.frame(raw, frame, index, out))?;
+        self.frames += 1;
+        Ok(())
+    }
+}
+
+impl<E: Encoder, W: Write> Dumper for EncodingDumper<E, W> {
+    fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
+        self.emit(|encoder, out| encoder.begin(info, out))
+    }
+
+    fn record(&mut self, record: &Record) -> io::Result<()> {
+        let kind = record.kind();
+        match self.encoder.placement() {
+            Placement::FramesOnly => Ok(()),
+            // A frame a stage emits joins the frames; it has no raw bytes for `pcap`.
+            _ if kind == RecordKind::Frame => {
+                let index = self.frames;
+                self.emit(|encoder, out| encoder.record(record, index, out))?;
+                self.frames += 1;
+                Ok(())
+            }
+            Placement::Inline => self.emit(|encoder, out| encoder.record(record, 0, out)),
+            Placement::Sections => {
+                self.buffer.clear();
+                let index = self.sections.count(kind);
+                self.encoder.record(record, index, &mut self.buffer)?;
+                self.sections.push(kind, &self.buffer)
+            }
+        }
+    }
+
+    fn finish(&mut self, summary: &Summary, stopped: Option<&StoppedEarly>) -> io::Result<()> {
+        let frames = self.frames;
+        self.emit(|encoder, out| {
+            encoder.end_frames(frames, out);
+            Ok(())
+        })?;
+        let encoder = &self.encoder;
+        let mut scratch = Vec::new();
+        self.sections.drain_into(
+            &mut self.out,
+            |kind, out| {
+                scratch.clear();
+                encoder.section_begin(kind, &mut scratch);
+                out.write_all(&scratch)
+            },
+            |kind, out| {
+                let mut end = Vec::new();
+                encoder.section_end(kind, &mut end);
+                out.write_all(&end)
+            },
+        )?;
+        self.emit(|encoder, out| encoder.finish(summary, stopped, out))?;
+        self.out.flush()
+    }
+
+    fn frame_encoder(&self) -> Option<Box<dyn FrameEncoder>> {
+        if self.encoder.ordered() {
+            return None;
+        }
+        Some(Box::new(self.encoder.clone()))
+    }
+
+    fn write_encoded(&mut self, bytes: &[u8], frames: u64) -> io::Result<()> {
+        self.frames += frames;
+        self.out.write_all(bytes)
+    }
+}

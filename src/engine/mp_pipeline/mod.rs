@@ -1,0 +1,91 @@
+//! `pipeline`: one thread per step, joined by bounded channels of batches.
+//!
+//! ```text
+//! reader ──▶ dissect ──▶ encode ──▶ stages + report (calling thread) ──▶ writer thread
+//!   ▲                                        │                         (BackgroundWriter)
+//!   └──────────── empty batches returned ◀───┘
+//! ```
+//! Each channel holds at most [`DEPTH`] batches and at most `pool` batches exist, so a slow
+//! step holds the ones before it back (back-pressure) and memory is bounded. Batches stay in
+//! capture order all the way. The stages run on the thread that owns the report (the
+//! [`Tail`]), since their records go into it between frames; the report's system calls are on
+//! the writer thread.
+
+use super::batch::{Batch, Done, Pool, drive, relay};
+use super::native::NativeDissector;
+use super::{DissectOptions, Dissector, Engine};
+use crate::capture::CaptureReader;
+use crate::dump::FrameEncoder;
+use crate::pipeline::Tail;
+use crossbeam_channel::bounded;
+use std::io;
+
+/// Batches each channel between two steps holds.
+const DEPTH: usize = 2;
+
+/// The `pipeline` engine: reader, dissector and encoder threads before the calling thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pipeline;
+
+impl Engine for Pipeline {
+    fn run(
+        &self,
+        input: &mut CaptureReader,
+        opts: &DissectOptions,
+        tail: &mut Tail<'_>,
+    ) -> io::Result<()> {
+        let keep_frames = tail.needs_frames();
+        let mut encoder = tail.frame_encoder();
+        let (read_tx, read_rx) = bounded::<Done>(DEPTH);
+        let (dissected_tx, dissected_rx) = bounded::<Done>(DEPTH);
+        let (encoded_tx, encoded_rx) = bounded::<Done>(DEPTH);
+        let steps: Vec<Box<dyn FnOnce() + Send + '_>> = vec![
+            Box::new(move || relay(&read_rx, &dissected_tx, |batch| dissect(batch, opts))),
+            Box::new(move || {
+                relay(&dissected_rx, &encoded_tx, |batch| {
+                    encode(batch, &mut encoder, keep_frames);
+                });
+            }),
+        ];
+        // A batch in each channel and in each of the four steps, and one spare.
+        let pool = Pool::new(3 * DEPTH + 5);
+        drive(input, tail, pool, read_tx, encoded_rx, steps)
+    }
+}
+
+/// Dissects every frame of `batch` into `batch.frames`.
+fn dissect(batch: &mut Batch, opts: &DissectOptions) {
+    let Batch { raw, frames, .. } = batch;
+    frames.clear();
+    frames.extend(raw.frames().map(|raw| NativeDissector.dissect(&raw, opts)));
+}
+
+/// Encodes the dissected frames when there is an encoder; passes them on, or only their
+/// totals (the frames then wait in the batch for the dissecting thread to drop them).
+fn encode(batch: &mut Batch, encoder: &mut Option<Box<dyn FrameEncoder>>, keep_frames: bool) {
+    let Batch {
+        raw,
+        frames,
+        out,
+        ends,
+        summary,
+        error,
+        ..
+    } = batch;
+    if let Some(encoder) = encoder {
+        for (raw, frame) in raw.frames().zip(frames.iter()) {
+            if let Err(err) = encoder.encode_frame(&raw, frame, raw.number - 1, out) {
+                *error = Some(err);
+                frames.truncate(ends.len());
+                break;
+            }
+            ends.push(out.len());
+        }
+    }
+    if !keep_frames {
+        // Only the frames before an encoding error count (those that get written).
+        for frame in frames.iter() {
+            summary.add(frame);
+        }
+    }
+}
