@@ -163,13 +163,11 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         }
         return Ok(());
     }
-    let options = Options {
-        engine: cli.engine.parse()?,
-        stop: stop_option(cli)?,
-        store: false,
-        max_layers: cli.max_layers,
-        threads: cli.threads.map_or(0, usize::from),
-    };
+    let options = Options::default()
+        .engine(cli.engine.parse()?)
+        .stop(stop_option(cli)?)
+        .max_layers(cli.max_layers)
+        .threads(cli.threads.map_or(0, usize::from));
     let input = match cli.input.as_deref() {
         Some(input) => input,
         None if io::stdin().is_terminal() => {

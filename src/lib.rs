@@ -19,10 +19,7 @@
 //! ```no_run
 //! use pcapkit::{Options, Stop, dump::Format, model::ProtoId};
 //!
-//! let options = Options {
-//!     stop: Some(Stop::Protocol(ProtoId::Tcp)),
-//!     ..Options::default()
-//! };
+//! let options = Options::default().stop(Some(Stop::Protocol(ProtoId::Tcp)));
 //! let done = pcapkit::extract("capture.pcap", &options, Some((Format::Ndjson, "out.ndjson".as_ref())))?;
 //! println!("{} frames, {} malformed", done.summary.frames, done.summary.malformed);
 //! # Ok::<(), pcapkit::Error>(())
@@ -56,7 +53,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// How a capture is extracted: which engine, where dissection stops, whether frames are kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// Build it from the default with its setters (`Options::default().engine(..).threads(2)`):
+/// options added later will not break your code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// The dissection engine.
     pub engine: EngineKind,
@@ -83,11 +84,40 @@ impl Default for Options {
 }
 
 impl Options {
+    /// Sets [`Options::engine`].
+    pub fn engine(mut self, engine: EngineKind) -> Options {
+        self.engine = engine;
+        self
+    }
+
+    /// Sets [`Options::stop`].
+    pub fn stop(mut self, stop: Option<Stop>) -> Options {
+        self.stop = stop;
+        self
+    }
+
+    /// Sets [`Options::store`].
+    pub fn store(mut self, store: bool) -> Options {
+        self.store = store;
+        self
+    }
+
+    /// Sets [`Options::max_layers`].
+    pub fn max_layers(mut self, max_layers: usize) -> Options {
+        self.max_layers = max_layers;
+        self
+    }
+
+    /// Sets [`Options::threads`].
+    pub fn threads(mut self, threads: usize) -> Options {
+        self.threads = threads;
+        self
+    }
+
     fn dissect_options(&self) -> DissectOptions {
-        DissectOptions {
-            stop: self.stop,
-            max_layers: self.max_layers,
-        }
+        DissectOptions::default()
+            .stop(self.stop)
+            .max_layers(self.max_layers)
     }
 }
 
@@ -392,7 +422,7 @@ pub fn extract(
     options: &Options,
     output: Option<(Format, &Path)>,
 ) -> Result<Extraction> {
-    let extractor = Extractor::open(input)?.options(*options);
+    let extractor = Extractor::open(input)?.options(options.clone());
     match output {
         Some((format, path)) => extractor.write(format, Some(path)),
         None => extractor.run_into(None).map_err(|source| Error::Write {

@@ -193,10 +193,7 @@ fn every_engine_agrees_on_generated_frames_and_with_stops() {
         Some(Stop::Level(Level::Trans)),
     ];
     for stop in stops {
-        let opts = DissectOptions {
-            stop,
-            ..DissectOptions::default()
-        };
+        let opts = DissectOptions::default().stop(stop);
         for f in &frames {
             let r = raw(LinkType::ETHERNET, f.orig_len, &f.data);
             let diff = disagreements(&dissectors, &r, &opts);

@@ -404,11 +404,9 @@ fn nesting_deeper_than_the_limit_ends_the_frame_and_is_counted() {
         let bytes = bytes.clone();
         let done = within(move || {
             let reader = CaptureReader::from_reader("-", Box::new(Cursor::new(bytes))).unwrap();
-            let options = pcapkit::Options {
-                store: true,
-                max_layers,
-                ..pcapkit::Options::default()
-            };
+            let options = pcapkit::Options::default()
+                .store(true)
+                .max_layers(max_layers);
             Extractor::new(reader)
                 .options(options)
                 .run_into(None)

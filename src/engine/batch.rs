@@ -16,9 +16,6 @@ use std::collections::BTreeMap;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// Frames per batch: large enough that channel hand-offs cost little per frame, small enough
-/// that the re-sequencer's window and the memory in flight stay small.
-pub(crate) const BATCH_FRAMES: usize = 512;
 /// Captured bytes per batch before it is sent early (jumbo frames, long snap lengths).
 const BATCH_BYTES: usize = 1 << 20;
 
@@ -115,18 +112,22 @@ pub(crate) struct Pool {
     free: Receiver<Box<Batch>>,
     made: usize,
     size: usize,
+    /// Frames per batch.
+    frames: usize,
 }
 
 impl Pool {
-    /// A pool of at most `size` batches (made when first needed), and where consumers return
-    /// them (the pool keeps no sender: when every consumer is gone, waiting ends).
-    pub(crate) fn new(size: usize) -> (Pool, Sender<Box<Batch>>) {
+    /// A pool of at most `size` batches of up to `frames` frames (made when first needed),
+    /// and where consumers return them (the pool keeps no sender: when every consumer is gone,
+    /// waiting ends).
+    pub(crate) fn new(size: usize, frames: usize) -> (Pool, Sender<Box<Batch>>) {
         let (back, free) = bounded(size);
         (
             Pool {
                 free,
                 made: 0,
                 size,
+                frames: frames.max(1),
             },
             back,
         )
@@ -162,7 +163,7 @@ fn read_batches(
         };
         batch.clear();
         batch.seq = seq;
-        while batch.raw.len() < BATCH_FRAMES && batch.raw.data.len() < BATCH_BYTES {
+        while batch.raw.len() < pool.frames && batch.raw.data.len() < BATCH_BYTES {
             let Some(raw) = input.next_frame() else {
                 break;
             };

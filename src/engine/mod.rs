@@ -33,8 +33,9 @@ pub enum Stop {
 /// The default [`DissectOptions::max_layers`].
 pub const DEFAULT_MAX_LAYERS: usize = 32;
 
-/// Options that change how frames are dissected.
+/// Options that change how frames are dissected (build from the default with the setters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DissectOptions {
     /// Where to stop dissecting, if anywhere before the end.
     pub stop: Option<Stop>,
@@ -49,6 +50,20 @@ impl Default for DissectOptions {
             stop: None,
             max_layers: DEFAULT_MAX_LAYERS,
         }
+    }
+}
+
+impl DissectOptions {
+    /// Sets [`DissectOptions::stop`].
+    pub fn stop(mut self, stop: Option<Stop>) -> DissectOptions {
+        self.stop = stop;
+        self
+    }
+
+    /// Sets [`DissectOptions::max_layers`].
+    pub fn max_layers(mut self, max_layers: usize) -> DissectOptions {
+        self.max_layers = max_layers;
+        self
     }
 }
 

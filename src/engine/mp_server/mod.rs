@@ -21,6 +21,10 @@ use crate::pipeline::Tail;
 use crossbeam_channel::bounded;
 use std::io;
 
+/// Frames per batch: enough that channel hand-offs cost little per frame; each worker's batch
+/// stays on its core from dissection to encoding.
+const BATCH_FRAMES: usize = 512;
+
 /// The `server` engine with `threads` workers.
 #[derive(Clone, Copy, Debug)]
 pub struct Server {
@@ -52,7 +56,7 @@ impl Engine for Server {
         }
         // Only the workers hold these ends: the channels close when the workers are done.
         drop((work_rx, done_tx));
-        let pool = Pool::new(2 * threads + 2);
+        let pool = Pool::new(2 * threads + 2, BATCH_FRAMES);
         drive(input, tail, pool, work_tx, done_rx, steps)
     }
 }
