@@ -209,11 +209,9 @@ has_flag() { grep -q -- "$1" <<<"$help_text"; }
 threads_flag=0; has_flag '--threads' && threads_flag=1
 reassemble_flag=0; has_flag '--reassemble' && reassemble_flag=1
 trace_flag=0; has_flag '--trace' && trace_flag=1
-parallel_engine() { # an engine that takes --threads: named server/pipeline, or says so, and runs with it
+parallel_engine() { # an engine whose --engines line says it runs on --threads (server), and runs with it
     [[ $threads_flag -eq 1 ]] || return 1
-    if [[ $1 != server && $1 != pipeline ]]; then
-        "$bin" --engines | awk -v e="$1" '$1 == e' | grep -qiE 'thread|parallel|worker' || return 1
-    fi
+    "$bin" --engines | awk -v e="$1" '$1 == e' | grep -q -- '--threads' || return 1
     "$bin" "$root/samples/sample.pcap" -q -E "$1" --threads 2 -f ndjson >/dev/null 2>&1
 }
 stdout_ok() { "$bin" "$root/samples/sample.pcap" -q -f "$1" >/dev/null 2>&1; }

@@ -46,6 +46,12 @@ impl Frame {
         ChainText(&self.layers).to_string()
     }
 
+    /// The protocol chain as a value that displays and serializes as `A:B:C` without
+    /// building a string (what reassembly records write under `protocols`).
+    pub fn chain(&self) -> impl fmt::Display + Serialize + '_ {
+        ChainText(&self.layers)
+    }
+
     /// The first layer of protocol `proto`, if the frame has one.
     pub fn layer(&self, proto: ProtoId) -> Option<&Layer> {
         self.layers.iter().find(|l| l.proto() == proto)

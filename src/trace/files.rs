@@ -28,7 +28,7 @@ pub struct FileFormat {
 }
 
 /// Buffer per open handle.
-const BUFFER: usize = 16 * 1024;
+const BUFFER: usize = 8 * 1024;
 
 struct Handle {
     out: PcapWriter<BufWriter<File>>,

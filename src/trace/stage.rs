@@ -30,7 +30,7 @@ impl Default for TraceOptions {
         TraceOptions {
             udp: false,
             limits: TableLimits::default(),
-            max_open_files: 256,
+            max_open_files: 1000,
         }
     }
 }

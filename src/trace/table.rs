@@ -246,7 +246,19 @@ impl FlowTable {
         self.expire(ended);
         let (key, _) = FlowKey::new(seen.transport, seen.src, seen.dst);
         let mut resumed = false;
-        if !self.open.contains_key(&key)
+        // One lookup on the usual path: the frame's flow is open and goes on.
+        let mut new = match self.open.get(&key).map(|f| reuses(f, seen)) {
+            Some(false) => false,
+            Some(true) => {
+                if let Some(mut old) = self.open.remove(&key) {
+                    old.state = old.end_state(FlowState::Reused);
+                    ended.push(old);
+                }
+                true
+            }
+            None => true,
+        };
+        if new
             && let Some(flow) = self.ended.remove(&key)
             && !reuses(&flow, seen)
         {
@@ -255,14 +267,8 @@ impl FlowTable {
                 .push(Reverse((i64::MIN, flow.transport, flow.id, key)));
             self.open.insert(key, flow);
             resumed = true;
+            new = false;
         }
-        if self.open.get(&key).is_some_and(|f| reuses(f, seen))
-            && let Some(mut old) = self.open.remove(&key)
-        {
-            old.state = old.end_state(FlowState::Reused);
-            ended.push(old);
-        }
-        let new = !self.open.contains_key(&key);
         if new {
             if self.open.len() >= self.limits.max_flows {
                 self.evict_one(ended);
