@@ -1,26 +1,31 @@
 //! The command line (jspcapy heritage, flat): clap definitions and their translation into a
-//! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage.
+//! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage
+//! (including an output that is the input itself), 130/143 interrupted by SIGINT/SIGTERM
+//! (temporary files removed).
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use pcapkit::capture::RawFrame;
+use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::model::{Frame, Level, ProtoId};
 use pcapkit::pipeline::{Record, Stage};
 use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
 use std::io::{self, IsTerminal, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 /// Streaming packet-capture extractor: pcap/pcapng to JSON, NDJSON, plist, tree or pcap reports.
 #[derive(Debug, Parser)]
 #[command(name = "pcapkit", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for stdin
-    #[arg(required_unless_present = "engines")]
+    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for
+    /// stdin (the default when stdin is not a terminal)
     pub input: Option<String>,
 
-    /// Report file, or folder with -F (default: stdout; required for plist, pcap and -F)
+    /// Report file, or folder with -F (default: stdout; required for -F, and for plist and
+    /// pcap when stdout is a terminal). A regular file is replaced atomically; a device, FIFO
+    /// or symlink target is written through; the input is refused
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -49,9 +54,14 @@ pub struct Cli {
     #[arg(short, long)]
     pub auto_extension: bool,
 
-    /// Engine: native (default) | etherparse | pnet | pdu (`--engines` lists what each decodes)
+    /// Engine: native (default) | etherparse | pnet | pdu | server | pipeline (`--engines`
+    /// lists what each decodes)
     #[arg(short = 'E', long, value_name = "NAME", default_value = "native")]
     pub engine: String,
+
+    /// Worker threads of the parallel engines (default: one per available core)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 
     /// Stop dissection after this protocol (case-insensitive, e.g. IPv4, tcp)
     #[arg(short = 'P', long, value_name = "NAME", conflicts_with = "layer")]
@@ -93,6 +103,14 @@ pub struct Cli {
     /// List the engines this build has, with what each decodes
     #[arg(long)]
     pub engines: bool,
+
+    /// Longest record or block trusted, in bytes (reading stops at a longer one)
+    #[arg(long, value_name = "BYTES", default_value_t = pcapkit::capture::DEFAULT_MAX_RECORD)]
+    pub max_record: usize,
+
+    /// Most layers per frame (tunnels in tunnels); deeper frames end with an error
+    #[arg(long, value_name = "N", default_value_t = pcapkit::engine::DEFAULT_MAX_LAYERS)]
+    pub max_layers: usize,
 
     /// Reassemble and report IP fragments and TCP streams: ipv4,ipv6,tcp (any of them) or all
     #[arg(long, value_name = "LIST")]
@@ -145,12 +163,21 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         }
         return Ok(());
     }
-    let options = Options {
-        engine: cli.engine.parse()?,
-        stop: stop_option(cli)?,
-        store: false,
+    let options = Options::default()
+        .engine(cli.engine.parse()?)
+        .stop(stop_option(cli)?)
+        .max_layers(cli.max_layers)
+        .threads(cli.threads.map_or(0, usize::from));
+    let input = match cli.input.as_deref() {
+        Some(input) => input,
+        None if io::stdin().is_terminal() => {
+            return Err(Error::Usage(
+                "no INPUT: give a capture file, or pipe one in (pcapkit < cap.pcap); see --help"
+                    .into(),
+            ));
+        }
+        None => "-",
     };
-    let input = cli.input.as_deref().unwrap_or("-");
     if cli.analyse {
         return analyse(cli, input);
     }
@@ -158,7 +185,20 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         return follow(cli, input);
     }
     let (format, output_path) = resolve_output(cli)?;
-    let mut extractor = Extractor::open(input)?.options(options);
+    let limits = ReaderOptions {
+        max_record: cli.max_record,
+    };
+    let mut extractor =
+        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
+    let input_id = extractor.input_id();
+    if output_path.is_none()
+        && input_id.is_some()
+        && FileId::of_descriptor(io::stdout().as_fd()) == input_id
+    {
+        return Err(Error::Usage(format!(
+            "stdout is the input capture {input}; refusing to overwrite it with the report"
+        )));
+    }
     if let Some(list) = &cli.reassemble {
         let kinds: Kinds = list
             .parse()
@@ -190,9 +230,12 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     }
 
     let (output, mut dumper): (Option<Output>, Box<dyn Dumper>) = match &output_path {
-        Some(dir) if cli.files => (None, Box::new(FilesDumper::new(format, dir)?)),
+        Some(dir) if cli.files => (
+            None,
+            Box::new(FilesDumper::new(format, dir)?.except(input_id)),
+        ),
         Some(path) => {
-            let (output, writer) = Output::file(path)?;
+            let (output, writer) = Output::file_except(path, input_id)?;
             (Some(output), format.dumper(writer))
         }
         None => {
@@ -251,8 +294,9 @@ fn stop_option(cli: &Cli) -> pcapkit::Result<Option<Stop>> {
 /// `--analyse`: the HTTP exchanges of `input`, one JSON object a line.
 fn analyse(cli: &Cli, input: &str) -> pcapkit::Result<()> {
     let exchanges = pcapkit::analyse(input)?;
+    let input_id = std::fs::metadata(input).ok().map(|meta| FileId::of(&meta));
     let (output, mut writer) = match &cli.output {
-        Some(path) => Output::file(path)?,
+        Some(path) => Output::file_except(path, input_id)?,
         None => Output::stdout(),
     };
     let written = exchanges.iter().try_for_each(|exchange| {
@@ -326,9 +370,10 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                 Format::Ndjson
             }
         });
-        if format.needs_file() {
+        if format.needs_file() && io::stdout().is_terminal() {
             return Err(Error::Usage(format!(
-                "-f {format} needs -o/--output: it is not written to stdout"
+                "-f {format} is not written to a terminal: give -o/--output or pipe it \
+                 (pcapkit cap.pcap -f pcap | tshark -r -)"
             )));
         }
         return Ok((format, None));
@@ -356,6 +401,10 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                  (or give -f pcap to write classic pcap under this name)",
                 path.display()
             )));
+        }
+        // A device, FIFO or socket (`-o /dev/null`) has no extension: as for a pipe.
+        (None, None) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+            Format::Ndjson
         }
         (None, None) => {
             return Err(Error::Usage(format!(

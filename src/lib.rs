@@ -19,15 +19,13 @@
 //! ```no_run
 //! use pcapkit::{Options, Stop, dump::Format, model::ProtoId};
 //!
-//! let options = Options {
-//!     stop: Some(Stop::Protocol(ProtoId::Tcp)),
-//!     ..Options::default()
-//! };
+//! let options = Options::default().stop(Some(Stop::Protocol(ProtoId::Tcp)));
 //! let done = pcapkit::extract("capture.pcap", &options, Some((Format::Ndjson, "out.ndjson".as_ref())))?;
 //! println!("{} frames, {} malformed", done.summary.frames, done.summary.malformed);
 //! # Ok::<(), pcapkit::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod capture;
@@ -55,7 +53,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// How a capture is extracted: which engine, where dissection stops, whether frames are kept.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// Build it from the default with its setters (`Options::default().engine(..).threads(2)`):
+/// options added later will not break your code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// The dissection engine.
     pub engine: EngineKind,
@@ -63,11 +65,59 @@ pub struct Options {
     pub stop: Option<Stop>,
     /// Keep every frame in [`Extraction::frames`] (memory then grows with the capture).
     pub store: bool,
+    /// The most layers one frame may have ([`DissectOptions::max_layers`], default 32).
+    pub max_layers: usize,
+    /// Worker threads of the parallel engines (`server`, `pipeline`); 0: one per core.
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            engine: EngineKind::default(),
+            stop: None,
+            store: false,
+            max_layers: engine::DEFAULT_MAX_LAYERS,
+            threads: 0,
+        }
+    }
 }
 
 impl Options {
+    /// Sets [`Options::engine`].
+    pub fn engine(mut self, engine: EngineKind) -> Options {
+        self.engine = engine;
+        self
+    }
+
+    /// Sets [`Options::stop`].
+    pub fn stop(mut self, stop: Option<Stop>) -> Options {
+        self.stop = stop;
+        self
+    }
+
+    /// Sets [`Options::store`].
+    pub fn store(mut self, store: bool) -> Options {
+        self.store = store;
+        self
+    }
+
+    /// Sets [`Options::max_layers`].
+    pub fn max_layers(mut self, max_layers: usize) -> Options {
+        self.max_layers = max_layers;
+        self
+    }
+
+    /// Sets [`Options::threads`].
+    pub fn threads(mut self, threads: usize) -> Options {
+        self.threads = threads;
+        self
+    }
+
     fn dissect_options(&self) -> DissectOptions {
-        DissectOptions { stop: self.stop }
+        DissectOptions::default()
+            .stop(self.stop)
+            .max_layers(self.max_layers)
     }
 }
 
@@ -152,6 +202,12 @@ impl Extractor {
         self
     }
 
+    /// Sets the worker threads of the parallel engines (0, the default: one per core).
+    pub fn threads(mut self, threads: usize) -> Extractor {
+        self.options.threads = threads;
+        self
+    }
+
     /// Adds a stage after those already added: it sees every frame in capture order, and
     /// the records it emits go into the report (see [`Record`]).
     pub fn stage(mut self, stage: Box<dyn Stage>) -> Extractor {
@@ -191,6 +247,11 @@ impl Extractor {
         self.reader.info()
     }
 
+    /// The input's identity when it is a regular file (outputs refuse it).
+    pub fn input_id(&self) -> Option<capture::FileId> {
+        self.reader.file_id()
+    }
+
     /// Iterates the dissected frames in order (the records of the stages are left out: see
     /// [`Extractor::records`]).
     pub fn frames(self) -> Frames {
@@ -217,10 +278,11 @@ impl Extractor {
 
     /// Writes a report in `format` to `path` (stdout for `None`) and returns the totals.
     ///
-    /// A file is written under a temporary name and renamed into place when complete.
+    /// A regular file is written under a temporary name and renamed into place when complete;
+    /// a device or FIFO is written in place; the input itself is refused (see [`Output`]).
     pub fn write(self, format: Format, path: Option<&Path>) -> Result<Extraction> {
         let (output, writer) = match path {
-            Some(path) => Output::file(path)?,
+            Some(path) => Output::file_except(path, self.reader.file_id())?,
             None => Output::stdout(),
         };
         let mut dumper = format.dumper(writer);
@@ -239,7 +301,7 @@ impl Extractor {
     /// Writes one complete report per frame into the folder `dir` (created if missing), named
     /// `frame-000001.EXT` and so on (see [`FilesDumper`](dump::FilesDumper)); returns the totals.
     pub fn write_files(self, format: Format, dir: &Path) -> Result<Extraction> {
-        let mut dumper = dump::FilesDumper::new(format, dir)?;
+        let mut dumper = dump::FilesDumper::new(format, dir)?.except(self.reader.file_id());
         self.run_into(Some(&mut dumper))
             .map_err(|source| Error::Write {
                 path: dir.to_owned(),
@@ -261,10 +323,10 @@ impl Extractor {
         // Shortens the trait object's lifetime to the borrow's (not done inside an `Option`).
         let dumper = dumper.map(|dumper| dumper as &mut dyn Dumper);
         let mut tail = Tail::new(self.stages, dumper, self.options.store, self.position);
-        let engine = self.options.engine.engine();
+        let engine = self.options.engine.engine(self.options.threads);
         engine.run(&mut self.reader, &self.options.dissect_options(), &mut tail)?;
         let stopped_early = self.reader.stopped_early().cloned();
-        let (summary, frames) = tail.finish(stopped_early.as_ref())?;
+        let (summary, frames) = tail.finish(stopped_early.as_ref(), self.reader.limit_hits())?;
         Ok(Extraction {
             info,
             summary,
@@ -360,7 +422,7 @@ pub fn extract(
     options: &Options,
     output: Option<(Format, &Path)>,
 ) -> Result<Extraction> {
-    let extractor = Extractor::open(input)?.options(*options);
+    let extractor = Extractor::open(input)?.options(options.clone());
     match output {
         Some((format, path)) => extractor.write(format, Some(path)),
         None => extractor.run_into(None).map_err(|source| Error::Write {

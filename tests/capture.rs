@@ -835,10 +835,11 @@ fn parse_epoch(text: &str) -> Option<(i64, u32)> {
 
 #[test]
 fn shared_captures_match_tshark() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures"));
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        println!("skipped: {} is absent", dir.display());
+    let Some(dir) = common::shared_captures() else {
         return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        panic!("cannot list {}", dir.display());
     };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())

@@ -173,7 +173,15 @@ fn usage_errors_exit_2_with_one_line() {
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("pcapkit: "), "{err}");
     }
-    assert_eq!(run(&[]).status.code(), Some(2));
+    // No INPUT reads stdin when it is not a terminal (here empty: unreadable, exit 1); on a
+    // terminal it is a usage error (tests/output_safety.rs).
+    let no_input = run(&[]);
+    assert_eq!(no_input.status.code(), Some(1), "{}", stderr(&no_input));
+    assert!(
+        stderr(&no_input).contains("empty file"),
+        "{}",
+        stderr(&no_input)
+    );
     let err = stderr(&run(&[p, "-E", "dpkt"]));
     assert!(err.contains("native"), "lists the valid engines: {err}");
 }

@@ -20,13 +20,14 @@
 //! `PCAPKIT_FRAMES_PER_CAPTURE=100000` (every frame of every capture, not the first 6) and
 //! `PCAPKIT_FUZZ_ROUNDS=N` (default 20,000).
 
+mod common;
+
 use pcapkit::capture::{CaptureReader, RawFrame};
 use pcapkit::engine::{DissectOptions, Dissector, EngineKind, Stop};
 use pcapkit::model::{Frame, Level, LinkType, ProtoId};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
+use common::SHARED_CAPTURES as CAPTURES;
 
 /// Minimum share of frames identical to native, per engine, in per mille (99.5 %).
 const MIN_AGREEMENT_PERMILLE: usize = 995;
@@ -63,18 +64,22 @@ fn disagreements(
         .collect()
 }
 
-/// Every engine's dissector, native first.
+/// Every engine's dissector, native first (the parallel engines run native's: their reports
+/// are compared with native's byte for byte in `tests/parallel.rs`).
 fn all_dissectors() -> Vec<(EngineKind, Box<dyn Dissector>)> {
     assert_eq!(EngineKind::ALL[0], EngineKind::Native);
     EngineKind::ALL
         .iter()
+        .filter(|k| !k.is_parallel())
         .map(|&k| (k, k.dissector()))
         .collect()
 }
 
-/// The capture files to compare (sorted), or `None` when the folder is absent.
-fn capture_files() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(CAPTURES);
+/// The capture files to compare (sorted), or `None` when the folder is absent (see
+/// [`common::shared_captures`]: skipped with a message, or a failure under CI); `part` says
+/// what is skipped of a test that goes on with generated frames.
+fn capture_files(part: &str) -> Option<Vec<PathBuf>> {
+    let dir = common::shared_captures_for(part)?;
     let entries = std::fs::read_dir(dir).ok()?;
     let mut files: Vec<PathBuf> = entries
         .flatten()
@@ -103,14 +108,20 @@ fn raw(link_type: LinkType, len: u32, data: &[u8]) -> RawFrame<'_> {
 #[test]
 fn engine_names_parse_and_list() {
     let names: Vec<&str> = EngineKind::ALL.iter().map(|k| k.name()).collect();
-    assert_eq!(names, ["native", "etherparse", "pnet", "pdu"]);
+    assert_eq!(
+        names,
+        ["native", "etherparse", "pnet", "pdu", "server", "pipeline"]
+    );
     assert_eq!("PNET".parse::<EngineKind>().unwrap(), EngineKind::Pnet);
     assert_eq!(
         "EtherParse".parse::<EngineKind>().unwrap(),
         EngineKind::Etherparse
     );
     let err = "scapy".parse::<EngineKind>().unwrap_err().to_string();
-    assert!(err.contains("native, etherparse, pnet, pdu"), "{err}");
+    assert!(
+        err.contains("native, etherparse, pnet, pdu, server, pipeline"),
+        "{err}"
+    );
     for kind in EngineKind::ALL {
         assert!(!kind.description().is_empty());
     }
@@ -118,8 +129,7 @@ fn engine_names_parse_and_list() {
 
 #[test]
 fn every_engine_agrees_with_native_on_every_capture() {
-    let Some(files) = capture_files() else {
-        eprintln!("skipped: {CAPTURES} is absent");
+    let Some(files) = capture_files("") else {
         return;
     };
     let dissectors = all_dissectors();
@@ -183,7 +193,7 @@ fn every_engine_agrees_on_generated_frames_and_with_stops() {
         Some(Stop::Level(Level::Trans)),
     ];
     for stop in stops {
-        let opts = DissectOptions { stop };
+        let opts = DissectOptions::default().stop(stop);
         for f in &frames {
             let r = raw(LinkType::ETHERNET, f.orig_len, &f.data);
             let diff = disagreements(&dissectors, &r, &opts);
@@ -209,19 +219,16 @@ fn every_engine_agrees_on_generated_frames_and_with_stops() {
     }
 }
 
-/// Frames for the bad-input tests: the generated conversation and the first frames of each
-/// capture (with their link types).
+/// Frames for the bad-input tests: the generated frames (every link type) and the first
+/// frames of each shared capture (with their link types) when the captures are there.
 fn sample_frames() -> Vec<(LinkType, Vec<u8>)> {
-    let mut out: Vec<(LinkType, Vec<u8>)> = pcapkit::synth::sample_conversation()
-        .into_iter()
-        .map(|f| (LinkType::ETHERNET, f.data))
-        .collect();
+    let mut out = common::generated_frames();
     // PCAPKIT_FRAMES_PER_CAPTURE=N takes more frames of each capture (default 6).
     let per_capture: usize = std::env::var("PCAPKIT_FRAMES_PER_CAPTURE")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(6);
-    for path in capture_files().unwrap_or_default() {
+    for path in capture_files(": generated frames only").unwrap_or_default() {
         let Ok(mut reader) = CaptureReader::open(&path) else {
             continue;
         };

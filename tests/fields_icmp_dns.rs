@@ -10,14 +10,15 @@
 //!
 //! The captures are read in place; the test is skipped (with a message) if the folder is absent.
 
+mod common;
+
 use pcapkit::Extractor;
 use pcapkit::model::{DnsRdata, DnsRecord, Frame, IcmpBody, Layer};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use std::path::Path;
 
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
+use common::SHARED_CAPTURES as CAPTURES;
 
 /// A JSON value whose objects keep every key, duplicates included, in order.
 enum Node {
@@ -95,7 +96,7 @@ impl Node {
 
 /// tshark's per-frame `layers` objects for `name`, or `None` if the capture or its JSON is absent.
 fn tshark_frames(name: &str) -> Option<Vec<Node>> {
-    let path = Path::new(CAPTURES).join(format!("{name}.tshark.json"));
+    let path = common::shared_capture(&format!("{name}.tshark.json"))?;
     let text = std::fs::read_to_string(&path).ok()?;
     let Node::List(frames) = serde_json::from_str::<Node>(&text).expect("tshark JSON") else {
         panic!("{}: not a list", path.display());
@@ -557,10 +558,7 @@ const DNS_FIELDS: &[&str] = &[
 /// Compares `fields` on every frame of `name`; returns how many values were compared (so a
 /// test can check it compared something), or `None` when the capture is absent.
 fn compare(name: &str, fields: &[&str]) -> Option<usize> {
-    let Some(theirs) = tshark_frames(name) else {
-        println!("SKIP {name}: capture or its .tshark.json absent in {CAPTURES}");
-        return None;
-    };
+    let theirs = tshark_frames(name)?;
     let ours_frames = our_frames(name);
     assert_eq!(ours_frames.len(), theirs.len(), "{name}: frame count");
     let mut compared = 0;
@@ -627,9 +625,7 @@ fn dns_fields_match_wireshark() {
 /// shows, and the frame's error says where the message was cut.
 #[test]
 fn truncated_dns_keeps_records_and_reports_the_cut() {
-    let path = Path::new(CAPTURES).join("dpkt__truncated_dns.pcap");
-    if !path.exists() {
-        println!("SKIP: {} absent", path.display());
+    if common::shared_capture("dpkt__truncated_dns.pcap").is_none() {
         return;
     }
     let frames = our_frames("dpkt__truncated_dns.pcap");

@@ -8,22 +8,15 @@
 //! `cutehip__hip.pcap` has no JSON (81 frames); its HIP values below were printed by the same
 //! tshark (`tshark -n -r cutehip__hip.pcap -Y hip -V`).
 
+mod common;
+
 use pcapkit::Extractor;
 use pcapkit::model::{Frame, Layer};
 use std::path::{Path, PathBuf};
 
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
-
-/// The capture `name`, or `None` (with a message) when the folder or file is absent.
+/// The shared capture `name`, or `None` when absent (skipped, or a failure under CI).
 fn capture(name: &str) -> Option<PathBuf> {
-    let path = Path::new(CAPTURES).join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} not found", path.display());
-        None
-    }
+    common::shared_capture(name)
 }
 
 /// Our frames of `path`.

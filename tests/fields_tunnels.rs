@@ -7,23 +7,16 @@
 //! taken from tshark 4.0.17 (`tshark -r F -T fields -e ipx.len -e l2tp.tunnel ...`) and every
 //! frame carrying the protocol is checked against that table.
 
+mod common;
+
 use pcapkit::Extractor;
 use pcapkit::model::{Frame, Gre, Ipx, L2tp, Layer, Llc, Ppp, Pppoe};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// The capture folder, shared by all engineers; never copied into the repository.
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
-
-/// The capture's path, or `None` (with a printed message) when it is absent.
+/// The shared capture `name`, or `None` when absent (skipped, or a failure under CI).
 fn capture(name: &str) -> Option<PathBuf> {
-    let path = Path::new(CAPTURES).join(name);
-    if path.is_file() {
-        Some(path)
-    } else {
-        println!("SKIP: {} is absent", path.display());
-        None
-    }
+    common::shared_capture(name)
 }
 
 fn frames(path: &Path) -> Vec<Frame> {

@@ -328,3 +328,91 @@ fn never_completing_fragments_stay_within_the_bounds() {
     pcapkit::pipeline::Stage::summarize(&stage, &mut summary);
     assert!(summary.counters["reassembly.ipv4.evicted"] >= 19_000);
 }
+
+/// xorshift64 for the hostile-input test.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+#[test]
+fn hostile_segments_and_fragments_never_panic_and_stay_bounded() {
+    let mut opts = ReassemblyOptions::default();
+    opts.max_streams = 64;
+    opts.max_datagrams = 64;
+    opts.max_stream_buffer = 4096;
+    opts.max_stream_memory = 64 << 10;
+    opts.max_fragment_memory = 64 << 10;
+    let mut stage = ReassemblyStage::new(opts);
+    let mut out = Vec::new();
+    let dissector = pcapkit::engine::native::NativeDissector;
+    let mut seed = 0xfeed_face_cafe_beefu64;
+    for number in 1..=30_000u64 {
+        let r = next(&mut seed);
+        let len = (r % 600) as usize;
+        let payload: Vec<u8> = (0..len).map(|_| next(&mut seed) as u8).collect();
+        let (a, b) = (
+            Ipv4Addr::from(0x0a00_0000 | ((r >> 40) as u32 % 4)),
+            Ipv4Addr::from(0x0a00_0100 | ((r >> 50) as u32 % 4)),
+        );
+        let ip_payload = if r & 1 == 0 {
+            let fields = TcpFields {
+                src_port: 1000 + (r >> 20) as u16 % 8,
+                dst_port: 80,
+                seq: if r & 2 == 0 {
+                    next(&mut seed) as u32
+                } else {
+                    (r >> 8) as u32 % 5000
+                },
+                ack: next(&mut seed) as u32,
+                flags: (next(&mut seed) & 0x1ff) as u16,
+                window: 0,
+            };
+            synth::tcp(IpAddr::V4(a), IpAddr::V4(b), fields, &[], &payload)
+        } else {
+            payload
+        };
+        let fields = Ipv4Fields {
+            src: a,
+            dst: b,
+            proto: if r & 1 == 0 { 6 } else { 17 },
+            id: (r >> 16) as u16 % 16,
+            ttl: 64,
+            df: false,
+            mf: r & 4 != 0 && r & 1 == 1,
+            frag_offset: if r & 1 == 1 {
+                ((r >> 24) as u16 % 8192) & !7
+            } else {
+                0
+            },
+        };
+        let data = eth(0x0800, &synth::ipv4(fields, &ip_payload));
+        let raw = pcapkit::capture::RawFrame {
+            number,
+            timestamp: Some(pcapkit::model::Timestamp::new(
+                1_700_000_000 + (number / 500) as i64,
+                0,
+            )),
+            len: data.len() as u32,
+            link_type: pcapkit::model::LinkType::ETHERNET,
+            interface: None,
+            data: &data,
+        };
+        let frame = pcapkit::engine::Dissector::dissect(&dissector, &raw, &Default::default());
+        pcapkit::pipeline::Stage::frame(&mut stage, &raw, &frame, &mut out);
+        out.clear();
+        let (v4, _, tcp) = stage.open();
+        assert!(v4 <= 64 && tcp <= 64);
+        assert!(
+            stage.memory() <= 2 * (64 << 10) + 4096,
+            "{}",
+            stage.memory()
+        );
+    }
+    pcapkit::pipeline::Stage::finish(&mut stage, &mut out);
+    for record in &out {
+        serde_json::to_string(record).expect("records serialize");
+    }
+}

@@ -11,12 +11,13 @@
 //! Known differences are listed, with their reason, in `tests/reassembly_allowlist.tsv`
 //! (`file<TAB>check<TAB>reason`); an entry that no longer matches anything fails the test too.
 
+mod common;
+
 use pcapkit::model::Layer;
 use pcapkit::reassembly::{Key, Kind, ReassemblyOptions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
 const ALLOWLIST: &str = include_str!("reassembly_allowlist.tsv");
 
 /// Datagrams by completing frame: the frames of each.
@@ -149,16 +150,9 @@ fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
 
 #[test]
 fn reassembly_agrees_with_tshark() {
-    let dir = Path::new(CAPTURES);
-    if !dir.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "capture folder {} is absent under CI",
-            dir.display()
-        );
-        println!("SKIP reassembly oracle: {} is absent", dir.display());
+    let Some(dir) = common::shared_captures() else {
         return;
-    }
+    };
     let allow: Vec<(String, String, String)> = ALLOWLIST
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -265,11 +259,9 @@ fn reassembly_agrees_with_tshark() {
 /// datagrams tshark completes complete here too, with its frame lists.
 #[test]
 fn a_longer_fragment_timeout_completes_the_slow_datagrams() {
-    let capture = Path::new(CAPTURES).join("zeek__ipv6-reassembly-state-leak.pcap");
-    if !capture.is_file() {
-        println!("SKIP: {} is absent", capture.display());
+    let Some(capture) = common::shared_capture("zeek__ipv6-reassembly-state-leak.pcap") else {
         return;
-    }
+    };
     let mut opts = ReassemblyOptions::default();
     opts.fragment_timeout = 60;
     let done = pcapkit::reassemble(&capture, &opts).expect("reassemble");

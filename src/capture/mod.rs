@@ -3,8 +3,10 @@
 //! [`CaptureReader::next_frame`] lends one [`RawFrame`] at a time out of the reader's buffer
 //! (1 MiB, grown only for a record larger than it); nothing is copied or allocated per frame.
 //! A truncated or damaged tail ends the frames early: every complete frame before it is
-//! returned, then [`CaptureReader::stopped_early`] says where and why. Records or blocks that
-//! claim more than 256 MiB are not trusted (reading stops there; nothing is allocated for them).
+//! returned, then [`CaptureReader::stopped_early`] says where and why. Records or blocks longer
+//! than [`ReaderOptions::max_record`] (default 256 MiB + 64 KiB) are not trusted: reading stops
+//! there, and the hit is counted ([`CaptureReader::limit_hits`]). No length field is trusted for
+//! an allocation: buffers grow with the bytes really read.
 //! [`PcapWriter`] writes classic pcap.
 //!
 //! pcap-parser 0.17 facts that shaped this module (each checked on its source):
@@ -31,11 +33,18 @@
 //!   come back as `Unknown` blocks whose `block_type` is read little-endian even in a
 //!   big-endian section (`0x02000000`). See `pcapng.rs` for what we parse ourselves.
 
+// The reader faces hostile input: no panicking shortcuts (tests may use them).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 mod pcap;
 mod pcapng;
 mod source;
 mod writer;
 
+pub use source::{DEFAULT_MAX_RECORD, ReaderOptions};
 pub use writer::PcapWriter;
 
 use crate::error::{Error, Result};
@@ -62,7 +71,20 @@ pub struct RawFrame<'a> {
     pub data: &'a [u8],
 }
 
-impl RawFrame<'_> {
+impl<'a> RawFrame<'a> {
+    /// Frame 1 of link type `link_type`: `data`, captured whole, without a time (to dissect
+    /// bytes that come from elsewhere than a capture file).
+    pub fn whole(link_type: LinkType, data: &'a [u8]) -> RawFrame<'a> {
+        RawFrame {
+            number: 1,
+            timestamp: None,
+            len: u32::try_from(data.len()).unwrap_or(u32::MAX),
+            link_type,
+            interface: None,
+            data,
+        }
+    }
+
     /// Captured length: the number of bytes present.
     pub fn cap_len(&self) -> u32 {
         u32::try_from(self.data.len()).unwrap_or(u32::MAX)
@@ -89,6 +111,38 @@ pub struct CaptureInfo {
     /// Link type of a classic pcap (pcapng: per interface).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_type: Option<LinkType>,
+}
+
+/// A file's identity, its device and inode numbers: the same file under any name (hard or
+/// symbolic links included). Outputs are compared with the input's to refuse overwriting it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    /// The identity of the file `meta` describes.
+    pub fn of(meta: &std::fs::Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    }
+
+    /// The identity of the regular file open as `fd` (say, stdin or stdout redirected to a
+    /// file); `None` for a terminal, pipe or device.
+    pub fn of_descriptor(fd: std::os::fd::BorrowedFd<'_>) -> Option<FileId> {
+        let file = std::fs::File::from(fd.try_clone_to_owned().ok()?);
+        FileId::of_regular(&file.metadata().ok()?)
+    }
+
+    /// The identity of a regular file (`None` for devices, pipes and the like, which a report
+    /// cannot destroy).
+    fn of_regular(meta: &std::fs::Metadata) -> Option<FileId> {
+        meta.is_file().then(|| FileId::of(meta))
+    }
 }
 
 /// Why reading stopped before the end of the input (truncated or damaged tail).
@@ -165,6 +219,13 @@ impl Inner {
             Inner::Ng(n) => n.offset(),
         }
     }
+
+    fn limit_hits(&self) -> u64 {
+        match self {
+            Inner::Pcap(p) => p.limit_hits(),
+            Inner::Ng(n) => n.limit_hits(),
+        }
+    }
 }
 
 /// How much of the input is read at once while looking at its header.
@@ -195,6 +256,7 @@ pub struct CaptureReader {
     done: bool,
     stopped: Option<StoppedEarly>,
     total_len: Option<u64>,
+    file_id: Option<FileId>,
 }
 
 impl CaptureReader {
@@ -204,8 +266,15 @@ impl CaptureReader {
     /// [`Error::Read`] when the input cannot be opened or read, [`Error::Format`] when it is
     /// empty, not a pcap or pcapng file, or its file header is invalid.
     pub fn open(path: &Path) -> Result<CaptureReader> {
+        CaptureReader::open_with(path, ReaderOptions::default())
+    }
+
+    /// [`CaptureReader::open`] with other limits.
+    pub fn open_with(path: &Path, options: ReaderOptions) -> Result<CaptureReader> {
         if path.as_os_str() == "-" {
-            return CaptureReader::from_reader("-", Box::new(io::stdin()));
+            let mut reader = CaptureReader::from_reader_with("-", Box::new(io::stdin()), options)?;
+            reader.file_id = FileId::of_descriptor(std::os::fd::AsFd::as_fd(&io::stdin()));
+            return Ok(reader);
         }
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
@@ -224,19 +293,28 @@ impl CaptureReader {
                 });
             }
         };
-        let total_len = file
-            .metadata()
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len());
-        let mut reader = CaptureReader::from_reader(&path.to_string_lossy(), Box::new(file))?;
+        let meta = file.metadata().ok();
+        let total_len = meta.as_ref().filter(|m| m.is_file()).map(|m| m.len());
+        let mut reader =
+            CaptureReader::from_reader_with(&path.to_string_lossy(), Box::new(file), options)?;
         reader.total_len = total_len;
+        reader.file_id = meta.as_ref().and_then(FileId::of_regular);
         Ok(reader)
     }
 
     /// Reads a capture from any byte stream (a pipe, a socket, a decompressor); `name` is
     /// what [`CaptureInfo::path`] and errors call it. Never seeks.
     pub fn from_reader(name: &str, reader: Box<dyn Read + Send>) -> Result<CaptureReader> {
+        CaptureReader::from_reader_with(name, reader, ReaderOptions::default())
+    }
+
+    /// [`CaptureReader::from_reader`] with other limits.
+    pub fn from_reader_with(
+        name: &str,
+        reader: Box<dyn Read + Send>,
+        options: ReaderOptions,
+    ) -> Result<CaptureReader> {
+        let max_record = options.max_record;
         let error = ErrorCell::default();
         let mut source = Source::new(reader, error.clone());
         let path = PathBuf::from(name);
@@ -263,6 +341,13 @@ impl CaptureReader {
         let (inner, info) = if magic == pcapng::SHB {
             read_head(&mut source, &mut head, 12).map_err(read_error)?;
             let (_, len) = pcapng::shb_head(&head).map_err(&format_error)?;
+            if len > max_record {
+                return Err(format_error(source::over_limit(
+                    "section header block",
+                    len,
+                    max_record,
+                )));
+            }
             read_head(&mut source, &mut head, len).map_err(read_error)?;
             if head.len() < len {
                 return Err(format_error(format!(
@@ -288,7 +373,8 @@ impl CaptureReader {
             };
             let capacity = source::BUFFER_SIZE.max(head.len() + 1);
             let input = io::Cursor::new(head).chain(source);
-            let state = pcapng::NgState::open(input, capacity, error).map_err(format_error)?;
+            let state =
+                pcapng::NgState::open(input, capacity, error, max_record).map_err(format_error)?;
             (Inner::Ng(state), info)
         } else if let Some((flavor, big_endian)) = pcap::detect(magic) {
             read_head(&mut source, &mut head, pcap::HEADER_LEN).map_err(read_error)?;
@@ -302,7 +388,7 @@ impl CaptureReader {
             let capacity = source::BUFFER_SIZE.max(head.len() + 1);
             let input = io::Cursor::new(head).chain(source);
             let (state, info) =
-                pcap::PcapState::open(input, capacity, error, name, flavor, big_endian)
+                pcap::PcapState::open(input, capacity, error, max_record, name, flavor, big_endian)
                     .map_err(format_error)?;
             (Inner::Pcap(state), info)
         } else {
@@ -319,6 +405,7 @@ impl CaptureReader {
             done: false,
             stopped: None,
             total_len: None,
+            file_id: None,
         })
     }
 
@@ -349,7 +436,7 @@ impl CaptureReader {
                 return None;
             }
         };
-        if meta.start > meta.end || meta.end > self.inner.data().len() {
+        if self.inner.data().get(meta.start..meta.end).is_none() {
             // Cannot happen: the format readers buffer the whole record first.
             self.done = true;
             self.stopped = Some(StoppedEarly {
@@ -366,7 +453,11 @@ impl CaptureReader {
             len: meta.len,
             link_type: meta.link_type,
             interface: meta.interface,
-            data: &self.inner.data()[meta.start..meta.end],
+            data: self
+                .inner
+                .data()
+                .get(meta.start..meta.end)
+                .unwrap_or_default(),
         })
     }
 
@@ -384,6 +475,18 @@ impl CaptureReader {
     pub fn total_len(&self) -> Option<u64> {
         self.total_len
     }
+
+    /// Records or blocks refused for being longer than [`ReaderOptions::max_record`] (reading
+    /// stops at the first, so 0 or 1).
+    pub fn limit_hits(&self) -> u64 {
+        self.inner.limit_hits()
+    }
+
+    /// The identity of the input when it is a regular file (also through stdin), so that
+    /// outputs can refuse to overwrite it.
+    pub fn file_id(&self) -> Option<FileId> {
+        self.file_id
+    }
 }
 
 impl std::fmt::Debug for CaptureReader {
@@ -397,11 +500,12 @@ impl std::fmt::Debug for CaptureReader {
     }
 }
 
-/// Reads from `source` until `head` holds `need` bytes or the input ends (a chunk at a time).
+/// Reads from `source` until `head` holds `need` bytes or the input ends, a chunk at a time:
+/// `head` grows with what was read, never to a `need` that a length field claims.
 fn read_head(source: &mut Source, head: &mut Vec<u8>, need: usize) -> io::Result<()> {
     while head.len() < need {
         let start = head.len();
-        head.resize(start + (need - start).max(HEAD_CHUNK), 0);
+        head.resize(start + HEAD_CHUNK, 0);
         let n = match source.read(head.get_mut(start..).unwrap_or_default()) {
             Ok(n) => n,
             Err(e) => {

@@ -3,7 +3,7 @@
 //! Records go through pcap-parser's `LegacyPcapReader`; we read the record header's captured
 //! length first so that the record is complete in the buffer before it parses it.
 
-use super::source::{Buffered, ErrorCell, Input, MAX_CAPLEN};
+use super::source::{Buffered, ErrorCell, Input};
 use super::{CaptureInfo, FrameMeta, Step, StoppedEarly};
 use crate::model::{LinkType, Timestamp};
 use pcap_parser::traits::PcapReaderIterator;
@@ -54,6 +54,7 @@ impl PcapState {
         input: Input,
         capacity: usize,
         error: ErrorCell,
+        max_record: usize,
         path: &str,
         flavor: Flavor,
         big_endian: bool,
@@ -92,7 +93,7 @@ impl PcapState {
         };
         reader.consume_noshift(HEADER_LEN);
         let state = PcapState {
-            buf: Buffered::new(reader, capacity, error),
+            buf: Buffered::new(reader, capacity, error, max_record),
             link_type,
             nanos,
             big_endian,
@@ -116,6 +117,10 @@ impl PcapState {
         self.buf.consume(n);
     }
 
+    pub(crate) fn limit_hits(&self) -> u64 {
+        self.buf.limit_hits
+    }
+
     /// Finds the next record.
     pub(crate) fn advance(&mut self) -> Step {
         let offset = self.buf.offset();
@@ -131,13 +136,10 @@ impl PcapState {
             return stop("record header unreadable".into());
         };
         let caplen = caplen as usize;
-        if caplen > MAX_CAPLEN {
-            return stop(format!(
-                "record header says {caplen} captured bytes, more than the {} MiB limit: not trusted",
-                MAX_CAPLEN >> 20
-            ));
+        let total = hlen.saturating_add(caplen);
+        if let Err(reason) = self.buf.check_limit(total, || "record".into()) {
+            return stop(reason);
         }
-        let total = hlen + caplen;
         match self.buf.fill(total) {
             Ok(true) => {}
             Ok(false) => {

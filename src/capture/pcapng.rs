@@ -11,7 +11,7 @@
 //! are skipped unparsed.
 
 use super::pcap::read_u32;
-use super::source::{Buffered, ErrorCell, Input, MAX_BLOCK, MAX_CAPLEN};
+use super::source::{Buffered, ErrorCell, Input};
 use super::{FrameMeta, Step, StoppedEarly};
 use crate::model::{LinkType, Timestamp};
 use pcap_parser::traits::PcapReaderIterator;
@@ -54,7 +54,8 @@ pub(crate) fn shb_head(head: &[u8]) -> Result<(bool, usize), String> {
     Ok((big_endian, len))
 }
 
-/// Checks a block length read from a header: minimum, multiple of 4, limit.
+/// Checks a block length read from a header: minimum, multiple of 4 (the size limit is the
+/// caller's: [`Buffered::check_limit`]).
 fn check_len(len: u32, min: usize, what: &str) -> Result<usize, String> {
     let len = len as usize;
     if len < min {
@@ -64,12 +65,6 @@ fn check_len(len: u32, min: usize, what: &str) -> Result<usize, String> {
     }
     if !len.is_multiple_of(4) {
         return Err(format!("{what} block length {len} is not a multiple of 4"));
-    }
-    if len > MAX_BLOCK {
-        return Err(format!(
-            "{what} block claims {len} bytes, more than the {} MiB limit: not trusted",
-            MAX_CAPLEN >> 20
-        ));
     }
     Ok(len)
 }
@@ -202,11 +197,16 @@ pub(crate) struct NgState {
 
 impl NgState {
     /// Builds the reader over `input`, whose first bytes hold the whole (checked) first SHB.
-    pub(crate) fn open(input: Input, capacity: usize, error: ErrorCell) -> Result<NgState, String> {
+    pub(crate) fn open(
+        input: Input,
+        capacity: usize,
+        error: ErrorCell,
+        max_record: usize,
+    ) -> Result<NgState, String> {
         let reader = PcapNGReader::new(capacity, input)
             .map_err(|e| format!("section header block does not parse: {e}"))?;
         Ok(NgState {
-            buf: Buffered::new(reader, capacity, error),
+            buf: Buffered::new(reader, capacity, error, max_record),
             big_endian: false,
             interfaces: Vec::new(),
         })
@@ -225,6 +225,10 @@ impl NgState {
     #[inline]
     pub(crate) fn consume(&mut self, n: usize) {
         self.buf.consume(n);
+    }
+
+    pub(crate) fn limit_hits(&self) -> u64 {
+        self.buf.limit_hits
     }
 
     /// Finds the next packet block, handling the section and interface blocks on the way.
@@ -266,6 +270,8 @@ impl NgState {
             };
             (block_type, check_len(len, min, block_name(block_type))?, be)
         };
+        self.buf
+            .check_limit(len, || format!("{} block", block_name(block_type)))?;
         if !self.buf.fill(len)? {
             let present = self.buf.data().len();
             return Err(format!(
@@ -540,10 +546,6 @@ mod tests {
         odd_len[4] = 30;
         assert!(check_shb(&odd_len).unwrap_err().contains("multiple of 4"));
         assert!(check_shb(&shb[..10]).is_err());
-        assert!(
-            check_len(u32::MAX - 3, 12, "x")
-                .unwrap_err()
-                .contains("not trusted")
-        );
+        assert_eq!(check_len(u32::MAX - 3, 12, "x"), Ok(u32::MAX as usize - 3));
     }
 }

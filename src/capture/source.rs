@@ -4,8 +4,9 @@
 //! guess whether a record is complete: [`Buffered::fill`] first makes sure the whole record
 //! (whose length we read from its header ourselves) sits in the buffer, growing the buffer when a
 //! record is larger than it, and only then asks the reader to parse it. That way `Incomplete`,
-//! `BufferTooSmall` and `UnexpectedEof` never decide anything and a damaged length can never make
-//! us allocate more than the record limit.
+//! `BufferTooSmall` and `UnexpectedEof` never decide anything. The buffer grows by doubling, and
+//! only when it is full of bytes really read: a length field that lies makes us allocate at most
+//! twice what the input really holds, and never past [`ReaderOptions::max_record`].
 
 use pcap_parser::traits::PcapReaderIterator;
 use std::io::{self, Read};
@@ -14,11 +15,28 @@ use std::sync::{Arc, Mutex};
 /// Initial buffer size of the readers.
 pub(crate) const BUFFER_SIZE: usize = 1 << 20;
 
-/// Captured lengths above this are not trusted (no allocation is attempted for them).
-pub(crate) const MAX_CAPLEN: usize = 256 << 20;
+/// The default [`ReaderOptions::max_record`]: 256 MiB of captured data plus 64 KiB of headers
+/// and options (libpcap's own limit on a packet is 256 KiB; pcapng blocks rarely pass 1 MiB).
+pub const DEFAULT_MAX_RECORD: usize = (256 << 20) + (64 << 10);
 
-/// Records (pcap header + data) or blocks (pcapng) longer than this are not trusted.
-pub(crate) const MAX_BLOCK: usize = MAX_CAPLEN + (64 << 10);
+/// Limits that keep a hostile capture from making the reader allocate what it claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderOptions {
+    /// Longest record (pcap record header + data) or block (pcapng) trusted, in bytes: reading
+    /// stops at a longer one (counted in [`CaptureReader::limit_hits`]). Memory is never
+    /// allocated for a length before its bytes have been read, whatever this limit.
+    ///
+    /// [`CaptureReader::limit_hits`]: super::CaptureReader::limit_hits
+    pub max_record: usize,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> Self {
+        ReaderOptions {
+            max_record: DEFAULT_MAX_RECORD,
+        }
+    }
+}
 
 /// The last I/O error seen by a [`Source`], readable after pcap-parser reduced it to `ReadError`.
 pub(crate) type ErrorCell = Arc<Mutex<Option<String>>>;
@@ -61,15 +79,35 @@ pub(crate) struct Buffered<R: PcapReaderIterator> {
     pub(crate) reader: R,
     capacity: usize,
     error: ErrorCell,
+    max_record: usize,
+    /// Records refused for their length ([`Buffered::check_limit`]).
+    pub(crate) limit_hits: u64,
 }
 
 impl<R: PcapReaderIterator> Buffered<R> {
-    pub(crate) fn new(reader: R, capacity: usize, error: ErrorCell) -> Self {
+    pub(crate) fn new(reader: R, capacity: usize, error: ErrorCell, max_record: usize) -> Self {
         Buffered {
             reader,
             capacity,
             error,
+            max_record,
+            limit_hits: 0,
         }
+    }
+
+    /// Refuses (and counts) a record or block of `len` bytes above the limit; `what` names it
+    /// (called only then).
+    #[inline]
+    pub(crate) fn check_limit(
+        &mut self,
+        len: usize,
+        what: impl FnOnce() -> String,
+    ) -> Result<(), String> {
+        if len <= self.max_record {
+            return Ok(());
+        }
+        self.limit_hits += 1;
+        Err(over_limit(&what(), len, self.max_record))
     }
 
     /// The unconsumed bytes; the next record starts at index 0.
@@ -113,10 +151,13 @@ impl<R: PcapReaderIterator> Buffered<R> {
                 return Ok(false);
             }
             if have >= self.capacity {
-                // Full, and the record is longer: grow (doubling, at least to the record's
-                // length). Only as far as the input really goes, so a truncated file whose
-                // last header claims a huge record does not make us allocate that much.
-                let new = need.max(self.capacity.saturating_mul(2).min(MAX_BLOCK));
+                // Full of bytes really read, and the record is longer: double. Never to the
+                // record's length at once, so a header that claims a huge record costs at
+                // most twice what the input really holds.
+                let new = self
+                    .capacity
+                    .saturating_mul(2)
+                    .min(self.max_record.max(self.capacity + 1));
                 self.reader.grow(new);
                 self.capacity = new;
             }
@@ -132,4 +173,9 @@ impl<R: PcapReaderIterator> Buffered<R> {
             }
         }
     }
+}
+
+/// The message for a record or block of `len` bytes over the `max` limit.
+pub(crate) fn over_limit(what: &str, len: usize, max: usize) -> String {
+    format!("{what} of {len} bytes is longer than the {max}-byte record limit: not trusted")
 }

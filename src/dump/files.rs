@@ -1,13 +1,13 @@
 //! `-F/--files`: one report file per frame inside a folder.
 
-use super::{Dumper, Format};
-use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
+use super::{Dumper, Format, Output};
+use crate::capture::{CaptureInfo, FileId, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::error::{Error, Result};
 use crate::model::{Frame, Summary};
 use crate::pipeline::Record;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Writes each frame as a complete report of its own, `DIR/frame-000001.EXT` and so on.
@@ -16,13 +16,15 @@ use std::path::{Path, PathBuf};
 /// `plist` the whole document (`file`, a one-element `frames`, the one frame's `summary`),
 /// `ndjson` one line, `tree` one block and its totals, `pcap` a one-frame pcap. Numbers are
 /// zero-padded to six digits and widen past 999,999 (`frame-1000000.json`): the frame count
-/// is not known while streaming. Each file is written under a hidden temporary name and
-/// renamed when complete.
+/// is not known while streaming. Each file is an [`Output`]: written under a hidden temporary
+/// name and renamed when complete (through a symlink to its target; the folder itself may be
+/// a symlink).
 pub struct FilesDumper {
     format: Format,
     dir: PathBuf,
     info: Option<CaptureInfo>,
     buffer: Vec<u8>,
+    input: Option<FileId>,
 }
 
 impl FilesDumper {
@@ -41,7 +43,14 @@ impl FilesDumper {
             dir: dir.to_owned(),
             info: None,
             buffer: Vec::with_capacity(8192),
+            input: None,
         })
+    }
+
+    /// Refuses to write any frame file that is the file `input` identifies.
+    pub fn except(mut self, input: Option<FileId>) -> FilesDumper {
+        self.input = input;
+        self
     }
 
     /// The name of frame `number`'s file: `frame-000042.json`.
@@ -64,16 +73,22 @@ impl FrameSink for FilesDumper {
             summary.add(frame);
             dumper.finish(&summary, None)?;
         }
-        let name = FilesDumper::file_name(self.format, frame.number);
-        let path = self.dir.join(&name);
-        let temp = self
+        let path = self
             .dir
-            .join(format!(".{name}.pcapkit-{}.tmp", std::process::id()));
-        let written = fs::write(&temp, &self.buffer).and_then(|()| fs::rename(&temp, &path));
-        written.map_err(|err| {
-            let _ = fs::remove_file(&temp);
-            io::Error::new(err.kind(), format!("{}: {err}", path.display()))
-        })
+            .join(FilesDumper::file_name(self.format, frame.number));
+        let failed = |err: Error| match err {
+            Error::Write { source, .. } => {
+                io::Error::new(source.kind(), format!("{}: {source}", path.display()))
+            }
+            other => io::Error::other(other.to_string()),
+        };
+        let (output, mut writer) = Output::open(&path, self.input).map_err(failed)?;
+        writer
+            .write_all(&self.buffer)
+            .and_then(|()| writer.flush())
+            .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        drop(writer);
+        output.commit().map_err(failed)
     }
 }
 

@@ -16,6 +16,8 @@ mod output;
 mod pcap;
 mod plist;
 mod sections;
+mod target;
+mod temp;
 mod tree;
 
 pub use background::BackgroundWriter;
@@ -26,6 +28,7 @@ pub use ndjson::NdjsonDumper;
 pub use output::Output;
 pub use pcap::PcapDumper;
 pub use plist::PlistDumper;
+pub use temp::remove_temporaries_on_signals;
 pub use tree::TreeDumper;
 
 use crate::capture::{CaptureInfo, StoppedEarly};
@@ -120,8 +123,8 @@ impl Format {
         }
     }
 
-    /// Whether the format is binary or an XML document that must go to a file (`-o`), not
-    /// to a terminal or pipe: `plist` and `pcap`.
+    /// Whether the format is binary or an XML document that is not written to a terminal
+    /// (a file or a pipe is fine): `plist` and `pcap`.
     pub fn needs_file(self) -> bool {
         matches!(self, Format::Plist | Format::Pcap)
     }

@@ -1,82 +1,101 @@
-//! Output destinations: stdout, or a file written under a temporary name and renamed into
-//! place only when the report is complete (a partial file never looks finished).
+//! Output destinations: stdout, or a path judged before anything is written (see
+//! `target.rs`): a regular file or a new name is written under a temporary name beside it and
+//! renamed into place only when the report is complete (a partial file never looks finished,
+//! a failed run leaves an existing report untouched); a device, FIFO, socket or `/dev/std*`
+//! is written in place; a symlink is written through to its target; the input is refused.
 
 use super::background::BackgroundWriter;
+use super::target::{self, Destination};
+use super::temp::TempFile;
+use crate::capture::FileId;
 use crate::error::{Error, Result};
-use std::fs::{self, File};
+use std::fs::OpenOptions;
 use std::io::{self, Write};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 
-/// Where a report goes. For a file, call [`Output::commit`] once the report is complete;
-/// dropping an uncommitted file output removes the partial file.
+/// Where a report goes. Call [`Output::commit`] once the report is complete (after dropping
+/// its writer); dropping an uncommitted output removes the temporary file, if there is one.
 #[derive(Debug)]
 pub struct Output {
-    target: Option<Target>,
-}
-
-#[derive(Debug)]
-struct Target {
-    path: PathBuf,
-    temp: PathBuf,
+    /// The path as given; `None` for stdout.
+    path: Option<PathBuf>,
+    /// For an atomic write: the temporary file and the file it replaces.
+    pending: Option<(TempFile, PathBuf)>,
 }
 
 impl Output {
     /// Standard output, with the (buffered, background) writer to use for it.
     pub fn stdout() -> (Output, Box<dyn Write>) {
         let writer = BackgroundWriter::new(io::stdout());
-        (Output { target: None }, Box::new(writer))
+        (
+            Output {
+                path: None,
+                pending: None,
+            },
+            Box::new(writer),
+        )
     }
 
-    /// A file at `path`, written first as a hidden temporary file beside it; the writer is
-    /// buffered and writes on a background thread.
+    /// The destination `path` (see the module docs); the writer is buffered and writes on a
+    /// background thread.
     pub fn file(path: &Path) -> Result<(Output, Box<dyn Write>)> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?;
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".pcapkit-{}.tmp", std::process::id()));
-        let temp = path.with_file_name(temp_name);
-        let file = File::create(&temp).map_err(|source| Error::Write {
+        Output::file_except(path, None)
+    }
+
+    /// Like [`Output::file`], but refuses (with [`Error::Usage`]) a path that is the file
+    /// `input` identifies (see [`CaptureReader::file_id`](crate::capture::CaptureReader::file_id)).
+    pub fn file_except(path: &Path, input: Option<FileId>) -> Result<(Output, Box<dyn Write>)> {
+        let (output, destination) = Output::open(path, input)?;
+        Ok((output, Box::new(BackgroundWriter::new(destination))))
+    }
+
+    /// Like [`Output::file_except`], with an unbuffered writer (for small reports written in
+    /// one call).
+    pub fn open(path: &Path, input: Option<FileId>) -> Result<(Output, Box<dyn Write + Send>)> {
+        let failed = |source| Error::Write {
             path: path.to_owned(),
             source,
-        })?;
-        let target = Target {
-            path: path.to_owned(),
-            temp,
         };
-        Ok((
-            Output {
-                target: Some(target),
-            },
-            Box::new(BackgroundWriter::new(file)),
-        ))
+        let mut output = Output {
+            path: Some(path.to_owned()),
+            pending: None,
+        };
+        let writer: Box<dyn Write + Send> = match target::resolve(path, input)? {
+            Destination::Stdout => Box::new(io::stdout()),
+            Destination::InPlace { path, append } => {
+                // No truncation and no creation: a device stays a device.
+                let file = OpenOptions::new()
+                    .write(true)
+                    .append(append)
+                    .open(path)
+                    .map_err(failed)?;
+                Box::new(file)
+            }
+            Destination::Socket(path) => Box::new(UnixStream::connect(path).map_err(failed)?),
+            Destination::Atomic(final_path) => {
+                let (temp, file) = TempFile::beside(&final_path).map_err(failed)?;
+                output.pending = Some((temp, final_path));
+                Box::new(file)
+            }
+        };
+        Ok((output, writer))
     }
 
-    /// The final path, or `None` for stdout.
+    /// The path as given, or `None` for stdout.
     pub fn path(&self) -> Option<&Path> {
-        self.target.as_ref().map(|t| t.path.as_path())
+        self.path.as_deref()
     }
 
-    /// Moves a complete file report into place. Call after the writer has been dropped.
+    /// Moves a complete report into place (nothing to do for a destination written in
+    /// place). Call after the writer has been dropped.
     pub fn commit(mut self) -> Result<()> {
-        if let Some(target) = self.target.take() {
-            fs::rename(&target.temp, &target.path).map_err(|source| {
-                let _ = fs::remove_file(&target.temp);
-                Error::Write {
-                    path: target.path.clone(),
-                    source,
-                }
+        if let Some((temp, final_path)) = self.pending.take() {
+            temp.persist(&final_path).map_err(|source| Error::Write {
+                path: self.path.clone().unwrap_or(final_path),
+                source,
             })?;
         }
         Ok(())
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        if let Some(target) = self.target.take() {
-            let _ = fs::remove_file(&target.temp);
-        }
     }
 }

@@ -580,7 +580,7 @@ pub(crate) fn gre(f: GreFields, captured: usize) -> DecodeResult {
         }),
         header_len: f.header_len,
         payload_len,
-        next: ngre::next_protocol(f.ether_type),
+        next: ngre::payload_protocol(f.ether_type, f.seq.is_some()),
     })
 }
 

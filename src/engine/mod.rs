@@ -4,7 +4,10 @@
 //! capture through dissection into the pipeline's [`Tail`]. `--engine` picks an [`EngineKind`].
 
 mod adapter;
+pub(crate) mod batch;
 pub mod etherparse;
+pub mod mp_pipeline;
+pub mod mp_server;
 pub mod native;
 pub mod pdu;
 pub mod pnet;
@@ -16,6 +19,7 @@ use crate::pipeline::Tail;
 use std::fmt;
 use std::io;
 use std::str::FromStr;
+use std::thread;
 
 /// Where dissection stops, from `-P/--protocol` or `-L/--layer`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,11 +30,41 @@ pub enum Stop {
     Level(Level),
 }
 
-/// Options that change how frames are dissected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The default [`DissectOptions::max_layers`].
+pub const DEFAULT_MAX_LAYERS: usize = 32;
+
+/// Options that change how frames are dissected (build from the default with the setters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DissectOptions {
     /// Where to stop dissecting, if anywhere before the end.
     pub stop: Option<Stop>,
+    /// The most layers one frame may have (tunnels in tunnels); deeper nesting ends the
+    /// frame with an error, counted in the summary's `limits`. Default 32.
+    pub max_layers: usize,
+}
+
+impl Default for DissectOptions {
+    fn default() -> Self {
+        DissectOptions {
+            stop: None,
+            max_layers: DEFAULT_MAX_LAYERS,
+        }
+    }
+}
+
+impl DissectOptions {
+    /// Sets [`DissectOptions::stop`].
+    pub fn stop(mut self, stop: Option<Stop>) -> DissectOptions {
+        self.stop = stop;
+        self
+    }
+
+    /// Sets [`DissectOptions::max_layers`].
+    pub fn max_layers(mut self, max_layers: usize) -> DissectOptions {
+        self.max_layers = max_layers;
+        self
+    }
 }
 
 /// Dissects one raw frame into the unified model. Pure, thread-safe, no I/O.
@@ -96,6 +130,10 @@ pub enum EngineKind {
     Pnet,
     /// The pdu crate's views, the rest handed to native.
     Pdu,
+    /// Native on N worker threads that dissect and encode; a re-sequencer keeps frame order.
+    Server,
+    /// Native on one thread per step: read, dissect, encode, stages and report, write.
+    Pipeline,
 }
 
 impl EngineKind {
@@ -105,7 +143,14 @@ impl EngineKind {
         EngineKind::Etherparse,
         EngineKind::Pnet,
         EngineKind::Pdu,
+        EngineKind::Server,
+        EngineKind::Pipeline,
     ];
+
+    /// Whether the engine runs on several threads (`server`, `pipeline`: the native dissector).
+    pub fn is_parallel(self) -> bool {
+        matches!(self, EngineKind::Server | EngineKind::Pipeline)
+    }
 
     /// The engine's name as `--engine` takes it.
     pub fn name(self) -> &'static str {
@@ -114,6 +159,8 @@ impl EngineKind {
             EngineKind::Etherparse => "etherparse",
             EngineKind::Pnet => "pnet",
             EngineKind::Pdu => "pdu",
+            EngineKind::Server => "server",
+            EngineKind::Pipeline => "pipeline",
         }
     }
 
@@ -122,9 +169,11 @@ impl EngineKind {
         match self {
             EngineKind::Native => {
                 "pcapkit's zero-copy dissector: Ethernet, 802.2 LLC/SNAP, SLL, SLL2, Null, NFLOG, \
-                 VLAN/QinQ, ARP, RARP, PPP, PPPoE, IPX, IPv4, IPv6 + extension headers, AH, ESP, \
-                 HIP, MH, OSPFv2/v3, IGMP, GRE, IP-in-IP, L2TP, TCP, UDP, ICMP, ICMPv6 (+ quoted \
-                 datagram, NDP, MLD), DNS/mDNS, HTTP/1.x"
+                 Radiotap, PPI, IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, VLAN/QinQ, MPLS, \
+                 ARP, RARP, PPP, PPPoE, IPX, IPv4, IPv6 + extension headers, AH, ESP, HIP, MH, \
+                 OSPFv2/v3, IGMP, PIMv2, GRE, ERSPAN, IP-in-IP, L2TP, VXLAN, GENEVE, Teredo, \
+                 GTP-U, TCP, UDP, SCTP, ICMP, ICMPv6 (+ quoted datagram, NDP, MLD), \
+                 DNS/mDNS/LLMNR, DHCP, DHCPv6, NTP, TLS, QUIC, SIP, HTTP/1.x"
             }
             EngineKind::Etherparse => {
                 "etherparse 0.21 LaxSlicedPacket: Ethernet II, VLAN tags, ARP/RARP, IPv4 + options, \
@@ -139,6 +188,14 @@ impl EngineKind {
                 "pdu 1.5: Ethernet with one VLAN tag, ARP, IPv4, IPv6 + Hop-by-Hop/Routing/\
                  Destination Options, TCP, UDP, ICMP/ICMPv6 echo, GRE v0, ESP; the rest by native"
             }
+            EngineKind::Server => {
+                "native on --threads worker threads (default: all cores) that dissect and \
+                 encode; a reader thread and a re-sequencer keep frame order"
+            }
+            EngineKind::Pipeline => {
+                "native on one thread per step (read, dissect, encode, stages and report, \
+                 write) joined by bounded channels"
+            }
         }
     }
 
@@ -149,16 +206,25 @@ impl EngineKind {
             EngineKind::Etherparse => Box::new(etherparse::EtherparseDissector),
             EngineKind::Pnet => Box::new(pnet::PnetDissector),
             EngineKind::Pdu => Box::new(pdu::PduDissector),
+            EngineKind::Server | EngineKind::Pipeline => Box::new(native::NativeDissector),
         }
     }
 
-    /// The engine itself.
-    pub fn engine(self) -> Box<dyn Engine + Send + Sync> {
+    /// The engine itself; `threads` is the parallel engines' worker count (0: one per
+    /// available core), ignored by the others.
+    pub fn engine(self, threads: usize) -> Box<dyn Engine + Send + Sync> {
+        let threads = if threads == 0 {
+            thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            threads
+        };
         match self {
             EngineKind::Native => Box::new(Sequential(native::NativeDissector)),
             EngineKind::Etherparse => Box::new(Sequential(etherparse::EtherparseDissector)),
             EngineKind::Pnet => Box::new(Sequential(pnet::PnetDissector)),
             EngineKind::Pdu => Box::new(Sequential(pdu::PduDissector)),
+            EngineKind::Server => Box::new(mp_server::Server { threads }),
+            EngineKind::Pipeline => Box::new(mp_pipeline::Pipeline),
         }
     }
 }

@@ -46,6 +46,12 @@ impl Frame {
         ChainText(&self.layers).to_string()
     }
 
+    /// The protocol chain as a value that displays and serializes as `A:B:C` without
+    /// building a string (what reassembly records write under `protocols`).
+    pub fn chain(&self) -> impl fmt::Display + Serialize + '_ {
+        ChainText(&self.layers)
+    }
+
     /// The first layer of protocol `proto`, if the frame has one.
     pub fn layer(&self, proto: ProtoId) -> Option<&Layer> {
         self.layers.iter().find(|l| l.proto() == proto)
@@ -91,6 +97,25 @@ pub struct FrameError {
     pub offset: u32,
     /// What was wrong, e.g. `header needs 20 bytes, 12 captured`.
     pub reason: String,
+}
+
+/// How the nesting-limit error's reason ends (see [`FrameError::nesting_limit`]).
+const NESTING_LIMIT: &str = " nested layers: dissection stopped";
+
+impl FrameError {
+    /// The error of a frame whose layers reached the nesting limit `max` at `layer`.
+    pub fn nesting_limit(layer: ProtoId, offset: u32, max: usize) -> FrameError {
+        FrameError {
+            layer,
+            offset,
+            reason: format!("more than {max}{NESTING_LIMIT}"),
+        }
+    }
+
+    /// Whether this is the nesting-limit error (counted in the summary's `limits`).
+    pub fn is_nesting_limit(&self) -> bool {
+        self.reason.ends_with(NESTING_LIMIT)
+    }
 }
 
 impl fmt::Display for FrameError {

@@ -108,6 +108,66 @@ pub enum Layer {
     /// IGMP message (boxed: larger than the common records).
     #[serde(rename = "IGMP")]
     Igmp(Box<Igmp>),
+    /// Radiotap header in front of an 802.11 frame.
+    Radiotap(Radiotap),
+    /// Per-Packet Information header (link type 192).
+    #[serde(rename = "PPI")]
+    Ppi(Ppi),
+    /// IEEE 802.11 MAC header (boxed: four addresses make it larger than the common records).
+    #[serde(rename = "IEEE802.11")]
+    Ieee80211(Box<Ieee80211>),
+    /// Frame Relay (Q.922) address and encapsulation.
+    FrameRelay(FrameRelay),
+    /// Cisco HDLC header.
+    #[serde(rename = "CHDLC")]
+    Chdlc(Chdlc),
+    /// IP over InfiniBand encapsulation header.
+    #[serde(rename = "IPoIB")]
+    Ipoib(Ipoib),
+    /// MPLS label stack (boxed: a list).
+    #[serde(rename = "MPLS")]
+    Mpls(Box<Mpls>),
+    /// VXLAN header.
+    #[serde(rename = "VXLAN")]
+    Vxlan(Vxlan),
+    /// GENEVE header (boxed: options).
+    #[serde(rename = "GENEVE")]
+    Geneve(Box<Geneve>),
+    /// ERSPAN type II or III header.
+    #[serde(rename = "ERSPAN")]
+    Erspan(Erspan),
+    /// Teredo authentication and origin indication (boxed: larger than the common records).
+    Teredo(Box<Teredo>),
+    /// GTP-U (GTPv1 user plane) header.
+    #[serde(rename = "GTP")]
+    Gtp(Gtp),
+    /// SCTP common header and chunk list (boxed: a list).
+    #[serde(rename = "SCTP")]
+    Sctp(Box<Sctp>),
+    /// DHCP / BOOTP message (boxed: larger than the common records).
+    #[serde(rename = "DHCP")]
+    Dhcp(Box<Dhcp>),
+    /// DHCPv6 message (boxed: a list).
+    #[serde(rename = "DHCPv6")]
+    Dhcpv6(Box<Dhcpv6>),
+    /// NTP message (boxed: larger than the common records).
+    #[serde(rename = "NTP")]
+    Ntp(Box<Ntp>),
+    /// PIM message (boxed: a list).
+    #[serde(rename = "PIM")]
+    Pim(Box<Pim>),
+    /// TLS records and hello fields (boxed: lists).
+    #[serde(rename = "TLS")]
+    Tls(Box<Tls>),
+    /// QUIC long-header packet (boxed: connection ids).
+    #[serde(rename = "QUIC")]
+    Quic(Box<Quic>),
+    /// SIP message head (boxed: headers).
+    #[serde(rename = "SIP")]
+    Sip(Box<Sip>),
+    /// ARCNET header (link type 129).
+    #[serde(rename = "ARCNET")]
+    Arcnet(Arcnet),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
@@ -148,6 +208,27 @@ impl Layer {
             Layer::Mh(_) => ProtoId::Mh,
             Layer::Ospf(_) => ProtoId::Ospf,
             Layer::Igmp(_) => ProtoId::Igmp,
+            Layer::Radiotap(_) => ProtoId::Radiotap,
+            Layer::Ppi(_) => ProtoId::Ppi,
+            Layer::Ieee80211(_) => ProtoId::Ieee80211,
+            Layer::FrameRelay(_) => ProtoId::FrameRelay,
+            Layer::Chdlc(_) => ProtoId::Chdlc,
+            Layer::Ipoib(_) => ProtoId::Ipoib,
+            Layer::Mpls(_) => ProtoId::Mpls,
+            Layer::Vxlan(_) => ProtoId::Vxlan,
+            Layer::Geneve(_) => ProtoId::Geneve,
+            Layer::Erspan(_) => ProtoId::Erspan,
+            Layer::Teredo(_) => ProtoId::Teredo,
+            Layer::Gtp(_) => ProtoId::Gtp,
+            Layer::Sctp(_) => ProtoId::Sctp,
+            Layer::Dhcp(_) => ProtoId::Dhcp,
+            Layer::Dhcpv6(_) => ProtoId::Dhcpv6,
+            Layer::Ntp(_) => ProtoId::Ntp,
+            Layer::Pim(_) => ProtoId::Pim,
+            Layer::Tls(_) => ProtoId::Tls,
+            Layer::Quic(_) => ProtoId::Quic,
+            Layer::Sip(_) => ProtoId::Sip,
+            Layer::Arcnet(_) => ProtoId::Arcnet,
             Layer::Raw(_) => ProtoId::Raw,
         }
     }
@@ -690,7 +771,7 @@ pub struct Http {
     pub payload_len: u32,
 }
 
-/// Whether an HTTP head is a request or a response.
+/// Whether an HTTP (or SIP) head is a request or a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HttpKind {
@@ -1630,4 +1711,660 @@ pub struct IgmpGroupRecord {
     pub group: Ipv4Addr,
     /// Source addresses.
     pub sources: Vec<Ipv4Addr>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breadth (issue 12): wireless and WAN link types, tunnels, SCTP.
+// ---------------------------------------------------------------------------------------------
+
+/// Radiotap header (link type 127): the fields of the first present word pcapkit reads.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Radiotap {
+    /// Header version (0).
+    pub version: u8,
+    /// Header length field: the 802.11 frame starts here.
+    pub len: u16,
+    /// The first present-flags word.
+    pub present: u32,
+    /// TSFT: the MAC timestamp in microseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsft: Option<u64>,
+    /// Flags field (0x10: the frame ends with its FCS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<u8>,
+    /// Data rate in 500 kb/s units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<u8>,
+    /// Channel frequency in MHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_freq: Option<u16>,
+    /// Channel flags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_flags: Option<u16>,
+    /// Antenna signal in dBm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub antenna_signal: Option<i8>,
+    /// The 802.11 frame ends with a 4-byte FCS (flags bit 0x10).
+    pub fcs_at_end: bool,
+    /// Header length in bytes (`len`).
+    pub header_len: u32,
+    /// The 802.11 frame's length (FCS excluded).
+    pub payload_len: u32,
+}
+
+/// Per-Packet Information header (link type 192): its fields are left undecoded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ppi {
+    /// Version (0).
+    pub version: u8,
+    /// Flags (bit 0: 32-bit alignment).
+    pub flags: u8,
+    /// Header length field, fields included.
+    pub len: u16,
+    /// Link type of the frame that follows (1 Ethernet, 105 802.11).
+    pub dlt: u32,
+    /// Header length in bytes (`len`).
+    pub header_len: u32,
+    /// Bytes of the frame that follows.
+    pub payload_len: u32,
+}
+
+/// IEEE 802.11 MAC header.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ieee80211 {
+    /// Frame control field, first byte (protocol version, type, subtype) as carried.
+    pub frame_control: u16,
+    /// Frame type: 0 management, 1 control, 2 data, 3 extension.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the type (`management`, `control`, `data`, `extension`).
+    pub type_name: &'static str,
+    /// Frame subtype.
+    pub subtype: u8,
+    /// Name of the subtype (`Beacon`, `QoS Data`, `ACK`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype_name: Option<&'static str>,
+    /// Flags byte of the frame control field (To DS 0x01, From DS 0x02, More Fragments 0x04,
+    /// Retry 0x08, Power Management 0x10, More Data 0x20, Protected 0x40, +HTC/Order 0x80).
+    pub flags: u8,
+    /// The frame body is encrypted (Protected Frame bit): it is left `Raw`.
+    pub protected: bool,
+    /// Duration / ID field.
+    pub duration: u16,
+    /// Address 1 (receiver).
+    pub addr1: MacAddr,
+    /// Address 2 (transmitter), where the frame has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr2: Option<MacAddr>,
+    /// Address 3, where the frame has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr3: Option<MacAddr>,
+    /// Address 4 (data frames with To DS and From DS set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr4: Option<MacAddr>,
+    /// Sequence number (sequence control, upper 12 bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// Fragment number (sequence control, lower 4 bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frag: Option<u8>,
+    /// QoS control field (QoS data subtypes), little-endian as Wireshark shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qos_control: Option<u16>,
+    /// Header length in bytes (MAC header, QoS and HT control included).
+    pub header_len: u32,
+    /// Frame body bytes (FCS excluded).
+    pub payload_len: u32,
+}
+
+/// Frame Relay (Q.922) address field and its encapsulation: RFC 2427 NLPID (control 0x03) or
+/// Cisco's Ethertype.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FrameRelay {
+    /// Data link connection identifier.
+    pub dlci: u32,
+    /// Command/response bit.
+    pub cr: bool,
+    /// Forward explicit congestion notification.
+    pub fecn: bool,
+    /// Backward explicit congestion notification.
+    pub becn: bool,
+    /// Discard eligibility.
+    pub de: bool,
+    /// Control field (0x03, unnumbered information), RFC 2427 encapsulation only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<u8>,
+    /// Network layer protocol id (0xCC IPv4, 0x8E IPv6, 0x80 SNAP), RFC 2427 only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nlpid: Option<u8>,
+    /// Ethertype: Cisco encapsulation, or SNAP's protocol id.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ether_type: Option<EtherType>,
+    /// Header length in bytes.
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// Cisco HDLC header (link type 104).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Chdlc {
+    /// Address (0x0F unicast, 0x8F broadcast).
+    pub address: u8,
+    /// Control (0).
+    pub control: u8,
+    /// Protocol, an Ethertype.
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Header length in bytes (4).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// IP over InfiniBand encapsulation header (RFC 4391, link type 242).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ipoib {
+    /// Protocol, an Ethertype.
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Reserved field.
+    pub reserved: u16,
+    /// Header length in bytes (4).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// MPLS label stack (RFC 3032) and, for an Ethernet pseudowire, its control word (RFC 4448).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mpls {
+    /// Label stack entries, top first.
+    pub labels: Vec<MplsLabel>,
+    /// Pseudowire control word, when the payload is an Ethernet frame behind one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_word: Option<u32>,
+    /// Header length in bytes (4 per label, plus 4 for the control word).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// One MPLS label stack entry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MplsLabel {
+    /// Label value (20 bits).
+    pub label: u32,
+    /// Traffic class (3 bits).
+    pub tc: u8,
+    /// Bottom of stack.
+    pub bottom: bool,
+    /// Time to live.
+    pub ttl: u8,
+}
+
+/// VXLAN header (RFC 7348, UDP 4789).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Vxlan {
+    /// Flags byte (0x08: VNI valid).
+    pub flags: u8,
+    /// VXLAN network identifier (24 bits).
+    pub vni: u32,
+    /// Header length in bytes (8).
+    pub header_len: u32,
+    /// Bytes of the inner Ethernet frame.
+    pub payload_len: u32,
+}
+
+/// GENEVE header (RFC 8926, UDP 6081).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Geneve {
+    /// Version (0).
+    pub version: u8,
+    /// Length of the options in bytes.
+    pub opt_len: u16,
+    /// OAM packet.
+    pub oam: bool,
+    /// Critical options present.
+    pub critical: bool,
+    /// Protocol type of the payload (an Ethertype; `TEB`: Ethernet).
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Virtual network identifier (24 bits).
+    pub vni: u32,
+    /// Options, in order.
+    pub options: Vec<GeneveOption>,
+    /// Header length in bytes (8 + options).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// One GENEVE option.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GeneveOption {
+    /// Option class.
+    pub class: u16,
+    /// Option type (high bit: critical).
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Length of the option data in bytes.
+    pub len: u8,
+}
+
+/// ERSPAN header: type II (GRE protocol 0x88BE with a sequence number) or type III (0x22EB).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Erspan {
+    /// ERSPAN version field (1: type II, 2: type III).
+    pub version: u8,
+    /// Original VLAN of the mirrored frame.
+    pub vlan: u16,
+    /// Class of service.
+    pub cos: u8,
+    /// Encapsulation type of the mirrored frame (En).
+    pub encap: u8,
+    /// The mirrored frame was truncated (T).
+    pub truncated: bool,
+    /// Session id (10 bits).
+    pub session_id: u16,
+    /// Port index (type II, 20 bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Timestamp (type III).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u32>,
+    /// Security group tag (type III).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgt: Option<u16>,
+    /// Header length in bytes (8; type III: 12, plus 8 with the platform sub-header).
+    pub header_len: u32,
+    /// Bytes of the mirrored Ethernet frame.
+    pub payload_len: u32,
+}
+
+/// Teredo encapsulation (RFC 4380, UDP 3544): the optional authentication and origin
+/// indication in front of the IPv6 packet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Teredo {
+    /// Authentication: client identifier length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_id_len: Option<u8>,
+    /// Authentication: authentication value length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_value_len: Option<u8>,
+    /// Authentication: nonce.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<HexBytes>,
+    /// Authentication: confirmation byte.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<u8>,
+    /// Origin indication: the client's mapped port (de-obfuscated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_port: Option<u16>,
+    /// Origin indication: the client's mapped address (de-obfuscated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_addr: Option<Ipv4Addr>,
+    /// Header length in bytes (0 when the IPv6 packet follows UDP directly).
+    pub header_len: u32,
+    /// Bytes of the IPv6 packet.
+    pub payload_len: u32,
+}
+
+/// GTP-U header (3GPP TS 29.281, UDP 2152).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gtp {
+    /// Version (1).
+    pub version: u8,
+    /// The flags byte as carried (version, PT, E, S, PN).
+    pub flags: u8,
+    /// Message type (255 G-PDU: user data follows).
+    pub message_type: u8,
+    /// Name of the message type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type_name: Option<&'static str>,
+    /// Length field: bytes after the first 8.
+    pub len: u16,
+    /// Tunnel endpoint identifier.
+    pub teid: u32,
+    /// Sequence number (when any of E, S, PN is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// N-PDU number (when any of E, S, PN is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub npdu: Option<u8>,
+    /// Types of the extension headers, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<u8>,
+    /// Header length in bytes (8, 12, plus extension headers).
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
+}
+
+/// SCTP common header and its chunks (RFC 9260).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sctp {
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// Verification tag.
+    pub verification_tag: u32,
+    /// Checksum (CRC32c) as carried.
+    pub checksum: u32,
+    /// Chunks, in order (up to the first DATA chunk whose payload is decoded further).
+    pub chunks: Vec<SctpChunk>,
+    /// Header length in bytes: common header and chunks (up to the user data decoded further).
+    pub header_len: u32,
+    /// Bytes after the header: the user data decoded further, else 0.
+    pub payload_len: u32,
+}
+
+/// One SCTP chunk.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SctpChunk {
+    /// Chunk type.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the chunk type (`DATA`, `INIT`, `SACK`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'static str>,
+    /// Chunk flags.
+    pub flags: u8,
+    /// Chunk length field (header included, padding excluded).
+    pub len: u16,
+    /// DATA: transmission sequence number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsn: Option<u32>,
+    /// DATA: stream identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_id: Option<u16>,
+    /// DATA: stream sequence number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_seq: Option<u16>,
+    /// DATA: payload protocol identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ppid: Option<u32>,
+}
+
+/// DHCP / BOOTP message (RFC 2131, 951): the fixed fields and the option list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dhcp {
+    /// Operation: 1 request, 2 reply.
+    pub op: u8,
+    /// Hardware address type (1 Ethernet).
+    pub htype: u8,
+    /// Hardware address length.
+    pub hlen: u8,
+    /// Relay hops.
+    pub hops: u8,
+    /// Transaction id.
+    pub xid: u32,
+    /// Seconds since the client began.
+    pub secs: u16,
+    /// Flags (0x8000: broadcast).
+    pub flags: u16,
+    /// Client address.
+    pub ciaddr: Ipv4Addr,
+    /// "Your" (offered) address.
+    pub yiaddr: Ipv4Addr,
+    /// Next server address.
+    pub siaddr: Ipv4Addr,
+    /// Relay agent address.
+    pub giaddr: Ipv4Addr,
+    /// Client hardware address (its first `hlen` bytes, at most 16).
+    pub chaddr: AnyAddr,
+    /// DHCP message type (option 53), absent for plain BOOTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<u8>,
+    /// Name of the message type (`Discover`, `Offer`, `Request`, `ACK`, ...), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type_name: Option<&'static str>,
+    /// Options after the magic cookie, in order (pad options left out, `End` included).
+    pub options: Vec<DhcpOption>,
+    /// Header length in bytes: the whole message.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// One DHCP (or DHCPv6) option: its code and length (the value is not interpreted).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DhcpOption {
+    /// Option code.
+    pub code: u16,
+    /// Length of the value.
+    pub len: u16,
+}
+
+/// DHCPv6 message (RFC 8415): client/server or relay header and the option list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dhcpv6 {
+    /// Message type (1 Solicit, 2 Advertise, 3 Request, ..., 12 Relay-forward, 13 Relay-reply).
+    pub msg_type: u8,
+    /// Name of the message type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg_type_name: Option<&'static str>,
+    /// Transaction id (client/server messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<u32>,
+    /// Hop count (relay messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hop_count: Option<u8>,
+    /// Link address (relay messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_addr: Option<Ipv6Addr>,
+    /// Peer address (relay messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_addr: Option<Ipv6Addr>,
+    /// Options, in order.
+    pub options: Vec<DhcpOption>,
+    /// Header length in bytes: the whole message.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// NTP message (RFC 5905): the 48-byte header, or a mode 6/7 control message's first fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ntp {
+    /// Leap indicator.
+    pub leap: u8,
+    /// Version (1 to 4).
+    pub version: u8,
+    /// Mode (1 symmetric active, 2 passive, 3 client, 4 server, 5 broadcast, 6 control, 7 private).
+    pub mode: u8,
+    /// Stratum (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stratum: Option<u8>,
+    /// Poll interval, log2 seconds (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<i8>,
+    /// Precision, log2 seconds (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<i8>,
+    /// Root delay, NTP short format (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_delay: Option<u32>,
+    /// Root dispersion, NTP short format (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_dispersion: Option<u32>,
+    /// Reference id (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ref_id: Option<u32>,
+    /// Reference timestamp, 64-bit NTP format (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ref_ts: Option<u64>,
+    /// Origin timestamp (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orig_ts: Option<u64>,
+    /// Receive timestamp (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recv_ts: Option<u64>,
+    /// Transmit timestamp (modes 1-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xmit_ts: Option<u64>,
+    /// Header length in bytes (48, or the control message's length).
+    pub header_len: u32,
+    /// Bytes after the header (extension fields, MAC).
+    pub payload_len: u32,
+}
+
+/// PIM version 2 message (RFC 7761).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pim {
+    /// Version (2).
+    pub version: u8,
+    /// Message type (0 Hello, 1 Register, 2 Register-Stop, 3 Join/Prune, 4 Bootstrap, 5 Assert, ...).
+    #[serde(rename = "type")]
+    pub kind: u8,
+    /// Name of the message type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<&'static str>,
+    /// Checksum as carried.
+    pub checksum: u16,
+    /// Hello: its options (type and length).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<DhcpOption>>,
+    /// Hello: the holdtime option's value, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holdtime: Option<u16>,
+    /// Register: the flags word (0x80000000 Border, 0x40000000 Null-Register).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register_flags: Option<u32>,
+    /// Join/Prune: the upstream neighbor address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_neighbor: Option<AnyAddr>,
+    /// Join/Prune: number of groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_groups: Option<u8>,
+    /// Header length in bytes (the whole message; Register: 8, the inner datagram follows).
+    pub header_len: u32,
+    /// Bytes after the header (Register: the inner datagram).
+    pub payload_len: u32,
+}
+
+/// TLS records starting a TCP segment, and the first handshake message's hello fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tls {
+    /// The records whose headers are in the segment, in order.
+    pub records: Vec<TlsRecord>,
+    /// Handshake message type of the first handshake record (1 ClientHello, 2 ServerHello, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_type: Option<u8>,
+    /// Name of the handshake type, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_type_name: Option<&'static str>,
+    /// ClientHello / ServerHello legacy version (0x0303 for TLS 1.2 and 1.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello_version: Option<u16>,
+    /// ClientHello: the offered cipher suites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher_suites: Option<Vec<u16>>,
+    /// ServerHello: the chosen cipher suite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher_suite: Option<u16>,
+    /// Server Name Indication (ClientHello `server_name` extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    /// ALPN protocol names (offered by a ClientHello, chosen by a ServerHello).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<Vec<String>>,
+    /// `supported_versions` extension: offered (ClientHello) or chosen (ServerHello) versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_versions: Option<Vec<u16>>,
+    /// Header length in bytes: the captured bytes of the segment.
+    pub header_len: u32,
+    /// Always 0.
+    pub payload_len: u32,
+}
+
+/// One TLS record header.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TlsRecord {
+    /// Content type (20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data, 24
+    /// heartbeat).
+    pub content_type: u8,
+    /// Name of the content type.
+    pub content_type_name: &'static str,
+    /// Record version (0x0301 TLS 1.0 ... 0x0303 TLS 1.2; TLS 1.3 records say 0x0303).
+    pub version: u16,
+    /// Record length.
+    pub len: u16,
+}
+
+/// QUIC long-header packet (RFC 9000 section 17.2): version, connection ids, packet type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Quic {
+    /// The first byte as carried (its low bits are header-protected).
+    pub first_byte: u8,
+    /// Version (1 = QUIC v1; 0 = version negotiation).
+    pub version: u32,
+    /// Long packet type (0 Initial, 1 0-RTT, 2 Handshake, 3 Retry; as for v1).
+    pub packet_type: u8,
+    /// Name of the packet type (`Initial`, `0-RTT`, `Handshake`, `Retry`, `Version Negotiation`).
+    pub packet_type_name: &'static str,
+    /// Destination connection id.
+    pub dcid: HexBytes,
+    /// Source connection id.
+    pub scid: HexBytes,
+    /// Initial: the token length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_len: Option<u64>,
+    /// Initial, 0-RTT, Handshake: the Length field (packet number and payload).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub len: Option<u64>,
+    /// Header length in bytes, up to the (protected) packet number.
+    pub header_len: u32,
+    /// Bytes after the header: the Length field's value, else the rest of the datagram.
+    pub payload_len: u32,
+}
+
+/// SIP message head (RFC 3261): start line and the headers scripts look for.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sip {
+    /// `request` or `response`.
+    pub kind: HttpKind,
+    /// Request method (`INVITE`, `REGISTER`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Request-URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// Response status code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Response reason phrase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Header fields in order, as `[name, value]` (compact names as carried).
+    pub headers: Vec<(String, String)>,
+    /// Header length in bytes: start line, headers and the blank line (or the captured rest).
+    pub header_len: u32,
+    /// Body bytes after the head.
+    pub payload_len: u32,
+}
+
+/// ARCNET header as Linux captures it (link type 129): addresses, offset, protocol id and, for
+/// RFC 1201 encapsulations, the split flag and sequence number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Arcnet {
+    /// Source station id.
+    pub src: u8,
+    /// Destination station id (0: broadcast).
+    pub dst: u8,
+    /// The Linux offset field.
+    pub offset: u16,
+    /// Protocol id (212 IPv4, 213 ARP, 214 RARP, 196 IPv6, 250 IPX; 240/241 RFC 1051 IP/ARP).
+    pub protocol_id: u8,
+    /// Split flag (RFC 1201).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_flag: Option<u8>,
+    /// Sequence number (RFC 1201).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u16>,
+    /// Header length in bytes.
+    pub header_len: u32,
+    /// Bytes after the header.
+    pub payload_len: u32,
 }

@@ -123,6 +123,48 @@ protocols! {
     Http = "HTTP", App;
     /// Domain Name System.
     Dns = "DNS", App;
+    /// Radiotap header (link type 127).
+    Radiotap = "Radiotap", Link;
+    /// Per-Packet Information header (link type 192).
+    Ppi = "PPI", Link;
+    /// IEEE 802.11 MAC header.
+    Ieee80211 = "IEEE802.11", Link;
+    /// Frame Relay.
+    FrameRelay = "FrameRelay", Link;
+    /// Cisco HDLC.
+    Chdlc = "CHDLC", Link;
+    /// IP over InfiniBand.
+    Ipoib = "IPoIB", Link;
+    /// MPLS label stack.
+    Mpls = "MPLS", Link;
+    /// Virtual eXtensible LAN.
+    Vxlan = "VXLAN", Link;
+    /// Generic Network Virtualization Encapsulation.
+    Geneve = "GENEVE", Link;
+    /// Encapsulated Remote SPAN.
+    Erspan = "ERSPAN", Link;
+    /// Teredo (IPv6 over UDP).
+    Teredo = "Teredo", Link;
+    /// GPRS Tunnelling Protocol, user plane.
+    Gtp = "GTP", Link;
+    /// Stream Control Transmission Protocol.
+    Sctp = "SCTP", Trans;
+    /// Protocol Independent Multicast (version 2).
+    Pim = "PIM", Inet;
+    /// Dynamic Host Configuration Protocol / BOOTP.
+    Dhcp = "DHCP", App;
+    /// DHCP for IPv6.
+    Dhcpv6 = "DHCPv6", App;
+    /// Network Time Protocol.
+    Ntp = "NTP", App;
+    /// Transport Layer Security.
+    Tls = "TLS", App;
+    /// QUIC (long-header packets).
+    Quic = "QUIC", App;
+    /// ARCNET (link type 129).
+    Arcnet = "ARCNET", Link;
+    /// Session Initiation Protocol.
+    Sip = "SIP", App;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

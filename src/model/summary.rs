@@ -17,10 +17,29 @@ pub struct Summary {
     pub malformed: u64,
     /// For each protocol, the number of frames that contain it.
     pub by_protocol: ProtocolCounts,
+    /// How often a safety limit was hit; written only when one was.
+    #[serde(skip_serializing_if = "LimitHits::is_none")]
+    pub limits: LimitHits,
     /// Counters kept by the stages (`reassembly.datagrams`, bounds hit, ...) by name; absent
     /// from reports when empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub counters: BTreeMap<&'static str, u64>,
+}
+
+/// Counts of the safety limits hit in a run (see `ReaderOptions` and `DissectOptions`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LimitHits {
+    /// Records or blocks refused for being longer than the record limit (reading stopped).
+    pub record_size: u64,
+    /// Frames cut at the nesting limit.
+    pub nesting: u64,
+}
+
+impl LimitHits {
+    /// Whether no limit was hit.
+    pub fn is_none(&self) -> bool {
+        *self == LimitHits::default()
+    }
 }
 
 impl Default for Summary {
@@ -30,6 +49,7 @@ impl Default for Summary {
             bytes: 0,
             malformed: 0,
             by_protocol: ProtocolCounts([0; ProtoId::ALL.len()]),
+            limits: LimitHits::default(),
             counters: BTreeMap::new(),
         }
     }
@@ -41,6 +61,8 @@ impl Summary {
         self.frames += 1;
         self.bytes += u64::from(frame.cap_len);
         self.malformed += u64::from(frame.error.is_some());
+        self.limits.nesting +=
+            u64::from(frame.error.as_ref().is_some_and(|e| e.is_nesting_limit()));
         let mut seen = 0u64;
         for proto in frame.protocols() {
             let bit = 1u64 << (proto as u32);
@@ -56,6 +78,8 @@ impl Summary {
         self.frames += other.frames;
         self.bytes += other.bytes;
         self.malformed += other.malformed;
+        self.limits.record_size += other.limits.record_size;
+        self.limits.nesting += other.limits.nesting;
         for (mine, theirs) in self.by_protocol.0.iter_mut().zip(&other.by_protocol.0) {
             *mine += theirs;
         }

@@ -2,7 +2,8 @@
 
 use super::{ReadPosition, Record, Stage, SummaryStage};
 use crate::capture::{RawFrame, StoppedEarly};
-use crate::dump::Dumper;
+use crate::dump::{Dumper, FrameEncoder};
+use crate::engine::batch::Batch;
 use crate::model::{Frame, Summary};
 use std::io;
 
@@ -16,6 +17,8 @@ pub struct Tail<'a> {
     stored: Option<Vec<Frame>>,
     records: Vec<Record>,
     position: ReadPosition,
+    /// See [`Tail::needs_frames`] (fixed when the tail is made).
+    needs_frames: bool,
 }
 
 impl<'a> Tail<'a> {
@@ -27,6 +30,11 @@ impl<'a> Tail<'a> {
         store: bool,
         position: ReadPosition,
     ) -> Tail<'a> {
+        let needs_frames = !stages.is_empty()
+            || store
+            || dumper
+                .as_deref()
+                .is_some_and(|dumper| dumper.frame_encoder().is_none());
         Tail {
             summary: SummaryStage::default(),
             stages,
@@ -34,6 +42,7 @@ impl<'a> Tail<'a> {
             stored: store.then(Vec::new),
             records: Vec::new(),
             position,
+            needs_frames,
         }
     }
 
@@ -76,6 +85,60 @@ impl<'a> Tail<'a> {
         Ok(())
     }
 
+    /// A copy of the report's frame encoder for a worker, when frames may be encoded apart
+    /// from the report's writer (see [`Dumper::frame_encoder`]).
+    pub fn frame_encoder(&self) -> Option<Box<dyn FrameEncoder>> {
+        self.dumper.as_deref().and_then(Dumper::frame_encoder)
+    }
+
+    /// Whether the dissected frames must reach the tail one by one in capture order (there
+    /// are stages, frames are stored, or the report encodes its frames itself); otherwise a
+    /// parallel engine hands over totals and encoded bytes only.
+    pub fn needs_frames(&self) -> bool {
+        self.needs_frames
+    }
+
+    /// Takes one batch of a parallel engine, in capture order: its frames (when
+    /// [`needs_frames`](Self::needs_frames)) or its totals, and its encoded bytes (when
+    /// [`frame_encoder`](Self::frame_encoder) gave the workers an encoder); then the error
+    /// that stopped the batch's encoding, if any.
+    pub(crate) fn batch(&mut self, batch: &mut Batch) -> io::Result<()> {
+        let encoded = !batch.ends.is_empty();
+        if !self.needs_frames {
+            self.summary.0.merge(&batch.summary);
+            if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
+                dumper.write_encoded(&batch.out, batch.ends.len() as u64)?;
+            }
+        } else if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
+            // Encoded frames are written in runs, split where a stage emitted records.
+            let mut unwritten = 0;
+            let mut pending = 0;
+            for ((raw, frame), &end) in batch.raw.frames().zip(&batch.frames).zip(&batch.ends) {
+                self.summary.frame(&raw, frame, &mut self.records);
+                for stage in &mut self.stages {
+                    stage.frame(&raw, frame, &mut self.records);
+                }
+                pending += 1;
+                if !self.records.is_empty() {
+                    dumper.write_encoded(&batch.out[unwritten..end], pending)?;
+                    (unwritten, pending) = (end, 0);
+                    for record in self.records.drain(..) {
+                        dumper.record(&record)?;
+                    }
+                }
+                if let Some(stored) = &mut self.stored {
+                    stored.push(frame.clone());
+                }
+            }
+            dumper.write_encoded(&batch.out[unwritten..], pending)?;
+        } else {
+            for (raw, frame) in batch.raw.frames().zip(&batch.frames) {
+                self.frame(&raw, frame)?;
+            }
+        }
+        batch.error.take().map_or(Ok(()), Err)
+    }
+
     /// Ends the stages; their last records wait in [`Tail::take_records`].
     pub fn finish_stages(&mut self) {
         for stage in &mut self.stages {
@@ -94,10 +157,16 @@ impl<'a> Tail<'a> {
     }
 
     /// Ends the run: the stages' last records and the report's end (totals, and where the
-    /// input stopped early); returns the totals and the stored frames.
-    pub fn finish(mut self, stopped: Option<&StoppedEarly>) -> io::Result<(Summary, Vec<Frame>)> {
+    /// input stopped early); returns the totals and the stored frames. `record_size_hits` is
+    /// how many records the reader refused for their size (`CaptureReader::limit_hits`).
+    pub fn finish(
+        mut self,
+        stopped: Option<&StoppedEarly>,
+        record_size_hits: u64,
+    ) -> io::Result<(Summary, Vec<Frame>)> {
         self.finish_stages();
-        let summary = self.summary();
+        let mut summary = self.summary();
+        summary.limits.record_size += record_size_hits;
         if let Some(dumper) = self.dumper {
             for record in &self.records {
                 dumper.record(record)?;

@@ -12,7 +12,7 @@ use super::record::{Anomaly, AnomalyKind};
 use super::tcp::Side;
 use crate::engine::DissectOptions;
 use crate::engine::native::{app, dissect_from};
-use crate::model::{Frame, Http, HttpKind, Layer, ProtoId, Raw, Span};
+use crate::model::{Frame, Http, HttpKind, Layer, LinkType, ProtoId, Raw, Span};
 use std::collections::VecDeque;
 
 /// The longest chunk-size or trailer line kept while parsing a chunked body.
@@ -384,17 +384,28 @@ impl Cutter {
 /// The dissection of a message pcapkit does not decode: one `Raw` layer over the bytes that
 /// arrived (none for a message that is all gap).
 fn raw_message(cur: &Current) -> Frame {
-    let mut frame = dissect_from(ProtoId::Raw, &[], &DissectOptions::default());
     let missing: u64 = cur.missing.iter().map(|[a, b]| b - a).sum();
     let arrived = u32::try_from(cur.len.saturating_sub(missing)).unwrap_or(u32::MAX);
-    if arrived > 0 {
-        frame.layers.push(Layer::Raw(Raw {
+    let (layers, spans) = if arrived > 0 {
+        let raw = Layer::Raw(Raw {
             header_len: 0,
             payload_len: arrived,
-        }));
-        frame.spans.push(Span::default());
+        });
+        (vec![raw], vec![Span::default()])
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Frame {
+        number: 0,
+        timestamp: None,
+        len: arrived,
+        cap_len: 0,
+        link_type: LinkType(0),
+        interface: None,
+        layers,
+        spans,
+        error: None,
     }
-    frame
 }
 
 /// Where the head in `bytes` ends (just past its blank line), if it does.

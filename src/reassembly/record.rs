@@ -192,7 +192,7 @@ impl Serialize for Reassembled {
         st.serialize_field("missing", &self.missing)?;
         st.serialize_field("anomalies", &self.anomalies)?;
         st.serialize_field("len", &self.len)?;
-        st.serialize_field("protocols", &self.frame.protocol_chain())?;
+        st.serialize_field("protocols", &self.frame.chain())?;
         st.serialize_field("layers", &self.frame.layers)?;
         match &self.frame.error {
             Some(error) => st.serialize_field("error", error)?,

@@ -49,6 +49,8 @@ pub struct ReassemblyStage {
     v4_done: Vec<Done<Ipv4Key>>,
     v6_done: Vec<Done<Ipv6Key>>,
     messages: Vec<(ConnInfo, Message)>,
+    /// Scratch for the messages one stream event cuts (kept to reuse its allocation).
+    cut: Vec<Message>,
 }
 
 impl ReassemblyStage {
@@ -77,6 +79,7 @@ impl ReassemblyStage {
             v4_done: Vec::new(),
             v6_done: Vec::new(),
             messages: Vec::new(),
+            cut: Vec::new(),
         }
     }
 
@@ -118,8 +121,8 @@ impl ReassemblyStage {
 
     /// Turns finished datagrams into records (and feeds a reassembled TCP segment on).
     fn datagrams(&mut self, out: &mut Vec<Record>) {
-        let v4 = std::mem::take(&mut self.v4_done);
-        for done in v4 {
+        let mut v4 = std::mem::take(&mut self.v4_done);
+        for done in v4.drain(..) {
             let key = Key::Ip {
                 src: IpAddr::V4(done.key.src),
                 dst: IpAddr::V4(done.key.dst),
@@ -128,8 +131,9 @@ impl ReassemblyStage {
             };
             self.datagram(Kind::Ipv4, key, done, out);
         }
-        let v6 = std::mem::take(&mut self.v6_done);
-        for done in v6 {
+        self.v4_done = v4;
+        let mut v6 = std::mem::take(&mut self.v6_done);
+        for done in v6.drain(..) {
             let key = Key::Ip {
                 src: IpAddr::V6(done.key.src),
                 dst: IpAddr::V6(done.key.dst),
@@ -138,9 +142,15 @@ impl ReassemblyStage {
             };
             self.datagram(Kind::Ipv6, key, done, out);
         }
+        self.v6_done = v6;
     }
 
     fn datagram<K>(&mut self, kind: Kind, key: Key, done: Done<K>, out: &mut Vec<Record>) {
+        if self.opts.strict && !done.complete {
+            // Not reported: not worth dissecting.
+            self.counts.suppressed += 1;
+            return;
+        }
         let first = by_ip_proto(done.protocol).unwrap_or(ProtoId::Raw);
         let mut frame = dissect_from(first, &done.data, &DissectOptions::default());
         frame.number = done.number;
@@ -221,18 +231,18 @@ impl ReassemblyStage {
         let max_message = self.opts.max_message;
         let messages = &mut self.messages;
         let counts = &mut self.counts;
-        let mut cut = Vec::new();
+        let cut = &mut self.cut;
         self.tcp
             .segment(src, dst, &seg, ack, &mut |state, info, side, event| {
-                on_event(state, info, side, event, max_message, counts, &mut cut);
+                on_event(state, info, side, event, max_message, counts, cut);
                 messages.extend(cut.drain(..).map(|m| (*info, m)));
             });
     }
 
     /// Turns cut messages into records.
     fn flush_messages(&mut self, out: &mut Vec<Record>) {
-        let messages = std::mem::take(&mut self.messages);
-        for (info, msg) in messages {
+        let mut messages = std::mem::take(&mut self.messages);
+        for (info, msg) in messages.drain(..) {
             let side = msg.side & 1;
             let (from, to) = (info.ends[side], info.ends[side ^ 1]);
             let mut frame = msg.frame;
@@ -261,6 +271,7 @@ impl ReassemblyStage {
                 out,
             );
         }
+        self.messages = messages;
     }
 }
 
@@ -375,9 +386,9 @@ impl Stage for ReassemblyStage {
         let max_message = self.opts.max_message;
         let messages = &mut self.messages;
         let counts = &mut self.counts;
-        let mut cut = Vec::new();
+        let cut = &mut self.cut;
         self.tcp.finish(&mut |state, info, side, event| {
-            on_event(state, info, side, event, max_message, counts, &mut cut);
+            on_event(state, info, side, event, max_message, counts, cut);
             messages.extend(cut.drain(..).map(|m| (*info, m)));
         });
         self.flush_messages(out);

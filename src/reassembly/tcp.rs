@@ -393,8 +393,25 @@ pub struct Endpoint {
 pub type Side = usize;
 
 /// What identifies a connection, whatever the direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PairKey(Endpoint, Endpoint);
+
+impl std::hash::Hash for PairKey {
+    /// One write of the 36 address and port bytes (IPv4 as IPv4-mapped IPv6): the hasher is
+    /// called once per segment, so fewer, larger writes are cheaper.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut bytes = [0u8; 36];
+        for (chunk, end) in bytes.chunks_exact_mut(18).zip([self.0, self.1]) {
+            let octets = match end.addr {
+                IpAddr::V4(a) => a.to_ipv6_mapped().octets(),
+                IpAddr::V6(a) => a.octets(),
+            };
+            chunk[..16].copy_from_slice(&octets);
+            chunk[16..].copy_from_slice(&end.port.to_be_bytes());
+        }
+        state.write(&bytes);
+    }
+}
 
 impl PairKey {
     fn of(a: Endpoint, b: Endpoint) -> PairKey {
@@ -482,6 +499,23 @@ impl Connection {
     }
 }
 
+/// Feeds a segment from `src` to its connection; returns the connection's buffered bytes
+/// before and after, and whether it is now closed.
+fn feed<T>(
+    entry: &mut (Connection, T),
+    src: Endpoint,
+    seg: &Segment<'_>,
+    ack: Option<u32>,
+    emit: &mut impl FnMut(&mut T, &ConnInfo, Side, Event<'_>),
+) -> ((usize, usize), bool) {
+    let (conn, state) = entry;
+    let before = conn.buffered();
+    let side = conn.side_of(src);
+    let info = conn.info;
+    conn.segment(side, seg, ack, &mut |s, e| emit(state, &info, s, e));
+    ((before, conn.buffered()), conn.is_closed())
+}
+
 /// Bounds of a [`TcpTable`].
 #[derive(Clone, Copy, Debug)]
 pub struct TableLimits {
@@ -510,6 +544,10 @@ pub struct TcpTable<T> {
     /// Boxed so the table's buckets stay small (lookups touch keys, not connections).
     map: HashMap<PairKey, Box<(Connection, T)>>,
     order: VecDeque<(PairKey, u64)>,
+    /// Pairs whose connection closed (both FINs delivered, or an RST), most recent last: their
+    /// late segments (the last ACK, a retransmitted FIN) open nothing; a new SYN does.
+    closed: HashMap<PairKey, ()>,
+    closed_order: VecDeque<PairKey>,
     next_stream: u64,
     memory: usize,
     limits: TableLimits,
@@ -523,6 +561,8 @@ impl<T: Default> TcpTable<T> {
         TcpTable {
             map: HashMap::new(),
             order: VecDeque::new(),
+            closed: HashMap::new(),
+            closed_order: VecDeque::new(),
             next_stream: 0,
             memory: 0,
             limits,
@@ -558,6 +598,48 @@ impl<T: Default> TcpTable<T> {
     ) {
         let key = PairKey::of(src, dst);
         let fresh_syn = seg.has(Segment::SYN) && !seg.has(Segment::ACK);
+        // The common case, a segment of a known connection: one lookup.
+        let fed = match self.map.get_mut(&key) {
+            Some(entry) if !fresh_syn => Some(feed(entry, src, seg, ack, emit)),
+            _ => None,
+        };
+        let (buffered, closed) = match fed {
+            Some(fed) => fed,
+            None => match self.open(key, src, dst, seg, fresh_syn, emit) {
+                Some(entry) => feed(entry, src, seg, ack, emit),
+                None => return,
+            },
+        };
+        self.memory = (self.memory + buffered.1).saturating_sub(buffered.0);
+        if closed {
+            // Done: drop it now, so the table holds only live connections.
+            self.memory = self.memory.saturating_sub(buffered.1);
+            self.map.remove(&key);
+            self.remember_closed(key);
+        }
+        while self.memory > self.limits.max_memory {
+            if !self.evict_oldest(emit) {
+                break;
+            }
+        }
+        if self.order.len() > 2 * self.map.len() + 1024 {
+            let map = &self.map;
+            self.order
+                .retain(|(k, s)| map.get(k).is_some_and(|e| e.0.info.stream == *s));
+        }
+    }
+
+    /// Finds or opens the connection of a segment that is a fresh SYN or of an unknown pair:
+    /// port reuse, the closed set and the count bound are handled here. `None`: ignore it.
+    fn open(
+        &mut self,
+        key: PairKey,
+        src: Endpoint,
+        dst: Endpoint,
+        seg: &Segment<'_>,
+        fresh_syn: bool,
+        emit: &mut impl FnMut(&mut T, &ConnInfo, Side, Event<'_>),
+    ) -> Option<&mut (Connection, T)> {
         if fresh_syn && let Some(entry) = self.map.get(&key) {
             let conn = &entry.0;
             let side = conn.side_of(src);
@@ -567,8 +649,15 @@ impl<T: Default> TcpTable<T> {
                 self.remove(key, Close::Reused, emit);
             }
         }
+        let known = self.map.contains_key(&key);
+        if !known && self.closed.contains_key(&key) {
+            if !fresh_syn {
+                return None;
+            }
+            self.closed.remove(&key);
+        }
         let max = self.limits.max_streams.max(1);
-        if self.map.len() >= max && !self.map.contains_key(&key) {
+        if !known {
             while self.map.len() >= max {
                 if !self.evict_oldest(emit) {
                     break;
@@ -586,22 +675,19 @@ impl<T: Default> TcpTable<T> {
             self.counters.streams += 1;
             self.order.push_back((key, stream));
         }
-        let (conn, state) = &mut **entry;
-        let before = conn.buffered();
-        let side = conn.side_of(src);
-        let info = conn.info;
-        conn.segment(side, seg, ack, &mut |s, e| emit(state, &info, s, e));
-        let after = conn.buffered();
-        self.memory = (self.memory + after).saturating_sub(before);
-        while self.memory > self.limits.max_memory {
-            if !self.evict_oldest(emit) {
-                break;
-            }
+        Some(&mut **entry)
+    }
+
+    /// Records that `key`'s connection closed, forgetting the oldest such pair past the
+    /// connection bound.
+    fn remember_closed(&mut self, key: PairKey) {
+        if self.closed.insert(key, ()).is_none() {
+            self.closed_order.push_back(key);
         }
-        if self.order.len() > 2 * self.map.len() + 1024 {
-            let map = &self.map;
-            self.order
-                .retain(|(k, s)| map.get(k).is_some_and(|e| e.0.info.stream == *s));
+        while self.closed_order.len() > self.limits.max_streams.max(1) {
+            if let Some(old) = self.closed_order.pop_front() {
+                self.closed.remove(&old);
+            }
         }
     }
 
@@ -925,12 +1011,39 @@ mod tests {
             *closed.borrow(),
             [(0, 0, Close::Reused), (0, 1, Close::Reused)]
         );
+        // A connection that closed leaves the table; its last ACK opens nothing.
+        let seg = |seq, flags| Segment {
+            seq,
+            flags,
+            payload: b"",
+            len: 0,
+            frame: 2,
+        };
+        assert_eq!(table.len(), 1);
+        table.segment(
+            a,
+            b,
+            &seg(501, Segment::FIN | Segment::ACK),
+            Some(10),
+            &mut emit,
+        );
+        table.segment(
+            b,
+            a,
+            &seg(10, Segment::FIN | Segment::ACK),
+            Some(502),
+            &mut emit,
+        );
+        assert_eq!(table.len(), 0);
+        table.segment(a, b, &seg(502, Segment::ACK), Some(11), &mut emit);
+        assert_eq!(table.len(), 0);
+        assert_eq!(table.counters.streams, 2);
         // A SYN flood: never more than max_streams open.
         for port in 0..100 {
             let c = Endpoint { port, ..a };
             table.segment(c, b, &syn(port.into()), None, &mut emit);
         }
         assert_eq!(table.len(), 2);
-        assert_eq!(table.counters.evicted, 99);
+        assert_eq!(table.counters.evicted, 98);
     }
 }

@@ -1,7 +1,63 @@
-//! Capture-file builders for integration tests: classic pcap and pcapng bytes made in code.
+//! Capture-file builders for integration tests: classic pcap and pcapng bytes made in code;
+//! and the one policy for tests that need the shared captures ([`shared_captures`]).
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `../shared/captures`: the real captures shared by all engineers, never copied here.
+pub const SHARED_CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
+
+/// Whether we run under CI (`CI` set, and not to `false` or `0`), where data is required.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The shared capture folder, or `None` when it is absent: the calling test is then skipped,
+/// and says so on stderr past cargo's output capture (`SKIPPED <test>: ...`). Under CI an
+/// absent folder fails the test instead: a test that compares nothing must not pass there.
+pub fn shared_captures() -> Option<&'static Path> {
+    shared_captures_for("")
+}
+
+/// [`shared_captures`] for a test that also runs on generated data: the message says which
+/// `part` of it is skipped.
+pub fn shared_captures_for(part: &str) -> Option<&'static Path> {
+    let dir = Path::new(SHARED_CAPTURES);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    skip_or_fail(&format!("{SHARED_CAPTURES} is absent{part}"));
+    None
+}
+
+/// The shared capture (or oracle file) `name`, with the policy of [`shared_captures`] for a
+/// missing folder or file.
+pub fn shared_capture(name: &str) -> Option<PathBuf> {
+    let path = shared_captures()?.join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    skip_or_fail(&format!("{} is absent", path.display()));
+    None
+}
+
+/// Fails under CI; elsewhere prints `SKIPPED <test>: <why>` straight to stderr (cargo's
+/// capture only holds the `print!` macros' output, so the line shows in a passing run).
+fn skip_or_fail(why: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a capture test")
+        .to_owned();
+    assert!(
+        !under_ci(),
+        "{test}: {why}; under CI the shared captures are required"
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: {why} (needs the shared captures; CI=true makes this a failure)"
+    );
+}
 
 /// Builds a classic pcap file.
 pub struct Pcap {
@@ -266,4 +322,63 @@ pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
     (0..n)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
         .collect()
+}
+
+/// Generated frames for the bad-input tests, no shared data needed: the sample conversation
+/// on Ethernet, and each of its non-ARP frames re-framed on other link types (raw IP, Linux
+/// SLL, BSD Null), so that every link-layer decoder sees them.
+pub fn generated_frames() -> Vec<(pcapkit::model::LinkType, Vec<u8>)> {
+    use pcapkit::model::LinkType;
+    let mut out = Vec::new();
+    for frame in pcapkit::synth::sample_conversation() {
+        let data = frame.data;
+        let ether_type = data.get(12..14).map(|t| u16::from_be_bytes([t[0], t[1]]));
+        let body = data.get(14..).unwrap_or_default().to_vec();
+        if let Some(t @ (0x0800 | 0x86dd)) = ether_type {
+            let family: u32 = if t == 0x0800 { 2 } else { 30 };
+            let mut null = family.to_le_bytes().to_vec();
+            null.extend_from_slice(&body);
+            out.push((LinkType::NULL, null));
+            out.push((LinkType::RAW, body.clone()));
+            // SLL: packet type 4 (outgoing), ARPHRD_ETHER, 6-byte address, protocol.
+            let mut sll = vec![0, 4, 0, 1, 0, 6];
+            sll.extend_from_slice(data.get(6..12).unwrap_or_default());
+            sll.extend_from_slice(&[0, 0]);
+            sll.extend_from_slice(&t.to_be_bytes());
+            sll.extend_from_slice(&body);
+            out.push((LinkType::LINUX_SLL, sll));
+        }
+        out.push((LinkType::ETHERNET, data));
+    }
+    out
+}
+
+/// Every frame of the capture at `path`, dissected by the native engine.
+pub fn frames_of(path: &Path) -> Vec<pcapkit::model::Frame> {
+    pcapkit::Extractor::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .frames()
+        .collect()
+}
+
+/// The tshark JSON beside a capture (`<path>.tshark.json`): one `_source.layers` object per
+/// frame.
+pub fn tshark_layers(path: &Path) -> Vec<serde_json::Value> {
+    let json = PathBuf::from(format!("{}.tshark.json", path.display()));
+    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{}: {e}", json.display()));
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("tshark JSON");
+    doc.as_array()
+        .expect("tshark JSON is an array")
+        .iter()
+        .map(|f| f["_source"]["layers"].clone())
+        .collect()
+}
+
+/// Our frames and tshark's `_source.layers` of the shared capture `name`, with the policy of
+/// [`shared_captures`] when it is absent.
+pub fn frames_and_tshark_layers(
+    name: &str,
+) -> Option<(Vec<pcapkit::model::Frame>, Vec<serde_json::Value>)> {
+    let path = shared_capture(name)?;
+    Some((frames_of(&path), tshark_layers(&path)))
 }

@@ -3,7 +3,7 @@
 //! A port is only a hint: content must confirm it, so a payload is never labelled by its port
 //! alone. HTTP is recognised on any port by its request or status line.
 
-use super::{dns, http, l2tp};
+use super::{dhcp, dhcpv6, dns, geneve, gtp, http, l2tp, ntp, quic, sip, teredo, tls, vxlan};
 use crate::model::ProtoId;
 
 /// The application protocol of a TCP payload, if pcapkit recognises it.
@@ -12,8 +12,20 @@ pub fn over_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     if (src_port == DNS_PORT || dst_port == DNS_PORT) && dns::looks_like_dns(payload, true) {
         return Some(ProtoId::Dns);
     }
+    // SIP on 5060, confirmed by its request or status line.
+    if (src_port == sip::PORT || dst_port == sip::PORT) && sip::is_sip(payload) {
+        return Some(ProtoId::Sip);
+    }
+    // TLS on the ports IANA assigns to TLS services, confirmed by a record header.
+    if (TLS_PORTS.contains(&src_port) || TLS_PORTS.contains(&dst_port)) && tls::is_tls(payload) {
+        return Some(ProtoId::Tls);
+    }
     http::is_http_start(payload).then_some(ProtoId::Http)
 }
+
+/// Ports of TLS services: HTTPS, SMTPS, LDAPS, DNS over TLS, FTPS, TELNETS, IMAPS, IRCS,
+/// POP3S, SIPS, and the common alternative HTTPS port.
+const TLS_PORTS: [u16; 12] = [443, 465, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443];
 
 /// The protocol of a UDP payload, if pcapkit recognises it.
 pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId> {
@@ -21,10 +33,41 @@ pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     if (src_port == L2TP_PORT || dst_port == L2TP_PORT) && l2tp::is_l2tp(payload) {
         return Some(ProtoId::L2tp);
     }
-    // DNS on port 53 and mDNS on 5353, confirmed by a plausible header and first question.
-    let dns_port = |p: u16| p == DNS_PORT || p == MDNS_PORT;
+    // Tunnels, each confirmed by its header: GTP-U, VXLAN, GENEVE, Teredo (an IPv6 header).
+    let on = |port: u16| src_port == port || dst_port == port;
+    if on(GTP_U_PORT) && gtp::is_gtp_u(payload) {
+        return Some(ProtoId::Gtp);
+    }
+    if on(vxlan::PORT) && vxlan::is_vxlan(payload) {
+        return Some(ProtoId::Vxlan);
+    }
+    if on(geneve::PORT) && geneve::is_geneve(payload) {
+        return Some(ProtoId::Geneve);
+    }
+    if on(teredo::PORT) && teredo::is_teredo(payload) {
+        return Some(ProtoId::Teredo);
+    }
+    // DNS on port 53, mDNS on 5353 and LLMNR on 5355, confirmed by a plausible header and
+    // first question.
+    let dns_port = |p: u16| p == DNS_PORT || p == MDNS_PORT || p == LLMNR_PORT;
     if (dns_port(src_port) || dns_port(dst_port)) && dns::looks_like_dns(payload, false) {
         return Some(ProtoId::Dns);
+    }
+    // DHCP, DHCPv6 and NTP, each confirmed by its header.
+    if (on(dhcp::SERVER_PORT) || on(dhcp::CLIENT_PORT)) && dhcp::is_dhcp(payload) {
+        return Some(ProtoId::Dhcp);
+    }
+    if (on(dhcpv6::SERVER_PORT) || on(dhcpv6::CLIENT_PORT)) && dhcpv6::is_dhcpv6(payload) {
+        return Some(ProtoId::Dhcpv6);
+    }
+    if on(ntp::PORT) && ntp::is_ntp(payload) {
+        return Some(ProtoId::Ntp);
+    }
+    if on(quic::PORT) && quic::is_quic(payload) {
+        return Some(ProtoId::Quic);
+    }
+    if on(sip::PORT) && sip::is_sip(payload) {
+        return Some(ProtoId::Sip);
     }
     None
 }
@@ -34,6 +77,12 @@ const DNS_PORT: u16 = 53;
 
 /// The mDNS port (RFC 6762).
 const MDNS_PORT: u16 = 5353;
+
+/// The GTP-U port (3GPP TS 29.281).
+const GTP_U_PORT: u16 = 2152;
+
+/// The LLMNR port (RFC 4795).
+const LLMNR_PORT: u16 = 5355;
 
 /// The L2TP port (RFC 2661).
 const L2TP_PORT: u16 = 1701;

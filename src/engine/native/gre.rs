@@ -2,9 +2,10 @@
 //! routing field) and the enhanced GRE of PPTP (version 1, RFC 2637).
 //!
 //! The payload is chosen by the protocol type, an Ethertype: 0x6558 (transparent Ethernet
-//! bridging) is an Ethernet frame, 0x880B a PPP frame, the rest as on Ethernet.
+//! bridging) is an Ethernet frame, 0x880B a PPP frame, 0x88BE and 0x22EB ERSPAN, the rest as
+//! on Ethernet.
 
-use super::{DecodeError, DecodeResult, Decoded, by_ethertype};
+use super::{DecodeError, DecodeResult, Decoded, by_ethertype, erspan};
 use crate::model::{EtherType, Gre, Layer, ProtoId};
 
 /// Flag bits of the first word.
@@ -54,6 +55,18 @@ pub fn next_protocol(ether_type: u16) -> Option<ProtoId> {
         PPP => Some(ProtoId::Ppp),
         t if t > 1500 => by_ethertype(EtherType(t)),
         _ => None,
+    }
+}
+
+/// The protocol of a GRE payload of `ether_type`, given whether the header has a sequence
+/// number: ERSPAN type II has one, type I (same protocol type, no sequence number) has no
+/// ERSPAN header, its payload is the mirrored Ethernet frame.
+pub fn payload_protocol(ether_type: u16, has_seq: bool) -> Option<ProtoId> {
+    match ether_type {
+        erspan::TYPE_II if has_seq => Some(ProtoId::Erspan),
+        erspan::TYPE_II => Some(ProtoId::Ethernet),
+        erspan::TYPE_III => Some(ProtoId::Erspan),
+        _ => next_protocol(ether_type),
     }
 }
 
@@ -156,7 +169,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }),
         header_len,
         payload_len,
-        next: next_protocol(ether_type),
+        next: payload_protocol(ether_type, seq.is_some()),
     })
 }
 
@@ -238,8 +251,23 @@ mod tests {
     fn protocol_types() {
         assert_eq!(next_protocol(0x6558), Some(ProtoId::Ethernet));
         assert_eq!(next_protocol(0x86dd), Some(ProtoId::Ipv6));
-        assert_eq!(next_protocol(0x8847), None);
+        assert_eq!(next_protocol(0x8847), Some(ProtoId::Mpls));
         assert_eq!(next_protocol(0x0040), None);
+    }
+
+    #[test]
+    fn erspan_types() {
+        // Type II: S set (sequence 0); type I: no sequence, Ethernet directly; type III.
+        let ii = [0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 0];
+        assert_eq!(decode(&ii).unwrap().next, Some(ProtoId::Erspan));
+        assert_eq!(
+            decode(&[0x00, 0x00, 0x88, 0xbe]).unwrap().next,
+            Some(ProtoId::Ethernet)
+        );
+        assert_eq!(
+            decode(&[0x00, 0x00, 0x22, 0xeb]).unwrap().next,
+            Some(ProtoId::Erspan)
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! that continue a body are never HTTP, whatever port they use.
 
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{Http, HttpKind, Layer};
+use crate::model::{Http, HttpKind, Layer, ProtoId};
 
 /// The most header fields kept from one head; later fields still count toward `header_len`.
 pub const MAX_HEADERS: usize = 256;
@@ -168,13 +168,28 @@ fn request_line(payload: &[u8]) -> Option<RequestLine<'_>> {
     }
     let version_bytes = rest.strip_prefix(b" ")?;
     match version(version_bytes) {
-        Version::Invalid => None,
+        Version::Invalid => spaced_target(method, after_method),
         Version::Prefix => Some((method, target, version_bytes)),
         Version::Complete if ends_line(&version_bytes[8..]) => {
             Some((method, target, &version_bytes[..8]))
         }
         Version::Complete => None,
     }
+}
+
+/// A request line whose target contains spaces (`GET /a;cat /etc/passwd HTTP/1.1`, as attack
+/// probes send): Wireshark still reads it as a request, the target running to the last
+/// ` HTTP/d.d` before the line end.
+fn spaced_target<'a>(method: &'a [u8], after_method: &'a [u8]) -> Option<RequestLine<'a>> {
+    let line_end = after_method
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n')
+        .unwrap_or(after_method.len());
+    let line = &after_method[..line_end];
+    let at = line.windows(6).rposition(|w| w == b" HTTP/")?;
+    let version_bytes = &after_method[at + 1..];
+    (at > 0 && version(version_bytes) == Version::Complete && ends_line(&version_bytes[8..]))
+        .then(|| (method, &line[..at], &version_bytes[..8]))
 }
 
 /// Lossy UTF-8 text of `bytes` with surrounding ASCII whitespace removed.
@@ -288,16 +303,28 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }
         pos = next;
     }
-    let body_len = data.len() - header_len;
+    let rest = data.len() - header_len;
+    // Pipelining: a body of known length (Content-Length; none for a request without one)
+    // followed by another head. That head is the next layer; this one's body is skipped.
+    let declared_body = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or_else(|| (http.kind == HttpKind::Request).then_some(0));
+    let pipelined = declared_body.filter(|&n| n < rest && is_http_start(&data[header_len + n..]));
     http.headers = headers;
     http.header_len = header_len as u32;
+    let (body_len, skip, next) = match pipelined {
+        Some(n) => (n, n, Some(ProtoId::Http)),
+        None => (rest, 0, None),
+    };
     http.body_len = body_len as u32;
-    http.payload_len = body_len as u32;
+    http.payload_len = (rest - skip) as u32;
     Ok(Decoded {
         layer: Layer::Http(Box::new(http)),
-        header_len,
-        payload_len: body_len,
-        next: None,
+        header_len: header_len + skip,
+        payload_len: rest - skip,
+        next,
     })
 }
 
@@ -345,6 +372,52 @@ mod tests {
                 payload_len: 0,
             }
         );
+    }
+
+    #[test]
+    fn pipelined_heads_each_get_a_layer() {
+        let first = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+        let second = b"POST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc";
+        let third = b"GET /c HTTP/1.1\r\n\r\n";
+        let data = [&first[..], second, third].concat();
+        let (http, d) = http_of(&data);
+        assert_eq!(http.target.as_deref(), Some("/a"));
+        assert_eq!(
+            (http.body_len, d.header_len, d.next),
+            (0, first.len(), Some(ProtoId::Http))
+        );
+        let rest = &data[d.header_len..];
+        let (http, d) = http_of(rest);
+        assert_eq!(
+            (http.body_len, http.header_len as usize),
+            (3, second.len() - 3)
+        );
+        assert_eq!((d.header_len, d.next), (second.len(), Some(ProtoId::Http)));
+        let (http, d) = http_of(&rest[d.header_len..]);
+        assert_eq!((http.target.as_deref(), d.next), (Some("/c"), None));
+        // A body that is not followed by a head stays the body.
+        let (http, d) = http_of(second);
+        assert_eq!((http.body_len, d.next), (3, None));
+        // A response without Content-Length: its body runs to the end.
+        let (http, d) = http_of(b"HTTP/1.1 200 OK\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+        assert_eq!((http.body_len, d.next), (18, None));
+    }
+
+    #[test]
+    fn target_with_spaces_runs_to_the_version() {
+        // ndpi__WebattackRCE.pcap frame 535: a probe whose target holds a space.
+        let data = b"GET /cgi-bin/a;cat /etc/passwd|?d=x HTTP/1.1\r\nHost: h\r\n\r\n";
+        assert!(is_http_start(data));
+        let (http, _) = http_of(data);
+        assert_eq!(
+            http.target.as_deref(),
+            Some("/cgi-bin/a;cat /etc/passwd|?d=x")
+        );
+        assert_eq!(http.version, "HTTP/1.1");
+        // No version at the end of the line: not a request.
+        assert!(!is_http_start(b"GET /a b c\r\n"));
+        assert!(!is_http_start(b"GET /a b HTTP/1.1 x\r\n"));
+        assert!(!is_http_start(b"GET  HTTP/1.1\r\n"));
     }
 
     #[test]

@@ -643,4 +643,50 @@ mod tests {
             "IPv6 Fragment header needs 8 bytes, 4 captured"
         );
     }
+
+    /// An IPv6 packet with `n` 8-byte Destination Options headers, then an empty UDP header.
+    fn chain_of_options(n: usize) -> Vec<u8> {
+        let payload = n * 8 + 8;
+        let mut p = vec![0x60, 0, 0, 0];
+        p.extend((payload as u16).to_be_bytes());
+        p.extend([60, 64]);
+        p.extend([0u8; 32]);
+        for i in 0..n {
+            let next = if i + 1 == n { 17 } else { 60 };
+            p.extend([next, 0, 1, 4, 0, 0, 0, 0]);
+        }
+        p.extend([0x04, 0xd2, 0x16, 0x2e, 0x00, 0x08, 0x00, 0x00]);
+        p
+    }
+
+    fn dissect_raw(data: &[u8]) -> crate::model::Frame {
+        use crate::capture::RawFrame;
+        use crate::engine::native::NativeDissector;
+        use crate::engine::{DissectOptions, Dissector};
+        let raw = RawFrame {
+            number: 1,
+            timestamp: None,
+            len: data.len() as u32,
+            link_type: crate::model::LinkType::RAW,
+            interface: None,
+            data,
+        };
+        NativeDissector.dissect(&raw, &DissectOptions::default())
+    }
+
+    #[test]
+    fn long_extension_chains_are_not_capped_as_tunnels() {
+        // 40 extension headers (more than the 32-layer tunnel cap) reach UDP.
+        let f = dissect_raw(&chain_of_options(40));
+        assert_eq!(f.error, None);
+        assert_eq!(f.layers.len(), 42);
+        assert_eq!(f.layers.last().map(|l| l.proto()), Some(ProtoId::Udp));
+        // Past 256 the walk stops with an error.
+        let f = dissect_raw(&chain_of_options(300));
+        assert_eq!(f.layers.len(), 257);
+        assert_eq!(
+            f.error.unwrap().reason,
+            "more than 256 IPv6 extension headers: dissection stopped"
+        );
+    }
 }

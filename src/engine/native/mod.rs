@@ -6,6 +6,13 @@
 //! walks the chain from the link type to the last protocol it knows, trimming each payload to
 //! the length its header declares (so Ethernet padding never reaches UDP), and records where
 //! and why it stopped if a header does not fit.
+//!
+//! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, Radiotap, PPI, bare
+//! IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
+//! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
+//! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
+//! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, DNS/mDNS/LLMNR, DHCP, DHCPv6,
+//! NTP, TLS, QUIC, SIP and HTTP.
 
 pub(crate) mod app;
 mod arp;
@@ -36,13 +43,35 @@ mod hip;
 mod igmp;
 mod mh;
 mod ospf;
+// Breadth: wireless and WAN link types, tunnels, SCTP.
+mod arcnet;
+mod chdlc;
+mod dhcp;
+mod dhcpv6;
+mod erspan;
+mod frame_relay;
+mod geneve;
+mod gtp;
+mod ieee80211;
+mod mpls;
+mod ntp;
+mod pim;
+mod ppi;
+mod quic;
+mod radiotap;
+mod sctp;
+mod sip;
+mod teredo;
+mod tls;
+mod vxlan;
 
 use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
 use crate::model::{EtherType, Frame, FrameError, Layer, Level, LinkType, ProtoId, Raw, Span};
 
-/// The most layers one frame may have; deeper nesting is reported as an error.
-const MAX_LAYERS: usize = 32;
+/// The most IPv6 extension headers one frame may have (they do not count towards
+/// [`DissectOptions::max_layers`]): a 64 KiB packet holds at most 8192 of them, no real one a hundred.
+const MAX_EXTENSION_HEADERS: usize = 256;
 
 /// What a protocol's `decode` found: its record, where its payload is, and what follows.
 pub(crate) struct Decoded {
@@ -171,6 +200,15 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType::IPV4 => Some(ProtoId::Ipv4),
         LinkType::IPV6 => Some(ProtoId::Ipv6),
         LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => ip_by_version(data),
+        // PPP (9) and PPP in HDLC-like framing (50).
+        LinkType(9 | 50) => Some(ProtoId::Ppp),
+        LinkType(104) => Some(ProtoId::Chdlc),
+        LinkType(105) => Some(ProtoId::Ieee80211),
+        LinkType(107) => Some(ProtoId::FrameRelay),
+        LinkType(127) => Some(ProtoId::Radiotap),
+        LinkType(129) => Some(ProtoId::Arcnet),
+        LinkType(192) => Some(ProtoId::Ppi),
+        LinkType(242) => Some(ProtoId::Ipoib),
         _ => None,
     }
 }
@@ -195,6 +233,7 @@ pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
         EtherType(0x8137) => Some(ProtoId::Ipx),
         EtherType(0x880b) => Some(ProtoId::Ppp),
         EtherType(0x8863 | 0x8864) => Some(ProtoId::Pppoe),
+        EtherType(0x8847 | 0x8848) => Some(ProtoId::Mpls),
         // An 802.3 length where an Ethertype would be (VLAN tag): an 802.2 LLC header follows
         // (`llc::decode` hands a Novell raw 802.3 payload to IPX).
         EtherType(0..=1500) => Some(ProtoId::Llc),
@@ -220,6 +259,8 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
         58 => Some(ProtoId::Icmpv6),
         60 => Some(ProtoId::Ipv6Opts),
         89 => Some(ProtoId::Ospf),
+        103 => Some(ProtoId::Pim),
+        132 => Some(ProtoId::Sctp),
         135 => Some(ProtoId::Mh),
         139 => Some(ProtoId::Hip),
         _ => None,
@@ -275,6 +316,27 @@ fn decode(
         ProtoId::Mh => mh::decode(data, declared),
         ProtoId::Ospf => ospf::decode(data, declared),
         ProtoId::Igmp => igmp::decode(data, declared),
+        ProtoId::Gtp => gtp::decode(data),
+        ProtoId::Mpls => mpls::decode(data),
+        ProtoId::Sctp => sctp::decode(data),
+        ProtoId::Pim => pim::decode(data),
+        ProtoId::Tls => tls::decode(data),
+        ProtoId::Quic => quic::decode(data),
+        ProtoId::Sip => sip::decode(data),
+        ProtoId::Arcnet => arcnet::decode(data),
+        ProtoId::Dhcp => dhcp::decode(data, partial),
+        ProtoId::Dhcpv6 => dhcpv6::decode(data),
+        ProtoId::Ntp => ntp::decode(data, declared, partial),
+        ProtoId::Erspan => erspan::decode(data),
+        ProtoId::Radiotap => radiotap::decode(data, declared),
+        ProtoId::Ppi => ppi::decode(data, declared),
+        ProtoId::Ieee80211 => ieee80211::decode(data, declared),
+        ProtoId::FrameRelay => frame_relay::decode(data),
+        ProtoId::Chdlc => chdlc::decode_chdlc(data),
+        ProtoId::Ipoib => chdlc::decode_ipoib(data),
+        ProtoId::Vxlan => vxlan::decode(data, declared),
+        ProtoId::Geneve => geneve::decode(data, declared),
+        ProtoId::Teredo => teredo::decode(data, declared),
         _ => return None,
     })
 }
@@ -294,6 +356,8 @@ fn walk<'a>(
     // keeps 8 bytes of the transport header), so a header that does not decode there ends the
     // walk without a frame error, its bytes reported as Raw.
     let mut quoted = false;
+    // IPv6 extension headers decoded so far (counted apart from the other layers).
+    let mut extensions = 0usize;
     while let Some(proto) = next {
         if data.is_empty() && declared == 0 {
             return;
@@ -303,14 +367,29 @@ fn walk<'a>(
         {
             break;
         }
-        if frame.layers.len() >= MAX_LAYERS {
+        let is_extension = matches!(
+            proto,
+            ProtoId::HopOpt | ProtoId::Ipv6Opts | ProtoId::Ipv6Route | ProtoId::Ipv6Frag
+        );
+        if is_extension && extensions >= MAX_EXTENSION_HEADERS {
             frame.error = Some(FrameError {
                 layer: proto,
                 offset: offset as u32,
-                reason: format!("more than {MAX_LAYERS} nested layers: dissection stopped"),
+                reason: format!(
+                    "more than {MAX_EXTENSION_HEADERS} IPv6 extension headers: dissection stopped"
+                ),
             });
             return;
         }
+        if !is_extension && frame.layers.len() - extensions >= opts.max_layers {
+            frame.error = Some(FrameError::nesting_limit(
+                proto,
+                offset as u32,
+                opts.max_layers,
+            ));
+            return;
+        }
+        extensions += usize::from(is_extension);
         let mut partial = None;
         let Some(result) = decoder
             .decode(proto, data, declared, offset)

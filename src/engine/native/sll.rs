@@ -146,12 +146,24 @@ impl<'a> PacketV2<'a> {
 ///
 /// Netlink captures carry a netlink family in the protocol field, and values below 0x0600
 /// (0x0001 Novell 802.3, 0x0004 802.2 LLC, ...) are Linux `ETH_P_*` pseudo-types, not Ethertypes.
+///
+/// Of those pseudo-types, `ETH_P_802_2` (an 802.2 LLC header follows) and `ETH_P_802_3` (a
+/// Novell raw 802.3 payload: IPX) are dissected, as Wireshark does.
 fn next_protocol(hatype: u16, protocol: u16) -> Option<ProtoId> {
-    if hatype == ARPHRD_NETLINK || protocol < 0x0600 {
-        return None;
+    match (hatype, protocol) {
+        (ARPHRD_NETLINK, _) => None,
+        (_, ETH_P_802_3) => Some(ProtoId::Ipx),
+        (_, ETH_P_802_2) => Some(ProtoId::Llc),
+        (_, 0..0x0600) => None,
+        _ => by_ethertype(EtherType(protocol)),
     }
-    by_ethertype(EtherType(protocol))
 }
+
+/// Linux `ETH_P_802_3`: a Novell raw 802.3 frame.
+const ETH_P_802_3: u16 = 0x0001;
+
+/// Linux `ETH_P_802_2`: an 802.2 LLC frame.
+const ETH_P_802_2: u16 = 0x0004;
 
 /// Decodes a Linux cooked capture (v1) header; the payload runs to the end of the captured bytes.
 pub fn decode_v1(data: &[u8]) -> DecodeResult {
@@ -255,11 +267,16 @@ mod tests {
     }
 
     #[test]
-    fn v1_pseudo_types_and_netlink_have_no_next() {
+    fn v1_pseudo_types_and_netlink() {
         let mut frame = SLL;
-        for proto in [[0x00, 0x01], [0x00, 0x04], [0x05, 0xff]] {
+        for (proto, next) in [
+            ([0x00, 0x01], Some(ProtoId::Ipx)),
+            ([0x00, 0x04], Some(ProtoId::Llc)),
+            ([0x00, 0x03], None),
+            ([0x05, 0xff], None),
+        ] {
             frame[14..16].copy_from_slice(&proto);
-            assert_eq!(decode_v1(&frame).unwrap().next, None);
+            assert_eq!(decode_v1(&frame).unwrap().next, next);
         }
         frame[14..16].copy_from_slice(&[0x08, 0x06]);
         assert_eq!(decode_v1(&frame).unwrap().next, Some(ProtoId::Arp));

@@ -1,0 +1,88 @@
+//! `server`: a reader thread, N workers that dissect **and encode**, a re-sequencer.
+//!
+//! ```text
+//! reader ──batches──▶ worker 1..N ──done──▶ re-sequencer + Tail (calling thread) ──▶ writer thread
+//!   ▲  (pooled, bounded)   dissect + encode      (frame order)                    (BackgroundWriter)
+//!   └──────────────────────── empty batches returned ◀──────────┘
+//! ```
+//! The reader copies frames into pooled [`Batch`]es; workers take them from one bounded
+//! channel; the calling thread puts finished batches back in capture order and drives the
+//! pipeline's [`Tail`]: with no stages it only adds the workers' totals and writes their
+//! encoded bytes; with stages (or stored frames, or an encoder that must run in order) the
+//! dissected frames travel with the batch and the stages see them in capture order, raw bytes
+//! included. At most `pool` batches exist, so memory is bounded whatever the speeds.
+
+use super::batch::{Batch, Done, Pool, drive, relay};
+use super::native::NativeDissector;
+use super::{DissectOptions, Dissector, Engine};
+use crate::capture::CaptureReader;
+use crate::dump::FrameEncoder;
+use crate::pipeline::Tail;
+use crossbeam_channel::bounded;
+use std::io;
+
+/// Frames per batch: enough that channel hand-offs cost little per frame; each worker's batch
+/// stays on its core from dissection to encoding.
+const BATCH_FRAMES: usize = 512;
+
+/// The `server` engine with `threads` workers.
+#[derive(Clone, Copy, Debug)]
+pub struct Server {
+    /// Worker threads (at least 1).
+    pub threads: usize,
+}
+
+impl Engine for Server {
+    fn run(
+        &self,
+        input: &mut CaptureReader,
+        opts: &DissectOptions,
+        tail: &mut Tail<'_>,
+    ) -> io::Result<()> {
+        let threads = self.threads.max(1);
+        let keep_frames = tail.needs_frames();
+        let encoders: Vec<Option<Box<dyn FrameEncoder>>> =
+            (0..threads).map(|_| tail.frame_encoder()).collect();
+        let (work_tx, work_rx) = bounded::<Done>(threads);
+        let (done_tx, done_rx) = bounded::<Done>(threads);
+        let mut steps: Vec<Box<dyn FnOnce() + Send + '_>> = Vec::new();
+        for mut encoder in encoders {
+            let (work, done) = (work_rx.clone(), done_tx.clone());
+            steps.push(Box::new(move || {
+                relay(&work, &done, |batch| {
+                    process(batch, &mut encoder, opts, keep_frames);
+                });
+            }));
+        }
+        // Only the workers hold these ends: the channels close when the workers are done.
+        drop((work_rx, done_tx));
+        let pool = Pool::new(2 * threads + 2, BATCH_FRAMES);
+        drive(input, tail, pool, work_tx, done_rx, steps)
+    }
+}
+
+/// Dissects every frame of `batch`, encoding it when there is an encoder; keeps the frames
+/// or only their totals.
+fn process(
+    batch: &mut Batch,
+    encoder: &mut Option<Box<dyn FrameEncoder>>,
+    opts: &DissectOptions,
+    keep_frames: bool,
+) {
+    batch.frames.clear();
+    for raw in batch.raw.frames() {
+        let frame = NativeDissector.dissect(&raw, opts);
+        if let Some(encoder) = encoder.as_deref_mut() {
+            if let Err(err) = encoder.encode_frame(&raw, &frame, raw.number - 1, &mut batch.out) {
+                batch.error = Some(err);
+                return;
+            }
+            batch.ends.push(batch.out.len());
+        }
+        if keep_frames {
+            batch.frames.push(frame);
+        } else {
+            batch.summary.add(&frame);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! VXLAN (RFC 7348), UDP port 4789: an 8-byte header (flags with the I bit, 24-bit VNI) in
+//! front of an Ethernet frame.
+
+use super::{DecodeError, DecodeResult, Decoded};
+use crate::model::{Layer, ProtoId, Vxlan};
+
+/// The VXLAN port.
+pub const PORT: u16 = 4789;
+
+/// Length of the header.
+pub const HEADER_LEN: usize = 8;
+
+/// The I flag: the VNI is valid.
+pub const FLAG_I: u8 = 0x08;
+
+/// Whether a UDP payload on the VXLAN port is VXLAN: a whole header with the I flag set (the
+/// other flag bits vary: group-based policy, GPE; Wireshark checks none).
+pub fn is_vxlan(payload: &[u8]) -> bool {
+    payload.len() >= HEADER_LEN && payload[0] & FLAG_I != 0
+}
+
+/// Decodes a VXLAN header.
+pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
+    let Some(h) = data.get(..HEADER_LEN) else {
+        return Err(DecodeError::truncated(
+            "VXLAN header",
+            HEADER_LEN,
+            data.len(),
+        ));
+    };
+    let payload_len = declared.max(data.len()) - HEADER_LEN;
+    Ok(Decoded {
+        layer: Layer::Vxlan(Vxlan {
+            flags: h[0],
+            vni: u32::from_be_bytes([0, h[4], h[5], h[6]]),
+            header_len: HEADER_LEN as u32,
+            payload_len: payload_len as u32,
+        }),
+        header_len: HEADER_LEN,
+        payload_len,
+        next: Some(ProtoId::Ethernet),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_every_field() {
+        let frame = [0x08, 0, 0, 0, 0x12, 0x34, 0x56, 0, 0xff];
+        assert!(is_vxlan(&frame));
+        let d = decode(&frame, 9).unwrap();
+        assert_eq!(
+            d.layer,
+            Layer::Vxlan(Vxlan {
+                flags: 8,
+                vni: 0x123456,
+                header_len: 8,
+                payload_len: 1,
+            })
+        );
+        assert_eq!(d.next, Some(ProtoId::Ethernet));
+        // Max VNI, declared beyond the captured bytes.
+        let max = [0x88, 0, 0, 0, 0xff, 0xff, 0xff, 0];
+        assert!(is_vxlan(&max));
+        let d = decode(&max, 100).unwrap();
+        assert_eq!(d.payload_len, 92);
+    }
+
+    #[test]
+    fn flags_and_length_confirm() {
+        assert!(!is_vxlan(&[0x00, 0, 0, 0, 0, 0, 1, 0]));
+        // arkime__gre-erspan-vxlan.pcap: flags 0x0c, group policy 3.
+        assert!(is_vxlan(&[0x0c, 0, 0, 3, 0, 0, 0, 0]));
+        assert!(!is_vxlan(&[0x04, 0, 0, 0, 0, 0, 1, 0]));
+        assert!(!is_vxlan(&[0x08, 0, 0, 0, 0, 0, 1]));
+        assert_eq!(
+            decode(&[0x08; 7], 7).err().unwrap().0,
+            "VXLAN header needs 8 bytes, 7 captured"
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! TLS and QUIC against Wireshark on the captures in `../shared/captures`, read in place.
+//!
+//! QUIC: `ipfixprobe__quic_initial-sample.pcap` has a `.tshark.json`: its long header is
+//! compared field by field. TLS: `suricata__dump_mtu300.pcap` (a ClientHello split over
+//! 300-byte segments, a certificate chain) has no JSON; its `.tshark.tsv` was made with TCP
+//! desegmentation on, so tshark names `tls` on the segment that completes a record. pcapkit
+//! names TLS where records start, so every frame with our TLS layer must be one where tshark
+//! shows `tls` or one that starts a PDU tshark completes later (`tcp.reassembled_in` in the
+//! `.tshark.reassembly.tsv`), and the hellos must read as that capture's handshake does.
+
+mod common;
+
+use pcapkit::model::{Frame, Layer, Quic, Tls};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// A shared capture's path and frames, or `None` when it is absent (skipped, or a failure
+/// under CI).
+fn frames(name: &str) -> Option<(PathBuf, Vec<Frame>)> {
+    let path = common::shared_capture(name)?;
+    let frames = common::frames_of(&path);
+    Some((path, frames))
+}
+
+fn tls(frame: &Frame) -> Option<&Tls> {
+    frame.layers.iter().find_map(|l| match l {
+        Layer::Tls(t) => Some(&**t),
+        _ => None,
+    })
+}
+
+/// Frame numbers from a tshark `.tsv` whose `column` (0-based) satisfies `keep`.
+fn tsv_frames(path: &Path, column: usize, keep: impl Fn(&str) -> bool) -> HashSet<u64> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            keep(cells.get(column)?).then(|| cells[0].parse().ok())?
+        })
+        .collect()
+}
+
+#[test]
+fn tls_records_start_where_tshark_sees_tls() {
+    let Some((path, frames)) = frames("suricata__dump_mtu300.pcap") else {
+        return;
+    };
+    let tshark_tls = tsv_frames(
+        &PathBuf::from(format!("{}.tshark.tsv", path.display())),
+        4,
+        |p| p.split(':').any(|x| x == "tls"),
+    );
+    let starts_pdu = tsv_frames(
+        &PathBuf::from(format!("{}.tshark.reassembly.tsv", path.display())),
+        11,
+        |c| !c.is_empty(),
+    );
+    let ours: Vec<(u64, &Tls)> = frames
+        .iter()
+        .filter_map(|f| tls(f).map(|t| (f.number, t)))
+        .collect();
+    assert!(ours.len() >= 10, "only {} TLS frames", ours.len());
+    for (n, _) in &ours {
+        assert!(
+            tshark_tls.contains(n) || starts_pdu.contains(n),
+            "frame {n}: TLS where tshark sees neither tls nor a PDU start"
+        );
+    }
+    // Frame 4 starts the ClientHello (512 bytes over two segments), frame 10 the ServerHello.
+    let hello = ours.iter().find(|(n, _)| *n == 4).expect("frame 4").1;
+    assert_eq!(hello.handshake_type_name, Some("client_hello"));
+    assert_eq!(hello.records[0].len, 512);
+    assert_eq!(hello.hello_version, Some(0x0303));
+    assert!(hello.cipher_suites.as_ref().is_some_and(|s| s.len() == 80));
+    let server = ours.iter().find(|(n, _)| *n == 10).expect("frame 10").1;
+    assert_eq!(server.handshake_type_name, Some("server_hello"));
+    assert_eq!(server.cipher_suite, Some(0xc02b));
+}
+
+#[test]
+fn quic_initial_matches_tshark() {
+    let Some((path, frames)) = frames("ipfixprobe__quic_initial-sample.pcap") else {
+        return;
+    };
+    let json = PathBuf::from(format!("{}.tshark.json", path.display()));
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("tshark JSON")).expect("JSON");
+    let t = &doc[0]["_source"]["layers"]["quic"];
+    let q: &Quic = frames[0]
+        .layers
+        .iter()
+        .find_map(|l| match l {
+            Layer::Quic(q) => Some(&**q),
+            _ => None,
+        })
+        .expect("QUIC layer");
+    let field = |name: &str| t[name].as_str().unwrap_or_else(|| panic!("{name} missing"));
+    assert_eq!(format!("0x{:08x}", q.version), field("quic.version"));
+    assert_eq!(q.packet_type.to_string(), field("quic.long.packet_type"));
+    assert_eq!(q.dcid.0.len().to_string(), field("quic.dcil"));
+    assert_eq!(q.dcid.to_string(), field("quic.dcid").replace(':', ""));
+    assert_eq!(q.scid.0.len().to_string(), field("quic.scil"));
+    assert_eq!(
+        q.token_len.map(|t| t.to_string()).as_deref(),
+        Some(field("quic.token_length"))
+    );
+    assert_eq!(
+        q.len.map(|l| l.to_string()).as_deref(),
+        Some(field("quic.length"))
+    );
+    assert_eq!(frames[0].protocol_chain(), "Ethernet:IPv6:UDP:QUIC");
+}
