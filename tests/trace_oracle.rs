@@ -12,6 +12,8 @@
 //!
 //! No difference is accepted: every tshark stream must be found (871 of 871 now).
 
+mod common;
+
 use pcapkit::capture::CaptureReader;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -21,22 +23,9 @@ use std::process::Command;
 /// Flow files per capture read back with `tshark -r` (all with `PCAPKIT_TSHARK_ALL=1`).
 const TSHARK_PER_FILE: usize = 4;
 
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
-
-/// The capture folder, or `None` (with a message) when it is absent; absent under `CI=true`
-/// is a failure.
+/// The shared capture folder (skipped with a message when absent; a failure under CI).
 fn captures() -> Option<PathBuf> {
-    let dir = PathBuf::from(CAPTURES);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{} is absent (CI=true)",
-        dir.display()
-    );
-    eprintln!("skipped: {} is absent", dir.display());
-    None
+    common::shared_captures().map(Path::to_owned)
 }
 
 /// tshark's streams: stream index → frame numbers, in order.
