@@ -10,8 +10,9 @@
 //! capture, spread over its flows (tshark takes 0.7 s to start here; `PCAPKIT_TSHARK_ALL=1`
 //! reads every one); where it is not, the test says so and skips that part.
 //!
-//! Accepted differences are the files in [`NOT_DECODED`]: their TCP sits behind an
-//! encapsulation the native engine does not decode yet, so it finds fewer flows there.
+//! No difference is accepted: every tshark stream must be found (871 of 871 now).
+
+mod common;
 
 use pcapkit::capture::CaptureReader;
 use serde_json::Value;
@@ -22,31 +23,9 @@ use std::process::Command;
 /// Flow files per capture read back with `tshark -r` (all with `PCAPKIT_TSHARK_ALL=1`).
 const TSHARK_PER_FILE: usize = 4;
 
-const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
-
-/// Files whose TCP is carried by something the native engine does not decode yet.
-const NOT_DECODED: &[(&str, &str)] = &[
-    ("arkime__gre-erspan-vxlan.pcap", "ERSPAN/VXLAN inside GRE"),
-    ("zeek__gtp1_gn_normal_incl_fragmentation.pcap", "GTP-U"),
-    ("suricata__frag-ppp-ipv6-tcp.pcap", "link type PPP"),
-    ("pcpp__MplsPackets.pcap", "MPLS"),
-    ("arkime__80211http.pcap", "IEEE 802.11"),
-];
-
-/// The capture folder, or `None` (with a message) when it is absent; absent under `CI=true`
-/// is a failure.
+/// The shared capture folder (skipped with a message when absent; a failure under CI).
 fn captures() -> Option<PathBuf> {
-    let dir = PathBuf::from(CAPTURES);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{} is absent (CI=true)",
-        dir.display()
-    );
-    eprintln!("skipped: {} is absent", dir.display());
-    None
+    common::shared_captures().map(Path::to_owned)
 }
 
 /// tshark's streams: stream index → frame numbers, in order.
@@ -216,18 +195,11 @@ fn tcp_flows_match_tshark_streams() {
             .filter(|id| !flows.iter().any(|f| f["id"] == **id))
             .collect();
         if !missing.is_empty() {
-            match NOT_DECODED.iter().find(|(f, _)| *f == cap_name) {
-                Some((_, why)) => eprintln!(
-                    "{cap_name}: {} of {} tshark streams not found (accepted: {why})",
-                    missing.len(),
-                    expected.len()
-                ),
-                None => failures.push(format!(
-                    "{cap_name}: tshark streams {missing:?} not found ({} ours, {} tshark)",
-                    flows.len(),
-                    expected.len()
-                )),
-            }
+            failures.push(format!(
+                "{cap_name}: tshark streams {missing:?} not found ({} ours, {} tshark)",
+                flows.len(),
+                expected.len()
+            ));
         }
     }
     eprintln!(
@@ -249,6 +221,14 @@ const FOLLOW_DIFFERS: &[(&str, &str)] = &[
         "segment in IP fragments: a gap for us",
     ),
     ("zeek__erspan.pcap", "segments in IP fragments: gaps for us"),
+    (
+        "suricata__frag-ppp-ipv6-tcp.pcap",
+        "segment in IPv6 fragments: a gap for us",
+    ),
+    (
+        "zeek__gtp1_gn_normal_incl_fragmentation.pcap",
+        "segments in fragments of the outer IPv4: gaps for us",
+    ),
     (
         "suricata__TLPW1-tcp-174.56.47.59-10.3.11.101-tcp-80-49309.pcap",
         "capture loss: we deliver the bytes after each gap, tshark's follow leaves them out",
@@ -293,9 +273,6 @@ fn follow_matches_tshark_follow() {
         let Some((&id, _)) = tshark_streams(tsv).first_key_value() else {
             continue;
         };
-        if NOT_DECODED.iter().any(|(f, _)| *f == cap_name) {
-            continue;
-        }
         let theirs = tshark_follow(&capture, id).unwrap_or_default();
         let mut ours = Vec::new();
         let select = pcapkit::trace::FlowSelector::Id(id);
