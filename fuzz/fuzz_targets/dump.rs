@@ -1,4 +1,4 @@
-//! Each dumper on one dissected frame (link type from the first two bytes, as in `dissect`):
+//! Each dumper on one dissected frame (link type selected by the first byte, as in `dissect`):
 //! every format writes it; `json` and `ndjson` parse back with serde_json.
 #![no_main]
 
@@ -9,11 +9,14 @@ use pcapkit::dump::Format;
 use pcapkit::engine::DissectOptions;
 use pcapkit::model::{LinkType, Summary};
 
+#[path = "link_types.rs"]
+mod link_types;
+
 fuzz_target!(|data: &[u8]| {
-    let Some((&[high, low], frame)) = data.split_first_chunk::<2>() else {
+    let Some((&selector, frame)) = data.split_first() else {
         return;
     };
-    let link_type = LinkType(u32::from(u16::from_be_bytes([high, low])));
+    let link_type = LinkType(link_types::link_type(selector));
     let raw = RawFrame::whole(link_type, frame);
     let dissected = EngineKind::Native
         .dissector()
