@@ -376,7 +376,14 @@ def _chart(rows, path, subtitle=""):
     if not rows:
         return
     colors = {"pcapkit": "#1f6feb", "tshark": "#8250df", "tcpdump": "#bf8700"}
-    label_w, bar_w, row_h, top, right = 330, 520, 20, 62, 120
+    def row_label(r):
+        name = f"{r['tool']} {r['variant']}"
+        if r["input"] and r["input"] != "mix":
+            name += f" [{r['input']}]"
+        return name
+
+    label_w = max(330, 12 + round(6.6 * max(len(row_label(r)) for r in rows)))
+    bar_w, row_h, top, right = 520, 20, 62, 120
     height = top + row_h * len(rows) + 40
     width = label_w + bar_w + right
     lo = 10 ** math.floor(math.log10(max(min(r["fps"] for r in rows), 1)))
@@ -408,9 +415,7 @@ def _chart(rows, path, subtitle=""):
         decade *= 10
     for i, r in enumerate(rows):
         y = top + i * row_h
-        name = f"{r['tool']} {r['variant']}"
-        if r["input"] and r["input"] != "mix":
-            name += f" [{r['input']}]"
+        name = row_label(r)
         color = colors.get(r["tool"], "#2da44e")
         out.append(
             f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{html.escape(name)}</text>'
