@@ -418,3 +418,62 @@ fn nesting_deeper_than_the_limit_ends_the_frame_and_is_counted() {
         assert_eq!(done.summary.limits.nesting, 1);
     }
 }
+
+/// Regression tests of the fuzz findings (`fuzz/`): each crash input, its bytes inline.
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The records of a raw-IP capture of `frames` run through every reassembler (with `options`).
+fn reassembled(
+    frames: &[&str],
+    options: pcapkit::reassembly::ReassemblyOptions,
+) -> Vec<pcapkit::reassembly::Reassembled> {
+    let mut pcap = Pcap::new(false, false, 101, 65535);
+    for (i, frame) in frames.iter().enumerate() {
+        let data = hex(frame);
+        pcap = pcap.record(1_000 + i as u32, 0, data.len() as u32, &data);
+    }
+    let bytes = pcap.bytes();
+    within(move || {
+        let reader = CaptureReader::from_reader("-", Box::new(Cursor::new(bytes))).unwrap();
+        Extractor::new(reader)
+            .reassemble(options)
+            .records()
+            .filter_map(|r| match r {
+                pcapkit::pipeline::Record::Reassembly(r) => Some(*r),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// Fuzz finding (`stages`): a TCP connection evicted by the connection bound reported its
+/// `evicted` anomaly with frame 0, not the frame that opened the connection that evicted it.
+#[test]
+fn fuzz_tcp_eviction_anomaly_names_the_evicting_frame() {
+    let mut options = pcapkit::reassembly::ReassemblyOptions::default();
+    options.max_streams = 2;
+    let records = reassembled(
+        &[
+            "4500003900010000400666bc0a0000010a0000029c400050fffffffc000000015018ffff58ba0000\
+             486f73743a20657861002800000009201f",
+            "4500003600010000400666bf0a0000010a0000029c420050ffffffff120000015018ffff3c410000\
+             485454502f312e310d0a486f7374",
+            "4500005300010000400666a20a0000020a000001005007080000000100000100506000000009201f",
+        ],
+        options,
+    );
+    let evicted: Vec<_> = records
+        .iter()
+        .flat_map(|r| &r.anomalies)
+        .filter(|a| a.kind == pcapkit::reassembly::AnomalyKind::Evicted)
+        .collect();
+    assert!(!evicted.is_empty(), "no eviction: {records:?}");
+    for anomaly in evicted {
+        assert_eq!(anomaly.frame, 3, "{anomaly:?}");
+    }
+}

@@ -232,9 +232,10 @@ impl ReassemblyStage {
         let messages = &mut self.messages;
         let counts = &mut self.counts;
         let cut = &mut self.cut;
+        let number = seg.frame;
         self.tcp
             .segment(src, dst, &seg, ack, &mut |state, info, side, event| {
-                on_event(state, info, side, event, max_message, counts, cut);
+                on_event(state, info, side, event, number, max_message, counts, cut);
                 messages.extend(cut.drain(..).map(|m| (*info, m)));
             });
     }
@@ -275,12 +276,14 @@ impl ReassemblyStage {
     }
 }
 
-/// Routes one stream event to the connection's cutters.
+/// Routes one stream event (that came with frame `number`) to the connection's cutters.
+#[allow(clippy::too_many_arguments)]
 fn on_event(
     state: &mut ConnState,
     info: &ConnInfo,
     side: Side,
     event: Event<'_>,
+    number: u64,
     max_message: usize,
     counts: &mut Counts,
     out: &mut Vec<Message>,
@@ -314,7 +317,7 @@ fn on_event(
         Event::Fin { .. } => cutters[side].end(true, out),
         Event::Closed(why) => {
             if why == Close::Evicted {
-                cutters[side].note(AnomalyKind::Evicted, 0);
+                cutters[side].note(AnomalyKind::Evicted, number);
             }
             let closing = matches!(why, Close::Reset { .. } | Close::Reused);
             cutters[side].end(closing, out);
@@ -388,7 +391,7 @@ impl Stage for ReassemblyStage {
         let counts = &mut self.counts;
         let cut = &mut self.cut;
         self.tcp.finish(&mut |state, info, side, event| {
-            on_event(state, info, side, event, max_message, counts, cut);
+            on_event(state, info, side, event, last, max_message, counts, cut);
             messages.extend(cut.drain(..).map(|m| (*info, m)));
         });
         self.flush_messages(out);
