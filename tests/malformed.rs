@@ -477,3 +477,25 @@ fn fuzz_tcp_eviction_anomaly_names_the_evicting_frame() {
         assert_eq!(anomaly.frame, 3, "{anomaly:?}");
     }
 }
+
+/// Fuzz finding (`stages`): a snap-length-cut segment declared a gap over bytes already
+/// buffered out of order; the stream went past them without delivering them, and flushing the
+/// connection at the end of the input then looped forever.
+#[test]
+fn fuzz_tcp_gap_over_buffered_bytes_does_not_hang() {
+    let records = reassembled(
+        &[
+            "4500002800010000400666cd0a0000010a0000029c400050ffffffebffff50015002ffffff620000",
+            "",
+            "4500003900010000400666bc0a0000010a0000029c400050fffffffc000000015018ffff58ba0000\
+             486f73ffffffff78616d706c650d0a0d0a",
+            "4500003900010000400666bd0a0000010a0000029c400050ffffffec000000015018ffffffff4c00",
+        ],
+        pcapkit::reassembly::ReassemblyOptions::default(),
+    );
+    assert_eq!(records.len(), 1, "{records:?}");
+    let message = &records[0];
+    assert_eq!(message.frames, [3]);
+    assert_eq!(message.missing, [[0, 16]]);
+    assert_eq!(message.len, 33);
+}

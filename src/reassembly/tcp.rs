@@ -319,15 +319,22 @@ impl HalfStream {
     /// Delivers the buffered pieces that are now contiguous.
     fn drain(&mut self, emit: &mut impl FnMut(Event<'_>)) {
         while let Some(entry) = self.pending.first_entry() {
-            if *entry.key() != self.next {
+            if *entry.key() > self.next {
                 break;
             }
             let (at, (bytes, frame)) = entry.remove_entry();
             self.pending_bytes -= bytes.len();
-            self.next = at + bytes.len() as u64;
+            // A piece that `next` went past (a gap was declared over it): only its bytes from
+            // `next` on are new; one left behind would stop `skip_all` from ever ending.
+            let end = at + bytes.len() as u64;
+            if end <= self.next {
+                continue;
+            }
+            let offset = self.next;
+            self.next = end;
             emit(Event::Data {
-                offset: at,
-                bytes: &bytes,
+                offset,
+                bytes: &bytes[(offset - at) as usize..],
                 frame,
             });
         }
@@ -339,10 +346,14 @@ impl HalfStream {
     /// Gives up on the bytes missing before `to`: reports them as gaps, then delivers.
     fn skip_to(&mut self, to: u64, emit: &mut impl FnMut(Event<'_>)) {
         for [from, to] in self.holes.skip_to(to) {
+            // The buffered pieces before this hole are delivered before it, in stream order.
+            self.drain(emit);
             if from < to {
                 emit(Event::Gap { from, to });
             }
+            self.next = self.next.max(to);
         }
+        self.drain(emit);
         self.next = self.next.max(to);
         self.drain(emit);
     }
