@@ -6,20 +6,9 @@
 mod common;
 
 use common::frames_and_tshark_layers as load;
+use common::tshark_num as num;
 use pcapkit::model::{Frame, FrameRelay, Ieee80211, Layer, Ppi, Radiotap};
 use serde_json::Value;
-
-/// A tshark field as a number: `"0x0801"` (hex), `"-70"` or `"48"` (decimal).
-fn num(layer: &Value, field: &str) -> i64 {
-    let text = layer[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("tshark field {field} missing in {layer}"));
-    match text.strip_prefix("0x") {
-        Some(hex) => i64::from_str_radix(hex, 16),
-        None => text.parse(),
-    }
-    .unwrap_or_else(|_| panic!("tshark field {field} = {text:?} is not a number"))
-}
 
 /// A tshark field as text.
 fn text<'a>(layer: &'a Value, field: &str) -> &'a str {

@@ -5,21 +5,11 @@
 mod common;
 
 use common::frames_and_tshark_layers as load;
+use common::tshark_num as num;
 use pcapkit::model::Layer;
 use serde_json::Value;
 
 /// A tshark field as a decimal or `0x` hex number.
-fn num(layer: &Value, field: &str) -> i64 {
-    let text = layer[field]
-        .as_str()
-        .unwrap_or_else(|| panic!("tshark field {field} missing in {layer}"));
-    match text.strip_prefix("0x") {
-        Some(hex) => i64::from_str_radix(hex, 16),
-        None => text.parse(),
-    }
-    .unwrap_or_else(|_| panic!("tshark field {field} = {text:?} is not a number"))
-}
-
 #[test]
 fn dhcp_matches_tshark() {
     let Some((frames, tshark)) = load("pcapng-testgen__be_test001.pcapng") else {

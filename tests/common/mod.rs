@@ -382,3 +382,15 @@ pub fn frames_and_tshark_layers(
     let path = shared_capture(name)?;
     Some((frames_of(&path), tshark_layers(&path)))
 }
+
+/// A tshark JSON field as a number: `"0x0801"` (hex), `"-70"` or `"48"` (decimal).
+pub fn tshark_num(layer: &serde_json::Value, field: &str) -> i64 {
+    let text = layer[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("tshark field {field} missing in {layer}"));
+    match text.strip_prefix("0x") {
+        Some(hex) => i64::from_str_radix(hex, 16),
+        None => text.parse(),
+    }
+    .unwrap_or_else(|_| panic!("tshark field {field} = {text:?} is not a number"))
+}
