@@ -73,6 +73,22 @@ pub struct Ipv4Fields {
     pub frag_offset: u16,
 }
 
+impl Ipv4Fields {
+    /// A whole datagram (no fragment) with Don't Fragment set and a TTL of 64.
+    pub fn unfragmented(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, id: u16) -> Ipv4Fields {
+        Ipv4Fields {
+            src,
+            dst,
+            proto,
+            id,
+            ttl: 64,
+            df: true,
+            mf: false,
+            frag_offset: 0,
+        }
+    }
+}
+
 /// An IPv4 datagram (20-byte header with checksum) around `payload`.
 pub fn ipv4(fields: Ipv4Fields, payload: &[u8]) -> Vec<u8> {
     let total = (20 + payload.len()) as u16;
@@ -266,17 +282,7 @@ pub fn sample_conversation() -> Vec<SynthFrame> {
     let server6: Ipv6Addr = "2001:db8::80".parse().unwrap_or(Ipv6Addr::LOCALHOST);
     let (c, s) = (IpAddr::V4(client), IpAddr::V4(server));
     let v4 = |src: Ipv4Addr, dst: Ipv4Addr, proto: u8, id: u16, payload: &[u8]| {
-        let fields = Ipv4Fields {
-            src,
-            dst,
-            proto,
-            id,
-            ttl: 64,
-            df: true,
-            mf: false,
-            frag_offset: 0,
-        };
-        ipv4(fields, payload)
+        ipv4(Ipv4Fields::unfragmented(src, dst, proto, id), payload)
     };
     let to_server = |payload: &[u8]| ethernet(server_mac, client_mac, ethertype::IPV4, payload);
     let to_client = |payload: &[u8]| ethernet(client_mac, server_mac, ethertype::IPV4, payload);

@@ -137,17 +137,10 @@ fn tcp_frames(client: &[(u32, &[u8])], answer: &[u8]) -> Vec<Vec<u8>> {
             window: 65535,
         };
         let tcp = synth::tcp(IpAddr::V4(src), IpAddr::V4(dst), fields, &[], payload);
-        let ip = Ipv4Fields {
-            src,
-            dst,
-            proto: 6,
-            id: 1,
-            ttl: 64,
-            df: true,
-            mf: false,
-            frag_offset: 0,
-        };
-        eth(0x0800, &synth::ipv4(ip, &tcp))
+        eth(
+            0x0800,
+            &synth::ipv4(Ipv4Fields::unfragmented(src, dst, 6, 1), &tcp),
+        )
     };
     let (isn_c, isn_s) = (u32::MAX - 10, 5000u32);
     let mut frames = vec![

@@ -70,16 +70,7 @@ impl Capture {
     fn ip(&mut self, s: IpAddr, d: IpAddr, proto: u8, seg: &[u8]) -> &mut Self {
         let (ether_type, ip) = match (s, d) {
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
-                let fields = Ipv4Fields {
-                    src,
-                    dst,
-                    proto,
-                    id: self.frames.len() as u16,
-                    ttl: 64,
-                    df: true,
-                    mf: false,
-                    frag_offset: 0,
-                };
+                let fields = Ipv4Fields::unfragmented(src, dst, proto, self.frames.len() as u16);
                 (ethertype::IPV4, synth::ipv4(fields, seg))
             }
             (IpAddr::V6(src), IpAddr::V6(dst)) => {

@@ -83,17 +83,7 @@ fn time_of(i: usize) -> Timestamp {
 }
 
 fn v4(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, id: u16, payload: &[u8]) -> Vec<u8> {
-    let fields = Ipv4Fields {
-        src,
-        dst,
-        proto,
-        id,
-        ttl: 64,
-        df: true,
-        mf: false,
-        frag_offset: 0,
-    };
-    synth::ipv4(fields, payload)
+    synth::ipv4(Ipv4Fields::unfragmented(src, dst, proto, id), payload)
 }
 
 /// Ethernet frames of HTTP/1.1 keep-alive conversations until `count` frames.
