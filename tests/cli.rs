@@ -1,10 +1,12 @@
 //! Runs the built `pcapkit` binary: formats, stdin, exit codes, messages, -P/-L, output files.
 
+mod common;
+
 use pcapkit::capture::PcapWriter;
 use pcapkit::model::LinkType;
 use pcapkit::synth::{SynthFrame, sample_conversation};
 use serde_json::Value;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -284,14 +286,7 @@ fn closed_pipe_is_a_normal_exit() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = [0u8; 100];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
-    drop(child.stdout.take());
+    common::read_then_close_stdout(&mut child, 100);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));

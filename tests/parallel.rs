@@ -11,7 +11,7 @@ use pcapkit::engine::{EngineKind, FrameSink, Stop};
 use pcapkit::model::{Frame, Level, LinkType, ProtoId, Summary};
 use pcapkit::pipeline::Record;
 use pcapkit::{Extractor, synth};
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
@@ -287,14 +287,7 @@ fn a_closed_pipe_is_a_normal_exit_without_hang() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut first = [0u8; 100];
-        child
-            .stdout
-            .as_mut()
-            .unwrap()
-            .read_exact(&mut first)
-            .unwrap();
-        drop(child.stdout.take());
+        common::read_then_close_stdout(&mut child, 100);
         let out = wait(child, engine);
         assert_eq!(
             out.status.code(),

@@ -394,3 +394,17 @@ pub fn tshark_num(layer: &serde_json::Value, field: &str) -> i64 {
     }
     .unwrap_or_else(|_| panic!("tshark field {field} = {text:?} is not a number"))
 }
+
+/// Reads the first `n` bytes of a child's piped stdout, then closes the pipe: the reader of
+/// `pcapkit big.pcap | head -c N` going away.
+pub fn read_then_close_stdout(child: &mut std::process::Child, n: usize) {
+    use std::io::Read;
+    let mut first = vec![0u8; n];
+    child
+        .stdout
+        .as_mut()
+        .expect("stdout is piped")
+        .read_exact(&mut first)
+        .expect("the first bytes of the report");
+    drop(child.stdout.take());
+}
