@@ -61,6 +61,50 @@ impl Capture {
         self.ip(s, d, 6, &seg)
     }
 
+    /// One TCP segment from `src` to `dst` (IPv4) in IP fragments of `piece` bytes (a multiple
+    /// of 8), sent in the order `order` gives (indexes of the fragments).
+    #[allow(clippy::too_many_arguments)]
+    fn tcp_in_fragments(
+        &mut self,
+        src: Ep,
+        dst: Ep,
+        seq: u32,
+        ack: u32,
+        payload: &[u8],
+        piece: usize,
+        order: &[usize],
+    ) -> &mut Self {
+        let (s, d): (IpAddr, IpAddr) = (src.0.parse().unwrap(), dst.0.parse().unwrap());
+        let (IpAddr::V4(s4), IpAddr::V4(d4)) = (s, d) else {
+            panic!("IPv4 only")
+        };
+        let fields = TcpFields {
+            src_port: src.1,
+            dst_port: dst.1,
+            seq,
+            ack,
+            flags: PSH_ACK,
+            window: 1000,
+        };
+        let seg = synth::tcp(s, d, fields, &[], payload);
+        let pieces: Vec<&[u8]> = seg.chunks(piece).collect();
+        let id = 0x4242 + self.frames.len() as u16;
+        for &i in order {
+            let mut header = Ipv4Fields::unfragmented(s4, d4, 6, id);
+            header.df = false;
+            header.mf = i + 1 < pieces.len();
+            header.frag_offset = (i * piece) as u16;
+            let ip = synth::ipv4(header, pieces[i]);
+            self.push(synth::ethernet(
+                MacAddr([2, 0, 0, 0, 0, 2]),
+                MacAddr([2, 0, 0, 0, 0, 1]),
+                ethertype::IPV4,
+                &ip,
+            ));
+        }
+        self
+    }
+
     fn udp(&mut self, src: Ep, dst: Ep, payload: &[u8]) -> &mut Self {
         let (s, d): (IpAddr, IpAddr) = (src.0.parse().unwrap(), dst.0.parse().unwrap());
         let dgram = synth::udp(s, d, src.1, dst.1, payload);
@@ -88,6 +132,11 @@ impl Capture {
             ),
             None => synth::ethernet(b, a, ether_type, &ip),
         };
+        self.push(frame)
+    }
+
+    /// Appends a frame one millisecond after the last.
+    fn push(&mut self, frame: Vec<u8>) -> &mut Self {
         self.ms += 1;
         let time = Timestamp::new(
             1_700_000_000 + (self.ms / 1000) as i64,
@@ -401,6 +450,46 @@ fn followed_directions(doc: &Value) -> [Vec<u8>; 2] {
         );
     }
     out
+}
+
+/// A segment carried in IPv4 fragments (sent out of order) is followed from the reassembled
+/// datagram, as Wireshark's default defragmentation does, not reported as a gap.
+#[test]
+fn follow_takes_a_fragmented_segment_from_the_reassembled_datagram() {
+    let request =
+        b"GET /a/long/path/that/spans/several/fragments HTTP/1.1\r\nHost: frag.test\r\n\r\n";
+    let reply = b"HTTP/1.1 204 No Content\r\n\r\n";
+    let isn = 5000;
+    let mut cap = Capture::default();
+    cap.handshake(C, S, isn)
+        .tcp_in_fragments(C, S, isn + 1, isn + 1001, request, 24, &[2, 0, 3, 1])
+        .tcp(
+            S,
+            C,
+            isn + 1001,
+            isn + 1 + request.len() as u32,
+            PSH_ACK,
+            reply,
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.pcap");
+    cap.write(&input);
+    let mut json = Vec::new();
+    let done = pcapkit::trace::follow(
+        &input,
+        pcapkit::trace::FlowSelector::Id(0),
+        pcapkit::trace::FollowFormat::Json,
+        &mut json,
+    )
+    .unwrap();
+    let doc: Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        followed_directions(&doc),
+        [request.to_vec(), reply.to_vec()]
+    );
+    assert_eq!(done.missing, [0, 0]);
+    // The frame that completed the datagram (the 4th fragment, frame 7) carries the chunk.
+    assert_eq!(doc["chunks"][0]["frame"], 7);
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! summary counter says so.
 
 pub mod analyse;
+pub(crate) mod defrag;
 pub mod holes;
 pub mod http;
 mod ip;

@@ -1,10 +1,10 @@
 //! The reassembly stage: frames in, reassembled datagrams and messages out.
 
 use super::ReassemblyOptions;
+use super::defrag::Defragmenter;
 use super::http::{Cutter, Exchange, Message};
-use super::ip::{Counters, Done, FragTable, Limits};
-use super::ipv4::{self, Ipv4Key};
-use super::ipv6::{self, Ipv6Key};
+use super::ip::{Counters, Done};
+use super::ipv4;
 use super::record::{AnomalyKind, Key, Kind, Reassembled};
 use super::tcp::{Close, ConnInfo, Endpoint, Event, Segment, Side, TableLimits, TcpTable};
 use crate::capture::RawFrame;
@@ -38,16 +38,13 @@ struct Counts {
 #[derive(Debug)]
 pub struct ReassemblyStage {
     opts: ReassemblyOptions,
-    v4: FragTable<Ipv4Key>,
-    v6: FragTable<Ipv6Key>,
+    frags: Defragmenter,
     tcp: TcpTable<ConnState>,
     /// Capture time of the latest frame with one (whole seconds).
     now: i64,
     last_time: Option<Timestamp>,
     last_frame: u64,
     counts: Counts,
-    v4_done: Vec<Done<Ipv4Key>>,
-    v6_done: Vec<Done<Ipv6Key>>,
     messages: Vec<(ConnInfo, Message)>,
     /// Scratch for the messages one stream event cuts (kept to reuse its allocation).
     cut: Vec<Message>,
@@ -56,12 +53,6 @@ pub struct ReassemblyStage {
 impl ReassemblyStage {
     /// A stage with `opts`.
     pub fn new(opts: ReassemblyOptions) -> ReassemblyStage {
-        let limits = Limits {
-            max_datagram: u64::from(opts.max_datagram),
-            max_memory: opts.max_fragment_memory,
-            max_datagrams: opts.max_datagrams,
-            timeout: i64::from(opts.fragment_timeout),
-        };
         let tcp_limits = TableLimits {
             max_streams: opts.max_streams,
             max_stream_buffer: opts.max_stream_buffer,
@@ -69,15 +60,12 @@ impl ReassemblyStage {
         };
         ReassemblyStage {
             opts,
-            v4: FragTable::new(limits),
-            v6: FragTable::new(limits),
+            frags: Defragmenter::new(&opts),
             tcp: TcpTable::new(tcp_limits),
             now: i64::MIN,
             last_time: None,
             last_frame: 0,
             counts: Counts::default(),
-            v4_done: Vec::new(),
-            v6_done: Vec::new(),
             messages: Vec::new(),
             cut: Vec::new(),
         }
@@ -85,43 +73,17 @@ impl ReassemblyStage {
 
     /// Bytes held by the open datagrams and the out-of-order TCP buffers.
     pub fn memory(&self) -> usize {
-        self.v4.memory() + self.v6.memory() + self.tcp.memory()
+        self.frags.memory() + self.tcp.memory()
     }
 
     /// Open datagrams and connections.
     pub fn open(&self) -> (usize, usize, usize) {
-        (self.v4.len(), self.v6.len(), self.tcp.len())
-    }
-
-    /// Feeds the fragments of one frame (any depth, tunnels and ICMP quotes included).
-    fn fragments(&mut self, frame: &Frame, data: &[u8]) {
-        let mut ipv6_header = None;
-        for (i, layer) in frame.layers.iter().enumerate() {
-            match layer {
-                Layer::Ipv4(ip) if self.opts.kinds.ipv4 => {
-                    let payload = frame.payload(i, data).unwrap_or_default();
-                    if let Some((key, frag)) = ipv4::fragment(ip, payload, frame.number, self.now) {
-                        self.v4.insert(key, frag, &mut self.v4_done);
-                    }
-                }
-                Layer::Ipv6(ip) => ipv6_header = Some(ip),
-                Layer::Ipv6Frag(fh) if self.opts.kinds.ipv6 => {
-                    let payload = frame.payload(i, data).unwrap_or_default();
-                    if let Some(ip) = ipv6_header
-                        && let Some((key, frag)) =
-                            ipv6::fragment(ip, fh, payload, frame.number, self.now)
-                    {
-                        self.v6.insert(key, frag, &mut self.v6_done);
-                    }
-                }
-                _ => {}
-            }
-        }
+        (self.frags.v4.len(), self.frags.v6.len(), self.tcp.len())
     }
 
     /// Turns finished datagrams into records (and feeds a reassembled TCP segment on).
     fn datagrams(&mut self, out: &mut Vec<Record>) {
-        let mut v4 = std::mem::take(&mut self.v4_done);
+        let mut v4 = std::mem::take(&mut self.frags.v4_done);
         for done in v4.drain(..) {
             let key = Key::Ip {
                 src: IpAddr::V4(done.key.src),
@@ -131,8 +93,8 @@ impl ReassemblyStage {
             };
             self.datagram(Kind::Ipv4, key, done, out);
         }
-        self.v4_done = v4;
-        let mut v6 = std::mem::take(&mut self.v6_done);
+        self.frags.v4_done = v4;
+        let mut v6 = std::mem::take(&mut self.frags.v6_done);
         for done in v6.drain(..) {
             let key = Key::Ip {
                 src: IpAddr::V6(done.key.src),
@@ -142,7 +104,7 @@ impl ReassemblyStage {
             };
             self.datagram(Kind::Ipv6, key, done, out);
         }
-        self.v6_done = v6;
+        self.frags.v6_done = v6;
     }
 
     fn datagram<K>(&mut self, kind: Kind, key: Key, done: Done<K>, out: &mut Vec<Record>) {
@@ -368,8 +330,8 @@ impl Stage for ReassemblyStage {
         }
         self.last_frame = raw.number;
         if self.opts.kinds.ipv4 || self.opts.kinds.ipv6 {
-            self.fragments(frame, raw.data);
-            if !self.v4_done.is_empty() || !self.v6_done.is_empty() {
+            self.frags.feed(frame, raw.data, self.now);
+            if self.frags.has_done() {
                 self.datagrams(out);
             }
         }
@@ -383,8 +345,7 @@ impl Stage for ReassemblyStage {
 
     fn finish(&mut self, out: &mut Vec<Record>) {
         let last = self.last_frame;
-        self.v4.flush_all(last, &mut self.v4_done);
-        self.v6.flush_all(last, &mut self.v6_done);
+        self.frags.flush_all(last);
         self.datagrams(out);
         let max_message = self.opts.max_message;
         let messages = &mut self.messages;
@@ -400,10 +361,10 @@ impl Stage for ReassemblyStage {
     fn summarize(&self, summary: &mut Summary) {
         let kinds = self.opts.kinds;
         if kinds.ipv4 {
-            add_fragment_counters(summary, &IPV4_COUNTERS, self.v4.counters);
+            add_fragment_counters(summary, &IPV4_COUNTERS, self.frags.v4.counters);
         }
         if kinds.ipv6 {
-            add_fragment_counters(summary, &IPV6_COUNTERS, self.v6.counters);
+            add_fragment_counters(summary, &IPV6_COUNTERS, self.frags.v6.counters);
         }
         if kinds.tcp {
             let c = self.tcp.counters;

@@ -6,15 +6,20 @@
 //! segments go through the reassembly module's [`HalfStream`] (in order, retransmissions
 //! dropped, out-of-order segments held back, holes reported as gaps), and the bytes are
 //! written as they are delivered, in delivery order: memory stays bounded by the half streams'
-//! buffers, never by the stream's length.
+//! buffers, never by the stream's length. A segment carried in IP fragments (of its own IP
+//! header or of a tunnel's outer one) is taken from the reassembled datagram, as Wireshark's
+//! default defragmentation does.
 
 use super::key::{Endpoint, FlowKey, Transport};
 use super::packet::{self, Fragments};
 use super::table::{FlowTable, TableLimits};
 use crate::capture::{CaptureReader, RawFrame};
+use crate::engine::native::{by_ip_proto, dissect_from};
 use crate::engine::{DissectOptions, EngineKind};
 use crate::error::{Error, Result};
-use crate::model::{Frame, Layer};
+use crate::model::{Frame, Layer, ProtoId};
+use crate::reassembly::ReassemblyOptions;
+use crate::reassembly::defrag::Defragmenter;
 use crate::reassembly::tcp::{Event, HalfStream, Segment};
 use std::io::{self, Write};
 use std::path::Path;
@@ -141,6 +146,14 @@ pub fn follow(
     Ok(found)
 }
 
+/// A TCP segment taken from a reassembled IP datagram.
+struct Reassembled {
+    /// Source and destination port.
+    ports: [u16; 2],
+    seq: u32,
+    payload: Vec<u8>,
+}
+
 /// The flow being followed.
 struct Target {
     id: u64,
@@ -154,6 +167,10 @@ struct Follower {
     format: FollowFormat,
     table: FlowTable,
     frags: Fragments,
+    /// Reassembles IP datagrams, so a segment in fragments has its bytes.
+    defrag: Defragmenter,
+    /// Capture time of the latest frame with one (whole seconds).
+    now: i64,
     target: Option<Target>,
     halves: [HalfStream; 2],
     totals: Totals,
@@ -168,6 +185,8 @@ impl Follower {
             format,
             table: FlowTable::new(TableLimits::default()),
             frags: Fragments::default(),
+            defrag: Defragmenter::new(&ReassemblyOptions::default()),
+            now: i64::MIN,
             target: None,
             halves: [HalfStream::new(HALF_LIMIT), HalfStream::new(HALF_LIMIT)],
             totals: Totals::default(),
@@ -176,6 +195,11 @@ impl Follower {
     }
 
     fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(ts) = raw.timestamp {
+            self.now = ts.secs;
+        }
+        self.defrag.feed(frame, raw.data, self.now);
+        let completed = self.completed_segments();
         let Some(seen) = packet::locate(raw, frame, false, &mut self.frags) else {
             return Ok(());
         };
@@ -221,13 +245,20 @@ impl Follower {
         let Some(tcp) = seen.tcp.filter(|_| seen.analyze) else {
             return Ok(());
         };
-        // The innermost TCP layer's payload (a segment reassembled from IP fragments has
-        // no TCP layer in its last fragment: its bytes are a gap).
-        let payload = frame
-            .layers
+        // The segment of a datagram this frame completed, else the innermost TCP layer's
+        // payload.
+        let reassembled = completed
             .iter()
-            .rposition(|l| matches!(l, Layer::Tcp(_)))
-            .and_then(|i| frame.payload(i, raw.data))
+            .find(|s| s.ports == [seen.src.port, seen.dst.port] && s.seq == tcp.seq)
+            .map(|s| &s.payload[..]);
+        let payload = reassembled
+            .or_else(|| {
+                let i = frame
+                    .layers
+                    .iter()
+                    .rposition(|l| matches!(l, Layer::Tcp(_)))?;
+                frame.payload(i, raw.data)
+            })
             .unwrap_or_default();
         let dir = usize::from(seen.src != target.ends[0]);
         let segment = Segment {
@@ -250,6 +281,45 @@ impl Follower {
         }
         this.segment(&segment, &mut |e| sink.event(dir, e));
         result
+    }
+
+    /// The innermost TCP segments of the datagrams the last frame completed.
+    fn completed_segments(&mut self) -> Vec<Reassembled> {
+        if !self.defrag.has_done() {
+            return Vec::new();
+        }
+        let v4 = self
+            .defrag
+            .v4_done
+            .drain(..)
+            .map(|d| (d.complete, d.protocol, d.data));
+        let v6 = self
+            .defrag
+            .v6_done
+            .drain(..)
+            .map(|d| (d.complete, d.protocol, d.data));
+        let mut found = Vec::new();
+        for (_, protocol, data) in v4.chain(v6).filter(|d| d.0) {
+            let first = by_ip_proto(protocol).unwrap_or(ProtoId::Raw);
+            let frame = dissect_from(first, &data, &DissectOptions::default());
+            let tcp = frame
+                .layers
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(i, l)| match l {
+                    Layer::Tcp(tcp) => Some((i, tcp)),
+                    _ => None,
+                });
+            if let Some((i, tcp)) = tcp {
+                found.push(Reassembled {
+                    ports: [tcp.src_port, tcp.dst_port],
+                    seq: tcp.seq,
+                    payload: frame.payload(i, &data).unwrap_or_default().to_vec(),
+                });
+            }
+        }
+        found
     }
 
     /// Flushes both directions and writes the closing part; `None` if the flow was not found.
