@@ -21,6 +21,7 @@ pub mod key;
 pub mod packet;
 mod stage;
 pub mod table;
+mod writer;
 
 pub use follow::{FlowSelector, FollowFormat, Followed, follow};
 pub use index::{JSON as INDEX_JSON, NDJSON as INDEX_NDJSON};

@@ -1,11 +1,12 @@
 //! The trace stage: frames in capture order → flow table → per-flow pcaps, index and
 //! `"record": "flow"` records.
 
-use super::files::{FileFormat, FileRef, FlowFiles};
+use super::files::{FileFormat, FlowFiles};
 use super::index::Index;
-use super::key::{self, FlowKey, Transport};
+use super::key::{self, FlowKey};
 use super::packet::{self, Fragments};
-use super::table::{Flow, FlowTable, TableLimits};
+use super::table::{Flow, FlowTable, Placed, TableLimits};
+use super::writer::FileWriter;
 use crate::capture::{CaptureInfo, RawFrame};
 use crate::error::{Error, Result};
 use crate::model::{Frame, Summary};
@@ -77,7 +78,10 @@ pub struct TraceStage {
     udp: bool,
     table: FlowTable,
     frags: Fragments,
-    files: FlowFiles,
+    /// The flow files' writer thread (taken when the run ends).
+    files: Option<FileWriter>,
+    /// Handles the writer closed to keep the open-file bound (known once it has finished).
+    closed_by_bound: u64,
     index: Option<Index>,
     ended: Vec<Flow>,
     handle: TraceHandle,
@@ -99,13 +103,15 @@ impl TraceStage {
             snaplen: info.snaplen.unwrap_or(262_144),
         };
         let files = FlowFiles::new(dir, format, options.max_open_files).map_err(write_err)?;
+        let files = FileWriter::new(dir, files).map_err(write_err)?;
         let index = Index::create(dir)?;
         Ok(TraceStage {
             dir: dir.to_owned(),
             udp: options.udp,
             table: FlowTable::new(options.limits),
             frags: Fragments::default(),
-            files,
+            files: Some(files),
+            closed_by_bound: 0,
             index: Some(index),
             ended: Vec::new(),
             handle: TraceHandle::default(),
@@ -128,11 +134,8 @@ impl TraceStage {
     /// Closes, indexes and reports the flows that just ended.
     fn flush_ended(&mut self, out: &mut Vec<Record>) {
         for flow in std::mem::take(&mut self.ended) {
-            if !self.failed {
-                let closed = self.files.close((flow.transport, flow.id));
-                if let Err(e) = closed {
-                    self.fail(self.dir.join(&flow.file), e);
-                }
+            if let Some(files) = self.files.as_mut() {
+                files.close((flow.transport, flow.id));
             }
             if let Some(index) = self.index.as_mut()
                 && !self.failed
@@ -144,14 +147,18 @@ impl TraceStage {
         }
     }
 
-    /// Writes the frame into its flow's file.
-    fn write(&mut self, key: &FlowKey, flow_ref: (Transport, u64), raw: &RawFrame<'_>) {
-        if self.failed {
+    /// Queues the frame for its flow's file (registering the flow's file on its first frame).
+    fn write(&mut self, key: &FlowKey, placed: Placed, raw: &RawFrame<'_>) {
+        let failed = self.failed;
+        let Some(files) = self.files.as_mut().filter(|f| !failed && !f.failed()) else {
             return;
-        }
+        };
         let Some(flow) = self.table.get_mut(key) else {
             return;
         };
+        if placed.new {
+            files.register(placed.flow, &flow.file, &flow.file_token);
+        }
         let link_type = *flow.link_type.get_or_insert(raw.link_type);
         if link_type != raw.link_type {
             // A classic pcap holds one link type: a flow crossing interfaces of another one
@@ -159,20 +166,23 @@ impl TraceStage {
             self.skipped_link_type += 1;
             return;
         }
-        let file = FileRef {
-            flow: flow_ref,
-            name: &flow.file,
-            ident: &mut flow.file_ident,
-        };
         let mut time = raw.timestamp.unwrap_or_default();
         if !(0..=i64::from(u32::MAX)).contains(&time.secs) {
             // Classic pcap has unsigned 32-bit seconds: the time is clamped to its range.
             time.secs = time.secs.clamp(0, i64::from(u32::MAX));
             self.clamped_times += 1;
         }
-        if let Err(e) = self.files.write(file, link_type, time, raw.len, raw.data) {
-            let path = self.dir.join(&flow.file);
-            self.fail(path, e);
+        files.frame(placed.flow, link_type, time, raw.len, raw.data);
+    }
+
+    /// Waits for the writer thread; its first error fails the run.
+    fn finish_files(&mut self) {
+        let Some(files) = self.files.take() else {
+            return;
+        };
+        match files.finish() {
+            Ok(closed) => self.closed_by_bound = closed,
+            Err((path, source)) => self.fail(path, source),
         }
     }
 }
@@ -192,12 +202,13 @@ impl Stage for TraceStage {
         );
         self.flush_ended(out);
         let (key, _) = FlowKey::new(seen.transport, seen.src, seen.dst);
-        self.write(&key, placed.flow, raw);
+        self.write(&key, placed, raw);
     }
 
     fn finish(&mut self, out: &mut Vec<Record>) {
         self.table.drain(&mut self.ended);
         self.flush_ended(out);
+        self.finish_files();
         let index = self.index.take();
         if let Some(index) = index {
             if self.failed {
@@ -222,7 +233,7 @@ impl Stage for TraceStage {
             ("trace.flows_evicted", c.evicted),
             ("trace.flows_resumed", c.resumed),
             ("trace.ended_forgotten", c.forgotten),
-            ("trace.handles_closed_by_bound", self.files.closed_by_bound),
+            ("trace.handles_closed_by_bound", self.closed_by_bound),
             ("trace.fragments_dropped", self.frags.dropped),
             ("trace.frames_other_link_type", self.skipped_link_type),
             ("trace.times_clamped", self.clamped_times),

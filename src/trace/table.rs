@@ -9,6 +9,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
 
 /// Limits and timeouts of the flow table (times are capture time, in seconds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,8 +96,9 @@ pub struct Flow {
     pub state: FlowState,
     /// The flow's pcap file name (inside the trace folder).
     pub file: String,
-    /// Device and inode of the flow's file once created (a re-open must find the same file).
-    pub(super) file_ident: Option<(u64, u64)>,
+    /// Alive as long as the flow is kept: the writer thread keeps its file's identity while
+    /// it is (see [`super::writer`]).
+    pub(super) file_token: Arc<()>,
     /// Link type of the flow's file (that of its first frame).
     pub(super) link_type: Option<LinkType>,
     tcp: [TcpDir; 2],
@@ -294,7 +296,7 @@ impl FlowTable {
                 dirs: [DirStats::default(); 2],
                 state: FlowState::Open,
                 file: name(seen.transport, id, a, b),
-                file_ident: None,
+                file_token: Arc::new(()),
                 link_type: None,
                 tcp: [TcpDir::default(); 2],
                 rst: false,
