@@ -13,7 +13,8 @@
 use super::key::Transport;
 use crate::capture::PcapWriter;
 use crate::model::{LinkType, Timestamp};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -65,7 +66,7 @@ impl FlowFiles {
             dir: dir.to_owned(),
             format,
             max_open: max_open.max(1),
-            open: HashMap::new(),
+            open: HashMap::default(),
             lru: BTreeMap::new(),
             tick: 0,
             closed_by_bound: 0,

@@ -16,7 +16,8 @@
 use super::key::{Endpoint, Transport};
 use crate::capture::RawFrame;
 use crate::model::{Frame, Layer};
-use std::collections::{HashMap, VecDeque};
+use foldhash::HashMap;
+use std::collections::VecDeque;
 use std::net::IpAddr;
 
 /// The TCP header fields flow tracking uses.

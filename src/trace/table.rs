@@ -5,10 +5,11 @@
 use super::key::{Endpoint, FlowKey, Transport};
 use super::packet::Seen;
 use crate::model::{LinkType, TcpFlags, Timestamp};
+use foldhash::HashMap;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
 /// Limits and timeouts of the flow table (times are capture time, in seconds).
@@ -196,8 +197,8 @@ impl FlowTable {
     pub fn new(limits: TableLimits) -> FlowTable {
         FlowTable {
             limits,
-            open: HashMap::new(),
-            ended: HashMap::new(),
+            open: HashMap::default(),
+            ended: HashMap::default(),
             ended_order: VecDeque::new(),
             timers: BinaryHeap::new(),
             next_id: [0; 2],

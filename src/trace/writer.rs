@@ -15,7 +15,7 @@ use super::files::{FileRef, FlowFiles};
 use super::key::Transport;
 use crate::model::{LinkType, Timestamp};
 use crossbeam_channel::{Receiver, Sender, bounded};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Weak;
@@ -87,7 +87,7 @@ impl FileWriter {
         let mut worker = Worker {
             dir: dir.to_owned(),
             files,
-            slots: HashMap::new(),
+            slots: HashMap::default(),
             prune_at: 1024,
             failed: Arc::clone(&failed),
             failure: Arc::clone(&failure),
@@ -331,7 +331,7 @@ mod tests {
         let mut worker = Worker {
             dir: dir.path().to_owned(),
             files,
-            slots: HashMap::new(),
+            slots: HashMap::default(),
             prune_at: 1024,
             failed: Arc::default(),
             failure: Arc::default(),
