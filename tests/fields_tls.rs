@@ -1,7 +1,8 @@
 //! TLS and QUIC against Wireshark on the captures in `../shared/captures`, read in place.
 //!
 //! QUIC: `ipfixprobe__quic_initial-sample.pcap` has a `.tshark.json`: its long header is
-//! compared field by field. TLS: `suricata__dump_mtu300.pcap` (a ClientHello split over
+//! compared field by field, and the ClientHello its Initial carries encrypted (which tshark
+//! decrypts) with our TLS layer after QUIC. TLS: `suricata__dump_mtu300.pcap` (a ClientHello split over
 //! 300-byte segments, a certificate chain) has no JSON; its `.tshark.tsv` was made with TCP
 //! desegmentation on, so tshark names `tls` on the segment that completes a record. pcapkit
 //! names TLS where records start, so every frame with our TLS layer must be one where tshark
@@ -110,5 +111,55 @@ fn quic_initial_matches_tshark() {
         q.len.map(|l| l.to_string()).as_deref(),
         Some(field("quic.length"))
     );
-    assert_eq!(frames[0].protocol_chain(), "Ethernet:IPv6:UDP:QUIC");
+    assert_eq!(frames[0].protocol_chain(), "Ethernet:IPv6:UDP:QUIC:TLS");
+    // tshark's JSON repeats keys (one `quic.frame` per frame): the TLS fields are read from
+    // the text, every occurrence in order.
+    let text = std::fs::read_to_string(&json).expect("tshark JSON");
+    let tls = frames[0].get::<Tls>().expect("TLS layer");
+    let hex16 = |v: u16| format!("0x{v:04x}");
+    assert_eq!(
+        all_values(&text, "tls.handshake.type"),
+        [tls.handshake_type.unwrap().to_string()]
+    );
+    assert_eq!(
+        all_values(&text, "tls.handshake.version"),
+        [hex16(tls.hello_version.unwrap())]
+    );
+    let suites: Vec<String> = tls
+        .cipher_suites
+        .iter()
+        .flatten()
+        .map(|&s| hex16(s))
+        .collect();
+    assert_eq!(all_values(&text, "tls.handshake.ciphersuite"), suites);
+    assert_eq!(
+        all_values(&text, "tls.handshake.extensions_server_name"),
+        [tls.sni.clone().unwrap()]
+    );
+    assert_eq!(
+        all_values(&text, "tls.handshake.extensions_alpn_str"),
+        tls.alpn.clone().unwrap()
+    );
+    let versions: Vec<String> = tls
+        .supported_versions
+        .iter()
+        .flatten()
+        .map(|&v| hex16(v))
+        .collect();
+    assert_eq!(
+        all_values(&text, "tls.handshake.extensions.supported_version"),
+        versions
+    );
+    assert_eq!(tls.sni.as_deref(), Some("www.google.com"));
+}
+
+/// Every string value of `key` in a JSON text, in order (duplicate keys included).
+fn all_values(text: &str, key: &str) -> Vec<String> {
+    let needle = format!("\"{key}\": \"");
+    text.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &text[i + needle.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
 }

@@ -58,6 +58,7 @@ mod ntp;
 mod pim;
 mod ppi;
 mod quic;
+mod quic_initial;
 mod radiotap;
 mod sctp;
 mod sip;
@@ -448,12 +449,26 @@ fn walk<'a>(
                     return;
                 }
                 quoted |= icmp_error;
+                let packet = data;
                 data = &data[header_end..payload_end];
                 declared = decoded.payload_len;
                 offset += header_end;
                 next = decoded.next;
                 if opts.stop == Some(Stop::Protocol(proto)) {
                     break;
+                }
+                if let Some(Layer::Quic(quic)) = frame.layers.last()
+                    && frame.layers.len() - extensions < opts.max_layers
+                    && let Some(tls) = quic::initial_handshake(quic, packet)
+                {
+                    // The decrypted handshake: its bytes are the QUIC payload it came from.
+                    frame.layers.push(tls);
+                    frame.spans.push(Span {
+                        start: offset as u32,
+                        header_end: (offset + data.len()) as u32,
+                        end: (offset + data.len()) as u32,
+                    });
+                    return;
                 }
             }
             Err(_) if quoted => break,

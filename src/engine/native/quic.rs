@@ -1,7 +1,9 @@
 //! QUIC long-header packets (RFC 9000 §17.2, RFC 8999): the first byte (header form and fixed
 //! bits set), version, destination and source connection ids, and for Initial packets the
 //! token; Initial, 0-RTT and Handshake packets then give their Length. The packet number and
-//! payload are protected: left undecoded.
+//! payload are protected: a client's Initial is opened with keys derived from its connection
+//! id ([`super::quic_initial`]) and its TLS handshake becomes the next layer
+//! ([`initial_handshake`]); the other packets' payloads stay undecoded.
 
 use super::{DecodeError, DecodeResult, Decoded};
 use crate::model::{HexBytes, Layer, Quic};
@@ -52,6 +54,26 @@ pub fn is_quic(payload: &[u8]) -> bool {
         && payload.get(scil_at).is_some_and(|&s| {
             usize::from(s) <= MAX_CID_LEN && scil_at + 1 + usize::from(s) <= payload.len()
         })
+}
+
+/// The TLS layer of the handshake a client Initial carries, if `packet` (which starts at the
+/// QUIC layer `quic`) is one the client keys open and its CRYPTO data from offset 0 holds a
+/// whole handshake message.
+pub fn initial_handshake(quic: &Quic, packet: &[u8]) -> Option<Layer> {
+    if quic.packet_type != 0 || quic.version == 0 {
+        return None;
+    }
+    let length = usize::try_from(quic.len?).ok()?;
+    let pn_offset = quic.header_len as usize;
+    let plain = super::quic_initial::open_client_initial(
+        packet,
+        quic.version,
+        &quic.dcid.0,
+        pn_offset,
+        length,
+    )?;
+    let stream = super::quic_initial::crypto_stream(&plain);
+    super::tls::handshake_layer(&stream, quic.payload_len)
 }
 
 /// Decodes a QUIC long header.

@@ -166,16 +166,9 @@ fn hello(body: &[u8], client: bool, tls: &mut Tls) {
     }
 }
 
-/// Decodes the TLS records at the start of a TCP payload.
-pub fn decode(data: &[u8]) -> DecodeResult {
-    if !is_tls(data) {
-        return Err(DecodeError::truncated(
-            "TLS record header",
-            RECORD_HEADER_LEN,
-            data.len(),
-        ));
-    }
-    let mut tls = Tls {
+/// A TLS layer with nothing read yet; `header_len` bytes long.
+fn empty(header_len: u32) -> Tls {
+    Tls {
         records: Vec::new(),
         handshake_type: None,
         handshake_type_name: None,
@@ -185,9 +178,46 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         sni: None,
         alpn: None,
         supported_versions: None,
-        header_len: data.len() as u32,
+        header_len,
         payload_len: 0,
-    };
+    }
+}
+
+/// Reads the first handshake message of `messages` (type, and a hello's fields) into `tls`.
+fn handshake(messages: &[u8], tls: &mut Tls) {
+    if let Some(&kind) = messages.first() {
+        tls.handshake_type = Some(kind);
+        tls.handshake_type_name = handshake_type_name(kind);
+        if matches!(kind, 1 | 2) {
+            hello(messages.get(4..).unwrap_or_default(), kind == 1, tls);
+        }
+    }
+}
+
+/// The TLS layer of handshake messages carried without records (QUIC CRYPTO frames, RFC 9001
+/// §4), if `messages` holds at least one whole message; `header_len` is the length of the
+/// bytes they came from.
+pub fn handshake_layer(messages: &[u8], header_len: u32) -> Option<Layer> {
+    let len = messages.get(1..4)?;
+    let len = usize::from(len[0]) << 16 | usize::from(len[1]) << 8 | usize::from(len[2]);
+    if messages.len() < 4 + len {
+        return None;
+    }
+    let mut tls = empty(header_len);
+    handshake(&messages[..4 + len], &mut tls);
+    Some(Layer::Tls(Box::new(tls)))
+}
+
+/// Decodes the TLS records at the start of a TCP payload.
+pub fn decode(data: &[u8]) -> DecodeResult {
+    if !is_tls(data) {
+        return Err(DecodeError::truncated(
+            "TLS record header",
+            RECORD_HEADER_LEN,
+            data.len(),
+        ));
+    }
+    let mut tls = empty(data.len() as u32);
     let mut at = 0usize;
     while tls.records.len() < MAX_RECORDS && is_tls(&data[at.min(data.len())..]) {
         let h = &data[at..at + RECORD_HEADER_LEN];
@@ -206,14 +236,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             .iter()
             .any(|r| r.content_type == CHANGE_CIPHER_SPEC);
         if h[0] == HANDSHAKE && tls.handshake_type.is_none() && !encrypted {
-            let body = &data[body_start..body_end];
-            if let Some(&kind) = body.first() {
-                tls.handshake_type = Some(kind);
-                tls.handshake_type_name = handshake_type_name(kind);
-                if matches!(kind, 1 | 2) {
-                    hello(body.get(4..).unwrap_or_default(), kind == 1, &mut tls);
-                }
-            }
+            handshake(&data[body_start..body_end], &mut tls);
         }
         at = body_start + usize::from(len);
     }
@@ -226,7 +249,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A ClientHello record: TLS 1.2 hello, two suites, SNI `example.com`, ALPN h2 and
