@@ -389,6 +389,63 @@ fn dns_frames() -> Vec<Frame> {
     frames
 }
 
+/// The layer `data` dissects to from `first` on (for layers the sample conversation lacks).
+fn dissected_layer(first: ProtoId, data: &[u8]) -> Layer {
+    let frame = crate::engine::native::dissect_from(first, data, &DissectOptions::default());
+    match frame.layers.into_iter().next() {
+        Some(layer) if layer.proto() == first => layer,
+        other => panic!("{first} from {data:?}: {other:?}"),
+    }
+}
+
+/// TLS layers: records alone, a ClientHello with every optional field (a string that needs
+/// escaping), a ServerHello with empty lists.
+fn tls_layers() -> Vec<Layer> {
+    // An application-data record, then a change_cipher_spec.
+    let bare = dissected_layer(
+        ProtoId::Tls,
+        &[23, 3, 3, 0, 2, 0xaa, 0xbb, 20, 3, 3, 0, 1, 1],
+    );
+    let mut client = bare.clone();
+    if let Layer::Tls(t) = &mut client {
+        t.handshake_type = Some(1);
+        t.handshake_type_name = Some("client_hello");
+        t.hello_version = Some(0x0303);
+        t.cipher_suites = Some(vec![0x1301, 0x1302, 0xc02b, 0]);
+        t.sni = Some("ex\"ample\u{1}.com é".into());
+        t.alpn = Some(vec!["h2".into(), "http/1.1".into()]);
+        t.supported_versions = Some(vec![0x0304, 0x0303]);
+    }
+    let mut server = bare.clone();
+    if let Layer::Tls(t) = &mut server {
+        t.records.clear();
+        t.handshake_type = Some(2);
+        t.handshake_type_name = Some("server_hello");
+        t.cipher_suites = Some(Vec::new());
+        t.cipher_suite = Some(0x1301);
+        t.alpn = Some(Vec::new());
+        t.supported_versions = Some(vec![0x0304]);
+    }
+    vec![bare, client, server]
+}
+
+/// NTP layers: a client header (every field; extreme values), a control message.
+fn ntp_layers() -> Vec<Layer> {
+    let mut header = vec![0xe3, 16, 0x80, 0x7f];
+    header.extend([0xff; 44]);
+    let full = dissected_layer(ProtoId::Ntp, &header);
+    let mut control = dissected_layer(ProtoId::Ntp, &[0x16, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let mut zeros = full.clone();
+    if let Layer::Ntp(n) = &mut zeros {
+        (n.poll, n.precision) = (Some(0), Some(-1));
+        (n.root_delay, n.ref_ts, n.orig_ts) = (Some(0), Some(0), Some(1 << 63));
+    }
+    if let Layer::Ntp(n) = &mut control {
+        n.payload_len = 7;
+    }
+    vec![full, zeros, control]
+}
+
 /// The synthetic corpus: sample conversation plus mutated frames covering every branch.
 fn synthetic_corpus() -> Vec<Frame> {
     let sample = sample_frames();
@@ -756,6 +813,11 @@ fn synthetic_corpus() -> Vec<Frame> {
         }
         corpus.push(with_layers(t, vec![bare]));
     }
+
+    // TLS: no hello fields, every hello field (a string that needs escaping), empty lists.
+    corpus.extend(tls_layers().into_iter().map(|l| with_layers(t, vec![l])));
+    // NTP: a mode 1-5 header with every field (negative log2 values), a control message.
+    corpus.extend(ntp_layers().into_iter().map(|l| with_layers(t, vec![l])));
 
     // Layers the fast path leaves to serde_json, alone and between fast layers.
     let fallback = fallback_frames();
