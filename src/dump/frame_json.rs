@@ -80,6 +80,14 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
         lit(out, b",\"interface\":");
         num(out, interface);
     }
+    chain_layers_error(out, frame)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// `,"protocols":"A:B","layers":[...]` and, if dissection stopped early, `,"error":{...}`:
+/// how a frame's object ends, and a reassembly record's.
+fn chain_layers_error(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b",\"protocols\":\"");
     for (i, layer) in frame.layers.iter().enumerate() {
         if i > 0 {
@@ -100,7 +108,6 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
         lit(out, b",\"error\":");
         serde(out, error)?;
     }
-    out.push(b'}');
     Ok(())
 }
 
@@ -1285,6 +1292,9 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
 fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
     serde_json::to_writer(out, value)
 }
+
+mod record;
+pub(crate) use record::write_record_json;
 
 #[cfg(test)]
 mod tests;

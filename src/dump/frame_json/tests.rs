@@ -20,7 +20,7 @@
 //! [`MAP_SERIALIZED`]) do not report skipped fields; the test fails if another fast-path type
 //! becomes one, so that someone looks.
 
-use super::{FAST_PATH, write_frame_json};
+use super::{FAST_PATH, write_frame_json, write_record_json};
 use crate::capture::RawFrame;
 use crate::engine::native::NativeDissector;
 use crate::engine::{DissectOptions, Dissector, FrameSink};
@@ -28,13 +28,15 @@ use crate::model::{
     AnyAddr, EtherType, Frame, FrameError, HexBytes, Layer, LinkType, ProtoId, Raw, TcpFlags,
     TcpOption, Timestamp,
 };
+use crate::pipeline::Record;
+use crate::reassembly::{Anomaly, AnomalyKind, Key, Kind, Reassembled, ReassemblyOptions};
 use crate::synth;
 use serde::Serialize;
 use serde::ser;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
 
@@ -44,6 +46,21 @@ fn assert_identical(frame: &Frame, what: &str) {
     let expected = serde_json::to_vec(frame).expect("serde_json encodes every frame");
     let mut fast = b"prefix".to_vec();
     write_frame_json(&mut fast, frame).expect("fast path encodes every frame");
+    assert_appended(&fast, &expected, &format!("{what}, frame {}", frame.number));
+}
+
+/// Asserts that the fast writer and serde_json agree on a stage's `record`.
+#[track_caller]
+fn assert_record_identical(record: &Record, what: &str) {
+    let expected = serde_json::to_vec(record).expect("serde_json encodes every record");
+    let mut fast = b"prefix".to_vec();
+    write_record_json(&mut fast, record).expect("fast path encodes every record");
+    assert_appended(&fast, &expected, what);
+}
+
+/// Asserts that `fast` is `prefix` followed by `expected`, else shows where they part.
+#[track_caller]
+fn assert_appended(fast: &[u8], expected: &[u8], what: &str) {
     assert_eq!(
         &fast[..6],
         b"prefix",
@@ -53,17 +70,16 @@ fn assert_identical(frame: &Frame, what: &str) {
     if fast != expected {
         let at = fast
             .iter()
-            .zip(&expected)
+            .zip(expected)
             .take_while(|(a, b)| a == b)
             .count();
         let from = at.saturating_sub(60);
         panic!(
-            "{what}, frame {}: fast path differs from serde_json at byte {at}\n  serde: …{}\n  \
+            "{what}: fast path differs from serde_json at byte {at}\n  serde: …{}\n  \
              fast:  …{}\n  whole serde: {}",
-            frame.number,
             String::from_utf8_lossy(&expected[from..(at + 60).min(expected.len())]),
             String::from_utf8_lossy(&fast[from..(at + 60).min(fast.len())]),
-            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(expected),
         );
     }
 }
@@ -878,12 +894,12 @@ fn fallback_layers_are_identical() {
     }
 }
 
-#[test]
-fn every_capture_is_identical() {
+/// The captures in `../shared/captures`, sorted; `None` (with a message) without the folder.
+fn capture_paths() -> Option<Vec<PathBuf>> {
     let dir = Path::new(CAPTURES);
     let Ok(entries) = std::fs::read_dir(dir) else {
         eprintln!("skipped: no capture folder at {}", dir.display());
-        return;
+        return None;
     };
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -893,6 +909,14 @@ fn every_capture_is_identical() {
         })
         .collect();
     paths.sort();
+    Some(paths)
+}
+
+#[test]
+fn every_capture_is_identical() {
+    let Some(paths) = capture_paths() else {
+        return;
+    };
     let (mut files, mut frames) = (0, 0);
     let mut seen = BTreeSet::new();
     for path in &paths {
@@ -1310,3 +1334,125 @@ macro_rules! fields {
 }
 
 fields!(SerializeStruct, SerializeStructVariant);
+
+/// Every reassembly record of every capture, in the order of the report.
+#[test]
+fn every_capture_reassembly_record_is_identical() {
+    let Some(paths) = capture_paths() else {
+        return;
+    };
+    let mut kinds = BTreeMap::new();
+    for path in &paths {
+        let Ok(extractor) = crate::Extractor::open(path) else {
+            continue;
+        };
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        for record in extractor.reassemble(ReassemblyOptions::default()).records() {
+            if let Record::Reassembly(r) = &record {
+                *kinds.entry(format!("{:?}", r.kind)).or_insert(0) += 1;
+                assert_record_identical(
+                    &record,
+                    &format!("{name}, record of frame {}", r.frame.number),
+                );
+            }
+        }
+    }
+    eprintln!("reassembly records identical: {kinds:?}");
+    if !paths.is_empty() {
+        for kind in ["Ipv4", "Ipv6", "Tcp"] {
+            assert!(
+                kinds.get(kind).is_some_and(|&n| n > 0),
+                "a {kind} record in the captures"
+            );
+        }
+    }
+}
+
+/// Records built here: both key kinds, IPv4 and IPv6 addresses, every anomaly kind with and
+/// without a range, missing ranges, an empty and a full re-dissection, a frame error.
+#[test]
+fn synthetic_reassembly_records_are_identical() {
+    let sample = sample_frames();
+    let anomaly_kinds = [
+        AnomalyKind::Duplicate,
+        AnomalyKind::Overlap,
+        AnomalyKind::OverlapConflict,
+        AnomalyKind::Retransmission,
+        AnomalyKind::BeyondEnd,
+        AnomalyKind::TooLarge,
+        AnomalyKind::Timeout,
+        AnomalyKind::Evicted,
+        AnomalyKind::Truncated,
+        AnomalyKind::NoLastFragment,
+    ];
+    let anomalies: Vec<Anomaly> = anomaly_kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| Anomaly {
+            kind,
+            frame: i as u64 * 1_000_003,
+            range: (i % 2 == 0).then_some([i as u64, u64::MAX - i as u64]),
+        })
+        .collect();
+    let keys = [
+        Key::Ip {
+            src: Ipv4Addr::new(10, 0, 0, 1).into(),
+            dst: Ipv4Addr::new(192, 168, 255, 254).into(),
+            protocol: 17,
+            id: 0xffff,
+        },
+        Key::Ip {
+            src: "2001:db8::1".parse::<Ipv6Addr>().expect("address").into(),
+            dst: "::ffff:1.2.3.4"
+                .parse::<Ipv6Addr>()
+                .expect("address")
+                .into(),
+            protocol: 58,
+            id: u32::MAX,
+        },
+        Key::Tcp {
+            src: Ipv4Addr::new(1, 2, 3, 4).into(),
+            src_port: 65535,
+            dst: "fe80::1:2".parse::<Ipv6Addr>().expect("address").into(),
+            dst_port: 0,
+            stream: u64::MAX,
+            offset: 4_294_967_296,
+        },
+    ];
+    let mut with_error = sample[3].clone();
+    with_error.error = Some(FrameError {
+        layer: ProtoId::Http,
+        offset: 0,
+        reason: "cut \"here\"\n".into(),
+    });
+    let mut records = 0;
+    for (i, key) in keys.into_iter().enumerate() {
+        for frame in [
+            &sample[3],
+            &with_error,
+            &with_layers(&sample[0], Vec::new()),
+        ] {
+            let kind = match key {
+                Key::Tcp { .. } => Kind::Tcp,
+                Key::Ip { .. } if i == 0 => Kind::Ipv4,
+                Key::Ip { .. } => Kind::Ipv6,
+            };
+            let r = Reassembled {
+                kind,
+                key,
+                frames: (0..i as u64 * 3).map(|n| n * 99_999_999).collect(),
+                complete: i % 2 == 0,
+                missing: (0..i as u64).map(|n| [n * 8, u64::MAX - n]).collect(),
+                anomalies: anomalies[i..].to_vec(),
+                len: u64::MAX >> i,
+                frame: frame.clone(),
+            };
+            assert_record_identical(&Record::Reassembly(Box::new(r)), "synthetic record");
+            records += 1;
+        }
+    }
+    for frame in &sample {
+        assert_record_identical(&Record::Frame(frame.clone()), "frame record");
+    }
+    assert_eq!(records, 9);
+}
