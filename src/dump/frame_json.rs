@@ -87,6 +87,7 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
 
 /// `,"protocols":"A:B","layers":[...]` and, if dissection stopped early, `,"error":{...}`:
 /// how a frame's object ends, and a reassembly record's.
+#[inline(always)]
 fn chain_layers_error(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b",\"protocols\":\"");
     for (i, layer) in frame.layers.iter().enumerate() {
@@ -1278,7 +1279,7 @@ fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
 /// else through serde_json. Names from tables and packet strings alike.
 #[inline]
 fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(s.as_bytes()) {
         out.push(b'"');
         lit(out, s.as_bytes());
         out.push(b'"');
@@ -1286,6 +1287,36 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     } else {
         serde(out, s)
     }
+}
+
+/// Whether serde_json escapes a byte of `s` (a control character, `"` or `\\`), eight bytes at
+/// a time: a lane below 0x20 or equal to either quote character sets its high bit in the
+/// borrow-based tests below (exact as a whole: no false answer either way).
+#[inline]
+fn needs_escape(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let lane = |x: u64| {
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        ((x.wrapping_sub(ONES * 0x20) & !x)
+            | (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash))
+            & HIGH
+            != 0
+    };
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        if let Ok(bytes) = <[u8; 8]>::try_from(chunk)
+            && lane(u64::from_le_bytes(bytes))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// Any value through serde_json (the fallback).

@@ -1032,6 +1032,36 @@ fn value_writers_match() {
     }
 }
 
+/// `string` against serde_json for every ASCII byte at every position of strings up to 17
+/// bytes (both sides of an 8-byte lane), beside plain and non-ASCII neighbours.
+#[test]
+fn strings_match() {
+    let mut out = Vec::new();
+    for len in 1..=17 {
+        for at in 0..len {
+            for b in 0..=0x7fu8 {
+                for fill in ['a', 'é'] {
+                    let mut text: Vec<char> = std::iter::repeat_n(fill, len).collect();
+                    text[at] = char::from(b);
+                    let text: String = text.into_iter().collect();
+                    out.clear();
+                    super::string(&mut out, &text).expect("encode");
+                    assert_eq!(
+                        String::from_utf8_lossy(&out),
+                        serde_json::to_string(&text).unwrap_or_default(),
+                        "{text:?}"
+                    );
+                    assert_eq!(
+                        super::needs_escape(text.as_bytes()),
+                        b < 0x20 || b == b'"' || b == b'\\',
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The fast path writes protocol and Ethertype names without escaping them.
 #[test]
 fn static_names_need_no_escaping() {
