@@ -1305,6 +1305,11 @@ fn needs_escape(s: &[u8]) -> bool {
             & HIGH
             != 0
     };
+    let Some(last) = s.last_chunk::<8>() else {
+        return s.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    };
+    // The whole lanes, then the last eight bytes (overlapping them): no loop over a
+    // remainder of unpredictable length.
     let mut chunks = s.chunks_exact(8);
     for chunk in &mut chunks {
         if let Ok(bytes) = <[u8; 8]>::try_from(chunk)
@@ -1313,10 +1318,7 @@ fn needs_escape(s: &[u8]) -> bool {
             return true;
         }
     }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    lane(u64::from_le_bytes(*last))
 }
 
 /// Any value through serde_json (the fallback).
