@@ -16,7 +16,6 @@ pub(crate) fn write_record_json(out: &mut Vec<u8>, record: &Record) -> serde_jso
     match record {
         Record::Frame(frame) => write_frame_json(out, frame),
         Record::Reassembly(r) => write_reassembled(out, r),
-        #[allow(unreachable_patterns)]
         other => serde(out, other),
     }
 }
@@ -47,6 +46,7 @@ fn write_reassembled(out: &mut Vec<u8>, r: &Reassembled) -> serde_json::Result<(
             byte(out, protocol);
             lit(out, b",\"id\":");
             num(out, id);
+            out.push(b'}');
         }
         Key::Tcp {
             src,
@@ -70,14 +70,7 @@ fn write_reassembled(out: &mut Vec<u8>, r: &Reassembled) -> serde_json::Result<(
             int(out, offset);
         }
     }
-    lit(
-        out,
-        if matches!(r.key, Key::Ip { .. }) {
-            b"},\"frames\":["
-        } else {
-            b",\"frames\":["
-        },
-    );
+    lit(out, b",\"frames\":[");
     for (i, &number) in r.frames.iter().enumerate() {
         if i > 0 {
             out.push(b',');
