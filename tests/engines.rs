@@ -452,3 +452,36 @@ fn cli_lists_engines_and_gives_identical_output_with_each() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("etherparse"), "{stderr}");
 }
+
+/// `dissect_into` over one reused frame (what the single-threaded engines run) gives exactly
+/// `dissect`'s frame for every engine: nothing of the frame before leaks into the next, on the
+/// generated frames, every truncation of them (frames with errors after frames without, and
+/// back) and, with the shared captures, the first frames of each.
+#[test]
+fn dissect_into_a_reused_frame_equals_dissect() {
+    let opts = DissectOptions::default();
+    let frames = sample_frames();
+    let mut errors = 0usize;
+    for (kind, dissector) in all_dissectors() {
+        let mut reused = Frame::default();
+        let mut checked = 0usize;
+        for (i, (link_type, data)) in frames.iter().enumerate() {
+            let len = data.len() as u32;
+            for cut in (0..=data.len()).rev().step_by(7) {
+                let mut r = raw(*link_type, len, &data[..cut]);
+                r.number = checked as u64 + 1;
+                r.interface = (cut % 2 == 0).then_some(cut as u32);
+                dissector.dissect_into(&r, &opts, &mut reused);
+                let fresh = dissector.dissect(&r, &opts);
+                assert_eq!(reused, fresh, "{kind}: frame {i} cut at {cut} of {len}");
+                errors += usize::from(fresh.error.is_some());
+                checked += 1;
+            }
+        }
+        assert!(checked > 1_000, "{kind}: only {checked} frames");
+    }
+    assert!(
+        errors > 100,
+        "only {errors} frames with an error among those checked"
+    );
+}

@@ -409,3 +409,39 @@ fn hostile_segments_and_fragments_never_panic_and_stay_bounded() {
         serde_json::to_string(record).expect("records serialize");
     }
 }
+
+/// `analyse` pairs records as the stage emits them (keeping none): the same exchanges as
+/// pairing the whole list `reassemble` returns, on every shared capture.
+#[test]
+fn streaming_analyse_equals_pairing_all_records() {
+    let Some(dir) = common::shared_captures() else {
+        return;
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("captures folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    paths.sort();
+    let (mut total, mut answered) = (0, 0);
+    for path in &paths {
+        let Ok(streamed) = pcapkit::analyse(path) else {
+            continue;
+        };
+        let all = pcapkit::reassemble(path, &ReassemblyOptions::new(Kinds::ALL))
+            .expect("read like analyse");
+        let paired = pcapkit::reassembly::analyse::exchanges(&all.records);
+        assert_eq!(streamed, paired, "{}", path.display());
+        total += streamed.len();
+        answered += streamed
+            .iter()
+            .filter(|e| e.request.is_some() && e.response.is_some())
+            .count();
+    }
+    eprintln!("{total} HTTP exchanges, {answered} with request and response");
+    assert!(
+        total > 20 && answered > 10,
+        "{total} exchanges, {answered} answered"
+    );
+}

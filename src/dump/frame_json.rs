@@ -15,7 +15,7 @@
 //!
 //! | written here | through serde_json |
 //! |---|---|
-//! | frame header, `protocols`; Ethernet, VLAN, ARP, RARP, IPv4 (options too), IPv6, HOPOPT, IPv6-Opts, IPv6-Route, IPv6-Frag, TCP (every option kind), UDP, ICMP and ICMPv6 (without type-specific `body` fields), HTTP, DNS (every record kind of today), Raw; strings with nothing to escape | SLL, SLL2, Null, NFLOG and every other layer kind, present or future; DNS with a record kind added later; ICMP/ICMPv6 with a `body`; strings that need escaping; `error`; `USER*`/`LINKTYPE_*` link types |
+//! | frame header, `protocols`; Ethernet, VLAN, ARP, RARP, IPv4 (options too), IPv6, HOPOPT, IPv6-Opts, IPv6-Route, IPv6-Frag, TCP (every option kind), UDP, ICMP and ICMPv6 (without type-specific `body` fields), HTTP, DNS (every record kind of today), TLS, NTP, Raw; strings with nothing to escape | SLL, SLL2, Null, NFLOG and every other layer kind, present or future; DNS with a record kind added later; ICMP/ICMPv6 with a `body`; strings that need escaping; `error`; `USER*`/`LINKTYPE_*` link types |
 //!
 //! The tests (`frame_json/tests.rs`) compare these bytes with serde_json's on every frame of
 //! every capture in `../shared/captures`, on the synthetic sample conversation and on frames
@@ -24,7 +24,7 @@
 
 use crate::model::{
     AnyAddr, Dns, DnsRdata, DnsRecord, EtherType, Frame, HexBytes, Http, HttpKind, Icmp, IpOption,
-    Layer, MacAddr, ProtoId, TcpFlags, TcpOption, Timestamp,
+    Layer, MacAddr, Ntp, ProtoId, TcpFlags, TcpOption, Timestamp, Tls,
 };
 use serde::Serialize;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -50,6 +50,8 @@ pub(super) const FAST_PATH: &[ProtoId] = {
         P::Icmpv6,
         P::Http,
         P::Dns,
+        P::Tls,
+        P::Ntp,
         P::Raw,
     ]
 };
@@ -78,6 +80,15 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
         lit(out, b",\"interface\":");
         num(out, interface);
     }
+    chain_layers_error(out, frame)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// `,"protocols":"A:B","layers":[...]` and, if dissection stopped early, `,"error":{...}`:
+/// how a frame's object ends, and a reassembly record's.
+#[inline(always)]
+fn chain_layers_error(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b",\"protocols\":\"");
     for (i, layer) in frame.layers.iter().enumerate() {
         if i > 0 {
@@ -98,7 +109,6 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
         lit(out, b",\"error\":");
         serde(out, error)?;
     }
-    out.push(b'}');
     Ok(())
 }
 
@@ -297,6 +307,8 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
         Layer::Icmp(i) => icmp(out, b"{\"protocol\":\"ICMP\",\"type\":", i)?,
         Layer::Icmpv6(i) => icmp(out, b"{\"protocol\":\"ICMPv6\",\"type\":", i)?,
         Layer::Http(h) => http(out, h)?,
+        Layer::Tls(t) => tls(out, t)?,
+        Layer::Ntp(n) => ntp(out, n),
         Layer::Dns(d) => {
             let start = out.len();
             match dns(out, d)? {
@@ -395,6 +407,126 @@ fn http(out: &mut Vec<u8>, h: &Http) -> serde_json::Result<(u32, u32)> {
     lit(out, b"],\"body_len\":");
     num(out, h.body_len);
     Ok((h.header_len, h.payload_len))
+}
+
+/// TLS record headers and hello fields. Returns the lengths.
+fn tls(out: &mut Vec<u8>, t: &Tls) -> serde_json::Result<(u32, u32)> {
+    lit(out, b"{\"protocol\":\"TLS\",\"records\":[");
+    for (i, r) in t.records.iter().enumerate() {
+        lit(
+            out,
+            if i > 0 {
+                b",{\"content_type\":"
+            } else {
+                b"{\"content_type\":"
+            },
+        );
+        byte(out, r.content_type);
+        lit(out, b",\"content_type_name\":");
+        string(out, r.content_type_name)?;
+        lit(out, b",\"version\":");
+        num(out, r.version);
+        lit(out, b",\"len\":");
+        num(out, r.len);
+        out.push(b'}');
+    }
+    out.push(b']');
+    if let Some(kind) = t.handshake_type {
+        lit(out, b",\"handshake_type\":");
+        byte(out, kind);
+    }
+    if let Some(name) = t.handshake_type_name {
+        lit(out, b",\"handshake_type_name\":");
+        string(out, name)?;
+    }
+    if let Some(version) = t.hello_version {
+        lit(out, b",\"hello_version\":");
+        num(out, version);
+    }
+    if let Some(suites) = &t.cipher_suites {
+        lit(out, b",\"cipher_suites\":");
+        u16_list(out, suites);
+    }
+    if let Some(suite) = t.cipher_suite {
+        lit(out, b",\"cipher_suite\":");
+        num(out, suite);
+    }
+    if let Some(sni) = &t.sni {
+        lit(out, b",\"sni\":");
+        string(out, sni)?;
+    }
+    if let Some(alpn) = &t.alpn {
+        lit(out, b",\"alpn\":[");
+        for (i, name) in alpn.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, name)?;
+        }
+        out.push(b']');
+    }
+    if let Some(versions) = &t.supported_versions {
+        lit(out, b",\"supported_versions\":");
+        u16_list(out, versions);
+    }
+    Ok((t.header_len, t.payload_len))
+}
+
+/// An NTP header (the optional fields are those of modes 1 to 5). Returns the lengths.
+fn ntp(out: &mut Vec<u8>, n: &Ntp) -> (u32, u32) {
+    lit(out, b"{\"protocol\":\"NTP\",\"leap\":");
+    byte(out, n.leap);
+    lit(out, b",\"version\":");
+    byte(out, n.version);
+    lit(out, b",\"mode\":");
+    byte(out, n.mode);
+    if let Some(stratum) = n.stratum {
+        lit(out, b",\"stratum\":");
+        byte(out, stratum);
+    }
+    for (key, value) in [
+        (b",\"poll\":" as &[u8], n.poll),
+        (b",\"precision\":", n.precision),
+    ] {
+        if let Some(value) = value {
+            lit(out, key);
+            lit(out, itoa::Buffer::new().format(value).as_bytes());
+        }
+    }
+    for (key, value) in [
+        (b",\"root_delay\":" as &[u8], n.root_delay),
+        (b",\"root_dispersion\":", n.root_dispersion),
+        (b",\"ref_id\":", n.ref_id),
+    ] {
+        if let Some(value) = value {
+            lit(out, key);
+            num(out, value);
+        }
+    }
+    for (key, value) in [
+        (b",\"ref_ts\":" as &[u8], n.ref_ts),
+        (b",\"orig_ts\":", n.orig_ts),
+        (b",\"recv_ts\":", n.recv_ts),
+        (b",\"xmit_ts\":", n.xmit_ts),
+    ] {
+        if let Some(value) = value {
+            lit(out, key);
+            int(out, value);
+        }
+    }
+    (n.header_len, n.payload_len)
+}
+
+/// `[a,b,...]` of 16-bit numbers.
+fn u16_list(out: &mut Vec<u8>, values: &[u16]) {
+    out.push(b'[');
+    for (i, &value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        num(out, value);
+    }
+    out.push(b']');
 }
 
 /// A DNS message; `None` (with a partial object in `out`) if a record's data is of a kind
@@ -710,10 +842,35 @@ fn ascii8(n: u32) -> u64 {
     x | 0x3030_3030_3030_3030
 }
 
-/// The number of decimal digits of `n`.
+/// For each bit length `i + 1` of a `u32`: its digit count `d` in the high half, less the
+/// first power of ten in that range (if any), so that adding `n` carries into the high half
+/// exactly when `n` has `d + 1` digits.
+static DIGITS_BY_LOG2: [u64; 32] = {
+    let mut table = [0u64; 32];
+    let mut i = 0;
+    while i < 32 {
+        let low = 1u64 << i;
+        let (mut digits, mut power) = (1u64, 10u64);
+        while power <= low {
+            digits += 1;
+            power *= 10;
+        }
+        table[i] = if power > u32::MAX as u64 {
+            digits << 32
+        } else {
+            ((digits + 1) << 32) - power
+        };
+        i += 1;
+    }
+    table
+};
+
+/// The number of decimal digits of `n`: a bit scan, a table load and an add (no division
+/// or comparison chain).
 #[inline(always)]
 fn decimal_len(n: u32) -> usize {
-    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+    let log2 = 31 - (n | 1).leading_zeros();
+    ((u64::from(n) + DIGITS_BY_LOG2[log2 as usize]) >> 32) as usize
 }
 
 /// A `u32` (or narrower) in decimal.
@@ -1122,7 +1279,7 @@ fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
 /// else through serde_json. Names from tables and packet strings alike.
 #[inline]
 fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(s.as_bytes()) {
         out.push(b'"');
         lit(out, s.as_bytes());
         out.push(b'"');
@@ -1132,10 +1289,45 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     }
 }
 
+/// Whether serde_json escapes a byte of `s` (a control character, `"` or `\\`), eight bytes at
+/// a time: a lane below 0x20 or equal to either quote character sets its high bit in the
+/// borrow-based tests below (exact as a whole: no false answer either way).
+#[inline]
+fn needs_escape(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let lane = |x: u64| {
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        ((x.wrapping_sub(ONES * 0x20) & !x)
+            | (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash))
+            & HIGH
+            != 0
+    };
+    let Some(last) = s.last_chunk::<8>() else {
+        return s.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    };
+    // The whole lanes, then the last eight bytes (overlapping them): no loop over a
+    // remainder of unpredictable length.
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        if let Ok(bytes) = <[u8; 8]>::try_from(chunk)
+            && lane(u64::from_le_bytes(bytes))
+        {
+            return true;
+        }
+    }
+    lane(u64::from_le_bytes(*last))
+}
+
 /// Any value through serde_json (the fallback).
 fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
     serde_json::to_writer(out, value)
 }
+
+mod record;
+pub(crate) use record::write_record_json;
 
 #[cfg(test)]
 mod tests;

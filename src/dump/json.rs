@@ -49,10 +49,7 @@ impl Encoder for JsonEncoder {
 
     fn record(&mut self, record: &Record, index: u64, out: &mut Vec<u8>) -> io::Result<()> {
         out.extend_from_slice(separator(index));
-        match record.as_frame() {
-            Some(frame) => super::frame_json::write_frame_json(out, frame)?,
-            None => serde_json::to_writer(&mut *out, record)?,
-        }
+        super::frame_json::write_record_json(out, record)?;
         Ok(())
     }
 

@@ -39,10 +39,7 @@ impl Encoder for NdjsonEncoder {
     }
 
     fn record(&mut self, record: &Record, _index: u64, out: &mut Vec<u8>) -> io::Result<()> {
-        match record.as_frame() {
-            Some(frame) => super::frame_json::write_frame_json(out, frame)?,
-            None => serde_json::to_writer(&mut *out, record)?,
-        }
+        super::frame_json::write_record_json(out, record)?;
         out.push(b'\n');
         Ok(())
     }

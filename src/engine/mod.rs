@@ -71,6 +71,13 @@ impl DissectOptions {
 pub trait Dissector: Send + Sync {
     /// Dissects `raw`; problems are recorded in the frame's `error`, never raised.
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame;
+
+    /// Dissects `raw` into `frame`, replacing what it held: the same frame as
+    /// [`dissect`](Dissector::dissect), in vectors whose memory is reused (an engine's loop
+    /// keeps one frame for the whole capture).
+    fn dissect_into(&self, raw: &RawFrame<'_>, opts: &DissectOptions, frame: &mut Frame) {
+        *frame = self.dissect(raw, opts);
+    }
 }
 
 /// Receives frames in capture order: a dumper, a collector, a counter.
@@ -108,8 +115,9 @@ impl<D: Dissector> Engine for Sequential<D> {
         tail: &mut Tail<'_>,
     ) -> io::Result<()> {
         let position = tail.position().clone();
+        let mut frame = Frame::default();
         while let Some(raw) = input.next_frame() {
-            let frame = self.0.dissect(&raw, opts);
+            self.0.dissect_into(&raw, opts, &mut frame);
             tail.frame(&raw, &frame)?;
             position.set(input.bytes_read());
         }

@@ -12,7 +12,7 @@ use std::fmt;
 /// Serialized with the keys `number`, `time`, `time_epoch`, `len`, `cap_len`, `link_type`,
 /// `interface` (pcapng only), `protocols`, `layers` and `error` (only when dissection stopped
 /// early), in that order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Frame {
     /// 1-based position of the frame in the capture.
     pub number: u64,

@@ -2,7 +2,7 @@
 
 use super::record::{Key, Kind, Reassembled};
 use super::tcp::Endpoint;
-use super::{Kinds, ReassemblyOptions, reassemble};
+use super::{Kinds, ReassemblyOptions, each_record};
 use crate::model::{Http, HttpKind, Layer};
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
@@ -83,11 +83,26 @@ pub struct HttpExchange {
 /// Pairs the HTTP messages among `records` (TCP messages in report order) into exchanges:
 /// on each connection the responses answer the requests in order (HTTP/1.1 pipelining).
 pub fn exchanges(records: &[Reassembled]) -> Vec<HttpExchange> {
-    let mut out: Vec<HttpExchange> = Vec::new();
-    let mut waiting: HashMap<u64, VecDeque<usize>> = HashMap::new();
+    let mut pairing = Pairing::default();
     for record in records {
+        pairing.add(record);
+    }
+    pairing.out
+}
+
+/// The exchanges found so far, and per connection the requests still waiting for a response.
+#[derive(Default)]
+struct Pairing {
+    out: Vec<HttpExchange>,
+    /// Indexes into `out` of the unanswered requests of each connection (no entry: none).
+    waiting: HashMap<u64, VecDeque<usize>>,
+}
+
+impl Pairing {
+    /// Takes the next record in report order (records other than HTTP messages are ignored).
+    fn add(&mut self, record: &Reassembled) {
         let (Kind::Tcp, Some(Layer::Http(http))) = (record.kind, record.first_layer()) else {
-            continue;
+            return;
         };
         let Key::Tcp {
             src,
@@ -98,7 +113,7 @@ pub fn exchanges(records: &[Reassembled]) -> Vec<HttpExchange> {
             offset,
         } = record.key
         else {
-            continue;
+            return;
         };
         let message = HttpMessage::of(http, record, offset);
         let (from, to) = (
@@ -111,7 +126,6 @@ pub fn exchanges(records: &[Reassembled]) -> Vec<HttpExchange> {
                 port: dst_port,
             },
         );
-        let queue = waiting.entry(stream).or_default();
         let new = |client: Endpoint, server: Endpoint| HttpExchange {
             stream,
             client: client.addr,
@@ -122,19 +136,28 @@ pub fn exchanges(records: &[Reassembled]) -> Vec<HttpExchange> {
             interim: Vec::new(),
             response: None,
         };
+        let out = &mut self.out;
         match http.kind {
             HttpKind::Request => {
-                queue.push_back(out.len());
+                self.waiting.entry(stream).or_default().push_back(out.len());
                 let mut exchange = new(from, to);
                 exchange.request = Some(message);
                 out.push(exchange);
             }
             HttpKind::Response => {
                 let interim = http.status.is_some_and(|s| (100..200).contains(&s));
-                let mut pending = if interim {
-                    queue.front().copied()
-                } else {
-                    queue.pop_front()
+                let mut pending = match self.waiting.get_mut(&stream) {
+                    Some(queue) if interim => queue.front().copied(),
+                    Some(queue) => {
+                        let first = queue.pop_front();
+                        if queue.is_empty() {
+                            // Forget the connection until its next request: the map holds
+                            // only connections with requests waiting.
+                            self.waiting.remove(&stream);
+                        }
+                        first
+                    }
+                    None => None,
                 };
                 if pending.is_none_or(|i| i >= out.len()) {
                     // A response whose request the capture does not have.
@@ -142,7 +165,7 @@ pub fn exchanges(records: &[Reassembled]) -> Vec<HttpExchange> {
                     pending = Some(out.len() - 1);
                 }
                 let Some(exchange) = pending.and_then(|i| out.get_mut(i)) else {
-                    continue;
+                    return;
                 };
                 if interim {
                     exchange.interim.push(message);
@@ -152,13 +175,16 @@ pub fn exchanges(records: &[Reassembled]) -> Vec<HttpExchange> {
             }
         }
     }
-    out
 }
 
 /// Reads `input`, reassembles its TCP streams and returns its HTTP exchanges in the order
 /// their first message appears.
+///
+/// Each record is paired as the reassembly stage emits it and then dropped: memory holds the
+/// exchanges (the result) and the open streams, not every reassembled message with its layers.
 pub fn analyse(input: impl AsRef<Path>) -> crate::Result<Vec<HttpExchange>> {
     let opts = ReassemblyOptions::new(Kinds::ALL);
-    let done = reassemble(input, &opts)?;
-    Ok(exchanges(&done.records))
+    let mut pairing = Pairing::default();
+    each_record(input.as_ref(), &opts, |record| pairing.add(&record))?;
+    Ok(pairing.out)
 }

@@ -13,6 +13,7 @@ pub mod http;
 mod ip;
 pub mod ipv4;
 pub mod ipv6;
+mod keyed_hash;
 mod record;
 mod stage;
 pub mod tcp;
@@ -179,34 +180,48 @@ pub struct Reassembly {
 /// Reads `input` with the native engine and returns its reassembled datagrams and messages
 /// (they are kept in memory; to stream them beside frames use the stage in an extraction).
 pub fn reassemble(input: impl AsRef<Path>, opts: &ReassemblyOptions) -> crate::Result<Reassembly> {
-    let mut reader = CaptureReader::open(input.as_ref())?;
-    let info = reader.info().clone();
-    let mut stage = ReassemblyStage::new(*opts);
-    let mut summary = Summary::default();
-    let mut out = Vec::new();
     let mut records = Vec::new();
-    let dissect = DissectOptions::default();
-    let keep = |out: &mut Vec<Record>, records: &mut Vec<Reassembled>| {
-        records.extend(out.drain(..).filter_map(|r| match r {
-            Record::Reassembly(r) => Some(*r),
-            _ => None,
-        }));
-    };
-    while let Some(raw) = reader.next_frame() {
-        let frame = NativeDissector.dissect(&raw, &dissect);
-        summary.add(&frame);
-        stage.frame(&raw, &frame, &mut out);
-        keep(&mut out, &mut records);
-    }
-    stage.finish(&mut out);
-    keep(&mut out, &mut records);
-    stage.summarize(&mut summary);
+    let (info, summary, stopped_early) = each_record(input.as_ref(), opts, |r| records.push(r))?;
     Ok(Reassembly {
         info,
         records,
         summary,
-        stopped_early: reader.stopped_early().cloned(),
+        stopped_early,
     })
+}
+
+/// Reads `input` with the native engine and hands each reassembled datagram and message to
+/// `take` in report order, keeping none; returns the capture header, the totals and where
+/// reading stopped early.
+pub(crate) fn each_record(
+    input: &Path,
+    opts: &ReassemblyOptions,
+    mut take: impl FnMut(Reassembled),
+) -> crate::Result<(CaptureInfo, Summary, Option<StoppedEarly>)> {
+    let mut reader = CaptureReader::open(input)?;
+    let info = reader.info().clone();
+    let mut stage = ReassemblyStage::new(*opts);
+    let mut summary = Summary::default();
+    let mut out = Vec::new();
+    let dissect = DissectOptions::default();
+    let mut hand_over = |out: &mut Vec<Record>| {
+        for record in out.drain(..) {
+            if let Record::Reassembly(r) = record {
+                take(*r);
+            }
+        }
+    };
+    let mut frame = crate::model::Frame::default();
+    while let Some(raw) = reader.next_frame() {
+        NativeDissector.dissect_into(&raw, &dissect, &mut frame);
+        summary.add(&frame);
+        stage.frame(&raw, &frame, &mut out);
+        hand_over(&mut out);
+    }
+    stage.finish(&mut out);
+    hand_over(&mut out);
+    stage.summarize(&mut summary);
+    Ok((info, summary, reader.stopped_early().cloned()))
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@
 //! ```
 
 use super::holes::Holes;
+use super::keyed_hash::KeyedState;
 use super::record::{Anomaly, AnomalyKind};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::IpAddr;
@@ -553,11 +554,11 @@ pub struct TableCounters {
 #[derive(Debug)]
 pub struct TcpTable<T> {
     /// Boxed so the table's buckets stay small (lookups touch keys, not connections).
-    map: HashMap<PairKey, Box<(Connection, T)>>,
+    map: HashMap<PairKey, Box<(Connection, T)>, KeyedState>,
     order: VecDeque<(PairKey, u64)>,
     /// Pairs whose connection closed (both FINs delivered, or an RST), most recent last: their
     /// late segments (the last ACK, a retransmitted FIN) open nothing; a new SYN does.
-    closed: HashMap<PairKey, ()>,
+    closed: HashMap<PairKey, (), KeyedState>,
     closed_order: VecDeque<PairKey>,
     next_stream: u64,
     memory: usize,
@@ -570,9 +571,9 @@ impl<T: Default> TcpTable<T> {
     /// An empty table.
     pub fn new(limits: TableLimits) -> TcpTable<T> {
         TcpTable {
-            map: HashMap::new(),
+            map: HashMap::default(),
             order: VecDeque::new(),
-            closed: HashMap::new(),
+            closed: HashMap::default(),
             closed_order: VecDeque::new(),
             next_stream: 0,
             memory: 0,

@@ -20,7 +20,7 @@
 //! [`MAP_SERIALIZED`]) do not report skipped fields; the test fails if another fast-path type
 //! becomes one, so that someone looks.
 
-use super::{FAST_PATH, write_frame_json};
+use super::{FAST_PATH, write_frame_json, write_record_json};
 use crate::capture::RawFrame;
 use crate::engine::native::NativeDissector;
 use crate::engine::{DissectOptions, Dissector, FrameSink};
@@ -28,13 +28,15 @@ use crate::model::{
     AnyAddr, EtherType, Frame, FrameError, HexBytes, Layer, LinkType, ProtoId, Raw, TcpFlags,
     TcpOption, Timestamp,
 };
+use crate::pipeline::Record;
+use crate::reassembly::{Anomaly, AnomalyKind, Key, Kind, Reassembled, ReassemblyOptions};
 use crate::synth;
 use serde::Serialize;
 use serde::ser;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures");
 
@@ -44,6 +46,21 @@ fn assert_identical(frame: &Frame, what: &str) {
     let expected = serde_json::to_vec(frame).expect("serde_json encodes every frame");
     let mut fast = b"prefix".to_vec();
     write_frame_json(&mut fast, frame).expect("fast path encodes every frame");
+    assert_appended(&fast, &expected, &format!("{what}, frame {}", frame.number));
+}
+
+/// Asserts that the fast writer and serde_json agree on a stage's `record`.
+#[track_caller]
+fn assert_record_identical(record: &Record, what: &str) {
+    let expected = serde_json::to_vec(record).expect("serde_json encodes every record");
+    let mut fast = b"prefix".to_vec();
+    write_record_json(&mut fast, record).expect("fast path encodes every record");
+    assert_appended(&fast, &expected, what);
+}
+
+/// Asserts that `fast` is `prefix` followed by `expected`, else shows where they part.
+#[track_caller]
+fn assert_appended(fast: &[u8], expected: &[u8], what: &str) {
     assert_eq!(
         &fast[..6],
         b"prefix",
@@ -53,17 +70,16 @@ fn assert_identical(frame: &Frame, what: &str) {
     if fast != expected {
         let at = fast
             .iter()
-            .zip(&expected)
+            .zip(expected)
             .take_while(|(a, b)| a == b)
             .count();
         let from = at.saturating_sub(60);
         panic!(
-            "{what}, frame {}: fast path differs from serde_json at byte {at}\n  serde: …{}\n  \
+            "{what}: fast path differs from serde_json at byte {at}\n  serde: …{}\n  \
              fast:  …{}\n  whole serde: {}",
-            frame.number,
             String::from_utf8_lossy(&expected[from..(at + 60).min(expected.len())]),
             String::from_utf8_lossy(&fast[from..(at + 60).min(fast.len())]),
-            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(expected),
         );
     }
 }
@@ -387,6 +403,63 @@ fn dns_frames() -> Vec<Frame> {
         }
     }
     frames
+}
+
+/// The layer `data` dissects to from `first` on (for layers the sample conversation lacks).
+fn dissected_layer(first: ProtoId, data: &[u8]) -> Layer {
+    let frame = crate::engine::native::dissect_from(first, data, &DissectOptions::default());
+    match frame.layers.into_iter().next() {
+        Some(layer) if layer.proto() == first => layer,
+        other => panic!("{first} from {data:?}: {other:?}"),
+    }
+}
+
+/// TLS layers: records alone, a ClientHello with every optional field (a string that needs
+/// escaping), a ServerHello with empty lists.
+fn tls_layers() -> Vec<Layer> {
+    // An application-data record, then a change_cipher_spec.
+    let bare = dissected_layer(
+        ProtoId::Tls,
+        &[23, 3, 3, 0, 2, 0xaa, 0xbb, 20, 3, 3, 0, 1, 1],
+    );
+    let mut client = bare.clone();
+    if let Layer::Tls(t) = &mut client {
+        t.handshake_type = Some(1);
+        t.handshake_type_name = Some("client_hello");
+        t.hello_version = Some(0x0303);
+        t.cipher_suites = Some(vec![0x1301, 0x1302, 0xc02b, 0]);
+        t.sni = Some("ex\"ample\u{1}.com é".into());
+        t.alpn = Some(vec!["h2".into(), "http/1.1".into()]);
+        t.supported_versions = Some(vec![0x0304, 0x0303]);
+    }
+    let mut server = bare.clone();
+    if let Layer::Tls(t) = &mut server {
+        t.records.clear();
+        t.handshake_type = Some(2);
+        t.handshake_type_name = Some("server_hello");
+        t.cipher_suites = Some(Vec::new());
+        t.cipher_suite = Some(0x1301);
+        t.alpn = Some(Vec::new());
+        t.supported_versions = Some(vec![0x0304]);
+    }
+    vec![bare, client, server]
+}
+
+/// NTP layers: a client header (every field; extreme values), a control message.
+fn ntp_layers() -> Vec<Layer> {
+    let mut header = vec![0xe3, 16, 0x80, 0x7f];
+    header.extend([0xff; 44]);
+    let full = dissected_layer(ProtoId::Ntp, &header);
+    let mut control = dissected_layer(ProtoId::Ntp, &[0x16, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let mut zeros = full.clone();
+    if let Layer::Ntp(n) = &mut zeros {
+        (n.poll, n.precision) = (Some(0), Some(-1));
+        (n.root_delay, n.ref_ts, n.orig_ts) = (Some(0), Some(0), Some(1 << 63));
+    }
+    if let Layer::Ntp(n) = &mut control {
+        n.payload_len = 7;
+    }
+    vec![full, zeros, control]
 }
 
 /// The synthetic corpus: sample conversation plus mutated frames covering every branch.
@@ -757,6 +830,11 @@ fn synthetic_corpus() -> Vec<Frame> {
         corpus.push(with_layers(t, vec![bare]));
     }
 
+    // TLS: no hello fields, every hello field (a string that needs escaping), empty lists.
+    corpus.extend(tls_layers().into_iter().map(|l| with_layers(t, vec![l])));
+    // NTP: a mode 1-5 header with every field (negative log2 values), a control message.
+    corpus.extend(ntp_layers().into_iter().map(|l| with_layers(t, vec![l])));
+
     // Layers the fast path leaves to serde_json, alone and between fast layers.
     let fallback = fallback_frames();
     let mixed: Vec<Layer> = [
@@ -816,12 +894,12 @@ fn fallback_layers_are_identical() {
     }
 }
 
-#[test]
-fn every_capture_is_identical() {
+/// The captures in `../shared/captures`, sorted; `None` (with a message) without the folder.
+fn capture_paths() -> Option<Vec<PathBuf>> {
     let dir = Path::new(CAPTURES);
     let Ok(entries) = std::fs::read_dir(dir) else {
         eprintln!("skipped: no capture folder at {}", dir.display());
-        return;
+        return None;
     };
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -831,6 +909,14 @@ fn every_capture_is_identical() {
         })
         .collect();
     paths.sort();
+    Some(paths)
+}
+
+#[test]
+fn every_capture_is_identical() {
+    let Some(paths) = capture_paths() else {
+        return;
+    };
     let (mut files, mut frames) = (0, 0);
     let mut seen = BTreeSet::new();
     for path in &paths {
@@ -943,6 +1029,36 @@ fn value_writers_match() {
             &|o| ipv6(o, &a),
             serde_json::to_string(&a).unwrap_or_default(),
         );
+    }
+}
+
+/// `string` against serde_json for every ASCII byte at every position of strings up to 17
+/// bytes (both sides of an 8-byte lane), beside plain and non-ASCII neighbours.
+#[test]
+fn strings_match() {
+    let mut out = Vec::new();
+    for len in 1..=17 {
+        for at in 0..len {
+            for b in 0..=0x7fu8 {
+                for fill in ['a', 'é'] {
+                    let mut text: Vec<char> = std::iter::repeat_n(fill, len).collect();
+                    text[at] = char::from(b);
+                    let text: String = text.into_iter().collect();
+                    out.clear();
+                    super::string(&mut out, &text).expect("encode");
+                    assert_eq!(
+                        String::from_utf8_lossy(&out),
+                        serde_json::to_string(&text).unwrap_or_default(),
+                        "{text:?}"
+                    );
+                    assert_eq!(
+                        super::needs_escape(text.as_bytes()),
+                        b < 0x20 || b == b'"' || b == b'\\',
+                        "{text:?}"
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -1248,3 +1364,125 @@ macro_rules! fields {
 }
 
 fields!(SerializeStruct, SerializeStructVariant);
+
+/// Every reassembly record of every capture, in the order of the report.
+#[test]
+fn every_capture_reassembly_record_is_identical() {
+    let Some(paths) = capture_paths() else {
+        return;
+    };
+    let mut kinds = BTreeMap::new();
+    for path in &paths {
+        let Ok(extractor) = crate::Extractor::open(path) else {
+            continue;
+        };
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        for record in extractor.reassemble(ReassemblyOptions::default()).records() {
+            if let Record::Reassembly(r) = &record {
+                *kinds.entry(format!("{:?}", r.kind)).or_insert(0) += 1;
+                assert_record_identical(
+                    &record,
+                    &format!("{name}, record of frame {}", r.frame.number),
+                );
+            }
+        }
+    }
+    eprintln!("reassembly records identical: {kinds:?}");
+    if !paths.is_empty() {
+        for kind in ["Ipv4", "Ipv6", "Tcp"] {
+            assert!(
+                kinds.get(kind).is_some_and(|&n| n > 0),
+                "a {kind} record in the captures"
+            );
+        }
+    }
+}
+
+/// Records built here: both key kinds, IPv4 and IPv6 addresses, every anomaly kind with and
+/// without a range, missing ranges, an empty and a full re-dissection, a frame error.
+#[test]
+fn synthetic_reassembly_records_are_identical() {
+    let sample = sample_frames();
+    let anomaly_kinds = [
+        AnomalyKind::Duplicate,
+        AnomalyKind::Overlap,
+        AnomalyKind::OverlapConflict,
+        AnomalyKind::Retransmission,
+        AnomalyKind::BeyondEnd,
+        AnomalyKind::TooLarge,
+        AnomalyKind::Timeout,
+        AnomalyKind::Evicted,
+        AnomalyKind::Truncated,
+        AnomalyKind::NoLastFragment,
+    ];
+    let anomalies: Vec<Anomaly> = anomaly_kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| Anomaly {
+            kind,
+            frame: i as u64 * 1_000_003,
+            range: (i % 2 == 0).then_some([i as u64, u64::MAX - i as u64]),
+        })
+        .collect();
+    let keys = [
+        Key::Ip {
+            src: Ipv4Addr::new(10, 0, 0, 1).into(),
+            dst: Ipv4Addr::new(192, 168, 255, 254).into(),
+            protocol: 17,
+            id: 0xffff,
+        },
+        Key::Ip {
+            src: "2001:db8::1".parse::<Ipv6Addr>().expect("address").into(),
+            dst: "::ffff:1.2.3.4"
+                .parse::<Ipv6Addr>()
+                .expect("address")
+                .into(),
+            protocol: 58,
+            id: u32::MAX,
+        },
+        Key::Tcp {
+            src: Ipv4Addr::new(1, 2, 3, 4).into(),
+            src_port: 65535,
+            dst: "fe80::1:2".parse::<Ipv6Addr>().expect("address").into(),
+            dst_port: 0,
+            stream: u64::MAX,
+            offset: 4_294_967_296,
+        },
+    ];
+    let mut with_error = sample[3].clone();
+    with_error.error = Some(FrameError {
+        layer: ProtoId::Http,
+        offset: 0,
+        reason: "cut \"here\"\n".into(),
+    });
+    let mut records = 0;
+    for (i, key) in keys.into_iter().enumerate() {
+        for frame in [
+            &sample[3],
+            &with_error,
+            &with_layers(&sample[0], Vec::new()),
+        ] {
+            let kind = match key {
+                Key::Tcp { .. } => Kind::Tcp,
+                Key::Ip { .. } if i == 0 => Kind::Ipv4,
+                Key::Ip { .. } => Kind::Ipv6,
+            };
+            let r = Reassembled {
+                kind,
+                key,
+                frames: (0..i as u64 * 3).map(|n| n * 99_999_999).collect(),
+                complete: i % 2 == 0,
+                missing: (0..i as u64).map(|n| [n * 8, u64::MAX - n]).collect(),
+                anomalies: anomalies[i..].to_vec(),
+                len: u64::MAX >> i,
+                frame: frame.clone(),
+            };
+            assert_record_identical(&Record::Reassembly(Box::new(r)), "synthetic record");
+            records += 1;
+        }
+    }
+    for frame in &sample {
+        assert_record_identical(&Record::Frame(frame.clone()), "frame record");
+    }
+    assert_eq!(records, 9);
+}

@@ -19,7 +19,7 @@
 //! headers, 802.3/LLC, IGMP, GRE, ESP, HTTP, DNS, ...) goes to native.
 
 use super::adapter::{self as ad, AhFields, ArpFields, Ipv4Fields, Ipv6Fields, TcpFields};
-use super::native::{DecodeError, DecodeResult, LayerDecoder, dissect_with};
+use super::native::{DecodeError, DecodeResult, LayerDecoder, dissect_with, dissect_with_into};
 use super::{DissectOptions, Dissector};
 use crate::capture::RawFrame;
 use crate::model::{Frame, ProtoId, TcpOption};
@@ -37,6 +37,10 @@ pub struct EtherparseDissector;
 impl Dissector for EtherparseDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
         dissect_with(raw, opts, &mut Decoder::default())
+    }
+
+    fn dissect_into(&self, raw: &RawFrame<'_>, opts: &DissectOptions, frame: &mut Frame) {
+        dissect_with_into(raw, opts, &mut Decoder::default(), frame);
     }
 }
 

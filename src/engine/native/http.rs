@@ -194,7 +194,12 @@ fn spaced_target<'a>(method: &'a [u8], after_method: &'a [u8]) -> Option<Request
 
 /// Lossy UTF-8 text of `bytes` with surrounding ASCII whitespace removed.
 fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes.trim_ascii()).into_owned()
+    let bytes = bytes.trim_ascii();
+    // Valid UTF-8 (nearly every head) through the validator's fast path; the rest lossily.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// The head's start line and where the line after it begins (`data.len()` if none).

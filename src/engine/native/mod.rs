@@ -132,6 +132,10 @@ impl Dissector for NativeDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
         dissect_with(raw, opts, &mut NativeOnly)
     }
+
+    fn dissect_into(&self, raw: &RawFrame<'_>, opts: &DissectOptions, frame: &mut Frame) {
+        dissect_with_into(raw, opts, &mut NativeOnly, frame);
+    }
 }
 
 /// A decoder an adapter engine (etherparse, pnet, pdu) plugs into the walker.
@@ -168,19 +172,32 @@ pub(crate) fn dissect_with<'a>(
     decoder: &mut impl LayerDecoder<'a>,
 ) -> Frame {
     let mut frame = Frame {
-        number: raw.number,
-        timestamp: raw.timestamp,
-        len: raw.len,
-        cap_len: raw.cap_len(),
-        link_type: raw.link_type,
-        interface: raw.interface,
         layers: Vec::with_capacity(6),
         spans: Vec::with_capacity(6),
-        error: None,
+        ..Frame::default()
     };
-    let first = first_protocol(raw.link_type, raw.data);
-    walk(&mut frame, raw.data, raw.len as usize, first, opts, decoder);
+    dissect_with_into(raw, opts, decoder, &mut frame);
     frame
+}
+
+/// [`dissect_with`] into `frame`, whose fields are all replaced (its vectors' memory reused).
+pub(crate) fn dissect_with_into<'a>(
+    raw: &RawFrame<'a>,
+    opts: &DissectOptions,
+    decoder: &mut impl LayerDecoder<'a>,
+    frame: &mut Frame,
+) {
+    frame.number = raw.number;
+    frame.timestamp = raw.timestamp;
+    frame.len = raw.len;
+    frame.cap_len = raw.cap_len();
+    frame.link_type = raw.link_type;
+    frame.interface = raw.interface;
+    frame.layers.clear();
+    frame.spans.clear();
+    frame.error = None;
+    let first = first_protocol(raw.link_type, raw.data);
+    walk(frame, raw.data, raw.len as usize, first, opts, decoder);
 }
 
 /// Dissects `data` as a buffer that starts with a `first` header (a reassembled IP payload

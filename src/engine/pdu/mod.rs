@@ -15,7 +15,7 @@
 //! trim payloads to the IP or UDP length; pcapkit's walker does that for every engine.
 
 use super::adapter::{self as ad, ArpFields, GreFields, Ipv4Fields, Ipv6Fields, TcpFields};
-use super::native::{DecodeResult, LayerDecoder, dissect_with};
+use super::native::{DecodeResult, LayerDecoder, dissect_with, dissect_with_into};
 use super::{DissectOptions, Dissector};
 use crate::capture::RawFrame;
 use crate::model::{Frame, ProtoId};
@@ -31,6 +31,10 @@ pub struct PduDissector;
 impl Dissector for PduDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
         dissect_with(raw, opts, &mut Decoder::default())
+    }
+
+    fn dissect_into(&self, raw: &RawFrame<'_>, opts: &DissectOptions, frame: &mut Frame) {
+        dissect_with_into(raw, opts, &mut Decoder::default(), frame);
     }
 }
 

@@ -14,7 +14,7 @@
 use super::adapter::{
     self as ad, ArpFields, GreFields, Ipv4Fields, Ipv6Fields, SllFields, TcpFields,
 };
-use super::native::{DecodeError, DecodeResult, LayerDecoder, dissect_with};
+use super::native::{DecodeError, DecodeResult, LayerDecoder, dissect_with, dissect_with_into};
 use super::{DissectOptions, Dissector};
 use crate::capture::RawFrame;
 use crate::model::{Frame, ProtoId};
@@ -38,6 +38,10 @@ pub struct PnetDissector;
 impl Dissector for PnetDissector {
     fn dissect(&self, raw: &RawFrame<'_>, opts: &DissectOptions) -> Frame {
         dissect_with(raw, opts, &mut Decoder)
+    }
+
+    fn dissect_into(&self, raw: &RawFrame<'_>, opts: &DissectOptions, frame: &mut Frame) {
+        dissect_with_into(raw, opts, &mut Decoder, frame);
     }
 }
 
