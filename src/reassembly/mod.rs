@@ -13,7 +13,6 @@ pub mod http;
 mod ip;
 pub mod ipv4;
 pub mod ipv6;
-mod keyed_hash;
 mod record;
 mod stage;
 pub mod tcp;

@@ -29,9 +29,9 @@
 //! ```
 
 use super::holes::Holes;
-use super::keyed_hash::KeyedState;
 use super::record::{Anomaly, AnomalyKind};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use foldhash::HashMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
 
 /// One TCP segment as a half stream needs it.
@@ -554,11 +554,11 @@ pub struct TableCounters {
 #[derive(Debug)]
 pub struct TcpTable<T> {
     /// Boxed so the table's buckets stay small (lookups touch keys, not connections).
-    map: HashMap<PairKey, Box<(Connection, T)>, KeyedState>,
+    map: HashMap<PairKey, Box<(Connection, T)>>,
     order: VecDeque<(PairKey, u64)>,
     /// Pairs whose connection closed (both FINs delivered, or an RST), most recent last: their
     /// late segments (the last ACK, a retransmitted FIN) open nothing; a new SYN does.
-    closed: HashMap<PairKey, (), KeyedState>,
+    closed: HashMap<PairKey, ()>,
     closed_order: VecDeque<PairKey>,
     next_stream: u64,
     memory: usize,
