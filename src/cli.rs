@@ -293,16 +293,21 @@ fn stop_option(cli: &Cli) -> pcapkit::Result<Option<Stop>> {
 
 /// `--analyse`: the HTTP exchanges of `input`, one JSON object a line.
 fn analyse(cli: &Cli, input: &str) -> pcapkit::Result<()> {
-    let exchanges = pcapkit::analyse(input)?;
     let input_id = std::fs::metadata(input).ok().map(|meta| FileId::of(&meta));
     let (output, mut writer) = match &cli.output {
         Some(path) => Output::file_except(path, input_id)?,
         None => Output::stdout(),
     };
-    let written = exchanges.iter().try_for_each(|exchange| {
-        serde_json::to_writer(&mut writer, exchange)?;
-        writer.write_all(b"\n")
-    });
+    // Exchanges are written as they are paired; the first write error is kept (and the rest
+    // of the capture read for nothing).
+    let mut written = Ok(());
+    pcapkit::reassembly::analyse_each(input, |exchange| {
+        if written.is_ok() {
+            written = serde_json::to_writer(&mut writer, &exchange)
+                .map_err(io::Error::from)
+                .and_then(|()| writer.write_all(b"\n"));
+        }
+    })?;
     let result = written.and_then(|()| writer.flush());
     drop(writer);
     result.map_err(|source| Error::Write {

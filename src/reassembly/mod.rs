@@ -17,7 +17,7 @@ mod record;
 mod stage;
 pub mod tcp;
 
-pub use analyse::{HttpExchange, HttpMessage, analyse};
+pub use analyse::{HttpExchange, HttpMessage, analyse, analyse_each};
 pub use record::{Anomaly, AnomalyKind, Key, Kind, Reassembled};
 pub use stage::ReassemblyStage;
 
