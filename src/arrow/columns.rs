@@ -6,11 +6,12 @@
 
 use super::schema::{Column, ColumnKind, TIME_ZONE, schema};
 use super::view::{FrameView, Ip, Transport};
-use crate::model::{Frame, MacAddr, Timestamp};
-use arrow_array::builder::{
-    BooleanBuilder, Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
+use crate::model::{Frame, MacAddr, TcpFlags, Timestamp};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{
+    ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, TimestampMicrosecondArray,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_buffer::NullBuffer;
 use arrow_schema::ArrowError;
 use std::fmt::{Display, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -18,21 +19,11 @@ use std::sync::Arc;
 
 /// The builder type of a column kind.
 macro_rules! builder {
-    (Int64) => {
-        Int64Builder
-    };
-    (Int32) => {
-        Int32Builder
-    };
-    (Utf8) => {
-        StringBuilder
-    };
-    (Boolean) => {
-        BooleanBuilder
-    };
-    (TimestampUs) => {
-        TimestampMicrosecondBuilder
-    };
+    (Int64) => { Plain<i64> };
+    (Int32) => { Plain<i32> };
+    (Utf8) => { StringBuilder };
+    (Boolean) => { Plain<bool> };
+    (TimestampUs) => { Plain<i64> };
 }
 
 /// A builder of a column kind with room for `rows` rows.
@@ -57,10 +48,24 @@ macro_rules! append {
 
 /// Finishes a column's builder into an array.
 macro_rules! finish {
-    (TimestampUs, $builder:expr) => {
-        Arc::new($builder.finish().with_timezone(TIME_ZONE)) as ArrayRef
-    };
-    ($kind:ident, $builder:expr) => {
+    (Int64, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        Arc::new(Int64Array::new($builder.values.into(), nulls)) as ArrayRef
+    }};
+    (Int32, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        Arc::new(Int32Array::new($builder.values.into(), nulls)) as ArrayRef
+    }};
+    (Boolean, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        Arc::new(BooleanArray::new($builder.values.into(), nulls)) as ArrayRef
+    }};
+    (TimestampUs, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        let array = TimestampMicrosecondArray::new($builder.values.into(), nulls);
+        Arc::new(array.with_timezone(TIME_ZONE)) as ArrayRef
+    }};
+    (Utf8, $builder:expr) => {
         Arc::new($builder.finish()) as ArrayRef
     };
 }
@@ -141,6 +146,33 @@ macro_rules! columns {
             }
         }
     };
+}
+
+/// The values and validity of a number, boolean or time column: two pushes a row, where the
+/// Arrow builders' bookkeeping costs several times that.
+#[derive(Debug)]
+struct Plain<T> {
+    values: Vec<T>,
+    valid: Vec<bool>,
+}
+
+impl<T: Copy + Default> Plain<T> {
+    fn with_capacity(rows: usize) -> Plain<T> {
+        Plain {
+            values: Vec::with_capacity(rows),
+            valid: Vec::with_capacity(rows),
+        }
+    }
+
+    fn append_option(&mut self, value: Option<T>) {
+        self.values.push(value.unwrap_or_default());
+        self.valid.push(value.is_some());
+    }
+
+    /// The validity as Arrow wants it: `None` when no value is null.
+    fn nulls(&self) -> Option<NullBuffer> {
+        (!self.valid.iter().all(|&v| v)).then(|| NullBuffer::from(self.valid.as_slice()))
+    }
 }
 
 /// Bytes reserved per row for a text column (addresses and names are short).
@@ -243,6 +275,35 @@ impl TextCell for IpText {
     }
 }
 
+/// The protocol chain (`Ethernet:IPv4:TCP`), written name by name.
+struct Chain<'f>(&'f Frame);
+
+impl TextCell for Chain<'_> {
+    fn append_to(self, builder: &mut StringBuilder) {
+        for (i, proto) in self.0.protocols().enumerate() {
+            if i > 0 {
+                let _ = builder.write_str(":");
+            }
+            let _ = builder.write_str(proto.name());
+        }
+        builder.append_value("");
+    }
+}
+
+/// TCP flags (`SYN,ACK`), written name by name.
+impl TextCell for TcpFlags {
+    fn append_to(self, builder: &mut StringBuilder) {
+        let set = TcpFlags::NAMES.iter().filter(|&&(bit, _)| self.has(bit));
+        for (i, (_, name)) in set.enumerate() {
+            if i > 0 {
+                let _ = builder.write_str(",");
+            }
+            let _ = builder.write_str(name);
+        }
+        builder.append_value("");
+    }
+}
+
 /// A text cell written by its `Display`.
 struct Shown<T>(T);
 
@@ -313,7 +374,7 @@ columns! {
     /// pcapng interface index within its section.
     interface: Int64, "classic pcap", "interface", |v| v.frame.interface.map(i64::from);
     /// Protocol chain, outermost first (`Ethernet:IPv4:TCP:HTTP`).
-    protocols: Utf8, required, "protocols", |v| Some(Shown(v.frame.chain()));
+    protocols: Utf8, required, "protocols", |v| Some(Chain(v.frame));
     /// Protocol whose header could not be read, where dissection stopped early.
     error_layer: Utf8, "no error", "error.layer", |v| v.frame.error.as_ref().map(|e| e.layer.name());
     /// Byte offset of that header in the frame.
@@ -345,7 +406,7 @@ columns! {
     /// Destination port of the first TCP or UDP layer.
     dst_port: Int32, "no TCP or UDP layer", "TCP.dst_port / UDP.dst_port", |v| v.ports().map(|p| i32::from(p.1));
     /// TCP flags, comma-separated (`SYN,ACK`; empty when none is set).
-    tcp_flags: Utf8, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().map(|t| Shown(t.flags));
+    tcp_flags: Utf8, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().map(|t| t.flags);
     /// TCP flag bits (FIN 0x001 ... NS 0x100).
     tcp_flags_bits: Int32, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().map(|t| i32::from(t.flags.0));
     /// TCP sequence number (absolute).
