@@ -207,3 +207,31 @@ impl FromStr for Format {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without the feature, `parquet` is a usage error that says how to get it.
+    #[cfg(not(feature = "parquet"))]
+    #[test]
+    fn parquet_names_its_feature() {
+        let err = "Parquet".parse::<Format>().unwrap_err();
+        assert!(
+            matches!(&err, Error::Usage(m) if m.contains("--features parquet")),
+            "{err}"
+        );
+        assert!(Format::from_extension("parquet").is_none());
+        assert!(Format::not_in_build("json").is_none());
+    }
+
+    /// With it, `parquet` is a binary format like pcap, by name and by extension.
+    #[cfg(feature = "parquet")]
+    #[test]
+    fn parquet_is_a_binary_format() {
+        assert_eq!("Parquet".parse::<Format>().unwrap(), Format::Parquet);
+        assert_eq!(Format::from_extension("PARQUET"), Some(Format::Parquet));
+        assert!(Format::Parquet.needs_file());
+        assert!(Format::not_in_build("parquet").is_none());
+    }
+}
