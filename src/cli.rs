@@ -1,13 +1,15 @@
 //! The command line (jspcapy heritage, flat): clap definitions and their translation into a
 //! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage
 //! (including an output that is the input itself), 130/143 interrupted by SIGINT/SIGTERM
-//! (temporary files removed).
+//! (temporary files removed). With several inputs, 1 when any input failed (the others are
+//! still written).
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::model::{Frame, Level, ProtoId};
+use pcapkit::multi::{Batch, Destination};
 use pcapkit::pipeline::{Record, Stage};
 use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
@@ -19,15 +21,24 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Parser)]
 #[command(name = "pcapkit", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for
-    /// stdin (the default when stdin is not a terminal)
-    pub input: Option<String>,
+    /// Captures to read: paths ('.pcap' is appended if the name does not exist), or '-' for
+    /// stdin (the default when stdin is not a terminal). Several inputs: one report each,
+    /// DIR/<input stem>.<ext> with -o DIR, or one after the other on stdout (ndjson lines
+    /// then carry "file"; tree reports come under '==> INPUT <=='); exit 1 if any failed.
+    /// analyse and follow take one input
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
 
-    /// Report file, or folder with -F (default: stdout; required for -F, and for plist and
-    /// pcap when stdout is a terminal). A regular file is replaced atomically; a device, FIFO
-    /// or symlink target is written through; the input is refused
+    /// Report file, or folder with -F or several inputs (default: stdout; required for -F,
+    /// and for plist and pcap when stdout is a terminal). A regular file is replaced
+    /// atomically; a device, FIFO or symlink target is written through; the input is refused
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+
+    /// Inputs extracted at once, each by its own pipeline (default: one per available core;
+    /// --threads applies to each)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// Report format: json | ndjson | plist | tree | pcap (default: from the output's
     /// extension .json .ndjson .jsonl .plist .txt .pcap; on stdout tree for a terminal, else ndjson)
@@ -144,7 +155,7 @@ impl Cli {
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match execute(&cli) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(Error::Write { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(err) => {
             eprintln!("pcapkit: {err}");
@@ -156,40 +167,43 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn execute(cli: &Cli) -> pcapkit::Result<()> {
+/// Runs the command; `Ok` holds the exit code (1 when some of several inputs failed).
+fn execute(cli: &Cli) -> pcapkit::Result<i32> {
     if cli.engines {
         for engine in EngineKind::ALL {
             println!("{:<10} {}", engine.name(), engine.description());
         }
-        return Ok(());
+        return Ok(0);
     }
     let options = Options::default()
         .engine(cli.engine.parse()?)
         .stop(stop_option(cli)?)
         .max_layers(cli.max_layers)
         .threads(cli.threads.map_or(0, usize::from));
-    let input = match cli.input.as_deref() {
-        Some(input) => input,
-        None if io::stdin().is_terminal() => {
+    let input = match cli.inputs.as_slice() {
+        [input] => input.as_str(),
+        [_, _, ..] if cli.analyse || cli.follow => {
+            return Err(Error::Usage(
+                "analyse and follow read one input: run them once per capture".into(),
+            ));
+        }
+        [_, _, ..] => return several(cli, options),
+        [] if io::stdin().is_terminal() => {
             return Err(Error::Usage(
                 "no INPUT: give a capture file, or pipe one in (pcapkit < cap.pcap); see --help"
                     .into(),
             ));
         }
-        None => "-",
+        [] => "-",
     };
     if cli.analyse {
-        return analyse(cli, input);
+        return analyse(cli, input).map(|()| 0);
     }
     if cli.follow {
-        return follow(cli, input);
+        return follow(cli, input).map(|()| 0);
     }
     let (format, output_path) = resolve_output(cli)?;
-    let limits = ReaderOptions {
-        max_record: cli.max_record,
-    };
-    let mut extractor =
-        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
+    let mut extractor = open(cli, input, options, None)?;
     let input_id = extractor.input_id();
     if output_path.is_none()
         && input_id.is_some()
@@ -199,32 +213,19 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
             "stdout is the input capture {input}; refusing to overwrite it with the report"
         )));
     }
-    if let Some(list) = &cli.reassemble {
-        let kinds: Kinds = list
-            .parse()
-            .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
-        extractor = extractor.reassemble(ReassemblyOptions::new(kinds).strict(cli.strict));
-    }
     // A report printed on the terminal would be garbled by a progress bar beside it.
     let progress = if output_path.is_none() && io::stdout().is_terminal() {
         None
     } else {
         progress_bar(cli, input)
     };
-    if cli.verbose {
-        extractor = extractor.stage(Box::new(Verbose));
-    }
     if let Some(bar) = &progress {
         let bar = bar.clone();
         extractor = extractor.progress(move |bytes| bar.set_position(bytes));
     }
     let mut trace = None;
     if let Some(dir) = &cli.trace {
-        let options = pcapkit::trace::TraceOptions {
-            udp: cli.trace_udp,
-            ..Default::default()
-        };
-        let (with_trace, handle) = extractor.trace(dir, &options)?;
+        let (with_trace, handle) = extractor.trace(dir, &trace_options(cli))?;
         extractor = with_trace;
         trace = Some(handle);
     }
@@ -259,13 +260,120 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     if let Some(output) = output {
         output.commit()?;
     }
+    warn_stopped_early(input, &extraction);
+    Ok(0)
+}
+
+/// The warning for an input whose damaged or truncated tail was left out.
+fn warn_stopped_early(input: &str, extraction: &pcapkit::Extraction) {
     if let Some(stopped) = &extraction.stopped_early {
         eprintln!(
             "pcapkit: warning: {input}: {stopped}; kept the {} complete frames before it",
             extraction.summary.frames
         );
     }
-    Ok(())
+}
+
+/// Opens `input` with the options and stages the command line asks for (reassembly, `-v`;
+/// `-v` lines start with `label` when given).
+fn open(
+    cli: &Cli,
+    input: &str,
+    options: Options,
+    label: Option<&str>,
+) -> pcapkit::Result<Extractor> {
+    let limits = ReaderOptions {
+        max_record: cli.max_record,
+    };
+    let mut extractor =
+        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
+    if let Some(list) = &cli.reassemble {
+        let kinds: Kinds = list
+            .parse()
+            .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
+        extractor = extractor.reassemble(ReassemblyOptions::new(kinds).strict(cli.strict));
+    }
+    if cli.verbose {
+        let label = label.map(|label| format!("{label}: "));
+        extractor = extractor.stage(Box::new(Verbose { label }));
+    }
+    Ok(extractor)
+}
+
+/// `--trace-udp` and the defaults as trace options.
+fn trace_options(cli: &Cli) -> pcapkit::trace::TraceOptions {
+    pcapkit::trace::TraceOptions {
+        udp: cli.trace_udp,
+        ..Default::default()
+    }
+}
+
+/// Several inputs: one report each (see [`pcapkit::multi`]), a line on stderr for each.
+fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
+    let named = named_format(cli)?;
+    if cli.auto_extension {
+        return Err(Error::Usage(
+            "-a/--auto-extension does not apply to several inputs: their reports are named \
+             <input stem>.<format extension>"
+                .into(),
+        ));
+    }
+    let (format, destination) = match &cli.output {
+        Some(dir) => {
+            let format = named.ok_or_else(|| {
+                Error::Usage(
+                    "several inputs into a folder need a format: give -f \
+                     json|ndjson|plist|tree|pcap (or -j, -p, -t)"
+                        .into(),
+                )
+            })?;
+            let destination = if cli.files {
+                Destination::FrameFolders(dir.clone())
+            } else {
+                Destination::Folder(dir.clone())
+            };
+            (format, destination)
+        }
+        None if cli.files => {
+            return Err(Error::Usage(
+                "-F/--files needs -o/--output: the folder of the inputs' frame folders".into(),
+            ));
+        }
+        None => (
+            named.unwrap_or_else(stdout_default_format),
+            Destination::Stdout,
+        ),
+    };
+    let mut batch =
+        Batch::new(cli.inputs.clone(), format, destination).jobs(cli.jobs.map_or(0, usize::from));
+    if let Some(dir) = &cli.trace {
+        batch = batch.trace(dir, trace_options(cli));
+    }
+    let open = |input: &str| open(cli, input, options.clone(), Some(input));
+    let failed = batch.run(open, |done| match &done.result {
+        Ok(extraction) => {
+            warn_stopped_early(&done.input, extraction);
+            if !cli.quiet {
+                let to = done
+                    .output
+                    .as_ref()
+                    .map_or_else(|| "stdout".into(), |path| path.display().to_string());
+                eprintln!(
+                    "pcapkit: {}: {} frames ({} malformed) -> {to}",
+                    done.input, extraction.summary.frames, extraction.summary.malformed
+                );
+            }
+        }
+        Err(err) => eprintln!("pcapkit: {}: {err}", done.input),
+    })?;
+    if failed > 0 {
+        eprintln!(
+            "pcapkit: {failed} of {} inputs failed (the others were written)",
+            cli.inputs.len()
+        );
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 /// `-P` / `-L` as a [`Stop`].
@@ -347,13 +455,7 @@ fn follow(cli: &Cli, input: &str) -> pcapkit::Result<()> {
 
 /// The report format and output path from `-f`, `-j`, `-p`, `-t`, `-o`, `-a` and `-F`.
 fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
-    let named = match (&cli.format, cli.json, cli.plist, cli.tree) {
-        (Some(name), ..) => Some(name.parse::<Format>()?),
-        (None, true, _, _) => Some(Format::Json),
-        (None, _, true, _) => Some(Format::Plist),
-        (None, _, _, true) => Some(Format::Tree),
-        _ => None,
-    };
+    let named = named_format(cli)?;
     let Some(path) = &cli.output else {
         if cli.auto_extension {
             return Err(Error::Usage("-a/--auto-extension needs -o/--output".into()));
@@ -363,13 +465,7 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                 "-F/--files needs -o/--output: the folder for the frame files".into(),
             ));
         }
-        let format = named.unwrap_or_else(|| {
-            if io::stdout().is_terminal() {
-                Format::Tree
-            } else {
-                Format::Ndjson
-            }
-        });
+        let format = named.unwrap_or_else(stdout_default_format);
         if format.needs_file() && io::stdout().is_terminal() {
             return Err(Error::Usage(format!(
                 "-f {format} is not written to a terminal: give -o/--output or pipe it \
@@ -422,6 +518,26 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
     Ok((format, Some(path)))
 }
 
+/// The format `-f`, `-j`, `-p` or `-t` names, if any.
+fn named_format(cli: &Cli) -> pcapkit::Result<Option<Format>> {
+    Ok(match (&cli.format, cli.json, cli.plist, cli.tree) {
+        (Some(name), ..) => Some(name.parse::<Format>()?),
+        (None, true, _, _) => Some(Format::Json),
+        (None, _, true, _) => Some(Format::Plist),
+        (None, _, _, true) => Some(Format::Tree),
+        _ => None,
+    })
+}
+
+/// The format of a report on stdout when none is named: tree for a terminal, else ndjson.
+fn stdout_default_format() -> Format {
+    if io::stdout().is_terminal() {
+        Format::Tree
+    } else {
+        Format::Ndjson
+    }
+}
+
 /// A progress bar on stderr when it is a terminal and `-q` was not given.
 fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     if cli.quiet || !io::stderr().is_terminal() {
@@ -447,15 +563,19 @@ fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// `-v`: ` - Frame N: Ethernet:IPv4:TCP` on stderr for each frame, as a stage.
-struct Verbose;
+/// `-v`: ` - Frame N: Ethernet:IPv4:TCP` on stderr for each frame, as a stage (after
+/// ` - INPUT: ` with several inputs).
+struct Verbose {
+    label: Option<String>,
+}
 
 impl Stage for Verbose {
     fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame, _out: &mut Vec<Record>) {
         // Like a progress bar, a diagnostic that cannot be shown does not stop the report.
         let _ = writeln!(
             io::stderr().lock(),
-            " - Frame {}: {}",
+            " - {}Frame {}: {}",
+            self.label.as_deref().unwrap_or(""),
             frame.number,
             frame.protocol_chain()
         );

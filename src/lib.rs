@@ -33,6 +33,7 @@ pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod multi;
 pub mod pipeline;
 pub mod reassembly;
 pub mod synth;

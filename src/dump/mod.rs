@@ -24,7 +24,7 @@ pub use background::BackgroundWriter;
 pub use encoder::{Encoder, EncodingDumper, FrameEncoder, Placement};
 pub use files::FilesDumper;
 pub use json::JsonDumper;
-pub use ndjson::NdjsonDumper;
+pub use ndjson::{NdjsonDumper, NdjsonEncoder};
 pub use output::Output;
 pub use pcap::PcapDumper;
 pub use plist::PlistDumper;
@@ -127,6 +127,13 @@ impl Format {
     /// (a file or a pipe is fine): `plist` and `pcap`.
     pub fn needs_file(self) -> bool {
         matches!(self, Format::Plist | Format::Pcap)
+    }
+
+    /// Whether the reports of several captures can follow one another on one stream:
+    /// `ndjson` (each line then names its capture) and `tree`; a format that is one document
+    /// or binary cannot.
+    pub fn concatenates(self) -> bool {
+        matches!(self, Format::Ndjson | Format::Tree)
     }
 
     /// The format of an output path, from its extension.
