@@ -364,6 +364,8 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
                 );
             }
         }
+        // Most errors name their input already; the others (a report unwritable) get it.
+        Err(err) if err.to_string().contains(done.input.as_str()) => eprintln!("pcapkit: {err}"),
         Err(err) => eprintln!("pcapkit: {}: {err}", done.input),
     })?;
     if failed > 0 {
