@@ -86,11 +86,12 @@ pub struct Cli {
     #[arg(short, long)]
     pub verbose: bool,
 
-    /// No progress bar
+    /// No progress bar (several inputs: no line on stderr for each input that succeeded)
     #[arg(short, long)]
     pub quiet: bool,
 
     /// TCP flow index (DIR/index.json, DIR/index.ndjson) and one pcap per flow in DIR
+    /// (several inputs: in DIR/<input stem>/)
     #[arg(long, value_name = "DIR")]
     pub trace: Option<PathBuf>,
 

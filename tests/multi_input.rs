@@ -440,3 +440,37 @@ fn shared_captures_in_one_run_match_their_single_runs() {
         names.len()
     );
 }
+
+#[test]
+fn each_input_is_traced_into_a_folder_of_its_own() {
+    let (dir, inputs, _) = three_captures();
+    let done = run_in(
+        dir.path(),
+        &[
+            inputs[0], inputs[2], "-f", "ndjson", "-o", "out", "--trace", "flows",
+        ],
+    );
+    assert!(done.status.success(), "{}", stderr(&done));
+    let index = |folder: &Path| fs::read(folder.join("index.ndjson")).unwrap();
+    for input in [inputs[0], inputs[2]] {
+        let alone = format!("alone-{}", stem(input));
+        let single = run_in(
+            dir.path(),
+            &[
+                input,
+                "-f",
+                "ndjson",
+                "-q",
+                "-o",
+                "single.ndjson",
+                "--trace",
+                &alone,
+            ],
+        );
+        assert!(single.status.success(), "{}", stderr(&single));
+        let ours = dir.path().join("flows").join(stem(input));
+        assert_eq!(index(&ours), index(&dir.path().join(&alone)), "{input}");
+    }
+    // The sample conversation has TCP flows: the index is not empty.
+    assert!(!index(&dir.path().join("flows/a")).is_empty());
+}
