@@ -474,3 +474,42 @@ fn each_input_is_traced_into_a_folder_of_its_own() {
     // The sample conversation has TCP flows: the index is not empty.
     assert!(!index(&dir.path().join("flows/a")).is_empty());
 }
+
+#[test]
+fn a_fifo_in_the_folder_is_written_in_place() {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let (dir, inputs, _) = three_captures();
+    let out = dir.path().join("out");
+    fs::create_dir(&out).unwrap();
+    let fifo = out.join("c.ndjson");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    let done = run_in(
+        dir.path(),
+        &[inputs[0], inputs[2], "-f", "ndjson", "-o", "out"],
+    );
+    if !done.status.success() {
+        // pcapkit never wrote the FIFO: end the reader's wait before failing.
+        let _ = fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo);
+    }
+    let read = reader.join().unwrap();
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(read == single_report(dir.path(), inputs[2], Format::Ndjson));
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(
+        fs::read(out.join("a.ndjson")).unwrap(),
+        single_report(dir.path(), inputs[0], Format::Ndjson)
+    );
+}
