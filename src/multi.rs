@@ -397,3 +397,113 @@ fn input_id(input: &str) -> Option<FileId> {
         .ok()?;
     meta.is_file().then(|| FileId::of(&meta))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::PcapWriter;
+    use crate::model::LinkType;
+    use crate::synth::sample_conversation;
+
+    /// `a.pcap` with the sample conversation's first `counts[0]` frames, `b.pcap` with
+    /// `counts[1]`, ...
+    fn captures(dir: &Path, counts: &[usize]) -> Vec<String> {
+        let frames = sample_conversation();
+        counts
+            .iter()
+            .zip(["a", "b", "c"])
+            .map(|(&count, name)| {
+                let path = dir.join(format!("{name}.pcap"));
+                let file = File::create(&path).unwrap();
+                let mut writer = PcapWriter::new(file, LinkType::ETHERNET, 65535, false).unwrap();
+                for frame in &frames[..count] {
+                    writer
+                        .write_frame(frame.timestamp, frame.orig_len, &frame.data)
+                        .unwrap();
+                }
+                path.to_string_lossy().into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn inputs_are_reported_in_order_and_a_bad_one_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut inputs = captures(dir.path(), &[3, 7, 5]);
+        inputs.insert(1, dir.path().join("missing.pcap").display().to_string());
+        let out = dir.path().join("out");
+        let batch = Batch::new(
+            inputs.clone(),
+            Format::Json,
+            Destination::Folder(out.clone()),
+        )
+        .jobs(2);
+        let mut seen = Vec::new();
+        let failed = batch
+            .run(
+                |input| Extractor::open(input),
+                |done| {
+                    let frames = done.result.as_ref().ok().map(|e| e.summary.frames);
+                    seen.push((done.input.clone(), done.output.clone(), frames));
+                },
+            )
+            .unwrap();
+        assert_eq!(failed, 1);
+        let expected: Vec<_> = inputs
+            .iter()
+            .zip([Some(3), None, Some(7), Some(5)])
+            .map(|(input, frames)| {
+                let stem = Path::new(input).file_stem().unwrap().to_str().unwrap();
+                (
+                    input.clone(),
+                    Some(out.join(format!("{stem}.json"))),
+                    frames,
+                )
+            })
+            .collect();
+        assert_eq!(seen, expected);
+        for (input, report, frames) in &seen {
+            let Some(report) = report.as_ref().filter(|_| frames.is_some()) else {
+                continue;
+            };
+            let alone = dir.path().join("alone.json");
+            Extractor::open(input)
+                .unwrap()
+                .write(Format::Json, Some(&alone))
+                .unwrap();
+            assert_eq!(
+                fs::read(report).unwrap(),
+                fs::read(&alone).unwrap(),
+                "{input}"
+            );
+        }
+        assert!(!out.join("missing.json").exists());
+    }
+
+    #[test]
+    fn names_are_checked_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let inputs = captures(dir.path(), &[2]);
+        let twice = vec![inputs[0].clone(), inputs[0].clone()];
+        let out = dir.path().join("out");
+        let batch = Batch::new(
+            twice.clone(),
+            Format::Ndjson,
+            Destination::Folder(out.clone()),
+        );
+        let err = batch
+            .run(|input| Extractor::open(input), |_| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::Usage(_)), "{err}");
+        assert!(!out.exists());
+        // On stdout the same input twice is fine for ndjson, never for a document format.
+        let json = Batch::new(twice, Format::Json, Destination::Stdout);
+        assert!(matches!(
+            json.run(|input| Extractor::open(input), |_| {}),
+            Err(Error::Usage(_))
+        ));
+        assert_eq!(stem("-").unwrap(), "stdin");
+        assert_eq!(stem("dir/x.y.pcapng").unwrap(), "x.y");
+        assert!(stem("/").is_err());
+    }
+}

@@ -200,6 +200,26 @@ fn one_job_and_two_jobs_write_the_same() {
             .collect()
     };
     assert!(folder_of("1") == folder_of("2"));
+    // The parallel engines' --threads apply to each input: the same reports again.
+    let server = {
+        let done = run_in(
+            dir.path(),
+            &[
+                inputs[0],
+                inputs[1],
+                inputs[2],
+                "-E",
+                "server",
+                "--threads",
+                "2",
+                "--jobs",
+                "2",
+            ],
+        );
+        assert!(done.status.success(), "{}", stderr(&done));
+        done.stdout
+    };
+    assert!(server == one, "-E server --threads 2 differs");
 }
 
 #[test]
