@@ -320,6 +320,14 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
         ));
     }
     let (format, destination) = match &cli.output {
+        Some(dir) if looks_like_a_report(dir) => {
+            return Err(Error::Usage(format!(
+                "'{}' looks like a report file, but several inputs write one report each: give \
+                 a folder (-o {}/), or no -o for one ndjson stream on stdout",
+                dir.display(),
+                dir.display()
+            )));
+        }
         Some(dir) => {
             let format = named.ok_or_else(|| {
                 Error::Usage(
@@ -377,6 +385,14 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
         return Ok(1);
     }
     Ok(0)
+}
+
+/// Whether a new `-o` path given with several inputs is named like a report (`out.ndjson`,
+/// not `out/` or `reports`): then it is more likely a mistake than a folder to create.
+fn looks_like_a_report(path: &Path) -> bool {
+    !path.as_os_str().as_encoded_bytes().ends_with(b"/")
+        && !path.exists()
+        && Format::from_path(path).is_some()
 }
 
 /// `-P` / `-L` as a [`Stop`].

@@ -533,3 +533,65 @@ fn a_fifo_in_the_folder_is_written_in_place() {
         single_report(dir.path(), inputs[0], Format::Ndjson)
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = sample_conversation();
+    let many: Vec<SynthFrame> = (0..300).flat_map(|_| frames.iter().cloned()).collect();
+    write_pcap(&dir.path().join("big.pcap"), &many);
+    fs::copy(dir.path().join("big.pcap"), dir.path().join("big2.pcap")).unwrap();
+    let mut child = pcapkit()
+        .current_dir(dir.path())
+        .args(["big.pcap", "big2.pcap", "-f", "ndjson", "-q"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    common::read_then_close_stdout(&mut child, 1000);
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert!(stderr(&done).is_empty(), "{}", stderr(&done));
+}
+
+#[test]
+fn stage_records_carry_the_file_field_too() {
+    let (dir, inputs, _) = three_captures();
+    let done = run_in(dir.path(), &[inputs[0], inputs[2], "--reassemble", "all"]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    let lines: Vec<Value> = String::from_utf8(done.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let records: Vec<&Value> = lines.iter().filter(|v| v.get("record").is_some()).collect();
+    assert!(!records.is_empty(), "the sample conversation reassembles");
+    assert!(
+        lines
+            .iter()
+            .all(|v| v["file"] == inputs[0] || v["file"] == inputs[2])
+    );
+    assert!(
+        records.iter().all(|v| v["file"] == inputs[0]),
+        "c.pcap has no fragments"
+    );
+}
+
+#[test]
+fn an_output_named_like_a_report_is_not_made_a_folder() {
+    let (dir, inputs, _) = three_captures();
+    let done = run_in(dir.path(), &[inputs[0], inputs[2], "-o", "all.ndjson"]);
+    assert_eq!(done.status.code(), Some(2), "{}", stderr(&done));
+    assert!(
+        stderr(&done).contains("-o all.ndjson/"),
+        "{}",
+        stderr(&done)
+    );
+    assert!(!dir.path().join("all.ndjson").exists());
+    let done = run_in(
+        dir.path(),
+        &[inputs[0], inputs[2], "-f", "ndjson", "-o", "all.ndjson/"],
+    );
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(dir.path().join("all.ndjson/a.ndjson").is_file());
+}
