@@ -5,11 +5,11 @@
 //! still written).
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressFinish, ProgressStyle};
 use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::model::{Frame, Level, ProtoId};
-use pcapkit::multi::{Batch, Destination};
+use pcapkit::multi::{Batch, Destination, Done};
 use pcapkit::pipeline::{Record, Stage};
 use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
@@ -358,8 +358,24 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
     if let Some(dir) = &cli.trace {
         batch = batch.trace(dir, trace_options(cli));
     }
-    let open = |input: &str| open(cli, input, options.clone(), Some(input));
-    let failed = batch.run(open, |done| match &done.result {
+    // One bar per input being read, each cleared when its input is done; none beside reports
+    // printed on the terminal.
+    let on_terminal = cli.output.is_none() && io::stdout().is_terminal();
+    let bars = (!cli.quiet && !on_terminal && io::stderr().is_terminal()).then(MultiProgress::new);
+    let open = |input: &str| {
+        let mut extractor = open(cli, input, options.clone(), Some(input))?;
+        if let Some(bars) = &bars
+            && let Some(bar) = progress_bar(cli, input)
+        {
+            let bar = bars.add(
+                bar.with_prefix(format!("{input} "))
+                    .with_finish(ProgressFinish::AndClear),
+            );
+            extractor = extractor.progress(move |bytes| bar.set_position(bytes));
+        }
+        Ok(extractor)
+    };
+    let report = |done: &Done| match &done.result {
         Ok(extraction) => {
             warn_stopped_early(&done.input, extraction);
             if !cli.quiet {
@@ -376,6 +392,10 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
         // Most errors name their input already; the others (a report unwritable) get it.
         Err(err) if err.to_string().contains(done.input.as_str()) => eprintln!("pcapkit: {err}"),
         Err(err) => eprintln!("pcapkit: {}: {err}", done.input),
+    };
+    let failed = batch.run(open, |done| match &bars {
+        Some(bars) => bars.suspend(|| report(done)),
+        None => report(done),
     })?;
     if failed > 0 {
         eprintln!(
@@ -573,7 +593,7 @@ fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     let bar = match total {
         Some(len) => ProgressBar::new(len).with_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
+                "{prefix}{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         ),
