@@ -204,7 +204,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<i32> {
         return follow(cli, input).map(|()| 0);
     }
     let (format, output_path) = resolve_output(cli)?;
-    let mut extractor = open(cli, input, options, None)?;
+    let mut extractor = open(cli, input, options, reassembly_option(cli)?, None)?;
     let input_id = extractor.input_id();
     if output_path.is_none()
         && input_id.is_some()
@@ -275,12 +275,24 @@ fn warn_stopped_early(input: &str, extraction: &pcapkit::Extraction) {
     }
 }
 
+/// `--reassemble` and `--strict`, checked once before any input is opened.
+fn reassembly_option(cli: &Cli) -> pcapkit::Result<Option<ReassemblyOptions>> {
+    let Some(list) = &cli.reassemble else {
+        return Ok(None);
+    };
+    let kinds: Kinds = list
+        .parse()
+        .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
+    Ok(Some(ReassemblyOptions::new(kinds).strict(cli.strict)))
+}
+
 /// Opens `input` with the options and stages the command line asks for (reassembly, `-v`;
 /// `-v` lines start with `label` when given).
 fn open(
     cli: &Cli,
     input: &str,
     options: Options,
+    reassembly: Option<ReassemblyOptions>,
     label: Option<&str>,
 ) -> pcapkit::Result<Extractor> {
     let limits = ReaderOptions {
@@ -288,11 +300,8 @@ fn open(
     };
     let mut extractor =
         Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
-    if let Some(list) = &cli.reassemble {
-        let kinds: Kinds = list
-            .parse()
-            .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
-        extractor = extractor.reassemble(ReassemblyOptions::new(kinds).strict(cli.strict));
+    if let Some(reassembly) = reassembly {
+        extractor = extractor.reassemble(reassembly);
     }
     if cli.verbose {
         let label = label.map(|label| format!("{label}: "));
@@ -353,6 +362,7 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
             Destination::Stdout,
         ),
     };
+    let reassembly = reassembly_option(cli)?;
     let mut batch =
         Batch::new(cli.inputs.clone(), format, destination).jobs(cli.jobs.map_or(0, usize::from));
     if let Some(dir) = &cli.trace {
@@ -363,7 +373,7 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
     let on_terminal = cli.output.is_none() && io::stdout().is_terminal();
     let bars = (!cli.quiet && !on_terminal && io::stderr().is_terminal()).then(MultiProgress::new);
     let open = |input: &str| {
-        let mut extractor = open(cli, input, options.clone(), Some(input))?;
+        let mut extractor = open(cli, input, options.clone(), reassembly, Some(input))?;
         if let Some(bars) = &bars
             && let Some(bar) = progress_bar(cli, input)
         {

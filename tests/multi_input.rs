@@ -570,6 +570,10 @@ fn stage_records_carry_the_file_field_too() {
         records.iter().all(|v| v["file"] == inputs[0]),
         "c.pcap has no fragments"
     );
+    // A bad list is one usage error before any input is read, not one error per input.
+    let done = run_in(dir.path(), &[inputs[0], inputs[2], "--reassemble", "ipv5"]);
+    assert_eq!(done.status.code(), Some(2), "{}", stderr(&done));
+    assert_eq!(stderr(&done).lines().count(), 1, "{}", stderr(&done));
 }
 
 #[test]
