@@ -44,6 +44,23 @@ pub enum Destination {
 }
 
 /// One run over several captures (see the module docs).
+///
+/// ```no_run
+/// use pcapkit::multi::{Batch, Destination};
+/// use pcapkit::{Extractor, dump::Format};
+///
+/// let inputs = vec!["a.pcap".to_owned(), "b.pcapng".to_owned()];
+/// let batch = Batch::new(inputs, Format::Ndjson, Destination::Folder("reports".into())).jobs(2);
+/// let failed = batch.run(
+///     |input| Extractor::open(input),
+///     |done| match &done.result {
+///         Ok(extraction) => println!("{}: {} frames", done.input, extraction.summary.frames),
+///         Err(err) => eprintln!("{}: {err}", done.input),
+///     },
+/// )?;
+/// println!("{failed} inputs failed");
+/// # Ok::<(), pcapkit::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Batch {
     inputs: Vec<String>,
