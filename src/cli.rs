@@ -1,13 +1,15 @@
 //! The command line (jspcapy heritage, flat): clap definitions and their translation into a
 //! library call. Exit codes: 0 success, 1 input unreadable or output unwritable, 2 usage
 //! (including an output that is the input itself), 130/143 interrupted by SIGINT/SIGTERM
-//! (temporary files removed).
+//! (temporary files removed). With several inputs, 1 when any input failed (the others are
+//! still written).
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressFinish, ProgressStyle};
 use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
 use pcapkit::model::{Frame, Level, ProtoId};
+use pcapkit::multi::{Batch, Destination, Done};
 use pcapkit::pipeline::{Record, Stage};
 use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
 use pcapkit::{EngineKind, Error, Extractor, Options, Stop};
@@ -19,15 +21,24 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Parser)]
 #[command(name = "pcapkit", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Capture to read: a path ('.pcap' is appended if the name does not exist), or '-' for
-    /// stdin (the default when stdin is not a terminal)
-    pub input: Option<String>,
+    /// Captures to read: paths ('.pcap' is appended if the name does not exist), or '-' for
+    /// stdin (the default when stdin is not a terminal). Several inputs: one report each,
+    /// DIR/<input stem>.<ext> with -o DIR, or one after the other on stdout (ndjson lines
+    /// then carry "file"; tree reports come under '==> INPUT <=='); exit 1 if any failed.
+    /// analyse and follow take one input
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
 
-    /// Report file, or folder with -F (default: stdout; required for -F, and for plist and
-    /// pcap when stdout is a terminal). A regular file is replaced atomically; a device, FIFO
-    /// or symlink target is written through; the input is refused
+    /// Report file, or folder with -F or several inputs (default: stdout; required for -F,
+    /// and for plist and pcap when stdout is a terminal). A regular file is replaced
+    /// atomically; a device, FIFO or symlink target is written through; the input is refused
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+
+    /// Inputs extracted at once, each by its own pipeline (default: one per available core;
+    /// --threads applies to each)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// Report format: json | ndjson | plist | tree | pcap | parquet (parquet: in a build with
     /// the `parquet` feature) (default: from the output's extension .json .ndjson .jsonl .plist
@@ -76,11 +87,12 @@ pub struct Cli {
     #[arg(short, long)]
     pub verbose: bool,
 
-    /// No progress bar
+    /// No progress bar (several inputs: no line on stderr for each input that succeeded)
     #[arg(short, long)]
     pub quiet: bool,
 
     /// TCP flow index (DIR/index.json, DIR/index.ndjson) and one pcap per flow in DIR
+    /// (several inputs: in DIR/<input stem>/)
     #[arg(long, value_name = "DIR")]
     pub trace: Option<PathBuf>,
 
@@ -145,7 +157,7 @@ impl Cli {
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match execute(&cli) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(Error::Write { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(err) => {
             eprintln!("pcapkit: {err}");
@@ -157,40 +169,43 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn execute(cli: &Cli) -> pcapkit::Result<()> {
+/// Runs the command; `Ok` holds the exit code (1 when some of several inputs failed).
+fn execute(cli: &Cli) -> pcapkit::Result<i32> {
     if cli.engines {
         for engine in EngineKind::ALL {
             println!("{:<10} {}", engine.name(), engine.description());
         }
-        return Ok(());
+        return Ok(0);
     }
     let options = Options::default()
         .engine(cli.engine.parse()?)
         .stop(stop_option(cli)?)
         .max_layers(cli.max_layers)
         .threads(cli.threads.map_or(0, usize::from));
-    let input = match cli.input.as_deref() {
-        Some(input) => input,
-        None if io::stdin().is_terminal() => {
+    let input = match cli.inputs.as_slice() {
+        [input] => input.as_str(),
+        [_, _, ..] if cli.analyse || cli.follow => {
+            return Err(Error::Usage(
+                "analyse and follow read one input: run them once per capture".into(),
+            ));
+        }
+        [_, _, ..] => return several(cli, options),
+        [] if io::stdin().is_terminal() => {
             return Err(Error::Usage(
                 "no INPUT: give a capture file, or pipe one in (pcapkit < cap.pcap); see --help"
                     .into(),
             ));
         }
-        None => "-",
+        [] => "-",
     };
     if cli.analyse {
-        return analyse(cli, input);
+        return analyse(cli, input).map(|()| 0);
     }
     if cli.follow {
-        return follow(cli, input);
+        return follow(cli, input).map(|()| 0);
     }
     let (format, output_path) = resolve_output(cli)?;
-    let limits = ReaderOptions {
-        max_record: cli.max_record,
-    };
-    let mut extractor =
-        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
+    let mut extractor = open(cli, input, options, reassembly_option(cli)?, None)?;
     let input_id = extractor.input_id();
     if output_path.is_none()
         && input_id.is_some()
@@ -200,32 +215,19 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
             "stdout is the input capture {input}; refusing to overwrite it with the report"
         )));
     }
-    if let Some(list) = &cli.reassemble {
-        let kinds: Kinds = list
-            .parse()
-            .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
-        extractor = extractor.reassemble(ReassemblyOptions::new(kinds).strict(cli.strict));
-    }
     // A report printed on the terminal would be garbled by a progress bar beside it.
     let progress = if output_path.is_none() && io::stdout().is_terminal() {
         None
     } else {
         progress_bar(cli, input)
     };
-    if cli.verbose {
-        extractor = extractor.stage(Box::new(Verbose));
-    }
     if let Some(bar) = &progress {
         let bar = bar.clone();
         extractor = extractor.progress(move |bytes| bar.set_position(bytes));
     }
     let mut trace = None;
     if let Some(dir) = &cli.trace {
-        let options = pcapkit::trace::TraceOptions {
-            udp: cli.trace_udp,
-            ..Default::default()
-        };
-        let (with_trace, handle) = extractor.trace(dir, &options)?;
+        let (with_trace, handle) = extractor.trace(dir, &trace_options(cli))?;
         extractor = with_trace;
         trace = Some(handle);
     }
@@ -260,13 +262,168 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     if let Some(output) = output {
         output.commit()?;
     }
+    warn_stopped_early(input, &extraction);
+    Ok(0)
+}
+
+/// The warning for an input whose damaged or truncated tail was left out.
+fn warn_stopped_early(input: &str, extraction: &pcapkit::Extraction) {
     if let Some(stopped) = &extraction.stopped_early {
         eprintln!(
             "pcapkit: warning: {input}: {stopped}; kept the {} complete frames before it",
             extraction.summary.frames
         );
     }
-    Ok(())
+}
+
+/// `--reassemble` and `--strict`, checked once before any input is opened.
+fn reassembly_option(cli: &Cli) -> pcapkit::Result<Option<ReassemblyOptions>> {
+    let Some(list) = &cli.reassemble else {
+        return Ok(None);
+    };
+    let kinds: Kinds = list
+        .parse()
+        .map_err(|e: UnknownKind| Error::Usage(e.to_string()))?;
+    Ok(Some(ReassemblyOptions::new(kinds).strict(cli.strict)))
+}
+
+/// Opens `input` with the options and stages the command line asks for (reassembly, `-v`;
+/// `-v` lines start with `label` when given).
+fn open(
+    cli: &Cli,
+    input: &str,
+    options: Options,
+    reassembly: Option<ReassemblyOptions>,
+    label: Option<&str>,
+) -> pcapkit::Result<Extractor> {
+    let limits = ReaderOptions {
+        max_record: cli.max_record,
+    };
+    let mut extractor =
+        Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
+    if let Some(reassembly) = reassembly {
+        extractor = extractor.reassemble(reassembly);
+    }
+    if cli.verbose {
+        let label = label.map(|label| format!("{label}: "));
+        extractor = extractor.stage(Box::new(Verbose { label }));
+    }
+    Ok(extractor)
+}
+
+/// `--trace-udp` and the defaults as trace options.
+fn trace_options(cli: &Cli) -> pcapkit::trace::TraceOptions {
+    pcapkit::trace::TraceOptions {
+        udp: cli.trace_udp,
+        ..Default::default()
+    }
+}
+
+/// Several inputs: one report each (see [`pcapkit::multi`]), a line on stderr for each.
+fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
+    let named = named_format(cli)?;
+    if cli.auto_extension {
+        return Err(Error::Usage(
+            "-a/--auto-extension does not apply to several inputs: their reports are named \
+             <input stem>.<format extension>"
+                .into(),
+        ));
+    }
+    let (format, destination) = match &cli.output {
+        Some(dir) if looks_like_a_report(dir) => {
+            return Err(Error::Usage(format!(
+                "'{}' looks like a report file, but several inputs write one report each: give \
+                 a folder (-o {}/), or no -o for one ndjson stream on stdout",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        Some(dir) => {
+            let format = named.ok_or_else(|| {
+                Error::Usage(
+                    "several inputs into a folder need a format: give -f \
+                     json|ndjson|plist|tree|pcap (or -j, -p, -t)"
+                        .into(),
+                )
+            })?;
+            let destination = if cli.files {
+                Destination::FrameFolders(dir.clone())
+            } else {
+                Destination::Folder(dir.clone())
+            };
+            (format, destination)
+        }
+        None if cli.files => {
+            return Err(Error::Usage(
+                "-F/--files needs -o/--output: the folder of the inputs' frame folders".into(),
+            ));
+        }
+        None => (
+            named.unwrap_or_else(stdout_default_format),
+            Destination::Stdout,
+        ),
+    };
+    let reassembly = reassembly_option(cli)?;
+    let mut batch =
+        Batch::new(cli.inputs.clone(), format, destination).jobs(cli.jobs.map_or(0, usize::from));
+    if let Some(dir) = &cli.trace {
+        batch = batch.trace(dir, trace_options(cli));
+    }
+    // One bar per input being read, each cleared when its input is done; none beside reports
+    // printed on the terminal.
+    let on_terminal = cli.output.is_none() && io::stdout().is_terminal();
+    let bars = (!cli.quiet && !on_terminal && io::stderr().is_terminal()).then(MultiProgress::new);
+    let open = |input: &str| {
+        let mut extractor = open(cli, input, options.clone(), reassembly, Some(input))?;
+        if let Some(bars) = &bars
+            && let Some(bar) = progress_bar(cli, input)
+        {
+            let bar = bars.add(
+                bar.with_prefix(format!("{input} "))
+                    .with_finish(ProgressFinish::AndClear),
+            );
+            extractor = extractor.progress(move |bytes| bar.set_position(bytes));
+        }
+        Ok(extractor)
+    };
+    let report = |done: &Done| match &done.result {
+        Ok(extraction) => {
+            warn_stopped_early(&done.input, extraction);
+            if !cli.quiet {
+                let to = done
+                    .output
+                    .as_ref()
+                    .map_or_else(|| "stdout".into(), |path| path.display().to_string());
+                eprintln!(
+                    "pcapkit: {}: {} frames ({} malformed) -> {to}",
+                    done.input, extraction.summary.frames, extraction.summary.malformed
+                );
+            }
+        }
+        // Most errors name their input already; the others (a report unwritable) get it.
+        Err(err) if err.to_string().contains(done.input.as_str()) => eprintln!("pcapkit: {err}"),
+        Err(err) => eprintln!("pcapkit: {}: {err}", done.input),
+    };
+    let failed = batch.run(open, |done| match &bars {
+        Some(bars) => bars.suspend(|| report(done)),
+        None => report(done),
+    })?;
+    if failed > 0 {
+        eprintln!(
+            "pcapkit: {failed} of {} inputs failed (the others were written)",
+            cli.inputs.len()
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Whether a new `-o` path given with several inputs is named like a report (`out.ndjson`,
+/// not `out/` or `reports`): then it is more likely a mistake than a folder to create.
+fn looks_like_a_report(path: &Path) -> bool {
+    !path.as_os_str().as_encoded_bytes().ends_with(b"/")
+        && !path.exists()
+        && Format::from_path(path).is_some()
 }
 
 /// `-P` / `-L` as a [`Stop`].
@@ -353,13 +510,7 @@ fn follow(cli: &Cli, input: &str) -> pcapkit::Result<()> {
 
 /// The report format and output path from `-f`, `-j`, `-p`, `-t`, `-o`, `-a` and `-F`.
 fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
-    let named = match (&cli.format, cli.json, cli.plist, cli.tree) {
-        (Some(name), ..) => Some(name.parse::<Format>()?),
-        (None, true, _, _) => Some(Format::Json),
-        (None, _, true, _) => Some(Format::Plist),
-        (None, _, _, true) => Some(Format::Tree),
-        _ => None,
-    };
+    let named = named_format(cli)?;
     let Some(path) = &cli.output else {
         if cli.auto_extension {
             return Err(Error::Usage("-a/--auto-extension needs -o/--output".into()));
@@ -369,13 +520,7 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
                 "-F/--files needs -o/--output: the folder for the frame files".into(),
             ));
         }
-        let format = named.unwrap_or_else(|| {
-            if io::stdout().is_terminal() {
-                Format::Tree
-            } else {
-                Format::Ndjson
-            }
-        });
+        let format = named.unwrap_or_else(stdout_default_format);
         if format.needs_file() && io::stdout().is_terminal() {
             return Err(Error::Usage(format!(
                 "-f {format} is not written to a terminal: give -o/--output or pipe it \
@@ -431,6 +576,26 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
     Ok((format, Some(path)))
 }
 
+/// The format `-f`, `-j`, `-p` or `-t` names, if any.
+fn named_format(cli: &Cli) -> pcapkit::Result<Option<Format>> {
+    Ok(match (&cli.format, cli.json, cli.plist, cli.tree) {
+        (Some(name), ..) => Some(name.parse::<Format>()?),
+        (None, true, _, _) => Some(Format::Json),
+        (None, _, true, _) => Some(Format::Plist),
+        (None, _, _, true) => Some(Format::Tree),
+        _ => None,
+    })
+}
+
+/// The format of a report on stdout when none is named: tree for a terminal, else ndjson.
+fn stdout_default_format() -> Format {
+    if io::stdout().is_terminal() {
+        Format::Tree
+    } else {
+        Format::Ndjson
+    }
+}
+
 /// A progress bar on stderr when it is a terminal and `-q` was not given.
 fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     if cli.quiet || !io::stderr().is_terminal() {
@@ -447,7 +612,7 @@ fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     let bar = match total {
         Some(len) => ProgressBar::new(len).with_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
+                "{prefix}{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         ),
@@ -456,15 +621,19 @@ fn progress_bar(cli: &Cli, input: &str) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// `-v`: ` - Frame N: Ethernet:IPv4:TCP` on stderr for each frame, as a stage.
-struct Verbose;
+/// `-v`: ` - Frame N: Ethernet:IPv4:TCP` on stderr for each frame, as a stage (after
+/// ` - INPUT: ` with several inputs).
+struct Verbose {
+    label: Option<String>,
+}
 
 impl Stage for Verbose {
     fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame, _out: &mut Vec<Record>) {
         // Like a progress bar, a diagnostic that cannot be shown does not stop the report.
         let _ = writeln!(
             io::stderr().lock(),
-            " - Frame {}: {}",
+            " - {}Frame {}: {}",
+            self.label.as_deref().unwrap_or(""),
             frame.number,
             frame.protocol_chain()
         );

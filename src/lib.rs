@@ -35,6 +35,7 @@ pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod multi;
 pub mod pipeline;
 pub mod reassembly;
 pub mod synth;

@@ -632,16 +632,19 @@ fn native_engine_agrees_with_tshark() {
     engine_agrees_with_tshark(EngineKind::Native);
 }
 
+#[cfg(feature = "etherparse")]
 #[test]
 fn etherparse_engine_agrees_with_tshark() {
     engine_agrees_with_tshark(EngineKind::Etherparse);
 }
 
+#[cfg(feature = "pnet")]
 #[test]
 fn pnet_engine_agrees_with_tshark() {
     engine_agrees_with_tshark(EngineKind::Pnet);
 }
 
+#[cfg(feature = "pdu")]
 #[test]
 fn pdu_engine_agrees_with_tshark() {
     engine_agrees_with_tshark(EngineKind::Pdu);

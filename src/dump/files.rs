@@ -24,7 +24,7 @@ pub struct FilesDumper {
     dir: PathBuf,
     info: Option<CaptureInfo>,
     buffer: Vec<u8>,
-    input: Option<FileId>,
+    inputs: Vec<FileId>,
 }
 
 impl FilesDumper {
@@ -43,13 +43,18 @@ impl FilesDumper {
             dir: dir.to_owned(),
             info: None,
             buffer: Vec::with_capacity(8192),
-            input: None,
+            inputs: Vec::new(),
         })
     }
 
     /// Refuses to write any frame file that is the file `input` identifies.
-    pub fn except(mut self, input: Option<FileId>) -> FilesDumper {
-        self.input = input;
+    pub fn except(self, input: Option<FileId>) -> FilesDumper {
+        self.except_all(input.as_slice())
+    }
+
+    /// Refuses to write any frame file that is one of `inputs`.
+    pub fn except_all(mut self, inputs: &[FileId]) -> FilesDumper {
+        self.inputs = inputs.to_vec();
         self
     }
 
@@ -82,7 +87,7 @@ impl FrameSink for FilesDumper {
             }
             other => io::Error::other(other.to_string()),
         };
-        let (output, mut writer) = Output::open(&path, self.input).map_err(failed)?;
+        let (output, mut writer) = Output::open_excluding(&path, &self.inputs).map_err(failed)?;
         writer
             .write_all(&self.buffer)
             .and_then(|()| writer.flush())

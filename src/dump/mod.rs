@@ -26,7 +26,7 @@ pub use background::BackgroundWriter;
 pub use encoder::{Encoder, EncodingDumper, FrameEncoder, Placement};
 pub use files::FilesDumper;
 pub use json::JsonDumper;
-pub use ndjson::NdjsonDumper;
+pub use ndjson::{NdjsonDumper, NdjsonEncoder};
 pub use output::Output;
 #[cfg(feature = "parquet")]
 pub use parquet::{ParquetDumper, WRITE_BATCH_ROWS};
@@ -159,6 +159,13 @@ impl Format {
                     .into(),
             )
         })
+    }
+
+    /// Whether the reports of several captures can follow one another on one stream:
+    /// `ndjson` (each line then names its capture) and `tree`; a format that is one document
+    /// or binary cannot.
+    pub fn concatenates(self) -> bool {
+        matches!(self, Format::Ndjson | Format::Tree)
     }
 
     /// The format of an output path, from its extension.

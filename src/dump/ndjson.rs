@@ -6,10 +6,37 @@ use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::model::{Frame, Summary};
 use crate::pipeline::Record;
 use std::io;
+use std::sync::Arc;
 
 /// Encodes each frame as one line of JSON; nothing before or after the frames.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NdjsonEncoder;
+#[derive(Clone, Debug, Default)]
+pub struct NdjsonEncoder {
+    /// `"file":"<input>",` put first in every line ([`NdjsonEncoder::tagged`]), if any.
+    file_field: Option<Arc<[u8]>>,
+}
+
+impl NdjsonEncoder {
+    /// An encoder whose every line starts with `"file":"<input>"`, naming the capture it
+    /// comes from (several inputs concatenated on one stream).
+    pub fn tagged(input: &str) -> NdjsonEncoder {
+        let mut field = b"\"file\":".to_vec();
+        // A string always serializes.
+        let _ = serde_json::to_writer(&mut field, input);
+        field.push(b',');
+        NdjsonEncoder {
+            file_field: Some(field.into()),
+        }
+    }
+
+    /// Puts the file field after the `{` of the line that starts at `start`.
+    fn tag(&self, out: &mut Vec<u8>, start: usize) {
+        if let Some(field) = &self.file_field
+            && out.get(start) == Some(&b'{')
+        {
+            out.splice(start + 1..start + 1, field.iter().copied());
+        }
+    }
+}
 
 /// Writes each frame as one line of JSON (see [`NdjsonEncoder`]).
 ///
@@ -33,13 +60,17 @@ impl Encoder for NdjsonEncoder {
         _index: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
+        let start = out.len();
         super::frame_json::write_frame_json(out, frame)?;
+        self.tag(out, start);
         out.push(b'\n');
         Ok(())
     }
 
     fn record(&mut self, record: &Record, _index: u64, out: &mut Vec<u8>) -> io::Result<()> {
+        let start = out.len();
         super::frame_json::write_record_json(out, record)?;
+        self.tag(out, start);
         out.push(b'\n');
         Ok(())
     }

@@ -46,13 +46,33 @@ impl Output {
     /// Like [`Output::file`], but refuses (with [`Error::Usage`]) a path that is the file
     /// `input` identifies (see [`CaptureReader::file_id`](crate::capture::CaptureReader::file_id)).
     pub fn file_except(path: &Path, input: Option<FileId>) -> Result<(Output, Box<dyn Write>)> {
-        let (output, destination) = Output::open(path, input)?;
+        Output::file_excluding(path, input.as_slice())
+    }
+
+    /// Like [`Output::file_except`], refusing every file of `inputs` (a run over several
+    /// captures: no report may be any of them).
+    pub fn file_excluding(path: &Path, inputs: &[FileId]) -> Result<(Output, Box<dyn Write>)> {
+        let (output, destination) = Output::open_excluding(path, inputs)?;
         Ok((output, Box::new(BackgroundWriter::new(destination))))
+    }
+
+    /// Checks, writing nothing, that `path` could be a report's destination: not one of
+    /// `inputs`, not a folder (the same judgement as [`Output::file_excluding`]).
+    pub fn check(path: &Path, inputs: &[FileId]) -> Result<()> {
+        target::resolve(path, inputs).map(drop)
     }
 
     /// Like [`Output::file_except`], with an unbuffered writer (for small reports written in
     /// one call).
     pub fn open(path: &Path, input: Option<FileId>) -> Result<(Output, Box<dyn Write + Send>)> {
+        Output::open_excluding(path, input.as_slice())
+    }
+
+    /// Like [`Output::open`], refusing every file of `inputs`.
+    pub fn open_excluding(
+        path: &Path,
+        inputs: &[FileId],
+    ) -> Result<(Output, Box<dyn Write + Send>)> {
         let failed = |source| Error::Write {
             path: path.to_owned(),
             source,
@@ -61,7 +81,7 @@ impl Output {
             path: Some(path.to_owned()),
             pending: None,
         };
-        let writer: Box<dyn Write + Send> = match target::resolve(path, input)? {
+        let writer: Box<dyn Write + Send> = match target::resolve(path, inputs)? {
             Destination::Stdout => Box::new(io::stdout()),
             Destination::InPlace { path, append } => {
                 // No truncation and no creation: a device stays a device.

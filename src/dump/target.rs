@@ -38,8 +38,8 @@ pub(crate) enum Destination {
     Atomic(PathBuf),
 }
 
-/// Decides how to write `path`, refusing the file `input` names.
-pub(crate) fn resolve(path: &Path, input: Option<FileId>) -> Result<Destination> {
+/// Decides how to write `path`, refusing the files `inputs` name.
+pub(crate) fn resolve(path: &Path, inputs: &[FileId]) -> Result<Destination> {
     let write_error = |source| Error::Write {
         path: path.to_owned(),
         source,
@@ -47,7 +47,7 @@ pub(crate) fn resolve(path: &Path, input: Option<FileId>) -> Result<Destination>
     let mut current = path.to_owned();
     for _ in 0..MAX_LINKS {
         if let Some(fd) = descriptor_alias(&current) {
-            check_not_input(path, &current, input)?;
+            check_not_input(path, &current, inputs)?;
             if fd == 1 {
                 return Ok(Destination::Stdout);
             }
@@ -73,7 +73,7 @@ pub(crate) fn resolve(path: &Path, input: Option<FileId>) -> Result<Destination>
             };
             continue;
         }
-        check_not_input(path, &current, input)?;
+        check_not_input(path, &current, inputs)?;
         return if kind.is_file() {
             Ok(Destination::Atomic(current))
         } else if kind.is_dir() {
@@ -109,13 +109,13 @@ fn descriptor_alias(path: &Path) -> Option<u32> {
     number.parse().ok()
 }
 
-/// Refuses `resolved` (reached from the user's `path`) when it is the input file.
-fn check_not_input(path: &Path, resolved: &Path, input: Option<FileId>) -> Result<()> {
-    let Some(input) = input else {
+/// Refuses `resolved` (reached from the user's `path`) when it is one of the input files.
+fn check_not_input(path: &Path, resolved: &Path, inputs: &[FileId]) -> Result<()> {
+    if inputs.is_empty() {
         return Ok(());
-    };
+    }
     match fs::metadata(resolved) {
-        Ok(meta) if FileId::of(&meta) == input => Err(Error::Usage(format!(
+        Ok(meta) if inputs.contains(&FileId::of(&meta)) => Err(Error::Usage(format!(
             "{}: is the input capture; refusing to overwrite it with the report",
             path.display()
         ))),
@@ -133,30 +133,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let new = dir.path().join("new.json");
         assert_eq!(
-            resolve(&new, None).unwrap(),
+            resolve(&new, &[]).unwrap(),
             Destination::Atomic(new.clone())
         );
         fs::write(&new, b"x").unwrap();
         assert_eq!(
-            resolve(&new, None).unwrap(),
+            resolve(&new, &[]).unwrap(),
             Destination::Atomic(new.clone())
         );
         assert_eq!(
-            resolve(Path::new("/dev/null"), None).unwrap(),
+            resolve(Path::new("/dev/null"), &[]).unwrap(),
             Destination::InPlace {
                 path: "/dev/null".into(),
                 append: false
             }
         );
         assert_eq!(
-            resolve(Path::new("/dev/stdout"), None).unwrap(),
+            resolve(Path::new("/dev/stdout"), &[]).unwrap(),
             Destination::Stdout
         );
         assert!(matches!(
-            resolve(Path::new("/dev/fd/2"), None).unwrap(),
+            resolve(Path::new("/dev/fd/2"), &[]).unwrap(),
             Destination::InPlace { .. }
         ));
-        assert!(resolve(dir.path(), None).is_err());
+        assert!(resolve(dir.path(), &[]).is_err());
     }
 
     #[test]
@@ -168,26 +168,26 @@ mod tests {
         symlink("sub/target.json", &link).unwrap();
         // Dangling: the target is created.
         assert_eq!(
-            resolve(&link, None).unwrap(),
+            resolve(&link, &[]).unwrap(),
             Destination::Atomic(dir.path().join("sub/target.json"))
         );
         fs::write(&target, b"x").unwrap();
         let chain = dir.path().join("chain");
         symlink(&link, &chain).unwrap();
         assert_eq!(
-            resolve(&chain, None).unwrap(),
+            resolve(&chain, &[]).unwrap(),
             Destination::Atomic(dir.path().join("sub/target.json"))
         );
         let null = dir.path().join("null");
         symlink("/dev/null", &null).unwrap();
         assert!(matches!(
-            resolve(&null, None).unwrap(),
+            resolve(&null, &[]).unwrap(),
             Destination::InPlace { append: false, .. }
         ));
         let a = dir.path().join("a");
         symlink("b", &a).unwrap();
         symlink("a", dir.path().join("b")).unwrap();
-        assert!(resolve(&a, None).is_err());
+        assert!(resolve(&a, &[]).is_err());
     }
 
     #[test]
@@ -201,9 +201,9 @@ mod tests {
         let soft = dir.path().join("soft.pcap");
         symlink(&input, &soft).unwrap();
         for path in [&input, &hard, &soft] {
-            assert!(matches!(resolve(path, Some(id)), Err(Error::Usage(_))));
+            assert!(matches!(resolve(path, &[id]), Err(Error::Usage(_))));
         }
         let other = dir.path().join("other.json");
-        assert!(resolve(&other, Some(id)).is_ok());
+        assert!(resolve(&other, &[id]).is_ok());
     }
 }

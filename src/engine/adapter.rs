@@ -5,6 +5,13 @@
 //! An adapter reads each field from its crate and calls one of these builders; the builders
 //! never read the frame themselves except to structure bytes the crate handed over (an options
 //! area, an ICMP message), which is still the crate's view of the packet.
+//!
+//! Each adapter uses its own subset of the builders: a build with only some of the adapter
+//! features leaves the others' builders unused, which is expected.
+#![cfg_attr(
+    not(all(feature = "etherparse", feature = "pnet", feature = "pdu")),
+    allow(dead_code, unused_imports)
+)]
 
 use super::native::{DecodeError, DecodeResult, Decoded, by_ethertype, by_ip_proto};
 use super::native::{

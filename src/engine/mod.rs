@@ -3,13 +3,17 @@
 //! A [`Dissector`] turns one [`RawFrame`] into one [`Frame`]; an [`Engine`] drives a whole
 //! capture through dissection into the pipeline's [`Tail`]. `--engine` picks an [`EngineKind`].
 
+#[cfg(any(feature = "etherparse", feature = "pnet", feature = "pdu"))]
 mod adapter;
 pub(crate) mod batch;
+#[cfg(feature = "etherparse")]
 pub mod etherparse;
 pub mod mp_pipeline;
 pub mod mp_server;
 pub mod native;
+#[cfg(feature = "pdu")]
 pub mod pdu;
+#[cfg(feature = "pnet")]
 pub mod pnet;
 
 use crate::capture::{CaptureReader, RawFrame};
@@ -126,17 +130,29 @@ impl<D: Dissector> Engine for Sequential<D> {
     }
 }
 
+/// The adapter engines and the cargo feature that builds each: parsing a name of an engine
+/// this build lacks says which feature would add it.
+const ADAPTER_FEATURES: &[(&str, &str)] = &[
+    ("etherparse", "etherparse"),
+    ("pnet", "pnet"),
+    ("pdu", "pdu"),
+];
+
 /// The engines a caller can choose at run time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum EngineKind {
     /// pcapkit's own zero-copy dissector.
     #[default]
     Native,
-    /// The etherparse crate's `LaxSlicedPacket`, the rest handed to native.
+    /// The etherparse crate's `LaxSlicedPacket`, the rest handed to native (cargo feature
+    /// `etherparse`).
+    #[cfg(feature = "etherparse")]
     Etherparse,
-    /// The pnet_packet crate's views, the rest handed to native.
+    /// The pnet_packet crate's views, the rest handed to native (cargo feature `pnet`).
+    #[cfg(feature = "pnet")]
     Pnet,
-    /// The pdu crate's views, the rest handed to native.
+    /// The pdu crate's views, the rest handed to native (cargo feature `pdu`).
+    #[cfg(feature = "pdu")]
     Pdu,
     /// Native on N worker threads that dissect and encode; a re-sequencer keeps frame order.
     Server,
@@ -148,8 +164,11 @@ impl EngineKind {
     /// Every engine this build has.
     pub const ALL: &'static [EngineKind] = &[
         EngineKind::Native,
+        #[cfg(feature = "etherparse")]
         EngineKind::Etherparse,
+        #[cfg(feature = "pnet")]
         EngineKind::Pnet,
+        #[cfg(feature = "pdu")]
         EngineKind::Pdu,
         EngineKind::Server,
         EngineKind::Pipeline,
@@ -164,8 +183,11 @@ impl EngineKind {
     pub fn name(self) -> &'static str {
         match self {
             EngineKind::Native => "native",
+            #[cfg(feature = "etherparse")]
             EngineKind::Etherparse => "etherparse",
+            #[cfg(feature = "pnet")]
             EngineKind::Pnet => "pnet",
+            #[cfg(feature = "pdu")]
             EngineKind::Pdu => "pdu",
             EngineKind::Server => "server",
             EngineKind::Pipeline => "pipeline",
@@ -183,15 +205,18 @@ impl EngineKind {
                  GTP-U, TCP, UDP, SCTP, ICMP, ICMPv6 (+ quoted datagram, NDP, MLD), \
                  DNS/mDNS/LLMNR, DHCP, DHCPv6, NTP, TLS, QUIC, SIP, HTTP/1.x"
             }
+            #[cfg(feature = "etherparse")]
             EngineKind::Etherparse => {
                 "etherparse 0.21 LaxSlicedPacket: Ethernet II, VLAN tags, ARP/RARP, IPv4 + options, \
                  AH, IPv6 + Hop-by-Hop/Routing/Fragment/Destination Options, TCP + options, UDP, \
                  ICMP/ICMPv6 echo; the rest by native"
             }
+            #[cfg(feature = "pnet")]
             EngineKind::Pnet => {
                 "pnet_packet 0.35 views: Ethernet, SLL, SLL2, VLAN, ARP, IPv4, IPv6 + extension \
                  headers, TCP, UDP, ICMP/ICMPv6 echo, GRE v0; the rest by native"
             }
+            #[cfg(feature = "pdu")]
             EngineKind::Pdu => {
                 "pdu 1.5: Ethernet with one VLAN tag, ARP, IPv4, IPv6 + Hop-by-Hop/Routing/\
                  Destination Options, TCP, UDP, ICMP/ICMPv6 echo, GRE v0, ESP; the rest by native"
@@ -211,8 +236,11 @@ impl EngineKind {
     pub fn dissector(self) -> Box<dyn Dissector> {
         match self {
             EngineKind::Native => Box::new(native::NativeDissector),
+            #[cfg(feature = "etherparse")]
             EngineKind::Etherparse => Box::new(etherparse::EtherparseDissector),
+            #[cfg(feature = "pnet")]
             EngineKind::Pnet => Box::new(pnet::PnetDissector),
+            #[cfg(feature = "pdu")]
             EngineKind::Pdu => Box::new(pdu::PduDissector),
             EngineKind::Server | EngineKind::Pipeline => Box::new(native::NativeDissector),
         }
@@ -228,8 +256,11 @@ impl EngineKind {
         };
         match self {
             EngineKind::Native => Box::new(Sequential(native::NativeDissector)),
+            #[cfg(feature = "etherparse")]
             EngineKind::Etherparse => Box::new(Sequential(etherparse::EtherparseDissector)),
+            #[cfg(feature = "pnet")]
             EngineKind::Pnet => Box::new(Sequential(pnet::PnetDissector)),
+            #[cfg(feature = "pdu")]
             EngineKind::Pdu => Box::new(Sequential(pdu::PduDissector)),
             EngineKind::Server => Box::new(mp_server::Server { threads }),
             EngineKind::Pipeline => Box::new(mp_pipeline::Pipeline),
@@ -254,10 +285,51 @@ impl FromStr for EngineKind {
             .find(|e| e.name().eq_ignore_ascii_case(name))
             .ok_or_else(|| {
                 let valid: Vec<&str> = EngineKind::ALL.iter().map(|e| e.name()).collect();
-                Error::Usage(format!(
-                    "unknown engine '{name}' (valid: {})",
-                    valid.join(", ")
-                ))
+                let missing = ADAPTER_FEATURES
+                    .iter()
+                    .find(|(engine, _)| engine.eq_ignore_ascii_case(name));
+                Error::Usage(match missing {
+                    Some((engine, feature)) => format!(
+                        "engine '{engine}' is not in this build: rebuild pcapkit with the cargo \
+                         feature '{feature}' (cargo build --features {feature}; built engines: {})",
+                        valid.join(", ")
+                    ),
+                    None => format!("unknown engine '{name}' (valid: {})", valid.join(", ")),
+                })
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engines_parse_by_name_and_a_missing_adapter_names_its_feature() {
+        for &kind in EngineKind::ALL {
+            assert_eq!(
+                kind.name().to_uppercase().parse::<EngineKind>().unwrap(),
+                kind
+            );
+        }
+        assert_eq!("pnet".parse::<EngineKind>().is_ok(), cfg!(feature = "pnet"));
+        assert_eq!("pdu".parse::<EngineKind>().is_ok(), cfg!(feature = "pdu"));
+        assert_eq!(
+            "etherparse".parse::<EngineKind>().is_ok(),
+            cfg!(feature = "etherparse")
+        );
+        for (engine, feature) in ADAPTER_FEATURES {
+            let built = EngineKind::ALL.iter().any(|kind| kind.name() == *engine);
+            match engine.parse::<EngineKind>() {
+                Ok(kind) => assert!(built && kind.name() == *engine),
+                Err(err) => {
+                    let text = err.to_string();
+                    assert!(!built, "{text}");
+                    assert!(text.contains(&format!("feature '{feature}'")), "{text}");
+                }
+            }
+        }
+        let err = "scapy".parse::<EngineKind>().unwrap_err().to_string();
+        assert!(err.starts_with("unknown engine 'scapy'"), "{err}");
     }
 }

@@ -408,3 +408,20 @@ pub fn read_then_close_stdout(child: &mut std::process::Child, n: usize) {
         .expect("the first bytes of the report");
     drop(child.stdout.take());
 }
+
+/// Runs `command` with piped stdout and stderr, reads the first `n` bytes of the report and
+/// closes the pipe; asserts that the run then ends as after `| head -c N`: exit 0, nothing
+/// on stderr.
+pub fn assert_quiet_after_closed_stdout(command: &mut std::process::Command, n: usize) {
+    use std::process::Stdio;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pcapkit");
+    read_then_close_stdout(&mut child, n);
+    let out = child.wait_with_output().expect("wait for pcapkit");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
