@@ -28,6 +28,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod capture;
 pub mod dump;
 pub mod engine;
@@ -47,7 +49,7 @@ use capture::{CaptureInfo, CaptureReader, StoppedEarly};
 use dump::{Dumper, Format, Output};
 use engine::{DissectOptions, Dissector};
 use model::{Frame, Summary};
-use pipeline::{ProgressStage, ReadPosition, Record, Stage, Tail};
+use pipeline::{ProgressStage, ReadPosition, Record, Stage, StageChain, Tail};
 use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -270,7 +272,7 @@ impl Extractor {
             dissector: self.options.engine.dissector(),
             options: self.options.dissect_options(),
             reader: self.reader,
-            tail: Tail::new(self.stages, None, false, self.position),
+            chain: StageChain::new(self.stages, self.position),
             queue: VecDeque::new(),
             ended: false,
         }
@@ -341,7 +343,7 @@ pub struct Records {
     reader: CaptureReader,
     dissector: Box<dyn Dissector>,
     options: DissectOptions,
-    tail: Tail<'static>,
+    chain: StageChain,
     queue: VecDeque<Record>,
     ended: bool,
 }
@@ -354,7 +356,7 @@ impl Records {
 
     /// The totals of the frames iterated so far, with the stages' counters.
     pub fn summary(&self) -> Summary {
-        self.tail.summary()
+        self.chain.summary()
     }
 }
 
@@ -372,16 +374,16 @@ impl Iterator for Records {
             match self.reader.next_frame() {
                 Some(raw) => {
                     let frame = self.dissector.dissect(&raw, &self.options);
-                    self.tail.observe(&raw, &frame);
+                    self.chain.observe(&raw, &frame);
                     self.queue.push_back(Record::Frame(frame));
                 }
                 None => {
                     self.ended = true;
-                    self.tail.finish_stages();
+                    self.chain.finish_stages();
                 }
             }
-            self.tail.position().set(self.reader.bytes_read());
-            self.queue.extend(self.tail.take_records());
+            self.chain.position().set(self.reader.bytes_read());
+            self.queue.extend(self.chain.take_records());
         }
     }
 }

@@ -11,7 +11,7 @@ mod stages;
 mod tail;
 
 pub use stages::{ProgressStage, ReadPosition, SummaryStage};
-pub use tail::Tail;
+pub use tail::{StageChain, Tail};
 
 use crate::capture::RawFrame;
 use crate::model::{Frame, Summary};

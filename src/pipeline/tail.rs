@@ -1,4 +1,5 @@
-//! [`Tail`]: everything after dissection, in capture order, on the thread that owns it.
+//! [`Tail`]: everything after dissection, in capture order, on the thread that owns it; and
+//! [`StageChain`], its part without the report (what the pull iterators drive, `Send`).
 
 use super::{ReadPosition, Record, Stage, SummaryStage};
 use crate::capture::{RawFrame, StoppedEarly};
@@ -7,16 +8,75 @@ use crate::engine::batch::Batch;
 use crate::model::{Frame, Summary};
 use std::io;
 
-/// What an engine drives with each dissected frame: the stages (the run's totals first, then
-/// those the caller added), then the report (frame first, then what the stages emitted),
-/// then the stored copy when the caller keeps frames.
-pub struct Tail<'a> {
+/// The stages of a run in order (the run's totals first, then those the caller added), with
+/// the records they emitted and not yet taken.
+pub struct StageChain {
     summary: SummaryStage,
     stages: Vec<Box<dyn Stage>>,
-    dumper: Option<&'a mut (dyn Dumper + 'a)>,
-    stored: Option<Vec<Frame>>,
     records: Vec<Record>,
     position: ReadPosition,
+}
+
+impl StageChain {
+    /// The totals stage, then `stages`; the engine's reader side reports its byte position
+    /// into `position`.
+    pub fn new(stages: Vec<Box<dyn Stage>>, position: ReadPosition) -> StageChain {
+        StageChain {
+            summary: SummaryStage::default(),
+            stages,
+            records: Vec::new(),
+            position,
+        }
+    }
+
+    /// Where the engine's reader records its byte position.
+    pub fn position(&self) -> &ReadPosition {
+        &self.position
+    }
+
+    /// Whether stages other than the totals run (they need frames in order with raw bytes).
+    pub fn has_stages(&self) -> bool {
+        !self.stages.is_empty()
+    }
+
+    /// Runs the stages over one frame; their records wait in [`StageChain::take_records`].
+    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
+        self.summary.frame(raw, frame, &mut self.records);
+        for stage in &mut self.stages {
+            stage.frame(raw, frame, &mut self.records);
+        }
+    }
+
+    /// The records the stages emitted since the last call.
+    pub fn take_records(&mut self) -> std::vec::Drain<'_, Record> {
+        self.records.drain(..)
+    }
+
+    /// Ends the stages; their last records wait in [`StageChain::take_records`].
+    pub fn finish_stages(&mut self) {
+        for stage in &mut self.stages {
+            stage.finish(&mut self.records);
+        }
+    }
+
+    /// The run's totals so far: the frame counts and every stage's counters.
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        self.summary.summarize(&mut summary);
+        for stage in &self.stages {
+            stage.summarize(&mut summary);
+        }
+        summary
+    }
+}
+
+/// What an engine drives with each dissected frame: the stages (see [`StageChain`]), then
+/// the report (frame first, then what the stages emitted), then the stored copy when the
+/// caller keeps frames.
+pub struct Tail<'a> {
+    chain: StageChain,
+    dumper: Option<&'a mut (dyn Dumper + 'a)>,
+    stored: Option<Vec<Frame>>,
     /// See [`Tail::needs_frames`] (fixed when the tail is made).
     needs_frames: bool,
 }
@@ -36,49 +96,33 @@ impl<'a> Tail<'a> {
                 .as_deref()
                 .is_some_and(|dumper| dumper.frame_encoder().is_none());
         Tail {
-            summary: SummaryStage::default(),
-            stages,
+            chain: StageChain::new(stages, position),
             dumper,
             stored: store.then(Vec::new),
-            records: Vec::new(),
-            position,
             needs_frames,
         }
     }
 
     /// Where the engine's reader records its byte position.
     pub fn position(&self) -> &ReadPosition {
-        &self.position
+        self.chain.position()
     }
 
     /// Whether stages other than the totals run (they need frames in order with raw bytes).
     pub fn has_stages(&self) -> bool {
-        !self.stages.is_empty()
-    }
-
-    /// Runs the stages over one frame; their records wait in [`Tail::take_records`].
-    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
-        self.summary.frame(raw, frame, &mut self.records);
-        for stage in &mut self.stages {
-            stage.frame(raw, frame, &mut self.records);
-        }
-    }
-
-    /// The records the stages emitted since the last call.
-    pub fn take_records(&mut self) -> std::vec::Drain<'_, Record> {
-        self.records.drain(..)
+        self.chain.has_stages()
     }
 
     /// Takes one frame in capture order: stages, then the report, then the stored copy.
     pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        self.observe(raw, frame);
+        self.chain.observe(raw, frame);
         if let Some(dumper) = self.dumper.as_deref_mut() {
             dumper.frame(raw, frame)?;
-            for record in &self.records {
+            for record in &self.chain.records {
                 dumper.record(record)?;
             }
         }
-        self.records.clear();
+        self.chain.records.clear();
         if let Some(stored) = &mut self.stored {
             stored.push(frame.clone());
         }
@@ -105,7 +149,7 @@ impl<'a> Tail<'a> {
     pub(crate) fn batch(&mut self, batch: &mut Batch) -> io::Result<()> {
         let encoded = !batch.ends.is_empty();
         if !self.needs_frames {
-            self.summary.0.merge(&batch.summary);
+            self.chain.summary.0.merge(&batch.summary);
             if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
                 dumper.write_encoded(&batch.out, batch.ends.len() as u64)?;
             }
@@ -114,15 +158,12 @@ impl<'a> Tail<'a> {
             let mut unwritten = 0;
             let mut pending = 0;
             for ((raw, frame), &end) in batch.raw.frames().zip(&batch.frames).zip(&batch.ends) {
-                self.summary.frame(&raw, frame, &mut self.records);
-                for stage in &mut self.stages {
-                    stage.frame(&raw, frame, &mut self.records);
-                }
+                self.chain.observe(&raw, frame);
                 pending += 1;
-                if !self.records.is_empty() {
+                if !self.chain.records.is_empty() {
                     dumper.write_encoded(&batch.out[unwritten..end], pending)?;
                     (unwritten, pending) = (end, 0);
-                    for record in self.records.drain(..) {
+                    for record in self.chain.take_records() {
                         dumper.record(&record)?;
                     }
                 }
@@ -139,21 +180,9 @@ impl<'a> Tail<'a> {
         batch.error.take().map_or(Ok(()), Err)
     }
 
-    /// Ends the stages; their last records wait in [`Tail::take_records`].
-    pub fn finish_stages(&mut self) {
-        for stage in &mut self.stages {
-            stage.finish(&mut self.records);
-        }
-    }
-
     /// The run's totals so far: the frame counts and every stage's counters.
     pub fn summary(&self) -> Summary {
-        let mut summary = Summary::default();
-        self.summary.summarize(&mut summary);
-        for stage in &self.stages {
-            stage.summarize(&mut summary);
-        }
-        summary
+        self.chain.summary()
     }
 
     /// Ends the run: the stages' last records and the report's end (totals, and where the
@@ -164,11 +193,11 @@ impl<'a> Tail<'a> {
         stopped: Option<&StoppedEarly>,
         record_size_hits: u64,
     ) -> io::Result<(Summary, Vec<Frame>)> {
-        self.finish_stages();
-        let mut summary = self.summary();
+        self.chain.finish_stages();
+        let mut summary = self.chain.summary();
         summary.limits.record_size += record_size_hits;
         if let Some(dumper) = self.dumper {
-            for record in &self.records {
+            for record in &self.chain.records {
                 dumper.record(record)?;
             }
             dumper.finish(&summary, stopped)?;

@@ -1,0 +1,472 @@
+//! The column table — name, type, NDJSON source, null rule, meaning and how the value is
+//! read from a [`FrameView`] — and the builder it makes: [`FrameColumns`] appends one row per
+//! frame and finishes a [`RecordBatch`] of [`schema()`](super::schema).
+//!
+//! The table is the one source of the schema, of the builder and of `docs/ARROW-SCHEMA.md`.
+
+use super::schema::{Column, ColumnKind, TIME_ZONE, schema};
+use super::view::{FrameView, Ip, Transport};
+use crate::model::{Frame, Timestamp};
+use arrow_array::builder::{
+    BooleanBuilder, Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::ArrowError;
+use std::fmt::{Display, Write};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// The builder type of a column kind.
+macro_rules! builder {
+    (Int64) => {
+        Int64Builder
+    };
+    (Int32) => {
+        Int32Builder
+    };
+    (Utf8) => {
+        StringBuilder
+    };
+    (Boolean) => {
+        BooleanBuilder
+    };
+    (TimestampUs) => {
+        TimestampMicrosecondBuilder
+    };
+}
+
+/// Appends one optional value to a column's builder.
+macro_rules! append {
+    (Utf8, $builder:expr, $value:expr) => {
+        put_text(&mut $builder, $value)
+    };
+    ($kind:ident, $builder:expr, $value:expr) => {
+        $builder.append_option($value)
+    };
+}
+
+/// Finishes a column's builder into an array.
+macro_rules! finish {
+    (TimestampUs, $builder:expr) => {
+        Arc::new($builder.finish().with_timezone(TIME_ZONE)) as ArrayRef
+    };
+    ($kind:ident, $builder:expr) => {
+        Arc::new($builder.finish()) as ArrayRef
+    };
+}
+
+/// Whether a null rule allows nulls (`required`: never null).
+macro_rules! nullable {
+    (required) => {
+        false
+    };
+    ($rule:literal) => {
+        true
+    };
+}
+
+/// The null rule's text.
+macro_rules! null_when {
+    (required) => {
+        "never"
+    };
+    ($rule:literal) => {
+        $rule
+    };
+}
+
+/// Defines [`COLUMNS`] and [`FrameColumns`] from one table: per column its doc, name, kind,
+/// null rule (`required` or when it is null), NDJSON source and value.
+macro_rules! columns {
+    ($(
+        #[doc = $doc:literal]
+        $name:ident: $kind:ident, $null:tt, $source:literal, |$view:ident| $value:expr;
+    )*) => {
+        /// Every column of the schema, in order: the one table behind the schema, the
+        /// builder and the docs.
+        pub const COLUMNS: &[Column] = &[$(
+            Column {
+                name: stringify!($name),
+                kind: ColumnKind::$kind,
+                nullable: nullable!($null),
+                null_when: null_when!($null),
+                source: $source,
+                doc: $doc,
+            },
+        )*];
+
+        /// Builds the columns of one batch, a row per frame (see [`COLUMNS`]).
+        #[derive(Debug, Default)]
+        pub struct FrameColumns {
+            rows: usize,
+            $($name: builder!($kind),)*
+        }
+
+        impl FrameColumns {
+            /// Appends the row of `frame`.
+            pub fn push(&mut self, frame: &Frame) {
+                let view = FrameView::new(frame);
+                $({
+                    let $view = &view;
+                    append!($kind, self.$name, $value);
+                })*
+                self.rows += 1;
+            }
+
+            /// The columns of the rows appended since the last call, in schema order; the
+            /// builder is empty afterwards.
+            fn finish_arrays(&mut self) -> Vec<ArrayRef> {
+                self.rows = 0;
+                vec![$(finish!($kind, self.$name),)*]
+            }
+        }
+    };
+}
+
+/// Appends `value` as text, or a null.
+fn put_text(builder: &mut StringBuilder, value: Option<impl Display>) {
+    match value {
+        Some(value) => {
+            // Writing into the builder's buffer cannot fail.
+            let _ = write!(builder, "{value}");
+            builder.append_value("");
+        }
+        None => builder.append_null(),
+    }
+}
+
+/// Microseconds since the epoch (null on overflow).
+fn micros(ts: Timestamp) -> Option<i64> {
+    ts.secs
+        .checked_mul(1_000_000)?
+        .checked_add(i64::from(ts.nanos / 1_000))
+}
+
+/// Nanoseconds since the epoch (null on overflow: beyond the years 1677–2262).
+fn nanos(ts: Timestamp) -> Option<i64> {
+    ts.secs
+        .checked_mul(1_000_000_000)?
+        .checked_add(i64::from(ts.nanos))
+}
+
+impl FrameView<'_> {
+    /// The outermost IP header's source and destination.
+    fn ip_addrs(&self) -> Option<(IpAddr, IpAddr)> {
+        Some(match self.ip? {
+            Ip::V4(ip) => (ip.src.into(), ip.dst.into()),
+            Ip::V6(ip) => (ip.src.into(), ip.dst.into()),
+        })
+    }
+
+    /// The first transport header's ports.
+    fn ports(&self) -> Option<(u16, u16)> {
+        Some(match self.transport? {
+            Transport::Tcp(tcp) => (tcp.src_port, tcp.dst_port),
+            Transport::Udp(udp) => (udp.src_port, udp.dst_port),
+        })
+    }
+}
+
+columns! {
+    /// 1-based position of the frame in the capture.
+    number: Int64, required, "number", |v| i64::try_from(v.frame.number).ok();
+    /// Capture time, microseconds (the nanoseconds are in `ts_ns`).
+    ts: TimestampUs, "the frame has no time (pcapng Simple Packet Block)", "time", |v| v.frame.timestamp.and_then(micros);
+    /// Capture time in nanoseconds since the Unix epoch.
+    ts_ns: Int64, "no time, or beyond the years 1677–2262", "time_epoch", |v| v.frame.timestamp.and_then(nanos);
+    /// Original length on the wire.
+    len: Int64, required, "len", |v| Some(i64::from(v.frame.len));
+    /// Captured length.
+    cap_len: Int64, required, "cap_len", |v| Some(i64::from(v.frame.cap_len));
+    /// Link type name (`ETHERNET`, `LINUX_SLL`, `LINKTYPE_N`).
+    link_type: Utf8, required, "link_type", |v| Some(v.frame.link_type);
+    /// pcapng interface index within its section.
+    interface: Int64, "classic pcap", "interface", |v| v.frame.interface.map(i64::from);
+    /// Protocol chain, outermost first (`Ethernet:IPv4:TCP:HTTP`).
+    protocols: Utf8, required, "protocols", |v| Some(v.frame.chain());
+    /// Protocol whose header could not be read, where dissection stopped early.
+    error_layer: Utf8, "no error", "error.layer", |v| v.frame.error.as_ref().map(|e| e.layer);
+    /// Byte offset of that header in the frame.
+    error_offset: Int64, "no error", "error.offset", |v| v.frame.error.as_ref().map(|e| i64::from(e.offset));
+    /// Why dissection stopped.
+    error_reason: Utf8, "no error", "error.reason", |v| v.frame.error.as_ref().map(|e| &e.reason);
+    /// Source MAC address (`aa:bb:cc:dd:ee:ff`) of the first Ethernet layer.
+    eth_src: Utf8, "no Ethernet layer", "Ethernet.src", |v| v.ethernet.map(|e| e.src);
+    /// Destination MAC address of the first Ethernet layer.
+    eth_dst: Utf8, "no Ethernet layer", "Ethernet.dst", |v| v.ethernet.map(|e| e.dst);
+    /// Ethertype (or 802.3 length) of the first Ethernet, SLL or SLL2 layer, as a number.
+    ethertype: Int32, "no Ethernet, SLL or SLL2 layer", "Ethernet.type / SLL.type / SLL2.type", |v| v.ether_type.map(|t| i32::from(t.0));
+    /// VLAN id of the first (outer) VLAN tag.
+    vlan_id: Int32, "no VLAN tag", "VLAN.vid", |v| v.vlan.map(|t| i32::from(t.vid));
+    /// IP version of the outermost IP layer (4 or 6).
+    ip_version: Int32, "no IP layer", "IPv4.version / IPv6.version", |v| v.ip.map(|ip| i32::from(match ip { Ip::V4(h) => h.version, Ip::V6(h) => h.version }));
+    /// Source address of the outermost IP layer.
+    ip_src: Utf8, "no IP layer", "IPv4.src / IPv6.src", |v| v.ip_addrs().map(|a| a.0);
+    /// Destination address of the outermost IP layer.
+    ip_dst: Utf8, "no IP layer", "IPv4.dst / IPv6.dst", |v| v.ip_addrs().map(|a| a.1);
+    /// TTL (IPv4) or hop limit (IPv6) of the outermost IP layer.
+    ip_ttl: Int32, "no IP layer", "IPv4.ttl / IPv6.hop_limit", |v| v.ip.map(|ip| i32::from(match ip { Ip::V4(h) => h.ttl, Ip::V6(h) => h.hop_limit }));
+    /// Protocol number after the outermost IP header (IPv6: its next header, which may be an extension header).
+    ip_proto: Int32, "no IP layer", "IPv4.proto / IPv6.next_header", |v| v.ip.map(|ip| i32::from(match ip { Ip::V4(h) => h.proto, Ip::V6(h) => h.next_header }));
+    /// Whether the outermost IP datagram is a fragment (IPv4 MF or offset; an IPv6-Frag header with MF or offset).
+    ip_fragment: Boolean, "no IP layer", "IPv4.mf, IPv4.frag_offset / IPv6-Frag.mf, .frag_offset", |v| v.fragment;
+    /// Source port of the first TCP or UDP layer.
+    src_port: Int32, "no TCP or UDP layer", "TCP.src_port / UDP.src_port", |v| v.ports().map(|p| i32::from(p.0));
+    /// Destination port of the first TCP or UDP layer.
+    dst_port: Int32, "no TCP or UDP layer", "TCP.dst_port / UDP.dst_port", |v| v.ports().map(|p| i32::from(p.1));
+    /// TCP flags, comma-separated (`SYN,ACK`; empty when none is set).
+    tcp_flags: Utf8, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().map(|t| t.flags);
+    /// TCP flag bits (FIN 0x001 ... NS 0x100).
+    tcp_flags_bits: Int32, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().map(|t| i32::from(t.flags.0));
+    /// TCP sequence number (absolute).
+    tcp_seq: Int64, "the first transport layer is not TCP", "TCP.seq", |v| v.tcp().map(|t| i64::from(t.seq));
+    /// TCP acknowledgement number (absolute).
+    tcp_ack: Int64, "the first transport layer is not TCP", "TCP.ack", |v| v.tcp().map(|t| i64::from(t.ack));
+    /// TCP window (unscaled).
+    tcp_window: Int32, "the first transport layer is not TCP", "TCP.window", |v| v.tcp().map(|t| i32::from(t.window));
+    /// Payload length of the first TCP or UDP layer, by its headers.
+    payload_len: Int64, "no TCP or UDP layer", "TCP.payload_len / UDP.payload_len", |v| v.transport.map(|t| i64::from(match t { Transport::Tcp(h) => h.payload_len, Transport::Udp(h) => h.payload_len }));
+    /// Type of the first ICMP or ICMPv6 message.
+    icmp_type: Int32, "no ICMP or ICMPv6 layer", "ICMP.type / ICMPv6.type", |v| v.icmp.map(|m| i32::from(m.kind));
+    /// Code of the first ICMP or ICMPv6 message.
+    icmp_code: Int32, "no ICMP or ICMPv6 layer", "ICMP.code / ICMPv6.code", |v| v.icmp.map(|m| i32::from(m.code));
+    /// Request method of the first HTTP layer.
+    http_method: Utf8, "no HTTP request", "HTTP.method", |v| v.http.and_then(|h| h.method.as_deref());
+    /// Request target of the first HTTP layer.
+    http_target: Utf8, "no HTTP request", "HTTP.target", |v| v.http.and_then(|h| h.target.as_deref());
+    /// Response status code of the first HTTP layer.
+    http_status: Int32, "no HTTP response", "HTTP.status", |v| v.http.and_then(|h| h.status).map(i32::from);
+    /// Transaction id of the first DNS message.
+    dns_id: Int32, "no DNS layer", "DNS.id", |v| v.dns.map(|d| i32::from(d.id));
+    /// Whether the first DNS message is a response (QR).
+    dns_response: Boolean, "no DNS layer", "DNS.qr", |v| v.dns.map(|d| d.qr);
+    /// First question's name (dotted, no final dot) of the first DNS message.
+    dns_qname: Utf8, "no DNS layer or no question parsed", "DNS.questions[0].name", |v| v.dns.and_then(|d| d.questions.first()).map(|q| &q.name);
+    /// First question's type number (1 A, 28 AAAA, ...).
+    dns_qtype: Int32, "no DNS layer or no question parsed", "DNS.questions[0].type", |v| v.dns.and_then(|d| d.questions.first()).map(|q| i32::from(q.kind));
+    /// Response code (the header's 4 bits) of the first DNS message.
+    dns_rcode: Int32, "no DNS layer", "DNS.rcode", |v| v.dns.map(|d| i32::from(d.rcode));
+    /// Handshake type of the first TLS layer's first handshake record (1 ClientHello, 2 ServerHello, ...).
+    tls_handshake_type: Int32, "no TLS handshake record", "TLS.handshake_type", |v| v.tls.and_then(|t| t.handshake_type).map(i32::from);
+    /// Server Name Indication of a TLS ClientHello.
+    tls_sni: Utf8, "no TLS ClientHello with server_name", "TLS.sni", |v| v.tls.and_then(|t| t.sni.as_deref());
+}
+
+impl FrameColumns {
+    /// Rows appended since the last batch.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The rows appended since the last call as one batch of [`schema()`]; the builder is
+    /// empty afterwards.
+    pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+        RecordBatch::try_new(schema(), self.finish_arrays())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::RawFrame;
+    use crate::engine::native::NativeDissector;
+    use crate::engine::{DissectOptions, Dissector};
+    use crate::model::{LinkType, MacAddr};
+    use crate::synth::{self, Ipv4Fields, TcpFields};
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    const CLIENT_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x01]);
+    const SERVER_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x02]);
+
+    fn dissect(number: u64, data: &[u8], len: u32) -> Frame {
+        let raw = RawFrame {
+            number,
+            timestamp: Some(Timestamp::new(1_700_000_000, 123_456_789)),
+            len,
+            link_type: LinkType::ETHERNET,
+            interface: None,
+            data,
+        };
+        NativeDissector.dissect(&raw, &DissectOptions::default())
+    }
+
+    /// Ethernet:VLAN:IPv4:TCP:HTTP, a GET with SYN-less flags.
+    fn http_get() -> Frame {
+        let (c, s) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+        let fields = TcpFields {
+            src_port: 40000,
+            dst_port: 80,
+            seq: 3_000_000_000,
+            ack: 77,
+            flags: 0x18,
+            window: 512,
+        };
+        let request = b"GET /a?b=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+        let segment = synth::tcp(c.into(), s.into(), fields, &[], request);
+        let mut ip = Ipv4Fields::unfragmented(c, s, 6, 9);
+        ip.ttl = 33;
+        let tagged = synth::vlan_tag(0, 42, 0x0800, &synth::ipv4(ip, &segment));
+        let data = synth::ethernet(SERVER_MAC, CLIENT_MAC, 0x8100, &tagged);
+        dissect(1, &data, data.len() as u32)
+    }
+
+    /// Ethernet:IPv6:UDP:DNS, a query for `a.example` type AAAA.
+    fn dns_query() -> Frame {
+        let c: Ipv6Addr = "2001:db8::1".parse().unwrap();
+        let s: Ipv6Addr = "2001:db8::53".parse().unwrap();
+        let query =
+            b"\xab\xcd\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x07example\x00\x00\x1c\x00\x01";
+        let datagram = synth::udp(c.into(), s.into(), 5353, 53, query);
+        let data = synth::ethernet(
+            SERVER_MAC,
+            CLIENT_MAC,
+            0x86dd,
+            &synth::ipv6(c, s, 17, 7, &datagram),
+        );
+        dissect(2, &data, data.len() as u32)
+    }
+
+    /// Ethernet:IPv4 (TCP, 30 bytes) cut inside the TCP header by the snap length; with
+    /// `more_fragments`, the first fragment of a datagram instead (its TCP is not dissected).
+    fn ipv4_tcp(number: u64, more_fragments: bool, captured: usize) -> Frame {
+        let (c, s) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+        let mut ip = Ipv4Fields::unfragmented(c, s, 6, 1);
+        ip.mf = more_fragments;
+        let data = synth::ethernet(SERVER_MAC, CLIENT_MAC, 0x0800, &synth::ipv4(ip, &[0; 30]));
+        dissect(number, &data[..captured], data.len() as u32)
+    }
+
+    fn batch() -> RecordBatch {
+        let mut columns = FrameColumns::default();
+        let cut = ipv4_tcp(3, false, 14 + 20 + 8);
+        let fragment = ipv4_tcp(4, true, 64);
+        for frame in [http_get(), dns_query(), cut, fragment] {
+            columns.push(&frame);
+        }
+        assert_eq!(columns.rows(), 4);
+        let batch = columns.finish().unwrap();
+        assert_eq!(columns.rows(), 0);
+        batch
+    }
+
+    fn text(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
+        let column = batch.column_by_name(name).unwrap().as_string::<i32>();
+        column.iter().map(|v| v.map(str::to_owned)).collect()
+    }
+
+    fn int32(batch: &RecordBatch, name: &str) -> Vec<Option<i32>> {
+        let column = batch.column_by_name(name).unwrap();
+        column.as_primitive::<Int32Type>().iter().collect()
+    }
+
+    fn int64(batch: &RecordBatch, name: &str) -> Vec<Option<i64>> {
+        let column = batch.column_by_name(name).unwrap();
+        column.as_primitive::<Int64Type>().iter().collect()
+    }
+
+    fn owned(values: &[Option<&str>]) -> Vec<Option<String>> {
+        values.iter().map(|v| v.map(str::to_owned)).collect()
+    }
+
+    #[test]
+    fn frame_and_link_columns() {
+        let batch = batch();
+        assert_eq!(batch.schema(), schema());
+        assert_eq!(
+            int64(&batch, "number"),
+            [Some(1), Some(2), Some(3), Some(4)]
+        );
+        let ts = batch.column_by_name("ts").unwrap();
+        let ts = ts.as_primitive::<TimestampMicrosecondType>();
+        assert_eq!(ts.value(0), 1_700_000_000_123_456);
+        assert_eq!(int64(&batch, "ts_ns")[0], Some(1_700_000_000_123_456_789));
+        assert_eq!(int64(&batch, "cap_len")[2], Some(42));
+        assert_eq!(int64(&batch, "len")[2], Some(64));
+        assert_eq!(
+            text(&batch, "protocols")[..3],
+            owned(&[
+                Some("Ethernet:VLAN:IPv4:TCP:HTTP"),
+                Some("Ethernet:IPv6:UDP:DNS"),
+                Some("Ethernet:IPv4"),
+            ])
+        );
+        assert_eq!(text(&batch, "link_type")[0].as_deref(), Some("ETHERNET"));
+        assert_eq!(int64(&batch, "interface"), [None; 4]);
+        let eth_src = text(&batch, "eth_src");
+        assert_eq!(eth_src[0].as_deref(), Some("02:00:00:00:00:01"));
+        let eth_dst = text(&batch, "eth_dst");
+        assert_eq!(eth_dst[1].as_deref(), Some("02:00:00:00:00:02"));
+        assert_eq!(
+            int32(&batch, "ethertype"),
+            [Some(0x8100), Some(0x86dd), Some(0x0800), Some(0x0800)]
+        );
+        assert_eq!(int32(&batch, "vlan_id"), [Some(42), None, None, None]);
+        let error_layer = text(&batch, "error_layer");
+        assert_eq!(error_layer[..3], owned(&[None, None, Some("TCP")]));
+        assert_eq!(int64(&batch, "error_offset")[..3], [None, None, Some(34)]);
+        let reason = text(&batch, "error_reason")[2].clone().unwrap();
+        assert!(reason.contains("20"), "{reason}");
+    }
+
+    #[test]
+    fn ip_transport_and_application_columns() {
+        let batch = batch();
+        assert_eq!(
+            int32(&batch, "ip_version"),
+            [Some(4), Some(6), Some(4), Some(4)]
+        );
+        assert_eq!(
+            text(&batch, "ip_src")[..3],
+            owned(&[Some("10.0.0.1"), Some("2001:db8::1"), Some("10.0.0.1")])
+        );
+        assert_eq!(text(&batch, "ip_dst")[1].as_deref(), Some("2001:db8::53"));
+        assert_eq!(int32(&batch, "ip_ttl")[..3], [Some(33), Some(7), Some(64)]);
+        assert_eq!(int32(&batch, "ip_proto")[..3], [Some(6), Some(17), Some(6)]);
+        let fragment = batch.column_by_name("ip_fragment").unwrap().as_boolean();
+        assert_eq!(
+            fragment.iter().collect::<Vec<_>>(),
+            [Some(false), Some(false), Some(false), Some(true)]
+        );
+        assert_eq!(
+            int32(&batch, "src_port")[..3],
+            [Some(40000), Some(5353), None]
+        );
+        assert_eq!(int32(&batch, "dst_port")[..3], [Some(80), Some(53), None]);
+        let flags = text(&batch, "tcp_flags");
+        assert_eq!(flags[..3], owned(&[Some("ACK,PSH"), None, None]));
+        assert_eq!(int32(&batch, "tcp_flags_bits")[..2], [Some(0x18), None]);
+        assert_eq!(int64(&batch, "tcp_seq")[..2], [Some(3_000_000_000), None]);
+        assert_eq!(int64(&batch, "tcp_ack")[..2], [Some(77), None]);
+        assert_eq!(int32(&batch, "tcp_window")[..2], [Some(512), None]);
+        assert_eq!(
+            int64(&batch, "payload_len")[..3],
+            [Some(32), Some(27), None]
+        );
+        let method = text(&batch, "http_method");
+        assert_eq!(method[..2], owned(&[Some("GET"), None]));
+        let target = text(&batch, "http_target");
+        assert_eq!(target[..2], owned(&[Some("/a?b=1"), None]));
+        assert_eq!(int32(&batch, "http_status"), [None; 4]);
+        assert_eq!(int32(&batch, "dns_id")[..3], [None, Some(0xabcd), None]);
+        let qname = text(&batch, "dns_qname");
+        assert_eq!(qname[..3], owned(&[None, Some("a.example"), None]));
+        assert_eq!(int32(&batch, "dns_qtype")[..3], [None, Some(28), None]);
+        assert_eq!(int32(&batch, "dns_rcode")[..3], [None, Some(0), None]);
+        let response = batch.column_by_name("dns_response").unwrap().as_boolean();
+        assert_eq!(
+            response.iter().take(2).collect::<Vec<_>>(),
+            [None, Some(false)]
+        );
+        assert_eq!(text(&batch, "tls_sni"), owned(&[None; 4]));
+    }
+
+    #[test]
+    fn times_out_of_range_are_null() {
+        let far = Timestamp::new(i64::MAX / 1_000, 0);
+        assert_eq!(micros(far), None);
+        assert_eq!(nanos(far), None);
+        assert_eq!(nanos(Timestamp::new(-1, 5)), Some(-999_999_995));
+    }
+}
