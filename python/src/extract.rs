@@ -8,7 +8,8 @@ use pcapkit::trace::TraceOptions;
 use pcapkit::{Error, Extractor, Options};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyIterator, PyList};
+use pyo3::types::{PyBytes, PyIterator, PyList};
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// What `extract` was asked to write.
@@ -185,19 +186,25 @@ pub(crate) fn extract(
     });
     let done = py.detach(|| job.run()).map_err(to_py)?;
     let extraction = done.extraction;
-    let frames = PyList::empty(py);
-    for frame in &extraction.frames {
-        frames.append(pythonize::pythonize(py, frame)?)?;
-    }
+    let frames = json_to_py(py, &extraction.frames)?.cast_into::<PyList>()?;
     Ok(Extraction {
         frames: frames.unbind(),
-        info: pythonize::pythonize(py, &extraction.info)?.unbind(),
-        summary: pythonize::pythonize(py, &extraction.summary)?.unbind(),
+        info: json_to_py(py, &extraction.info)?.unbind(),
+        summary: json_to_py(py, &extraction.summary)?.unbind(),
         length: extraction.summary.frames,
         stopped_early: extraction.stopped_early.map(|stopped| stopped.to_string()),
         output,
         flows: done.flows.map(|[tcp, udp]| (tcp, udp)),
     })
+}
+
+/// `value` as Python objects, through its JSON (the report's bytes, so dicts have the JSON
+/// keys in the JSON order, lists where JSON has arrays) and `json.loads`.
+fn json_to_py<'py>(py: Python<'py>, value: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_vec(value)
+        .map_err(|err| PyValueError::new_err(format!("cannot encode as JSON: {err}")))?;
+    py.import("json")?
+        .call_method1("loads", (PyBytes::new(py, &text),))
 }
 
 /// The report to write, from `fout`, `format`, `extension`, `files` and `nofile`.

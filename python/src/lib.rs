@@ -2,6 +2,8 @@
 //!
 //! - `extract(fin, fout=None, format=None, ...)`: PyPCAPKit's verb; frames as dicts with the
 //!   keys of pcapkit's JSON frame model, and the report written through pcapkit's output path.
+//! - `frames_arrow(path, ...)`: the frames as a lazy `pyarrow.RecordBatchReader` (pcapkit's
+//!   flat Arrow schema, handed over through the Arrow C stream interface).
 //! - `PcapkitError`: raised for a file that is not a capture pcapkit reads; bad arguments
 //!   raise `ValueError`, unreadable input and unwritable output `OSError` (by errno:
 //!   `FileNotFoundError`, `PermissionError`, ...).
@@ -10,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+mod arrow;
 mod errors;
 mod extract;
 mod options;
@@ -23,5 +26,6 @@ fn pcapkit_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PcapkitError", m.py().get_type::<errors::PcapkitError>())?;
     m.add_function(wrap_pyfunction!(extract::extract, m)?)?;
     m.add_class::<extract::Extraction>()?;
+    m.add_function(wrap_pyfunction!(arrow::frames_arrow, m)?)?;
     Ok(())
 }
