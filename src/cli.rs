@@ -29,8 +29,9 @@ pub struct Cli {
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Report format: json | ndjson | plist | tree | pcap (default: from the output's
-    /// extension .json .ndjson .jsonl .plist .txt .pcap; on stdout tree for a terminal, else ndjson)
+    /// Report format: json | ndjson | plist | tree | pcap | parquet (parquet: in a build with
+    /// the `parquet` feature) (default: from the output's extension .json .ndjson .jsonl .plist
+    /// .txt .pcap .parquet; on stdout tree for a terminal, else ndjson)
     #[arg(short, long, value_name = "FMT")]
     pub format: Option<String>,
 
@@ -375,6 +376,9 @@ fn resolve_output(cli: &Cli) -> pcapkit::Result<(Format, Option<PathBuf>)> {
         return Ok((format, Some(path.clone())));
     }
     let extension = path.extension().and_then(|e| e.to_str());
+    if let (None, Some(error)) = (named, extension.and_then(Format::not_in_build)) {
+        return Err(error);
+    }
     let format = match (named, extension.and_then(Format::from_extension)) {
         (Some(format), _) | (None, Some(format)) => format,
         (None, None) if extension.is_some_and(|e| e.eq_ignore_ascii_case("pcapng")) => {

@@ -2,7 +2,9 @@
 //! correct lengths and checksums. Used to generate the repository's sample capture, test
 //! inputs and benchmark inputs (so none of them is copied from elsewhere).
 
-use crate::model::{MacAddr, Timestamp};
+use crate::capture::PcapWriter;
+use crate::model::{LinkType, MacAddr, Timestamp};
+use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Ethertype numbers used by the builders.
@@ -482,4 +484,13 @@ pub fn sample_conversation() -> Vec<SynthFrame> {
         out.push(cut);
     }
     out
+}
+
+/// [`sample_conversation`] as the bytes of a classic pcap (Ethernet, µs, snap length 65535).
+pub fn sample_pcap() -> io::Result<Vec<u8>> {
+    let mut writer = PcapWriter::new(Vec::new(), LinkType::ETHERNET, 65535, false)?;
+    for frame in sample_conversation() {
+        writer.write_frame(frame.timestamp, frame.orig_len, &frame.data)?;
+    }
+    Ok(writer.into_inner())
 }

@@ -13,6 +13,8 @@ mod frame_json;
 mod json;
 mod ndjson;
 mod output;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod pcap;
 mod plist;
 mod sections;
@@ -26,6 +28,8 @@ pub use files::FilesDumper;
 pub use json::JsonDumper;
 pub use ndjson::NdjsonDumper;
 pub use output::Output;
+#[cfg(feature = "parquet")]
+pub use parquet::{ParquetDumper, WRITE_BATCH_ROWS};
 pub use pcap::PcapDumper;
 pub use plist::PlistDumper;
 pub use temp::remove_temporaries_on_signals;
@@ -79,6 +83,10 @@ pub enum Format {
     Tree,
     /// The frames' original bytes and times as a classic pcap.
     Pcap,
+    /// One row per frame in the Arrow schema of [`crate::arrow`], as zstd Parquet (cargo
+    /// feature `parquet`).
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 impl Format {
@@ -89,6 +97,8 @@ impl Format {
         Format::Plist,
         Format::Tree,
         Format::Pcap,
+        #[cfg(feature = "parquet")]
+        Format::Parquet,
     ];
 
     /// The name `--format` takes.
@@ -99,6 +109,8 @@ impl Format {
             Format::Plist => "plist",
             Format::Tree => "tree",
             Format::Pcap => "pcap",
+            #[cfg(feature = "parquet")]
+            Format::Parquet => "parquet",
         }
     }
 
@@ -110,8 +122,8 @@ impl Format {
         }
     }
 
-    /// The format a file extension names (`json`, `ndjson`, `jsonl`, `plist`, `txt`, `pcap`),
-    /// case-insensitively.
+    /// The format a file extension names (`json`, `ndjson`, `jsonl`, `plist`, `txt`, `pcap`,
+    /// and `parquet` in a build with that feature), case-insensitively.
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "json" => Some(Format::Json),
@@ -119,14 +131,34 @@ impl Format {
             "plist" => Some(Format::Plist),
             "txt" => Some(Format::Tree),
             "pcap" => Some(Format::Pcap),
+            #[cfg(feature = "parquet")]
+            "parquet" => Some(Format::Parquet),
             _ => None,
         }
     }
 
     /// Whether the format is binary or an XML document that is not written to a terminal
-    /// (a file or a pipe is fine): `plist` and `pcap`.
+    /// (a file or a pipe is fine): `plist`, `pcap` and `parquet`.
     pub fn needs_file(self) -> bool {
-        matches!(self, Format::Plist | Format::Pcap)
+        match self {
+            Format::Plist | Format::Pcap => true,
+            #[cfg(feature = "parquet")]
+            Format::Parquet => true,
+            Format::Json | Format::Ndjson | Format::Tree => false,
+        }
+    }
+
+    /// The usage error for a format name (or extension) that this build leaves out:
+    /// `parquet` without the cargo feature `parquet`. `None` for any other name.
+    pub fn not_in_build(name: &str) -> Option<Error> {
+        let left_out = cfg!(not(feature = "parquet")) && name.eq_ignore_ascii_case("parquet");
+        left_out.then(|| {
+            Error::Usage(
+                "parquet output needs pcapkit built with the `parquet` feature: \
+                 cargo install pcapkit --features parquet (or cargo build --features parquet)"
+                    .into(),
+            )
+        })
     }
 
     /// The format of an output path, from its extension.
@@ -142,6 +174,8 @@ impl Format {
             Format::Plist => Box::new(PlistDumper::new(out)),
             Format::Tree => Box::new(TreeDumper::new(out)),
             Format::Pcap => Box::new(PcapDumper::new(out)),
+            #[cfg(feature = "parquet")]
+            Format::Parquet => Box::new(ParquetDumper::new(out)),
         }
     }
 }
@@ -162,6 +196,9 @@ impl FromStr for Format {
             .copied()
             .find(|f| f.name().eq_ignore_ascii_case(name))
             .ok_or_else(|| {
+                if let Some(error) = Format::not_in_build(name) {
+                    return error;
+                }
                 let valid: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
                 Error::Usage(format!(
                     "unknown format '{name}' (valid: {})",

@@ -1,27 +1,18 @@
 //! Records of a test stage through every format, the iterator and the totals.
 
 use super::{Record, RecordKind, Stage};
-use crate::capture::{CaptureReader, PcapWriter, RawFrame};
+use crate::capture::{CaptureReader, RawFrame};
 use crate::dump::Format;
-use crate::model::{Frame, LinkType, Summary};
+use crate::model::{Frame, Summary};
 use crate::{Extractor, synth};
 use serde_json::{Value, json};
 
-/// The sample conversation as pcap bytes.
-fn sample_pcap() -> Vec<u8> {
-    let mut writer = PcapWriter::new(Vec::new(), LinkType::ETHERNET, 65535, false).unwrap();
-    for frame in synth::sample_conversation() {
-        writer
-            .write_frame(frame.timestamp, frame.orig_len, &frame.data)
-            .unwrap();
-    }
-    writer.into_inner()
-}
-
 fn extractor() -> Extractor {
-    let reader =
-        CaptureReader::from_reader("sample", Box::new(std::io::Cursor::new(sample_pcap())))
-            .unwrap();
+    let reader = CaptureReader::from_reader(
+        "sample",
+        Box::new(std::io::Cursor::new(synth::sample_pcap().unwrap())),
+    )
+    .unwrap();
     Extractor::new(reader)
 }
 
@@ -152,7 +143,7 @@ fn the_iterator_yields_the_same_records_and_frames() {
 
 #[test]
 fn progress_reports_the_reader_position() {
-    let total = sample_pcap().len() as u64;
+    let total = synth::sample_pcap().unwrap().len() as u64;
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
     extractor()

@@ -1,0 +1,186 @@
+//! `parquet` (cargo feature `parquet`): one row per frame in the Arrow schema of
+//! [`crate::arrow`], zstd-compressed, for DuckDB, Spark, Polars and friends.
+//!
+//! Frames are collected into Arrow batches of [`WRITE_BATCH_ROWS`] rows and handed to the
+//! `parquet` crate's `ArrowWriter`, which encodes them into row groups of
+//! [`DEFAULT_BATCH_ROWS`] rows. The writer works on an in-memory buffer that is emptied into
+//! the real output after every batch: what is held is one batch of columns and the encoded
+//! pages of one row group, whatever the capture's size. Records other than frames
+//! (reassembly, flows) are not rows and are left out.
+
+use crate::arrow::{DEFAULT_BATCH_ROWS, FrameColumns, schema};
+use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
+use crate::engine::FrameSink;
+use crate::model::{Frame, Summary};
+use crate::pipeline::Record;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use std::io::{self, Write};
+
+use super::Dumper;
+
+/// Rows per Arrow batch handed to the Parquet writer.
+pub const WRITE_BATCH_ROWS: usize = 8_192;
+
+/// Writes the frames as a Parquet file (see the module docs); give it a buffered writer.
+pub struct ParquetDumper<W: Write> {
+    out: W,
+    columns: FrameColumns,
+    row_group_rows: usize,
+    /// The Parquet writer over its buffer, from the first write on until [`Dumper::finish`].
+    writer: Option<ArrowWriter<Vec<u8>>>,
+}
+
+impl<W: Write> ParquetDumper<W> {
+    /// A dumper writing row groups of [`DEFAULT_BATCH_ROWS`] rows to `out`.
+    pub fn new(out: W) -> ParquetDumper<W> {
+        ParquetDumper::with_row_group_rows(out, DEFAULT_BATCH_ROWS)
+    }
+
+    /// A dumper writing row groups of `rows` rows (at least 1) to `out`.
+    pub fn with_row_group_rows(out: W, rows: usize) -> ParquetDumper<W> {
+        ParquetDumper {
+            out,
+            columns: FrameColumns::default(),
+            row_group_rows: rows.max(1),
+            writer: None,
+        }
+    }
+
+    /// The Parquet writer in `slot`, made at the first call (it writes the file's magic
+    /// number) with row groups of `row_group_rows` rows.
+    fn writer(
+        slot: &mut Option<ArrowWriter<Vec<u8>>>,
+        row_group_rows: usize,
+    ) -> io::Result<&mut ArrowWriter<Vec<u8>>> {
+        let writer = match slot.take() {
+            Some(writer) => writer,
+            None => {
+                let properties = WriterProperties::builder()
+                    .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                    .set_max_row_group_row_count(Some(row_group_rows))
+                    .set_created_by(format!("pcapkit {}", env!("CARGO_PKG_VERSION")))
+                    .build();
+                ArrowWriter::try_new(Vec::new(), schema(), Some(properties))
+                    .map_err(io::Error::other)?
+            }
+        };
+        Ok(slot.insert(writer))
+    }
+
+    /// Writes the rows collected so far as one batch, and what the writer encoded to `out`.
+    fn write_batch(&mut self) -> io::Result<()> {
+        let batch = self.columns.finish().map_err(io::Error::other)?;
+        let writer = Self::writer(&mut self.writer, self.row_group_rows)?;
+        writer.write(&batch).map_err(io::Error::other)?;
+        writer.sync()?;
+        let encoded = writer.inner_mut();
+        // The writer counts the bytes it wrote itself: emptying its buffer is safe.
+        self.out.write_all(encoded)?;
+        encoded.clear();
+        Ok(())
+    }
+
+    /// Appends one frame's row, writing a batch when it is full.
+    fn push(&mut self, frame: &Frame) -> io::Result<()> {
+        self.columns.push(frame);
+        if self.columns.rows() >= WRITE_BATCH_ROWS.min(self.row_group_rows) {
+            self.write_batch()?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> FrameSink for ParquetDumper<W> {
+    fn frame(&mut self, _raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+        self.push(frame)
+    }
+}
+
+impl<W: Write> Dumper for ParquetDumper<W> {
+    fn begin(&mut self, _info: &CaptureInfo) -> io::Result<()> {
+        Self::writer(&mut self.writer, self.row_group_rows).map(|_| ())
+    }
+
+    /// A frame a stage emitted is a row; other records have no place in the table.
+    fn record(&mut self, record: &Record) -> io::Result<()> {
+        match record.as_frame() {
+            Some(frame) => self.push(frame),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, _: &Summary, _: Option<&StoppedEarly>) -> io::Result<()> {
+        if self.columns.rows() > 0 {
+            self.write_batch()?;
+        }
+        Self::writer(&mut self.writer, self.row_group_rows)?;
+        if let Some(writer) = self.writer.take() {
+            let rest = writer.into_inner().map_err(io::Error::other)?;
+            self.out.write_all(&rest)?;
+        }
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Extractor;
+    use crate::capture::CaptureReader;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use std::fs::File;
+    use std::io::Cursor;
+
+    fn extractor() -> Extractor {
+        let sample = Cursor::new(crate::synth::sample_pcap().unwrap());
+        Extractor::new(CaptureReader::from_reader("sample", Box::new(sample)).unwrap())
+    }
+
+    /// `bytes` in a temporary file, as the Parquet reader takes them.
+    fn file_of(bytes: &[u8]) -> File {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(bytes).unwrap();
+        file
+    }
+
+    #[test]
+    fn row_groups_of_the_size_asked_and_every_frame_once() {
+        let frames: Vec<Frame> = extractor().frames().collect();
+        let mut out = Vec::new();
+        let mut dumper = ParquetDumper::with_row_group_rows(&mut out, 4);
+        extractor().run_into(Some(&mut dumper)).unwrap();
+        drop(dumper);
+        assert_eq!(&out[..4], b"PAR1");
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file_of(&out)).unwrap();
+        let groups = builder.metadata().row_groups();
+        assert_eq!(groups.len(), frames.len().div_ceil(4));
+        assert!(groups.iter().rev().skip(1).all(|g| g.num_rows() == 4));
+        assert_eq!(builder.schema(), &schema());
+        let numbers: Vec<i64> = builder
+            .build()
+            .unwrap()
+            .flat_map(|batch| {
+                let batch = batch.unwrap();
+                let column = batch.column_by_name("number").unwrap();
+                column.as_primitive::<Int64Type>().values().to_vec()
+            })
+            .collect();
+        let expected: Vec<i64> = frames.iter().map(|f| f.number as i64).collect();
+        assert_eq!(numbers, expected);
+    }
+
+    #[test]
+    fn no_frames_is_a_valid_empty_table() {
+        let mut out = Vec::new();
+        let mut dumper = ParquetDumper::new(&mut out);
+        dumper.finish(&Summary::default(), None).unwrap();
+        drop(dumper);
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file_of(&out)).unwrap();
+        assert_eq!(builder.metadata().file_metadata().num_rows(), 0);
+        assert_eq!(builder.schema(), &schema());
+    }
+}
