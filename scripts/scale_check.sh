@@ -92,7 +92,8 @@ check_rows() {
   echo "$1: $got rows, as the CLI"
 }
 
-if pip_install "$WORK/venv" pyspark; then
+# pyspark[sql]: mapInArrow needs pandas too.
+if pip_install "$WORK/venv" "pyspark[sql]"; then
   if command -v java > /dev/null 2>&1; then
     "$VPY" examples/spark_extract.py --master 'local[2]' "${inputs[@]}" > "$WORK/spark.out" 2> "$WORK/spark.err" \
       || { tail -20 "$WORK/spark.err" >&2; fail "the Spark run failed"; }
@@ -105,7 +106,7 @@ if pip_install "$WORK/venv" pyspark; then
     echo "SKIPPED: Spark local[2] run: no java on this machine"
   fi
 else
-  echo "SKIPPED: Spark local[2] run: pip cannot install pyspark"
+  echo "SKIPPED: Spark local[2] run: pip cannot install pyspark[sql]"
 fi
 step "Spark"
 
