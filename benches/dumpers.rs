@@ -8,42 +8,19 @@
 //! Run: `cargo bench --bench dumpers` (sample size 10).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pcapkit::capture::CaptureInfo;
 use pcapkit::dump::Format;
-use pcapkit::engine::native::NativeDissector;
-use pcapkit::engine::{DissectOptions, Dissector};
-use pcapkit::model::Frame;
 use std::hint::black_box;
 use std::io;
 use std::time::Duration;
 
 mod common;
+#[path = "common/dissected.rs"]
+mod dissected;
 
-use common::{OwnedFrame, bench_input, load};
-
-/// The bench input's name, header, and frames with their dissection.
-type Dissected = (String, CaptureInfo, Vec<(OwnedFrame, Frame)>);
-
-/// Reads and dissects the bench input (see `common`).
-fn load_dissected() -> pcapkit::Result<Dissected> {
-    let path = bench_input().map_err(|source| pcapkit::Error::Read {
-        path: "bench input".into(),
-        source,
-    })?;
-    let (info, frames) = load(&path)?;
-    let opts = DissectOptions::default();
-    let dissected = frames
-        .into_iter()
-        .map(|owned| {
-            let frame = NativeDissector.dissect(&owned.raw(), &opts);
-            (owned, frame)
-        })
-        .collect();
-    Ok((path.display().to_string(), info, dissected))
-}
+use dissected::load_dissected;
 
 fn dumpers(c: &mut Criterion) {
-    let (name, info, frames) = match load_dissected() {
+    let (path, info, frames) = match load_dissected() {
         Ok(loaded) if !loaded.2.is_empty() => loaded,
         Ok(_) => {
             eprintln!("dumpers bench skipped: the input has no frames");
@@ -54,7 +31,7 @@ fn dumpers(c: &mut Criterion) {
             return;
         }
     };
-    eprintln!("input: {name} ({} frames)", frames.len());
+    eprintln!("input: {} ({} frames)", path.display(), frames.len());
     let mut group = c.benchmark_group("dumpers");
     group
         .sample_size(10)

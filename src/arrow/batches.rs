@@ -44,7 +44,7 @@ impl FrameBatches {
         }
         Ok(FrameBatches {
             frames: extractor.frames(),
-            columns: FrameColumns::default(),
+            columns: FrameColumns::with_capacity(batch_rows.min(DEFAULT_BATCH_ROWS)),
             batch_rows,
         })
     }

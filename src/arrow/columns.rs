@@ -6,32 +6,33 @@
 
 use super::schema::{Column, ColumnKind, TIME_ZONE, schema};
 use super::view::{FrameView, Ip, Transport};
-use crate::model::{Frame, Timestamp};
-use arrow_array::builder::{
-    BooleanBuilder, Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
+use crate::model::{Frame, MacAddr, TcpFlags, Timestamp};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{
+    ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, TimestampMicrosecondArray,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_buffer::NullBuffer;
 use arrow_schema::ArrowError;
 use std::fmt::{Display, Write};
-use std::net::IpAddr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 /// The builder type of a column kind.
 macro_rules! builder {
-    (Int64) => {
-        Int64Builder
+    (Int64) => { Plain<i64> };
+    (Int32) => { Plain<i32> };
+    (Utf8) => { StringBuilder };
+    (Boolean) => { Plain<bool> };
+    (TimestampUs) => { Plain<i64> };
+}
+
+/// A builder of a column kind with room for `rows` rows.
+macro_rules! new_builder {
+    (Utf8, $rows:expr) => {
+        StringBuilder::with_capacity($rows, $rows * TEXT_BYTES)
     };
-    (Int32) => {
-        Int32Builder
-    };
-    (Utf8) => {
-        StringBuilder
-    };
-    (Boolean) => {
-        BooleanBuilder
-    };
-    (TimestampUs) => {
-        TimestampMicrosecondBuilder
+    ($kind:ident, $rows:expr) => {
+        <builder!($kind)>::with_capacity($rows)
     };
 }
 
@@ -47,10 +48,24 @@ macro_rules! append {
 
 /// Finishes a column's builder into an array.
 macro_rules! finish {
-    (TimestampUs, $builder:expr) => {
-        Arc::new($builder.finish().with_timezone(TIME_ZONE)) as ArrayRef
-    };
-    ($kind:ident, $builder:expr) => {
+    (Int64, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        Arc::new(Int64Array::new($builder.values.into(), nulls)) as ArrayRef
+    }};
+    (Int32, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        Arc::new(Int32Array::new($builder.values.into(), nulls)) as ArrayRef
+    }};
+    (Boolean, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        Arc::new(BooleanArray::new($builder.values.into(), nulls)) as ArrayRef
+    }};
+    (TimestampUs, $builder:expr) => {{
+        let nulls = $builder.nulls();
+        let array = TimestampMicrosecondArray::new($builder.values.into(), nulls);
+        Arc::new(array.with_timezone(TIME_ZONE)) as ArrayRef
+    }};
+    (Utf8, $builder:expr) => {
         Arc::new($builder.finish()) as ArrayRef
     };
 }
@@ -96,13 +111,23 @@ macro_rules! columns {
         )*];
 
         /// Builds the columns of one batch, a row per frame (see [`COLUMNS`]).
-        #[derive(Debug, Default)]
+        #[derive(Debug)]
         pub struct FrameColumns {
             rows: usize,
+            capacity: usize,
             $($name: builder!($kind),)*
         }
 
         impl FrameColumns {
+            /// A builder with room for `rows` rows per batch (it grows past them if need be).
+            pub fn with_capacity(rows: usize) -> FrameColumns {
+                FrameColumns {
+                    rows: 0,
+                    capacity: rows,
+                    $($name: new_builder!($kind, rows),)*
+                }
+            }
+
             /// Appends the row of `frame`.
             pub fn push(&mut self, frame: &Frame) {
                 let view = FrameView::new(frame);
@@ -116,21 +141,184 @@ macro_rules! columns {
             /// The columns of the rows appended since the last call, in schema order; the
             /// builder is empty afterwards.
             fn finish_arrays(&mut self) -> Vec<ArrayRef> {
-                self.rows = 0;
-                vec![$(finish!($kind, self.$name),)*]
+                let mut full = std::mem::replace(self, FrameColumns::with_capacity(self.capacity));
+                vec![$(finish!($kind, full.$name),)*]
             }
         }
     };
 }
 
-/// Appends `value` as text, or a null.
-fn put_text(builder: &mut StringBuilder, value: Option<impl Display>) {
-    match value {
-        Some(value) => {
-            // Writing into the builder's buffer cannot fail.
-            let _ = write!(builder, "{value}");
-            builder.append_value("");
+/// The values and validity of a number, boolean or time column: two pushes a row, where the
+/// Arrow builders' bookkeeping costs several times that.
+#[derive(Debug)]
+struct Plain<T> {
+    values: Vec<T>,
+    valid: Vec<bool>,
+}
+
+impl<T: Copy + Default> Plain<T> {
+    fn with_capacity(rows: usize) -> Plain<T> {
+        Plain {
+            values: Vec::with_capacity(rows),
+            valid: Vec::with_capacity(rows),
         }
+    }
+
+    fn append_option(&mut self, value: Option<T>) {
+        self.values.push(value.unwrap_or_default());
+        self.valid.push(value.is_some());
+    }
+
+    /// The validity as Arrow wants it: `None` when no value is null.
+    fn nulls(&self) -> Option<NullBuffer> {
+        (!self.valid.iter().all(|&v| v)).then(|| NullBuffer::from(self.valid.as_slice()))
+    }
+}
+
+/// Bytes reserved per row for a text column (addresses and names are short).
+const TEXT_BYTES: usize = 16;
+
+/// A short text made on the stack without the formatting machinery: MAC and IPv4 addresses,
+/// the most frequent text cells.
+struct ShortText {
+    buf: [u8; 17],
+    len: usize,
+}
+
+impl ShortText {
+    fn push(&mut self, byte: u8) {
+        self.buf[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// `aa:bb:cc:dd:ee:ff`.
+    fn mac(mac: MacAddr) -> ShortText {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = ShortText {
+            buf: [b':'; 17],
+            len: 0,
+        };
+        for (i, byte) in mac.0.into_iter().enumerate() {
+            text.buf[3 * i] = HEX[usize::from(byte >> 4)];
+            text.buf[3 * i + 1] = HEX[usize::from(byte & 0xf)];
+        }
+        text.len = 17;
+        text
+    }
+
+    /// Dotted decimal, as `Ipv4Addr` displays it.
+    fn ipv4(addr: Ipv4Addr) -> ShortText {
+        let mut text = ShortText {
+            buf: [0; 17],
+            len: 0,
+        };
+        for (i, octet) in addr.octets().into_iter().enumerate() {
+            if i > 0 {
+                text.push(b'.');
+            }
+            if octet >= 100 {
+                text.push(b'0' + octet / 100);
+            }
+            if octet >= 10 {
+                text.push(b'0' + octet / 10 % 10);
+            }
+            text.push(b'0' + octet % 10);
+        }
+        text
+    }
+}
+
+impl ShortText {
+    /// The text (only ASCII is ever pushed).
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// An IP address as text: IPv4 made by [`ShortText`], IPv6 by its `Display`.
+enum IpText {
+    V4(ShortText),
+    V6(Ipv6Addr),
+}
+
+/// A value of a text column: appended as a string slice where it has one, else through its
+/// `Display` ([`Shown`]).
+trait TextCell {
+    /// Appends the value as the builder's next row.
+    fn append_to(self, builder: &mut StringBuilder);
+}
+
+impl TextCell for &str {
+    fn append_to(self, builder: &mut StringBuilder) {
+        builder.append_value(self);
+    }
+}
+
+impl TextCell for &String {
+    fn append_to(self, builder: &mut StringBuilder) {
+        builder.append_value(self);
+    }
+}
+
+impl TextCell for ShortText {
+    fn append_to(self, builder: &mut StringBuilder) {
+        builder.append_value(self.as_str());
+    }
+}
+
+impl TextCell for IpText {
+    fn append_to(self, builder: &mut StringBuilder) {
+        match self {
+            IpText::V4(text) => text.append_to(builder),
+            IpText::V6(addr) => Shown(addr).append_to(builder),
+        }
+    }
+}
+
+/// The protocol chain (`Ethernet:IPv4:TCP`), written name by name.
+struct Chain<'f>(&'f Frame);
+
+impl TextCell for Chain<'_> {
+    fn append_to(self, builder: &mut StringBuilder) {
+        for (i, proto) in self.0.protocols().enumerate() {
+            if i > 0 {
+                let _ = builder.write_str(":");
+            }
+            let _ = builder.write_str(proto.name());
+        }
+        builder.append_value("");
+    }
+}
+
+/// TCP flags (`SYN,ACK`), written name by name.
+impl TextCell for TcpFlags {
+    fn append_to(self, builder: &mut StringBuilder) {
+        let set = TcpFlags::NAMES.iter().filter(|&&(bit, _)| self.has(bit));
+        for (i, (_, name)) in set.enumerate() {
+            if i > 0 {
+                let _ = builder.write_str(",");
+            }
+            let _ = builder.write_str(name);
+        }
+        builder.append_value("");
+    }
+}
+
+/// A text cell written by its `Display`.
+struct Shown<T>(T);
+
+impl<T: Display> TextCell for Shown<T> {
+    fn append_to(self, builder: &mut StringBuilder) {
+        // Writing into the builder's buffer cannot fail.
+        let _ = write!(builder, "{}", self.0);
+        builder.append_value("");
+    }
+}
+
+/// Appends `value` as text, or a null.
+fn put_text(builder: &mut StringBuilder, value: Option<impl TextCell>) {
+    match value {
+        Some(value) => value.append_to(builder),
         None => builder.append_null(),
     }
 }
@@ -150,11 +338,14 @@ fn nanos(ts: Timestamp) -> Option<i64> {
 }
 
 impl FrameView<'_> {
-    /// The outermost IP header's source and destination.
-    fn ip_addrs(&self) -> Option<(IpAddr, IpAddr)> {
+    /// The outermost IP header's source and destination as text.
+    fn ip_addrs(&self) -> Option<(IpText, IpText)> {
         Some(match self.ip? {
-            Ip::V4(ip) => (ip.src.into(), ip.dst.into()),
-            Ip::V6(ip) => (ip.src.into(), ip.dst.into()),
+            Ip::V4(ip) => (
+                IpText::V4(ShortText::ipv4(ip.src)),
+                IpText::V4(ShortText::ipv4(ip.dst)),
+            ),
+            Ip::V6(ip) => (IpText::V6(ip.src), IpText::V6(ip.dst)),
         })
     }
 
@@ -179,21 +370,21 @@ columns! {
     /// Captured length.
     cap_len: Int64, required, "cap_len", |v| Some(i64::from(v.frame.cap_len));
     /// Link type name (`ETHERNET`, `LINUX_SLL`, `LINKTYPE_N`).
-    link_type: Utf8, required, "link_type", |v| Some(v.frame.link_type);
+    link_type: Utf8, required, "link_type", |v| Some(Shown(v.frame.link_type));
     /// pcapng interface index within its section.
     interface: Int64, "classic pcap", "interface", |v| v.frame.interface.map(i64::from);
     /// Protocol chain, outermost first (`Ethernet:IPv4:TCP:HTTP`).
-    protocols: Utf8, required, "protocols", |v| Some(v.frame.chain());
+    protocols: Utf8, required, "protocols", |v| Some(Chain(v.frame));
     /// Protocol whose header could not be read, where dissection stopped early.
-    error_layer: Utf8, "no error", "error.layer", |v| v.frame.error.as_ref().map(|e| e.layer);
+    error_layer: Utf8, "no error", "error.layer", |v| v.frame.error.as_ref().map(|e| e.layer.name());
     /// Byte offset of that header in the frame.
     error_offset: Int64, "no error", "error.offset", |v| v.frame.error.as_ref().map(|e| i64::from(e.offset));
     /// Why dissection stopped.
     error_reason: Utf8, "no error", "error.reason", |v| v.frame.error.as_ref().map(|e| &e.reason);
     /// Source MAC address (`aa:bb:cc:dd:ee:ff`) of the first Ethernet layer.
-    eth_src: Utf8, "no Ethernet layer", "Ethernet.src", |v| v.ethernet.map(|e| e.src);
+    eth_src: Utf8, "no Ethernet layer", "Ethernet.src", |v| v.ethernet.map(|e| ShortText::mac(e.src));
     /// Destination MAC address of the first Ethernet layer.
-    eth_dst: Utf8, "no Ethernet layer", "Ethernet.dst", |v| v.ethernet.map(|e| e.dst);
+    eth_dst: Utf8, "no Ethernet layer", "Ethernet.dst", |v| v.ethernet.map(|e| ShortText::mac(e.dst));
     /// Ethertype (or 802.3 length) of the first Ethernet, SLL or SLL2 layer, as a number.
     ethertype: Int32, "no Ethernet, SLL or SLL2 layer", "Ethernet.type / SLL.type / SLL2.type", |v| v.ether_type.map(|t| i32::from(t.0));
     /// VLAN id of the first (outer) VLAN tag.
@@ -271,11 +462,10 @@ mod tests {
     use crate::capture::RawFrame;
     use crate::engine::native::NativeDissector;
     use crate::engine::{DissectOptions, Dissector};
-    use crate::model::{LinkType, MacAddr};
+    use crate::model::LinkType;
     use crate::synth::{self, Ipv4Fields, TcpFields};
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
-    use std::net::{Ipv4Addr, Ipv6Addr};
 
     const CLIENT_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x01]);
     const SERVER_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x02]);
@@ -339,7 +529,7 @@ mod tests {
     }
 
     fn batch() -> RecordBatch {
-        let mut columns = FrameColumns::default();
+        let mut columns = FrameColumns::with_capacity(2);
         let cut = ipv4_tcp(3, false, 14 + 20 + 8);
         let fragment = ipv4_tcp(4, true, 64);
         for frame in [http_get(), dns_query(), cut, fragment] {
@@ -460,6 +650,16 @@ mod tests {
             [None, Some(false)]
         );
         assert_eq!(text(&batch, "tls_sni"), owned(&[None; 4]));
+    }
+
+    #[test]
+    fn short_texts_read_as_the_std_ones() {
+        for addr in ["0.0.0.0", "10.0.200.7", "255.255.255.255", "192.168.1.100"] {
+            let parsed: Ipv4Addr = addr.parse().unwrap();
+            assert_eq!(ShortText::ipv4(parsed).as_str(), addr);
+        }
+        let mac = MacAddr([0x00, 0x1b, 0xa0, 0xff, 0x0c, 0x9e]);
+        assert_eq!(ShortText::mac(mac).as_str(), mac.to_string());
     }
 
     #[test]

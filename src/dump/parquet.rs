@@ -8,20 +8,25 @@
 //! pages of one row group, whatever the capture's size. Records other than frames
 //! (reassembly, flows) are not rows and are left out.
 
-use crate::arrow::{DEFAULT_BATCH_ROWS, FrameColumns, schema};
+use crate::arrow::{COLUMNS, ColumnKind, DEFAULT_BATCH_ROWS, FrameColumns, schema};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::model::{Frame, Summary};
 use crate::pipeline::Record;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::basic::{Compression, Encoding, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use std::io::{self, Write};
 
 use super::Dumper;
 
 /// Rows per Arrow batch handed to the Parquet writer.
 pub const WRITE_BATCH_ROWS: usize = 8_192;
+
+/// Columns of mostly distinct values (counters, times, sequence numbers), where a dictionary
+/// only costs: delta-encoded instead.
+const DISTINCT: &[&str] = &["number", "ts", "ts_ns", "tcp_seq", "tcp_ack"];
 
 /// Writes the frames as a Parquet file (see the module docs); give it a buffered writer.
 pub struct ParquetDumper<W: Write> {
@@ -42,7 +47,7 @@ impl<W: Write> ParquetDumper<W> {
     pub fn with_row_group_rows(out: W, rows: usize) -> ParquetDumper<W> {
         ParquetDumper {
             out,
-            columns: FrameColumns::default(),
+            columns: FrameColumns::with_capacity(WRITE_BATCH_ROWS.min(rows.max(1))),
             row_group_rows: rows.max(1),
             writer: None,
         }
@@ -57,12 +62,26 @@ impl<W: Write> ParquetDumper<W> {
         let writer = match slot.take() {
             Some(writer) => writer,
             None => {
-                let properties = WriterProperties::builder()
+                let mut properties = WriterProperties::builder()
                     .set_compression(Compression::ZSTD(ZstdLevel::default()))
                     .set_max_row_group_row_count(Some(row_group_rows))
-                    .set_created_by(format!("pcapkit {}", env!("CARGO_PKG_VERSION")))
-                    .build();
-                ArrowWriter::try_new(Vec::new(), schema(), Some(properties))
+                    .set_write_batch_size(WRITE_BATCH_ROWS)
+                    .set_statistics_enabled(EnabledStatistics::Chunk)
+                    .set_created_by(format!("pcapkit {}", env!("CARGO_PKG_VERSION")));
+                // Text min/max prune little (addresses, names) and cost a comparison a value.
+                for column in COLUMNS.iter().filter(|c| c.kind == ColumnKind::Utf8) {
+                    properties = properties.set_column_statistics_enabled(
+                        ColumnPath::from(column.name),
+                        EnabledStatistics::None,
+                    );
+                }
+                for name in DISTINCT {
+                    let column = ColumnPath::from(*name);
+                    properties = properties
+                        .set_column_dictionary_enabled(column.clone(), false)
+                        .set_column_encoding(column, Encoding::DELTA_BINARY_PACKED);
+                }
+                ArrowWriter::try_new(Vec::new(), schema(), Some(properties.build()))
                     .map_err(io::Error::other)?
             }
         };
