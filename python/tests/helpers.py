@@ -14,6 +14,8 @@ import os
 import struct
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,26 @@ def cli_ndjson_frames(cli, capture, *args):
         return None
     lines = (json.loads(line) for line in proc.stdout.splitlines() if line)
     return [line for line in lines if "record" not in line]
+
+
+def assert_runs_without_the_gil(work):
+    """Runs `work()` on a thread while this one ticks: a call that kept the GIL would stop
+    the ticks for its whole length. Returns what `work` returned."""
+    done = {}
+
+    def run():
+        start = time.monotonic()
+        done["result"] = work()
+        done["seconds"] = time.monotonic() - start
+
+    worker = threading.Thread(target=run)
+    ticks = [time.monotonic()]
+    worker.start()
+    while worker.is_alive():
+        ticks.append(time.monotonic())
+        time.sleep(0.001)
+    worker.join()
+    longest_pause = max(b - a for a, b in zip(ticks, ticks[1:]))
+    assert done["seconds"] > 0.05, "the capture is too small to tell"
+    assert longest_pause < done["seconds"] / 2, (longest_pause, done["seconds"])
+    return done["result"]

@@ -6,7 +6,14 @@ import pyarrow as pa
 import pytest
 
 import pcapkit_rs
-from helpers import REPO, SAMPLE, capture_or_skip, capture_params, cli_ndjson_frames
+from helpers import (
+    REPO,
+    SAMPLE,
+    assert_runs_without_the_gil,
+    capture_or_skip,
+    capture_params,
+    cli_ndjson_frames,
+)
 
 
 def first(frame, *protocols):
@@ -130,6 +137,13 @@ def test_batches_have_at_most_batch_rows(big_capture):
     assert 0 < sizes[-1] <= 5000
     default = [batch.num_rows for batch in pcapkit_rs.frames_arrow(path)]
     assert default[0] == min(65536, frames)
+
+
+def test_the_gil_is_released_while_reading_batches(big_capture):
+    path, frames = big_capture
+    reader = pcapkit_rs.frames_arrow(path)
+    table = assert_runs_without_the_gil(reader.read_all)
+    assert table.num_rows == frames
 
 
 def test_a_reader_reads_its_frames_once():
