@@ -8,7 +8,7 @@ use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressFinish, ProgressStyle};
 use pcapkit::capture::{CaptureReader, FileId, RawFrame, ReaderOptions};
 use pcapkit::dump::{Dumper, FilesDumper, Format, Output};
-use pcapkit::model::{Frame, Level, ProtoId};
+use pcapkit::model::Frame;
 use pcapkit::multi::{Batch, Destination, Done};
 use pcapkit::pipeline::{Record, Stage};
 use pcapkit::reassembly::{Kinds, ReassemblyOptions, UnknownKind};
@@ -428,25 +428,7 @@ fn looks_like_a_report(path: &Path) -> bool {
 
 /// `-P` / `-L` as a [`Stop`].
 fn stop_option(cli: &Cli) -> pcapkit::Result<Option<Stop>> {
-    if let Some(name) = &cli.protocol {
-        let proto = ProtoId::from_name(name).ok_or_else(|| {
-            let known: Vec<&str> = ProtoId::ALL.iter().map(|p| p.name()).collect();
-            Error::Usage(format!(
-                "unknown protocol '{name}' for -P (known: {})",
-                known.join(", ")
-            ))
-        })?;
-        return Ok(Some(Stop::Protocol(proto)));
-    }
-    if let Some(name) = &cli.layer {
-        let level = Level::from_name(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown layer '{name}' for -L (valid: raw, link, inet, trans, app)"
-            ))
-        })?;
-        return Ok(Some(Stop::Level(level)));
-    }
-    Ok(None)
+    Stop::from_names(cli.protocol.as_deref(), cli.layer.as_deref())
 }
 
 /// `--analyse`: the HTTP exchanges of `input`, one JSON object a line.

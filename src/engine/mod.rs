@@ -34,6 +34,37 @@ pub enum Stop {
     Level(Level),
 }
 
+impl Stop {
+    /// The stop of `-P NAME` or `-L LAYER` (at most one of them; neither: `None`), as the CLI
+    /// and the bindings spell them (case-insensitive).
+    pub fn from_names(protocol: Option<&str>, layer: Option<&str>) -> Result<Option<Stop>> {
+        match (protocol, layer) {
+            (Some(_), Some(_)) => Err(Error::Usage(
+                "give a protocol or a layer to stop after, not both".into(),
+            )),
+            (Some(name), None) => {
+                let proto = ProtoId::from_name(name).ok_or_else(|| {
+                    let known: Vec<&str> = ProtoId::ALL.iter().map(|p| p.name()).collect();
+                    Error::Usage(format!(
+                        "unknown protocol '{name}' for -P (known: {})",
+                        known.join(", ")
+                    ))
+                })?;
+                Ok(Some(Stop::Protocol(proto)))
+            }
+            (None, Some(name)) => {
+                let level = Level::from_name(name).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown layer '{name}' for -L (valid: raw, link, inet, trans, app)"
+                    ))
+                })?;
+                Ok(Some(Stop::Level(level)))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
 /// The default [`DissectOptions::max_layers`].
 pub const DEFAULT_MAX_LAYERS: usize = 32;
 
