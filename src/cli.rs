@@ -59,7 +59,8 @@ pub struct Cli {
     #[arg(short = 'E', long, value_name = "NAME", default_value = "native")]
     pub engine: String,
 
-    /// Worker threads of the parallel engines (default: one per available core)
+    /// Threads of the parallel engines (default: one per available core): server's workers;
+    /// pipeline runs its two stages on two threads from 2 on, on one with 1
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 

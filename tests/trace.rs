@@ -1,6 +1,8 @@
 //! `--trace` on generated captures: port reuse, simultaneous open, RST without FIN, flows open
 //! at the end, IPv6, VLAN, late frames, bounds, UDP, and identical output under every engine.
 
+mod common;
+
 use pcapkit::capture::PcapWriter;
 use pcapkit::model::{LinkType, MacAddr, Timestamp};
 use pcapkit::synth::{self, Ipv4Fields, TcpFields, ethertype};
@@ -368,17 +370,7 @@ fn every_engine_gives_the_same_report_and_files() {
             .filter(|l| l.starts_with(b"{\"record\":\"flow\""))
             .count();
         assert_eq!(flow_lines, 2, "{}", engine.name());
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| {
-                let e = e.unwrap();
-                (
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                )
-            })
-            .collect();
-        files.sort();
+        let files = common::folder_files(&out);
         assert_eq!(files.len(), 4, "2 flows + 2 indexes");
         match &first {
             None => first = Some((run.stdout, files)),

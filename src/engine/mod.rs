@@ -132,7 +132,7 @@ pub enum EngineKind {
     Pdu,
     /// Native on N worker threads that dissect and encode; a re-sequencer keeps frame order.
     Server,
-    /// Native on one thread per step: read, dissect, encode, stages and report, write.
+    /// Native in two stages on two threads: read, dissect and stages; encode and report.
     Pipeline,
 }
 
@@ -193,8 +193,8 @@ impl EngineKind {
                  encode; a reader thread and a re-sequencer keep frame order"
             }
             EngineKind::Pipeline => {
-                "native on one thread per step (read, dissect, encode, stages and report, \
-                 write) joined by bounded channels"
+                "native in two stages on two threads joined by a bounded channel: read, \
+                 dissect and stages; encode and report (with --threads 1: one thread)"
             }
         }
     }
@@ -224,7 +224,7 @@ impl EngineKind {
             EngineKind::Pnet => Box::new(Sequential(pnet::PnetDissector)),
             EngineKind::Pdu => Box::new(Sequential(pdu::PduDissector)),
             EngineKind::Server => Box::new(mp_server::Server { threads }),
-            EngineKind::Pipeline => Box::new(mp_pipeline::Pipeline),
+            EngineKind::Pipeline => Box::new(mp_pipeline::Pipeline { threads }),
         }
     }
 }

@@ -12,6 +12,7 @@ mod tail;
 
 pub use stages::{ProgressStage, ReadPosition, SummaryStage};
 pub use tail::Tail;
+pub(crate) use tail::{Front, Report};
 
 use crate::capture::RawFrame;
 use crate::model::{Frame, Summary};

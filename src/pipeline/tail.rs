@@ -10,15 +10,28 @@ use std::io;
 /// What an engine drives with each dissected frame: the stages (the run's totals first, then
 /// those the caller added), then the report (frame first, then what the stages emitted),
 /// then the stored copy when the caller keeps frames.
+///
+/// It has two halves that an engine may drive from two threads ([`Tail::split`]): the
+/// [`Front`] (stages, stored frames: capture order, no output) and the [`Report`].
 pub struct Tail<'a> {
-    summary: SummaryStage,
-    stages: Vec<Box<dyn Stage>>,
-    dumper: Option<&'a mut (dyn Dumper + 'a)>,
-    stored: Option<Vec<Frame>>,
-    records: Vec<Record>,
+    front: Front,
+    report: Report<'a>,
     position: ReadPosition,
     /// See [`Tail::needs_frames`] (fixed when the tail is made).
     needs_frames: bool,
+}
+
+/// The stages of a [`Tail`] and its stored frames: what sees every frame in capture order.
+pub(crate) struct Front {
+    summary: SummaryStage,
+    stages: Vec<Box<dyn Stage>>,
+    stored: Option<Vec<Frame>>,
+    records: Vec<Record>,
+}
+
+/// The report of a [`Tail`]: where frames and records are written, in order.
+pub(crate) struct Report<'a> {
+    dumper: Option<&'a mut (dyn Dumper + 'a)>,
 }
 
 impl<'a> Tail<'a> {
@@ -36,11 +49,13 @@ impl<'a> Tail<'a> {
                 .as_deref()
                 .is_some_and(|dumper| dumper.frame_encoder().is_none());
         Tail {
-            summary: SummaryStage::default(),
-            stages,
-            dumper,
-            stored: store.then(Vec::new),
-            records: Vec::new(),
+            front: Front {
+                summary: SummaryStage::default(),
+                stages,
+                stored: store.then(Vec::new),
+                records: Vec::new(),
+            },
+            report: Report { dumper },
             position,
             needs_frames,
         }
@@ -53,42 +68,36 @@ impl<'a> Tail<'a> {
 
     /// Whether stages other than the totals run (they need frames in order with raw bytes).
     pub fn has_stages(&self) -> bool {
-        !self.stages.is_empty()
+        !self.front.stages.is_empty()
     }
 
     /// Runs the stages over one frame; their records wait in [`Tail::take_records`].
     pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
-        self.summary.frame(raw, frame, &mut self.records);
-        for stage in &mut self.stages {
-            stage.frame(raw, frame, &mut self.records);
-        }
+        self.front.observe(raw, frame);
     }
 
     /// The records the stages emitted since the last call.
     pub fn take_records(&mut self) -> std::vec::Drain<'_, Record> {
-        self.records.drain(..)
+        self.front.records.drain(..)
     }
 
     /// Takes one frame in capture order: stages, then the report, then the stored copy.
     pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        self.observe(raw, frame);
-        if let Some(dumper) = self.dumper.as_deref_mut() {
-            dumper.frame(raw, frame)?;
-            for record in &self.records {
-                dumper.record(record)?;
-            }
-        }
-        self.records.clear();
-        if let Some(stored) = &mut self.stored {
-            stored.push(frame.clone());
-        }
+        let front = &mut self.front;
+        front.observe(raw, frame);
+        self.report.frame(raw, frame)?;
+        self.report.records(front.records.drain(..))?;
+        front.store(frame);
         Ok(())
     }
 
     /// A copy of the report's frame encoder for a worker, when frames may be encoded apart
     /// from the report's writer (see [`Dumper::frame_encoder`]).
     pub fn frame_encoder(&self) -> Option<Box<dyn FrameEncoder>> {
-        self.dumper.as_deref().and_then(Dumper::frame_encoder)
+        self.report
+            .dumper
+            .as_deref()
+            .and_then(Dumper::frame_encoder)
     }
 
     /// Whether the dissected frames must reach the tail one by one in capture order (there
@@ -98,59 +107,36 @@ impl<'a> Tail<'a> {
         self.needs_frames
     }
 
+    /// The two halves, for an engine that runs the stages on one thread and writes the
+    /// report on another (the front is `Send`; the report stays on the calling thread).
+    pub(crate) fn split(&mut self) -> (&mut Front, &mut Report<'a>) {
+        (&mut self.front, &mut self.report)
+    }
+
     /// Takes one batch of a parallel engine, in capture order: its frames (when
-    /// [`needs_frames`](Self::needs_frames)) or its totals, and its encoded bytes (when
-    /// [`frame_encoder`](Self::frame_encoder) gave the workers an encoder); then the error
-    /// that stopped the batch's encoding, if any.
+    /// [`needs_frames`](Self::needs_frames)) through the stages, or its totals; then the
+    /// batch to the report (see [`Report::batch`]).
     pub(crate) fn batch(&mut self, batch: &mut Batch) -> io::Result<()> {
-        let encoded = !batch.ends.is_empty();
-        if !self.needs_frames {
-            self.summary.0.merge(&batch.summary);
-            if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
-                dumper.write_encoded(&batch.out, batch.ends.len() as u64)?;
-            }
-        } else if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
-            // Encoded frames are written in runs, split where a stage emitted records.
-            let mut unwritten = 0;
-            let mut pending = 0;
-            for ((raw, frame), &end) in batch.raw.frames().zip(&batch.frames).zip(&batch.ends) {
-                self.summary.frame(&raw, frame, &mut self.records);
-                for stage in &mut self.stages {
-                    stage.frame(&raw, frame, &mut self.records);
-                }
-                pending += 1;
-                if !self.records.is_empty() {
-                    dumper.write_encoded(&batch.out[unwritten..end], pending)?;
-                    (unwritten, pending) = (end, 0);
-                    for record in self.records.drain(..) {
-                        dumper.record(&record)?;
-                    }
-                }
-                if let Some(stored) = &mut self.stored {
-                    stored.push(frame.clone());
-                }
-            }
-            dumper.write_encoded(&batch.out[unwritten..], pending)?;
+        if self.needs_frames {
+            self.front.observe_batch(batch);
         } else {
-            for (raw, frame) in batch.raw.frames().zip(&batch.frames) {
-                self.frame(&raw, frame)?;
-            }
+            self.front.summary.0.merge(&batch.summary);
         }
-        batch.error.take().map_or(Ok(()), Err)
+        self.report.batch(batch)
     }
 
     /// Ends the stages; their last records wait in [`Tail::take_records`].
     pub fn finish_stages(&mut self) {
-        for stage in &mut self.stages {
-            stage.finish(&mut self.records);
+        for stage in &mut self.front.stages {
+            stage.finish(&mut self.front.records);
         }
     }
 
     /// The run's totals so far: the frame counts and every stage's counters.
     pub fn summary(&self) -> Summary {
         let mut summary = Summary::default();
-        self.summary.summarize(&mut summary);
-        for stage in &self.stages {
+        self.front.summary.summarize(&mut summary);
+        for stage in &self.front.stages {
             stage.summarize(&mut summary);
         }
         summary
@@ -167,12 +153,105 @@ impl<'a> Tail<'a> {
         self.finish_stages();
         let mut summary = self.summary();
         summary.limits.record_size += record_size_hits;
-        if let Some(dumper) = self.dumper {
-            for record in &self.records {
-                dumper.record(record)?;
-            }
+        self.report.records(self.front.records.drain(..))?;
+        if let Some(dumper) = self.report.dumper {
             dumper.finish(&summary, stopped)?;
         }
-        Ok((summary, self.stored.unwrap_or_default()))
+        Ok((summary, self.front.stored.unwrap_or_default()))
+    }
+}
+
+impl Front {
+    /// Runs the totals and the stages over one frame; their records wait in `records`.
+    fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
+        self.summary.frame(raw, frame, &mut self.records);
+        for stage in &mut self.stages {
+            stage.frame(raw, frame, &mut self.records);
+        }
+    }
+
+    /// Keeps a copy of `frame` when the caller stores frames.
+    fn store(&mut self, frame: &Frame) {
+        if let Some(stored) = &mut self.stored {
+            stored.push(frame.clone());
+        }
+    }
+
+    /// Runs the stages over the dissected frames of `batch`, in order, keeping what they
+    /// emit in the batch after the frame that emitted it; stores the frames if asked.
+    pub(crate) fn observe_batch(&mut self, batch: &mut Batch) {
+        for (index, (raw, frame)) in batch.raw.frames().zip(&batch.frames).enumerate() {
+            self.observe(&raw, frame);
+            batch
+                .records
+                .extend(self.records.drain(..).map(|record| (index, record)));
+            self.store(frame);
+        }
+    }
+}
+
+impl Report<'_> {
+    /// Writes one frame, encoding it with the report's encoder.
+    fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+        match self.dumper.as_deref_mut() {
+            Some(dumper) => dumper.frame(raw, frame),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the records of the stages, in order.
+    fn records(&mut self, records: impl Iterator<Item = Record>) -> io::Result<()> {
+        let Some(dumper) = self.dumper.as_deref_mut() else {
+            return Ok(());
+        };
+        for record in records {
+            dumper.record(&record)?;
+        }
+        Ok(())
+    }
+
+    /// Writes one batch, in capture order: its frames (the bytes a worker encoded, or the
+    /// dissected frames through the report's encoder), each followed by the records the
+    /// stages emitted with it; then the error that stopped the batch's encoding, if any
+    /// (the frames before it, and their records, are written).
+    pub(crate) fn batch(&mut self, batch: &mut Batch) -> io::Result<()> {
+        let Batch {
+            raw,
+            frames,
+            records,
+            encoded,
+            ..
+        } = batch;
+        let ready = if encoded.done {
+            encoded.ends.len()
+        } else {
+            frames.len()
+        };
+        // Frames before `next` are written, and `encoded.out` before `written`.
+        let (mut next, mut written) = (0, 0);
+        let mut write_to = |report: &mut Self, end: usize| -> io::Result<()> {
+            if encoded.done && end > next {
+                let until = encoded.ends[end - 1];
+                if let Some(dumper) = report.dumper.as_deref_mut() {
+                    dumper.write_encoded(&encoded.out[written..until], (end - next) as u64)?;
+                }
+                written = until;
+            } else {
+                for (index, frame) in frames.iter().enumerate().take(end).skip(next) {
+                    report.frame(&raw.frame(index), frame)?;
+                }
+            }
+            next = end;
+            Ok(())
+        };
+        for (index, record) in records.drain(..) {
+            if index >= ready {
+                break;
+            }
+            write_to(self, index + 1)?;
+            self.records(std::iter::once(record))?;
+        }
+        write_to(self, ready)?;
+        encoded.error.take().map_or(Ok(()), Err)
     }
 }

@@ -408,3 +408,17 @@ pub fn read_then_close_stdout(child: &mut std::process::Child, n: usize) {
         .expect("the first bytes of the report");
     drop(child.stdout.take());
 }
+
+/// The files of a folder (a trace folder, a `-F` one): names and contents, in name order.
+pub fn folder_files(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(folder)
+        .expect("read the folder")
+        .map(|e| {
+            let e = e.expect("a folder entry");
+            let bytes = std::fs::read(e.path()).expect("read a file of the folder");
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
