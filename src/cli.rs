@@ -186,9 +186,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
         return follow(cli, input);
     }
     let (format, output_path) = resolve_output(cli)?;
-    let limits = ReaderOptions {
-        max_record: cli.max_record,
-    };
+    let limits = ReaderOptions::default().max_record(cli.max_record);
     let mut extractor =
         Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
     let input_id = extractor.input_id();
@@ -221,10 +219,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<()> {
     }
     let mut trace = None;
     if let Some(dir) = &cli.trace {
-        let options = pcapkit::trace::TraceOptions {
-            udp: cli.trace_udp,
-            ..Default::default()
-        };
+        let options = pcapkit::trace::TraceOptions::default().udp(cli.trace_udp);
         let (with_trace, handle) = extractor.trace(dir, &options)?;
         extractor = with_trace;
         trace = Some(handle);

@@ -35,6 +35,7 @@ pub mod error;
 pub mod model;
 pub mod pipeline;
 pub mod reassembly;
+mod setters;
 pub mod synth;
 pub mod trace;
 

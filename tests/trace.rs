@@ -280,10 +280,7 @@ fn bounds_are_counted_and_files_stay_whole() {
         cap.close(*c, S, i as u32 * 10);
     }
     // One open file handle: every write re-opens in append mode; files are still complete.
-    let options = TraceOptions {
-        max_open_files: 1,
-        ..Default::default()
-    };
+    let options = TraceOptions::default().max_open_files(1);
     let (dir, flows) = trace(&cap, &options);
     assert_eq!(flows.len(), 4);
     for flow in &flows {
@@ -295,13 +292,7 @@ fn bounds_are_counted_and_files_stay_whole() {
         assert_eq!(flow["state"], "complete");
     }
     // At most two open flows: the others are evicted (and resumed by their later frames).
-    let options = TraceOptions {
-        limits: TableLimits {
-            max_flows: 2,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = TraceOptions::default().limits(TableLimits::default().max_flows(2));
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.pcap");
     cap.write(&input);
@@ -323,10 +314,7 @@ fn udp_conversations_with_trace_udp() {
         .handshake(C, S, 1);
     let (_dir, flows) = trace(&cap, &TraceOptions::default());
     assert_eq!(flows.len(), 1, "UDP only with --trace-udp");
-    let options = TraceOptions {
-        udp: true,
-        ..Default::default()
-    };
+    let options = TraceOptions::default().udp(true);
     let (_dir, flows) = trace(&cap, &options);
     assert_eq!(flows.len(), 2);
     assert_eq!(

@@ -54,17 +54,7 @@ impl Default for DissectOptions {
 }
 
 impl DissectOptions {
-    /// Sets [`DissectOptions::stop`].
-    pub fn stop(mut self, stop: Option<Stop>) -> DissectOptions {
-        self.stop = stop;
-        self
-    }
-
-    /// Sets [`DissectOptions::max_layers`].
-    pub fn max_layers(mut self, max_layers: usize) -> DissectOptions {
-        self.max_layers = max_layers;
-        self
-    }
+    crate::setters::setters! { stop: Option<Stop>, max_layers: usize }
 }
 
 /// Dissects one raw frame into the unified model. Pure, thread-safe, no I/O.
