@@ -15,7 +15,7 @@
 //! (≈ 60 % of the work for NDJSON, against ≈ 40 % for reading, dissecting and the totals), so
 //! when stage 2 falls behind (the channel is full) stage 1 encodes the batch itself with a
 //! copy of the encoder, and stage 2 only writes those bytes; with costly stages (reassembly,
-//! trace) stage 2 never falls behind and stage 1 encodes nothing. The output does not depend
+//! trace) stage 1 is the slower one, so stage 2 rarely falls behind and stage 1 encodes little. The output does not depend
 //! on which stage encoded what: encoders are pure (`pcap`, whose encoder is ordered, is
 //! always encoded by stage 2).
 //!
