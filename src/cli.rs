@@ -71,7 +71,8 @@ pub struct Cli {
     #[arg(short = 'E', long, value_name = "NAME", default_value = "native")]
     pub engine: String,
 
-    /// Worker threads of the parallel engines (default: one per available core)
+    /// Threads of the parallel engines (default: one per available core): server's workers;
+    /// pipeline runs its two stages on two threads from 2 on, on one with 1
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
@@ -296,9 +297,7 @@ fn open(
     reassembly: Option<ReassemblyOptions>,
     label: Option<&str>,
 ) -> pcapkit::Result<Extractor> {
-    let limits = ReaderOptions {
-        max_record: cli.max_record,
-    };
+    let limits = ReaderOptions::default().max_record(cli.max_record);
     let mut extractor =
         Extractor::new(CaptureReader::open_with(Path::new(input), limits)?).options(options);
     if let Some(reassembly) = reassembly {
@@ -313,10 +312,7 @@ fn open(
 
 /// `--trace-udp` and the defaults as trace options.
 fn trace_options(cli: &Cli) -> pcapkit::trace::TraceOptions {
-    pcapkit::trace::TraceOptions {
-        udp: cli.trace_udp,
-        ..Default::default()
-    }
+    pcapkit::trace::TraceOptions::default().udp(cli.trace_udp)
 }
 
 /// Several inputs: one report each (see [`pcapkit::multi`]), a line on stderr for each.

@@ -38,6 +38,7 @@ pub mod model;
 pub mod multi;
 pub mod pipeline;
 pub mod reassembly;
+mod setters;
 pub mod synth;
 pub mod trace;
 
@@ -70,7 +71,8 @@ pub struct Options {
     pub store: bool,
     /// The most layers one frame may have ([`DissectOptions::max_layers`], default 32).
     pub max_layers: usize,
-    /// Worker threads of the parallel engines (`server`, `pipeline`); 0: one per core.
+    /// Threads of the parallel engines; 0: one per core. `server`: its workers; `pipeline`:
+    /// its two stages on two threads from 2 on, on the calling thread with 1.
     pub threads: usize,
 }
 

@@ -9,7 +9,9 @@ use pcapkit::capture::{CaptureReader, PcapWriter, RawFrame, StoppedEarly};
 use pcapkit::dump::{Dumper, Format, FrameEncoder};
 use pcapkit::engine::{EngineKind, FrameSink, Stop};
 use pcapkit::model::{Frame, Level, LinkType, ProtoId, Summary};
-use pcapkit::pipeline::Record;
+use pcapkit::pipeline::{Record, Stage};
+use pcapkit::reassembly::ReassemblyOptions;
+use pcapkit::trace::TraceOptions;
 use pcapkit::{Extractor, synth};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -25,8 +27,9 @@ const PARALLEL: &[(EngineKind, usize)] = &[
     (EngineKind::Server, 2),
     (EngineKind::Server, 3),
     (EngineKind::Server, 8),
-    // `pipeline` has one thread per step whatever `--threads` says.
-    (EngineKind::Pipeline, 0),
+    // `pipeline` runs its two stages on two threads from 2 on (1: on the calling thread, which
+    // the CLI tests below cover).
+    (EngineKind::Pipeline, 2),
 ];
 
 fn pcapkit() -> Command {
@@ -169,20 +172,6 @@ fn generated_captures_are_byte_identical_with_stops() {
 fn files_per_frame_are_identical() {
     let dir = tempfile::tempdir().unwrap();
     let capture = synthetic(dir.path(), 1_100);
-    let listing = |folder: &Path| {
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(folder)
-            .unwrap()
-            .map(|e| {
-                let e = e.unwrap();
-                (
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                )
-            })
-            .collect();
-        files.sort();
-        files
-    };
     for format in [Format::Json, Format::Pcap] {
         let native = dir.path().join(format!("native-{format}"));
         Extractor::open(&capture)
@@ -198,11 +187,83 @@ fn files_per_frame_are_identical() {
                 .write_files(format, &folder)
                 .unwrap();
             assert!(
-                listing(&native) == listing(&folder),
+                common::folder_files(&native) == common::folder_files(&folder),
                 "-F {format} {engine} {threads}"
             );
         }
     }
+}
+
+/// Files of a folder: names and contents, in name order ([`common::folder_files`]).
+type Listing = Vec<(String, Vec<u8>)>;
+
+/// The report of `capture` in `format` with every reassembler and the trace stage (into
+/// `trace`), or its error, and the trace folder's files.
+fn staged_report(
+    capture: &Path,
+    format: Format,
+    (engine, threads): (EngineKind, usize),
+    trace: &Path,
+) -> (Result<Vec<u8>, String>, Listing) {
+    let mut out = Vec::new();
+    let mut dumper = format.dumper(Box::new(&mut out));
+    let (extractor, handle) = Extractor::open(capture)
+        .unwrap()
+        .engine(engine)
+        .threads(threads)
+        .reassemble(ReassemblyOptions::default())
+        .trace(trace, &TraceOptions::default())
+        .unwrap();
+    let result = extractor.run_into(Some(dumper.as_mut()));
+    drop(dumper);
+    handle.result().unwrap();
+    (
+        result.map(|_| out).map_err(|e| e.to_string()),
+        common::folder_files(trace),
+    )
+}
+
+/// With the stages (reassembly and trace: records between frames, files beside the report),
+/// the parallel engines still give native's report (or error) and trace folder byte for
+/// byte; `pipeline` runs the stages on its first stage's thread, ahead of the report. The
+/// formats are one of each placement of the records (inline, sections).
+#[test]
+fn reassembly_and_trace_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    // Those that open (the rest are refused before any engine runs: see check_identical).
+    let mut captures: Vec<PathBuf> = shared_captures()
+        .into_iter()
+        .filter(|c| CaptureReader::open(c).is_ok())
+        .collect();
+    captures.push(synthetic(dir.path(), 2_500));
+    let mut records = 0;
+    for (n, capture) in captures.iter().enumerate() {
+        for format in [Format::Ndjson, Format::Json] {
+            let native_dir = dir.path().join(format!("native-{n}-{format}"));
+            let native = staged_report(capture, format, (EngineKind::Native, 0), &native_dir);
+            if let (Format::Ndjson, Ok(report)) = (format, &native.0) {
+                records += report
+                    .split(|&b| b == b'\n')
+                    .filter(|line| line.starts_with(b"{\"record\""))
+                    .count();
+            }
+            for &(engine, threads) in PARALLEL {
+                let ours_dir = dir.path().join(format!("{engine}-{threads}-{n}-{format}"));
+                let ours = staged_report(capture, format, (engine, threads), &ours_dir);
+                let what = format!(
+                    "{} {format} {engine} --threads {threads}",
+                    capture.display()
+                );
+                assert!(ours.0 == native.0, "{what}: report differs from native");
+                assert!(
+                    ours.1 == native.1,
+                    "{what}: trace folder differs from native"
+                );
+            }
+        }
+    }
+    // The check means something only if the stages emitted records between the frames.
+    assert!(records > 100, "{records} stage records");
 }
 
 #[test]
@@ -410,19 +471,33 @@ impl Dumper for PanickingEncoders {
     }
 }
 
+/// A stage that panics on frame 700: under `pipeline` it runs on the first stage's thread.
+struct PanickingStage;
+
+impl Stage for PanickingStage {
+    fn frame(&mut self, raw: &RawFrame<'_>, _: &Frame, _: &mut Vec<Record>) {
+        assert!(raw.number < 700, "stage bug on frame {}", raw.number);
+    }
+
+    fn finish(&mut self, _: &mut Vec<Record>) {}
+}
+
 #[test]
 fn a_worker_panic_is_an_error_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
     let capture = synthetic(dir.path(), 20_000);
+    // A worker is what runs beside the calling thread: `server`'s encoders, `pipeline`'s first
+    // stage (where the stages run).
     for &(engine, threads) in PARALLEL {
         let capture = capture.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let reader = CaptureReader::open(&capture).unwrap();
-            let result = Extractor::new(reader)
-                .engine(engine)
-                .threads(threads)
-                .run_into(Some(&mut PanickingEncoders));
+            let mut extractor = Extractor::new(reader).engine(engine).threads(threads);
+            if engine == EngineKind::Pipeline {
+                extractor = extractor.stage(Box::new(PanickingStage));
+            }
+            let result = extractor.run_into(Some(&mut PanickingEncoders));
             let _ = tx.send(result.map(|_| ()).map_err(|e| e.to_string()));
         });
         let result = rx
@@ -430,7 +505,7 @@ fn a_worker_panic_is_an_error_not_a_hang() {
             .expect("the run hangs after a worker panic");
         let err = result.expect_err("a worker panic is an error");
         assert!(
-            err.contains("panicked") && err.contains("encoder bug"),
+            err.contains("panicked") && err.contains("bug on frame"),
             "{err}"
         );
     }

@@ -1,6 +1,8 @@
 //! `--trace` on generated captures: port reuse, simultaneous open, RST without FIN, flows open
 //! at the end, IPv6, VLAN, late frames, bounds, UDP, and identical output under every engine.
 
+mod common;
+
 use pcapkit::capture::PcapWriter;
 use pcapkit::model::{LinkType, MacAddr, Timestamp};
 use pcapkit::synth::{self, Ipv4Fields, TcpFields, ethertype};
@@ -327,10 +329,7 @@ fn bounds_are_counted_and_files_stay_whole() {
         cap.close(*c, S, i as u32 * 10);
     }
     // One open file handle: every write re-opens in append mode; files are still complete.
-    let options = TraceOptions {
-        max_open_files: 1,
-        ..Default::default()
-    };
+    let options = TraceOptions::default().max_open_files(1);
     let (dir, flows) = trace(&cap, &options);
     assert_eq!(flows.len(), 4);
     for flow in &flows {
@@ -342,13 +341,7 @@ fn bounds_are_counted_and_files_stay_whole() {
         assert_eq!(flow["state"], "complete");
     }
     // At most two open flows: the others are evicted (and resumed by their later frames).
-    let options = TraceOptions {
-        limits: TableLimits {
-            max_flows: 2,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = TraceOptions::default().limits(TableLimits::default().max_flows(2));
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.pcap");
     cap.write(&input);
@@ -370,10 +363,7 @@ fn udp_conversations_with_trace_udp() {
         .handshake(C, S, 1);
     let (_dir, flows) = trace(&cap, &TraceOptions::default());
     assert_eq!(flows.len(), 1, "UDP only with --trace-udp");
-    let options = TraceOptions {
-        udp: true,
-        ..Default::default()
-    };
+    let options = TraceOptions::default().udp(true);
     let (_dir, flows) = trace(&cap, &options);
     assert_eq!(flows.len(), 2);
     assert_eq!(
@@ -417,17 +407,7 @@ fn every_engine_gives_the_same_report_and_files() {
             .filter(|l| l.starts_with(b"{\"record\":\"flow\""))
             .count();
         assert_eq!(flow_lines, 2, "{}", engine.name());
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| {
-                let e = e.unwrap();
-                (
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                )
-            })
-            .collect();
-        files.sort();
+        let files = common::folder_files(&out);
         assert_eq!(files.len(), 4, "2 flows + 2 indexes");
         match &first {
             None => first = Some((run.stdout, files)),

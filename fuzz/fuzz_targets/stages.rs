@@ -76,30 +76,24 @@ fuzz_target!(|data: &[u8]| {
     };
 
     let mut reassembly = ReassemblyOptions::default().strict(flags & 2 != 0);
-    let mut trace = TraceOptions {
-        udp: true,
-        ..TraceOptions::default()
-    };
+    let mut trace = TraceOptions::default().udp(true);
+    let mut limits = TableLimits::default();
     if flags & 1 != 0 {
-        reassembly.max_datagram = 3000;
-        reassembly.max_fragment_memory = 4096;
-        reassembly.max_datagrams = 2;
-        reassembly.max_stream_buffer = 1024;
-        reassembly.max_stream_memory = 2048;
-        reassembly.max_streams = 2;
-        reassembly.max_message = 512;
-        trace.limits.max_flows = 2;
-        trace.limits.max_ended = 2;
-        trace.max_open_files = 1;
+        reassembly = reassembly
+            .max_datagram(3000)
+            .max_fragment_memory(4096)
+            .max_datagrams(2)
+            .max_stream_buffer(1024)
+            .max_stream_memory(2048)
+            .max_streams(2)
+            .max_message(512);
+        limits = limits.max_flows(2).max_ended(2);
+        trace = trace.max_open_files(1);
     }
     if flags & 4 != 0 {
-        trace.limits = TableLimits {
-            tcp_idle: 3,
-            udp_idle: 2,
-            grace: 1,
-            ..trace.limits
-        };
+        limits = limits.tcp_idle(3).udp_idle(2).grace(1);
     }
+    let trace = trace.limits(limits);
 
     let Ok(reader) = CaptureReader::from_reader("fuzz", Box::new(std::io::Cursor::new(capture)))
     else {

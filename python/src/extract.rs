@@ -172,13 +172,8 @@ pub(crate) fn extract(
         fin,
         options: dissect_options(engine, layer, protocol, threads)?.store(store),
         reassembly: kinds.map(|kinds| ReassemblyOptions::new(kinds).strict(strict)),
-        trace: trace_dir(trace, trace_fout, trace_format)?.map(|dir| {
-            let options = TraceOptions {
-                udp: trace_udp,
-                ..TraceOptions::default()
-            };
-            (dir, options)
-        }),
+        trace: trace_dir(trace, trace_fout, trace_format)?
+            .map(|dir| (dir, TraceOptions::default().udp(trace_udp))),
         report: report(fout, format, extension, files, nofile)?,
     };
     let output = job.report.as_ref().map(|report| match report {

@@ -19,8 +19,10 @@ pub(crate) const BUFFER_SIZE: usize = 1 << 20;
 /// and options (libpcap's own limit on a packet is 256 KiB; pcapng blocks rarely pass 1 MiB).
 pub const DEFAULT_MAX_RECORD: usize = (256 << 20) + (64 << 10);
 
-/// Limits that keep a hostile capture from making the reader allocate what it claims.
+/// Limits that keep a hostile capture from making the reader allocate what it claims (build
+/// from the default with the setters: `ReaderOptions::default().max_record(1 << 20)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReaderOptions {
     /// Longest record (pcap record header + data) or block (pcapng) trusted, in bytes: reading
     /// stops at a longer one (counted in [`CaptureReader::limit_hits`]). Memory is never
@@ -36,6 +38,10 @@ impl Default for ReaderOptions {
             max_record: DEFAULT_MAX_RECORD,
         }
     }
+}
+
+impl ReaderOptions {
+    crate::setters::setters! { max_record: usize }
 }
 
 /// The last I/O error seen by a [`Source`], readable after pcap-parser reduced it to `ReadError`.

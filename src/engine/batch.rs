@@ -9,8 +9,9 @@
 //! which must end the run with an error rather than leave the re-sequencer waiting forever).
 
 use crate::capture::{CaptureReader, RawFrame};
+use crate::dump::FrameEncoder;
 use crate::model::{Frame, LinkType, Summary, Timestamp};
-use crate::pipeline::{ReadPosition, Tail};
+use crate::pipeline::{ReadPosition, Record, Tail};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::collections::BTreeMap;
 use std::io;
@@ -61,14 +62,20 @@ impl RawBatch {
 
     /// The frames, as the reader lent them.
     pub(crate) fn frames(&self) -> impl Iterator<Item = RawFrame<'_>> {
-        self.meta.iter().map(|m| RawFrame {
+        (0..self.len()).map(|index| self.frame(index))
+    }
+
+    /// Frame `index` of the batch (panics if there is none).
+    pub(crate) fn frame(&self, index: usize) -> RawFrame<'_> {
+        let m = &self.meta[index];
+        RawFrame {
             number: m.number,
             timestamp: m.timestamp,
             len: m.len,
             link_type: m.link_type,
             interface: m.interface,
             data: &self.data[m.start..m.end],
-        })
+        }
     }
 }
 
@@ -83,14 +90,13 @@ pub(crate) struct Batch {
     /// The dissected frames, when they travel on (stages, stored frames, ordered encoders);
     /// those of the batch's previous use until the dissecting thread clears them.
     pub(crate) frames: Vec<Frame>,
-    /// The encoded frames, end to end, and where each ends.
-    pub(crate) out: Vec<u8>,
-    /// End offsets in `out`, one per encoded frame.
-    pub(crate) ends: Vec<usize>,
+    /// The records the stages emitted, each with the index in the batch of the frame it
+    /// follows (when the stages ran before the batch reached the report).
+    pub(crate) records: Vec<(usize, Record)>,
+    /// The frames a worker encoded, if one did.
+    pub(crate) encoded: Encoded,
     /// Totals of the batch's frames, when the frames do not travel on.
     pub(crate) summary: Summary,
-    /// Why encoding stopped before the end of the batch (the frames before it are done).
-    pub(crate) error: Option<io::Error>,
 }
 
 impl Batch {
@@ -100,9 +106,51 @@ impl Batch {
     fn clear(&mut self) {
         self.raw.data.clear();
         self.raw.meta.clear();
+        self.records.clear();
+        self.encoded.clear();
+        self.summary = Summary::default();
+    }
+}
+
+/// Frames of a batch encoded apart from the report's writer, by a copy of its encoder.
+#[derive(Debug, Default)]
+pub(crate) struct Encoded {
+    /// Whether a worker encoded the batch (then the report writes these bytes).
+    pub(crate) done: bool,
+    /// The encoded frames, end to end.
+    pub(crate) out: Vec<u8>,
+    /// End offsets in `out`, one per encoded frame.
+    pub(crate) ends: Vec<usize>,
+    /// Why encoding stopped before the end of the batch (the frames before it are done).
+    pub(crate) error: Option<io::Error>,
+}
+
+impl Encoded {
+    /// Encodes one more frame; `false` (and the error kept) if the encoder failed, which
+    /// ends the batch.
+    pub(crate) fn push(
+        &mut self,
+        encoder: &mut dyn FrameEncoder,
+        raw: &RawFrame<'_>,
+        frame: &Frame,
+    ) -> bool {
+        self.done = true;
+        match encoder.encode_frame(raw, frame, raw.number - 1, &mut self.out) {
+            Ok(()) => {
+                self.ends.push(self.out.len());
+                true
+            }
+            Err(err) => {
+                self.error = Some(err);
+                false
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.done = false;
         self.out.clear();
         self.ends.clear();
-        self.summary = Summary::default();
         self.error = None;
     }
 }
@@ -150,7 +198,7 @@ impl Pool {
 /// The reader's loop: fills batches from `input` and hands each to `send` in capture order,
 /// recording the byte position after each; stops at the end of the input or when `send` (or
 /// the pool) says the consumers are gone.
-fn read_batches(
+pub(crate) fn read_batches(
     input: &mut CaptureReader,
     mut pool: Pool,
     position: &ReadPosition,
@@ -208,7 +256,7 @@ pub(crate) fn relay(from: &Receiver<Done>, to: &Sender<Done>, mut work: impl FnM
 }
 
 /// The text of a panic's payload.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     let text = panic
         .downcast_ref::<&str>()
         .copied()

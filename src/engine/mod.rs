@@ -89,17 +89,7 @@ impl Default for DissectOptions {
 }
 
 impl DissectOptions {
-    /// Sets [`DissectOptions::stop`].
-    pub fn stop(mut self, stop: Option<Stop>) -> DissectOptions {
-        self.stop = stop;
-        self
-    }
-
-    /// Sets [`DissectOptions::max_layers`].
-    pub fn max_layers(mut self, max_layers: usize) -> DissectOptions {
-        self.max_layers = max_layers;
-        self
-    }
+    crate::setters::setters! { stop: Option<Stop>, max_layers: usize }
 }
 
 /// Dissects one raw frame into the unified model. Pure, thread-safe, no I/O.
@@ -187,7 +177,7 @@ pub enum EngineKind {
     Pdu,
     /// Native on N worker threads that dissect and encode; a re-sequencer keeps frame order.
     Server,
-    /// Native on one thread per step: read, dissect, encode, stages and report, write.
+    /// Native in two stages on two threads: read, dissect and stages; encode and report.
     Pipeline,
 }
 
@@ -257,8 +247,8 @@ impl EngineKind {
                  encode; a reader thread and a re-sequencer keep frame order"
             }
             EngineKind::Pipeline => {
-                "native on one thread per step (read, dissect, encode, stages and report, \
-                 write) joined by bounded channels"
+                "native in two stages on two threads joined by a bounded channel: read, \
+                 dissect and stages; encode and report (with --threads 1: one thread)"
             }
         }
     }
@@ -294,7 +284,7 @@ impl EngineKind {
             #[cfg(feature = "pdu")]
             EngineKind::Pdu => Box::new(Sequential(pdu::PduDissector)),
             EngineKind::Server => Box::new(mp_server::Server { threads }),
-            EngineKind::Pipeline => Box::new(mp_pipeline::Pipeline),
+            EngineKind::Pipeline => Box::new(mp_pipeline::Pipeline { threads }),
         }
     }
 }

@@ -6,232 +6,203 @@
 
 use super::addr::{AnyAddr, EtherType, HexBytes, MacAddr};
 use super::proto::ProtoId;
+use super::tagged::Tagged;
 use serde::{Serialize, Serializer};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// One dissected protocol layer of a frame.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "protocol")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Layer {
     /// Ethernet II / 802.3 header.
     Ethernet(Ethernet),
     /// Linux cooked capture v1.
-    #[serde(rename = "SLL")]
     Sll(Sll),
     /// Linux cooked capture v2.
-    #[serde(rename = "SLL2")]
     Sll2(Sll2),
     /// BSD loopback header.
     Null(Null),
     /// Linux netfilter NFLOG header.
-    #[serde(rename = "NFLOG")]
     Nflog(Nflog),
     /// 802.1Q / 802.1ad tag.
-    #[serde(rename = "VLAN")]
     Vlan(Vlan),
     /// ARP packet.
-    #[serde(rename = "ARP")]
     Arp(Arp),
     /// RARP packet (same layout as ARP).
-    #[serde(rename = "RARP")]
     Rarp(Arp),
     /// IPv4 header.
-    #[serde(rename = "IPv4")]
     Ipv4(Ipv4),
     /// IPv6 fixed header.
-    #[serde(rename = "IPv6")]
     Ipv6(Ipv6),
     /// IPv6 Hop-by-Hop Options header.
-    #[serde(rename = "HOPOPT")]
     HopOpt(Ipv6Options),
     /// IPv6 Routing header.
-    #[serde(rename = "IPv6-Route")]
     Ipv6Route(Ipv6Route),
     /// IPv6 Fragment header.
-    #[serde(rename = "IPv6-Frag")]
     Ipv6Frag(Ipv6Frag),
     /// IPv6 Destination Options header.
-    #[serde(rename = "IPv6-Opts")]
     Ipv6Opts(Ipv6Options),
     /// TCP header.
-    #[serde(rename = "TCP")]
     Tcp(Tcp),
     /// UDP header.
-    #[serde(rename = "UDP")]
     Udp(Udp),
     /// ICMP message.
-    #[serde(rename = "ICMP")]
     Icmp(Icmp),
     /// ICMPv6 message.
-    #[serde(rename = "ICMPv6")]
     Icmpv6(Icmp),
     /// HTTP/1.x request or response head (boxed: it is much larger than the other records).
-    #[serde(rename = "HTTP")]
     Http(Box<Http>),
     /// IEEE 802.2 LLC header (SNAP included).
-    #[serde(rename = "LLC")]
     Llc(Llc),
     /// Novell IPX header (boxed: larger than the common records).
-    #[serde(rename = "IPX")]
     Ipx(Box<Ipx>),
     /// PPP framing and protocol field.
-    #[serde(rename = "PPP")]
     Ppp(Ppp),
     /// PPP over Ethernet header.
-    #[serde(rename = "PPPoE")]
     Pppoe(Pppoe),
     /// L2TP header (boxed: larger than the common records).
-    #[serde(rename = "L2TP")]
     L2tp(Box<L2tp>),
     /// GRE header.
-    #[serde(rename = "GRE")]
     Gre(Gre),
     /// DNS or mDNS message (boxed: it is much larger than the other records).
-    #[serde(rename = "DNS")]
     Dns(Box<Dns>),
     /// IP Authentication Header.
-    #[serde(rename = "AH")]
     Ah(Ah),
     /// IP Encapsulating Security Payload header.
-    #[serde(rename = "ESP")]
     Esp(Esp),
     /// Host Identity Protocol header (boxed: larger than the common records).
-    #[serde(rename = "HIP")]
     Hip(Box<Hip>),
     /// IPv6 Mobility Header (boxed: larger than the common records).
-    #[serde(rename = "MH")]
     Mh(Box<Mh>),
     /// OSPFv2 / OSPFv3 packet (boxed: larger than the common records).
-    #[serde(rename = "OSPF")]
     Ospf(Box<Ospf>),
     /// IGMP message (boxed: larger than the common records).
-    #[serde(rename = "IGMP")]
     Igmp(Box<Igmp>),
     /// Radiotap header in front of an 802.11 frame.
     Radiotap(Radiotap),
     /// Per-Packet Information header (link type 192).
-    #[serde(rename = "PPI")]
     Ppi(Ppi),
     /// IEEE 802.11 MAC header (boxed: four addresses make it larger than the common records).
-    #[serde(rename = "IEEE802.11")]
     Ieee80211(Box<Ieee80211>),
     /// Frame Relay (Q.922) address and encapsulation.
     FrameRelay(FrameRelay),
     /// Cisco HDLC header.
-    #[serde(rename = "CHDLC")]
     Chdlc(Chdlc),
     /// IP over InfiniBand encapsulation header.
-    #[serde(rename = "IPoIB")]
     Ipoib(Ipoib),
     /// MPLS label stack (boxed: a list).
-    #[serde(rename = "MPLS")]
     Mpls(Box<Mpls>),
     /// VXLAN header.
-    #[serde(rename = "VXLAN")]
     Vxlan(Vxlan),
     /// GENEVE header (boxed: options).
-    #[serde(rename = "GENEVE")]
     Geneve(Box<Geneve>),
     /// ERSPAN type II or III header.
-    #[serde(rename = "ERSPAN")]
     Erspan(Erspan),
     /// Teredo authentication and origin indication (boxed: larger than the common records).
     Teredo(Box<Teredo>),
     /// GTP-U (GTPv1 user plane) header.
-    #[serde(rename = "GTP")]
     Gtp(Gtp),
     /// SCTP common header and chunk list (boxed: a list).
-    #[serde(rename = "SCTP")]
     Sctp(Box<Sctp>),
     /// DHCP / BOOTP message (boxed: larger than the common records).
-    #[serde(rename = "DHCP")]
     Dhcp(Box<Dhcp>),
     /// DHCPv6 message (boxed: a list).
-    #[serde(rename = "DHCPv6")]
     Dhcpv6(Box<Dhcpv6>),
     /// NTP message (boxed: larger than the common records).
-    #[serde(rename = "NTP")]
     Ntp(Box<Ntp>),
     /// PIM message (boxed: a list).
-    #[serde(rename = "PIM")]
     Pim(Box<Pim>),
     /// TLS records and hello fields (boxed: lists).
-    #[serde(rename = "TLS")]
     Tls(Box<Tls>),
     /// QUIC long-header packet (boxed: connection ids).
-    #[serde(rename = "QUIC")]
     Quic(Box<Quic>),
     /// SIP message head (boxed: headers).
-    #[serde(rename = "SIP")]
     Sip(Box<Sip>),
     /// ARCNET header (link type 129).
-    #[serde(rename = "ARCNET")]
     Arcnet(Arcnet),
     /// Bytes that were not dissected.
     Raw(Raw),
 }
 
-impl Layer {
-    /// The protocol this layer is.
-    pub fn proto(&self) -> ProtoId {
-        match self {
-            Layer::Ethernet(_) => ProtoId::Ethernet,
-            Layer::Sll(_) => ProtoId::Sll,
-            Layer::Sll2(_) => ProtoId::Sll2,
-            Layer::Null(_) => ProtoId::Null,
-            Layer::Nflog(_) => ProtoId::Nflog,
-            Layer::Vlan(_) => ProtoId::Vlan,
-            Layer::Arp(_) => ProtoId::Arp,
-            Layer::Rarp(_) => ProtoId::Rarp,
-            Layer::Ipv4(_) => ProtoId::Ipv4,
-            Layer::Ipv6(_) => ProtoId::Ipv6,
-            Layer::HopOpt(_) => ProtoId::HopOpt,
-            Layer::Ipv6Route(_) => ProtoId::Ipv6Route,
-            Layer::Ipv6Frag(_) => ProtoId::Ipv6Frag,
-            Layer::Ipv6Opts(_) => ProtoId::Ipv6Opts,
-            Layer::Tcp(_) => ProtoId::Tcp,
-            Layer::Udp(_) => ProtoId::Udp,
-            Layer::Icmp(_) => ProtoId::Icmp,
-            Layer::Icmpv6(_) => ProtoId::Icmpv6,
-            Layer::Http(_) => ProtoId::Http,
-            Layer::Llc(_) => ProtoId::Llc,
-            Layer::Ipx(_) => ProtoId::Ipx,
-            Layer::Ppp(_) => ProtoId::Ppp,
-            Layer::Pppoe(_) => ProtoId::Pppoe,
-            Layer::L2tp(_) => ProtoId::L2tp,
-            Layer::Gre(_) => ProtoId::Gre,
-            Layer::Dns(_) => ProtoId::Dns,
-            Layer::Ah(_) => ProtoId::Ah,
-            Layer::Esp(_) => ProtoId::Esp,
-            Layer::Hip(_) => ProtoId::Hip,
-            Layer::Mh(_) => ProtoId::Mh,
-            Layer::Ospf(_) => ProtoId::Ospf,
-            Layer::Igmp(_) => ProtoId::Igmp,
-            Layer::Radiotap(_) => ProtoId::Radiotap,
-            Layer::Ppi(_) => ProtoId::Ppi,
-            Layer::Ieee80211(_) => ProtoId::Ieee80211,
-            Layer::FrameRelay(_) => ProtoId::FrameRelay,
-            Layer::Chdlc(_) => ProtoId::Chdlc,
-            Layer::Ipoib(_) => ProtoId::Ipoib,
-            Layer::Mpls(_) => ProtoId::Mpls,
-            Layer::Vxlan(_) => ProtoId::Vxlan,
-            Layer::Geneve(_) => ProtoId::Geneve,
-            Layer::Erspan(_) => ProtoId::Erspan,
-            Layer::Teredo(_) => ProtoId::Teredo,
-            Layer::Gtp(_) => ProtoId::Gtp,
-            Layer::Sctp(_) => ProtoId::Sctp,
-            Layer::Dhcp(_) => ProtoId::Dhcp,
-            Layer::Dhcpv6(_) => ProtoId::Dhcpv6,
-            Layer::Ntp(_) => ProtoId::Ntp,
-            Layer::Pim(_) => ProtoId::Pim,
-            Layer::Tls(_) => ProtoId::Tls,
-            Layer::Quic(_) => ProtoId::Quic,
-            Layer::Sip(_) => ProtoId::Sip,
-            Layer::Arcnet(_) => ProtoId::Arcnet,
-            Layer::Raw(_) => ProtoId::Raw,
+/// The variants of [`Layer`], each named as its [`ProtoId`]: one list for [`Layer::proto`]
+/// and for the serde form, `{"protocol": <ProtoId::name>, ...the record's fields}`.
+macro_rules! layer_protocols {
+    ($($variant:ident),* $(,)?) => {
+        impl Layer {
+            /// The protocol this layer is.
+            pub fn proto(&self) -> ProtoId {
+                match self {
+                    $(Layer::$variant(_) => ProtoId::$variant,)*
+                }
+            }
         }
-    }
+
+        impl Serialize for Layer {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let tagged = Tagged { tag: self.proto().name(), inner: s };
+                match self {
+                    $(Layer::$variant(record) => record.serialize(tagged),)*
+                }
+            }
+        }
+    };
+}
+
+layer_protocols! {
+    Ethernet,
+    Sll,
+    Sll2,
+    Null,
+    Nflog,
+    Vlan,
+    Arp,
+    Rarp,
+    Ipv4,
+    Ipv6,
+    HopOpt,
+    Ipv6Route,
+    Ipv6Frag,
+    Ipv6Opts,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    Http,
+    Llc,
+    Ipx,
+    Ppp,
+    Pppoe,
+    L2tp,
+    Gre,
+    Dns,
+    Ah,
+    Esp,
+    Hip,
+    Mh,
+    Ospf,
+    Igmp,
+    Radiotap,
+    Ppi,
+    Ieee80211,
+    FrameRelay,
+    Chdlc,
+    Ipoib,
+    Mpls,
+    Vxlan,
+    Geneve,
+    Erspan,
+    Teredo,
+    Gtp,
+    Sctp,
+    Dhcp,
+    Dhcpv6,
+    Ntp,
+    Pim,
+    Tls,
+    Quic,
+    Sip,
+    Arcnet,
+    Raw,
 }
 
 /// Ethernet II header (or 802.3, where `type` is a length and an LLC header follows).

@@ -9,6 +9,7 @@ mod frame;
 mod layer;
 mod proto;
 mod summary;
+mod tagged;
 mod time;
 
 pub use access::LayerRecord;

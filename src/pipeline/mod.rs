@@ -11,6 +11,7 @@ mod stages;
 mod tail;
 
 pub use stages::{ProgressStage, ReadPosition, SummaryStage};
+pub(crate) use tail::{Front, Report};
 pub use tail::{StageChain, Tail};
 
 use crate::capture::RawFrame;

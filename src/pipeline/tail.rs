@@ -1,5 +1,4 @@
-//! [`Tail`]: everything after dissection, in capture order, on the thread that owns it; and
-//! [`StageChain`], its part without the report (what the pull iterators drive, `Send`).
+//! [`Tail`]: everything after dissection, in capture order, on the thread that owns it.
 
 use super::{ReadPosition, Record, Stage, SummaryStage};
 use crate::capture::{RawFrame, StoppedEarly};
@@ -8,13 +7,155 @@ use crate::engine::batch::Batch;
 use crate::model::{Frame, Summary};
 use std::io;
 
+/// What an engine drives with each dissected frame: the stages (the run's totals first, then
+/// those the caller added), then the report (frame first, then what the stages emitted),
+/// then the stored copy when the caller keeps frames.
+///
+/// It has two halves that an engine may drive from two threads ([`Tail::split`]): the
+/// [`Front`] (stages, stored frames: capture order, no output) and the [`Report`].
+pub struct Tail<'a> {
+    front: Front,
+    report: Report<'a>,
+    /// See [`Tail::needs_frames`] (fixed when the tail is made).
+    needs_frames: bool,
+}
+
 /// The stages of a run in order (the run's totals first, then those the caller added), with
-/// the records they emitted and not yet taken.
+/// the records they emitted and not yet taken. `Send`: the frame iterators and the
+/// `pipeline` engine's first stage own one.
 pub struct StageChain {
     summary: SummaryStage,
     stages: Vec<Box<dyn Stage>>,
     records: Vec<Record>,
     position: ReadPosition,
+}
+
+/// The stages of a [`Tail`] and its stored frames: what sees every frame in capture order.
+pub(crate) struct Front {
+    chain: StageChain,
+    stored: Option<Vec<Frame>>,
+}
+
+/// The report of a [`Tail`]: where frames and records are written, in order.
+pub(crate) struct Report<'a> {
+    dumper: Option<&'a mut (dyn Dumper + 'a)>,
+}
+
+impl<'a> Tail<'a> {
+    /// A tail over `stages` into `dumper` (if any), keeping frames when `store` is set; the
+    /// engine's reader side reports its byte position into `position`.
+    pub fn new(
+        stages: Vec<Box<dyn Stage>>,
+        dumper: Option<&'a mut (dyn Dumper + 'a)>,
+        store: bool,
+        position: ReadPosition,
+    ) -> Tail<'a> {
+        let needs_frames = !stages.is_empty()
+            || store
+            || dumper
+                .as_deref()
+                .is_some_and(|dumper| dumper.frame_encoder().is_none());
+        Tail {
+            front: Front {
+                chain: StageChain::new(stages, position),
+                stored: store.then(Vec::new),
+            },
+            report: Report { dumper },
+            needs_frames,
+        }
+    }
+
+    /// Where the engine's reader records its byte position.
+    pub fn position(&self) -> &ReadPosition {
+        self.front.chain.position()
+    }
+
+    /// Whether stages other than the totals run (they need frames in order with raw bytes).
+    pub fn has_stages(&self) -> bool {
+        self.front.chain.has_stages()
+    }
+
+    /// Runs the stages over one frame; their records wait in [`Tail::take_records`].
+    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
+        self.front.chain.observe(raw, frame);
+    }
+
+    /// The records the stages emitted since the last call.
+    pub fn take_records(&mut self) -> std::vec::Drain<'_, Record> {
+        self.front.chain.take_records()
+    }
+
+    /// Takes one frame in capture order: stages, then the report, then the stored copy.
+    pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+        let front = &mut self.front;
+        front.chain.observe(raw, frame);
+        self.report.frame(raw, frame)?;
+        self.report.records(front.chain.take_records())?;
+        front.store(frame);
+        Ok(())
+    }
+
+    /// A copy of the report's frame encoder for a worker, when frames may be encoded apart
+    /// from the report's writer (see [`Dumper::frame_encoder`]).
+    pub fn frame_encoder(&self) -> Option<Box<dyn FrameEncoder>> {
+        self.report
+            .dumper
+            .as_deref()
+            .and_then(Dumper::frame_encoder)
+    }
+
+    /// Whether the dissected frames must reach the tail one by one in capture order (there
+    /// are stages, frames are stored, or the report encodes its frames itself); otherwise a
+    /// parallel engine hands over totals and encoded bytes only.
+    pub fn needs_frames(&self) -> bool {
+        self.needs_frames
+    }
+
+    /// The two halves, for an engine that runs the stages on one thread and writes the
+    /// report on another (the front is `Send`; the report stays on the calling thread).
+    pub(crate) fn split(&mut self) -> (&mut Front, &mut Report<'a>) {
+        (&mut self.front, &mut self.report)
+    }
+
+    /// Takes one batch of a parallel engine, in capture order: its frames (when
+    /// [`needs_frames`](Self::needs_frames)) through the stages, or its totals; then the
+    /// batch to the report (see [`Report::batch`]).
+    pub(crate) fn batch(&mut self, batch: &mut Batch) -> io::Result<()> {
+        if self.needs_frames {
+            self.front.observe_batch(batch);
+        } else {
+            self.front.chain.summary.0.merge(&batch.summary);
+        }
+        self.report.batch(batch)
+    }
+
+    /// Ends the stages; their last records wait in [`Tail::take_records`].
+    pub fn finish_stages(&mut self) {
+        self.front.chain.finish_stages();
+    }
+
+    /// The run's totals so far: the frame counts and every stage's counters.
+    pub fn summary(&self) -> Summary {
+        self.front.chain.summary()
+    }
+
+    /// Ends the run: the stages' last records and the report's end (totals, and where the
+    /// input stopped early); returns the totals and the stored frames. `record_size_hits` is
+    /// how many records the reader refused for their size (`CaptureReader::limit_hits`).
+    pub fn finish(
+        mut self,
+        stopped: Option<&StoppedEarly>,
+        record_size_hits: u64,
+    ) -> io::Result<(Summary, Vec<Frame>)> {
+        self.finish_stages();
+        let mut summary = self.summary();
+        summary.limits.record_size += record_size_hits;
+        self.report.records(self.front.chain.take_records())?;
+        if let Some(dumper) = self.report.dumper {
+            dumper.finish(&summary, stopped)?;
+        }
+        Ok((summary, self.front.stored.unwrap_or_default()))
+    }
 }
 
 impl StageChain {
@@ -70,138 +211,89 @@ impl StageChain {
     }
 }
 
-/// What an engine drives with each dissected frame: the stages (see [`StageChain`]), then
-/// the report (frame first, then what the stages emitted), then the stored copy when the
-/// caller keeps frames.
-pub struct Tail<'a> {
-    chain: StageChain,
-    dumper: Option<&'a mut (dyn Dumper + 'a)>,
-    stored: Option<Vec<Frame>>,
-    /// See [`Tail::needs_frames`] (fixed when the tail is made).
-    needs_frames: bool,
-}
-
-impl<'a> Tail<'a> {
-    /// A tail over `stages` into `dumper` (if any), keeping frames when `store` is set; the
-    /// engine's reader side reports its byte position into `position`.
-    pub fn new(
-        stages: Vec<Box<dyn Stage>>,
-        dumper: Option<&'a mut (dyn Dumper + 'a)>,
-        store: bool,
-        position: ReadPosition,
-    ) -> Tail<'a> {
-        let needs_frames = !stages.is_empty()
-            || store
-            || dumper
-                .as_deref()
-                .is_some_and(|dumper| dumper.frame_encoder().is_none());
-        Tail {
-            chain: StageChain::new(stages, position),
-            dumper,
-            stored: store.then(Vec::new),
-            needs_frames,
-        }
-    }
-
-    /// Where the engine's reader records its byte position.
-    pub fn position(&self) -> &ReadPosition {
-        self.chain.position()
-    }
-
-    /// Whether stages other than the totals run (they need frames in order with raw bytes).
-    pub fn has_stages(&self) -> bool {
-        self.chain.has_stages()
-    }
-
-    /// Takes one frame in capture order: stages, then the report, then the stored copy.
-    pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
-        self.chain.observe(raw, frame);
-        if let Some(dumper) = self.dumper.as_deref_mut() {
-            dumper.frame(raw, frame)?;
-            for record in &self.chain.records {
-                dumper.record(record)?;
-            }
-        }
-        self.chain.records.clear();
+impl Front {
+    /// Keeps a copy of `frame` when the caller stores frames.
+    fn store(&mut self, frame: &Frame) {
         if let Some(stored) = &mut self.stored {
             stored.push(frame.clone());
+        }
+    }
+
+    /// Runs the stages over the dissected frames of `batch`, in order, keeping what they
+    /// emit in the batch after the frame that emitted it; stores the frames if asked.
+    pub(crate) fn observe_batch(&mut self, batch: &mut Batch) {
+        for (index, (raw, frame)) in batch.raw.frames().zip(&batch.frames).enumerate() {
+            self.chain.observe(&raw, frame);
+            batch
+                .records
+                .extend(self.chain.take_records().map(|record| (index, record)));
+            self.store(frame);
+        }
+    }
+}
+
+impl Report<'_> {
+    /// Writes one frame, encoding it with the report's encoder.
+    fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+        match self.dumper.as_deref_mut() {
+            Some(dumper) => dumper.frame(raw, frame),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the records of the stages, in order.
+    fn records(&mut self, records: impl Iterator<Item = Record>) -> io::Result<()> {
+        let Some(dumper) = self.dumper.as_deref_mut() else {
+            return Ok(());
+        };
+        for record in records {
+            dumper.record(&record)?;
         }
         Ok(())
     }
 
-    /// A copy of the report's frame encoder for a worker, when frames may be encoded apart
-    /// from the report's writer (see [`Dumper::frame_encoder`]).
-    pub fn frame_encoder(&self) -> Option<Box<dyn FrameEncoder>> {
-        self.dumper.as_deref().and_then(Dumper::frame_encoder)
-    }
-
-    /// Whether the dissected frames must reach the tail one by one in capture order (there
-    /// are stages, frames are stored, or the report encodes its frames itself); otherwise a
-    /// parallel engine hands over totals and encoded bytes only.
-    pub fn needs_frames(&self) -> bool {
-        self.needs_frames
-    }
-
-    /// Takes one batch of a parallel engine, in capture order: its frames (when
-    /// [`needs_frames`](Self::needs_frames)) or its totals, and its encoded bytes (when
-    /// [`frame_encoder`](Self::frame_encoder) gave the workers an encoder); then the error
-    /// that stopped the batch's encoding, if any.
+    /// Writes one batch, in capture order: its frames (the bytes a worker encoded, or the
+    /// dissected frames through the report's encoder), each followed by the records the
+    /// stages emitted with it; then the error that stopped the batch's encoding, if any
+    /// (the frames before it, and their records, are written).
     pub(crate) fn batch(&mut self, batch: &mut Batch) -> io::Result<()> {
-        let encoded = !batch.ends.is_empty();
-        if !self.needs_frames {
-            self.chain.summary.0.merge(&batch.summary);
-            if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
-                dumper.write_encoded(&batch.out, batch.ends.len() as u64)?;
-            }
-        } else if let (Some(dumper), true) = (self.dumper.as_deref_mut(), encoded) {
-            // Encoded frames are written in runs, split where a stage emitted records.
-            let mut unwritten = 0;
-            let mut pending = 0;
-            for ((raw, frame), &end) in batch.raw.frames().zip(&batch.frames).zip(&batch.ends) {
-                self.chain.observe(&raw, frame);
-                pending += 1;
-                if !self.chain.records.is_empty() {
-                    dumper.write_encoded(&batch.out[unwritten..end], pending)?;
-                    (unwritten, pending) = (end, 0);
-                    for record in self.chain.take_records() {
-                        dumper.record(&record)?;
-                    }
-                }
-                if let Some(stored) = &mut self.stored {
-                    stored.push(frame.clone());
-                }
-            }
-            dumper.write_encoded(&batch.out[unwritten..], pending)?;
+        let Batch {
+            raw,
+            frames,
+            records,
+            encoded,
+            ..
+        } = batch;
+        let ready = if encoded.done {
+            encoded.ends.len()
         } else {
-            for (raw, frame) in batch.raw.frames().zip(&batch.frames) {
-                self.frame(&raw, frame)?;
+            frames.len()
+        };
+        // Frames before `next` are written, and `encoded.out` before `written`.
+        let (mut next, mut written) = (0, 0);
+        let mut write_to = |report: &mut Self, end: usize| -> io::Result<()> {
+            if encoded.done && end > next {
+                let until = encoded.ends[end - 1];
+                if let Some(dumper) = report.dumper.as_deref_mut() {
+                    dumper.write_encoded(&encoded.out[written..until], (end - next) as u64)?;
+                }
+                written = until;
+            } else {
+                for (index, frame) in frames.iter().enumerate().take(end).skip(next) {
+                    report.frame(&raw.frame(index), frame)?;
+                }
             }
-        }
-        batch.error.take().map_or(Ok(()), Err)
-    }
-
-    /// The run's totals so far: the frame counts and every stage's counters.
-    pub fn summary(&self) -> Summary {
-        self.chain.summary()
-    }
-
-    /// Ends the run: the stages' last records and the report's end (totals, and where the
-    /// input stopped early); returns the totals and the stored frames. `record_size_hits` is
-    /// how many records the reader refused for their size (`CaptureReader::limit_hits`).
-    pub fn finish(
-        mut self,
-        stopped: Option<&StoppedEarly>,
-        record_size_hits: u64,
-    ) -> io::Result<(Summary, Vec<Frame>)> {
-        self.chain.finish_stages();
-        let mut summary = self.chain.summary();
-        summary.limits.record_size += record_size_hits;
-        if let Some(dumper) = self.dumper {
-            for record in &self.chain.records {
-                dumper.record(record)?;
+            next = end;
+            Ok(())
+        };
+        for (index, record) in records.drain(..) {
+            if index >= ready {
+                break;
             }
-            dumper.finish(&summary, stopped)?;
+            write_to(self, index + 1)?;
+            self.records(std::iter::once(record))?;
         }
-        Ok((summary, self.stored.unwrap_or_default()))
+        write_to(self, ready)?;
+        encoded.error.take().map_or(Ok(()), Err)
     }
 }

@@ -100,6 +100,7 @@ impl fmt::Display for Kinds {
 ///
 /// The defaults hold a few thousand concurrent datagrams and streams in well under 128 MB,
 /// whatever the capture does (never-completing fragments, SYN floods, lying sequence numbers).
+/// Build from the default (or [`ReassemblyOptions::new`]) with the setters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReassemblyOptions {
@@ -156,10 +157,17 @@ impl ReassemblyOptions {
         }
     }
 
-    /// The same options in strict mode (or not).
-    pub fn strict(mut self, strict: bool) -> ReassemblyOptions {
-        self.strict = strict;
-        self
+    crate::setters::setters! {
+        kinds: Kinds,
+        strict: bool,
+        max_datagram: u32,
+        max_fragment_memory: usize,
+        max_datagrams: usize,
+        fragment_timeout: u32,
+        max_stream_buffer: usize,
+        max_stream_memory: usize,
+        max_streams: usize,
+        max_message: usize,
     }
 }
 

@@ -15,8 +15,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// What `--trace` does: which flows, which bounds.
+/// What `--trace` does: which flows, which bounds (build from the default with the setters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TraceOptions {
     /// Also trace UDP conversations (`--trace-udp`).
     pub udp: bool,
@@ -34,6 +35,10 @@ impl Default for TraceOptions {
             max_open_files: 1000,
         }
     }
+}
+
+impl TraceOptions {
+    crate::setters::setters! { udp: bool, limits: TableLimits, max_open_files: usize }
 }
 
 /// The outcome of a trace stage, readable by whoever added it to a run.

@@ -12,8 +12,10 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
-/// Limits and timeouts of the flow table (times are capture time, in seconds).
+/// Limits and timeouts of the flow table (times are capture time, in seconds); build from the
+/// default with the setters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TableLimits {
     /// A TCP flow with no frame for this long ends (`timeout`).
     pub tcp_idle: i64,
@@ -37,6 +39,16 @@ impl Default for TableLimits {
             max_flows: 100_000,
             max_ended: 65_536,
         }
+    }
+}
+
+impl TableLimits {
+    crate::setters::setters! {
+        tcp_idle: i64,
+        udp_idle: i64,
+        grace: i64,
+        max_flows: usize,
+        max_ended: usize,
     }
 }
 

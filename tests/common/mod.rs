@@ -425,3 +425,17 @@ pub fn assert_quiet_after_closed_stdout(command: &mut std::process::Command, n: 
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+/// The files of a folder (a trace folder, a `-F` one): names and contents, in name order.
+pub fn folder_files(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(folder)
+        .expect("read the folder")
+        .map(|e| {
+            let e = e.expect("a folder entry");
+            let bytes = std::fs::read(e.path()).expect("read a file of the folder");
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -72,12 +72,10 @@ fn process(
     batch.frames.clear();
     for raw in batch.raw.frames() {
         let frame = NativeDissector.dissect(&raw, opts);
-        if let Some(encoder) = encoder.as_deref_mut() {
-            if let Err(err) = encoder.encode_frame(&raw, &frame, raw.number - 1, &mut batch.out) {
-                batch.error = Some(err);
-                return;
-            }
-            batch.ends.push(batch.out.len());
+        if let Some(encoder) = encoder.as_deref_mut()
+            && !batch.encoded.push(encoder, &raw, &frame)
+        {
+            return;
         }
         if keep_frames {
             batch.frames.push(frame);
