@@ -158,8 +158,14 @@ py_version() { "$py" -m pip show "$1" 2>/dev/null | awk '/^Version:/ { print $2 
 
 # --- build -----------------------------------------------------------------------------------
 if [[ -z $bin_arg ]]; then
-    log "building release"
-    cargo build --release --quiet
+    # With Parquet (a cargo feature) for the full run; the smoke run keeps CI's default build.
+    if [[ $smoke -eq 1 ]]; then
+        log "building release"
+        cargo build --release --quiet
+    else
+        log "building release (--features parquet)"
+        cargo build --release --quiet --features parquet
+    fi
 fi
 [[ -x $bin ]] || { log "no pcapkit binary at $bin"; exit 1; }
 
@@ -205,6 +211,18 @@ help_text=$("$bin" --help)
 mapfile -t engines < <("$bin" --engines | awk 'NF { print $1 }')
 formats=$(sed -n 's/.*Report format: \([a-z0-9_| -]*\).*/\1/p' <<<"$help_text" | head -n 1 | tr -d ' ' | tr '|' ' ')
 [[ -n $formats ]] || formats="ndjson json plist tree pcap"
+# The formats this build writes (parquet needs its cargo feature): each is tried on the sample.
+supported=""
+for format in $formats; do
+    probe="$scratch_base/pcapkit-probe-$$.$format"
+    if "$bin" "$root/samples/sample.pcap" -q -f "$format" -o "$probe" >/dev/null 2>&1; then
+        supported+=" $format"
+    else
+        log "format $format: not in this build, skipped"
+    fi
+    rm -f "$probe"
+done
+formats=${supported# }
 has_flag() { grep -q -- "$1" <<<"$help_text"; }
 threads_flag=0; has_flag '--threads' && threads_flag=1
 reassemble_flag=0; has_flag '--reassemble' && reassemble_flag=1
