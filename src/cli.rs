@@ -183,7 +183,12 @@ fn execute(cli: &Cli) -> pcapkit::Result<i32> {
         .stop(stop_option(cli)?)
         .max_layers(cli.max_layers)
         .threads(cli.threads.map_or(0, usize::from));
+    let into_folder = !cli.files && !cli.analyse && !cli.follow;
     let input = match cli.inputs.as_slice() {
+        // `-o DIR/` (or an existing folder): the report goes inside, named as with several.
+        [_] if into_folder && cli.output.as_deref().is_some_and(names_a_folder) => {
+            return several(cli, options);
+        }
         [input] => input.as_str(),
         [_, _, ..] if cli.analyse || cli.follow => {
             return Err(Error::Usage(
@@ -412,6 +417,11 @@ fn several(cli: &Cli, options: Options) -> pcapkit::Result<i32> {
         return Ok(1);
     }
     Ok(0)
+}
+
+/// Whether `-o` names a folder: it ends with `/` or is one.
+fn names_a_folder(path: &Path) -> bool {
+    path.as_os_str().as_encoded_bytes().ends_with(b"/") || path.is_dir()
 }
 
 /// Whether a new `-o` path given with several inputs is named like a report (`out.ndjson`,

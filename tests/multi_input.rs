@@ -594,3 +594,25 @@ fn an_output_named_like_a_report_is_not_made_a_folder() {
     assert!(done.status.success(), "{}", stderr(&done));
     assert!(dir.path().join("all.ndjson/a.ndjson").is_file());
 }
+
+/// One input with `-o DIR/` (or an existing folder): its report goes inside, named as with
+/// several, and equals the report written to a file.
+#[test]
+fn one_input_into_a_folder_is_named_as_with_several() {
+    let (dir, inputs, _) = three_captures();
+    let expected = single_report(dir.path(), inputs[0], Format::Ndjson);
+    for out in ["new-folder/", "new-folder"] {
+        let done = run_in(dir.path(), &[inputs[0], "-f", "ndjson", "-q", "-o", out]);
+        assert!(done.status.success(), "{out}: {}", stderr(&done));
+        let report = dir.path().join("new-folder").join("a.ndjson");
+        assert_eq!(fs::read(&report).unwrap(), expected, "{out}");
+        fs::remove_file(report).unwrap();
+    }
+    // With -F the folder is the per-frame folder, as before.
+    let done = run_in(
+        dir.path(),
+        &[inputs[0], "-F", "-f", "ndjson", "-q", "-o", "frames"],
+    );
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(fs::read_dir(dir.path().join("frames")).unwrap().count() > 1);
+}
