@@ -5,10 +5,12 @@
 //! = stream index), and each flow's pcap holds exactly the frames tshark puts in that stream:
 //! same frame numbers (checked through the index's first/last frame and frame counts), and
 //! the same records, byte for byte and time for time, as those frames in the input (a time
-//! outside the classic pcap range is written clamped, and compared so). Where tshark is
-//! installed it must read the flow files back (`tshark -r`): up to [`TSHARK_PER_FILE`] of each
-//! capture, spread over its flows (tshark takes 0.7 s to start here; `PCAPKIT_TSHARK_ALL=1`
-//! reads every one); where it is not, the test says so and skips that part.
+//! outside the classic pcap range is written clamped, and compared so). Where Wireshark's tools
+//! are installed they must read the flow files back: `capinfos` (Wireshark's reader, one call
+//! per capture) reads every flow file and counts tshark's frames in each, and `tshark -r` reads
+//! up to [`TSHARK_PER_FILE`] of each capture, spread over its flows (tshark takes 0.7 s to
+//! start here; `PCAPKIT_TSHARK_ALL=1` runs it on every one); where they are not, the test says
+//! so and skips that part.
 //!
 //! No difference is accepted: every tshark stream must be found (871 of 871 now).
 
@@ -81,10 +83,56 @@ fn reassembly_tsvs(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn tshark_available() -> bool {
-    Command::new("tshark")
+    tool_available("tshark")
+}
+
+fn tool_available(tool: &str) -> bool {
+    Command::new(tool)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// Reads every file of `files` with Wireshark's `capinfos` in one call; the differences from
+/// the frame counts expected of each.
+fn capinfos_differences(files: &[(PathBuf, usize)]) -> Vec<String> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let run = Command::new("capinfos")
+        .args(["-c", "-M"])
+        .args(files.iter().map(|(f, _)| f))
+        .output()
+        .expect("run capinfos");
+    let mut out = Vec::new();
+    if !run.status.success() {
+        out.push(format!(
+            "capinfos failed: {}",
+            String::from_utf8_lossy(&run.stderr).trim()
+        ));
+    }
+    let text = String::from_utf8_lossy(&run.stdout);
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut name = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("File name:") {
+            name = Some(n.trim().to_string());
+        } else if let Some(c) = line.strip_prefix("Number of packets:")
+            && let Some(n) = name.take()
+        {
+            counts.insert(n, c.trim().parse().unwrap_or(usize::MAX));
+        }
+    }
+    for (file, want) in files {
+        let got = counts.get(&*file.to_string_lossy()).copied();
+        if got != Some(*want) {
+            out.push(format!(
+                "capinfos {}: {got:?} frames, {want} expected",
+                file.display()
+            ));
+        }
+    }
+    out
 }
 
 #[test]
@@ -94,6 +142,11 @@ fn tcp_flows_match_tshark_streams() {
     if !tshark {
         eprintln!("note: tshark is not installed: flow files are not read back with tshark -r");
     }
+    let capinfos = tool_available("capinfos");
+    if !capinfos {
+        eprintln!("note: capinfos is not installed: flow files are not all read back");
+    }
+    let mut counted = 0usize;
     let tsvs = reassembly_tsvs(&dir);
     assert!(!tsvs.is_empty());
     let (mut matched, mut total, mut files_read) = (0usize, 0usize, 0usize);
@@ -118,6 +171,7 @@ fn tcp_flows_match_tshark_streams() {
         assert_eq!(flows.len() as u64, done.flows[0], "{cap_name}");
         let (input, _) = records(&capture);
         let mut file_ok = 0;
+        let mut to_count = Vec::new();
         let all = std::env::var("PCAPKIT_TSHARK_ALL").as_deref() == Ok("1");
         let step = if all {
             1
@@ -172,6 +226,7 @@ fn tcp_flows_match_tshark_streams() {
                 continue;
             }
             matched += 1;
+            to_count.push((file.clone(), theirs.len()));
             if tshark && (i % step == 0 || i + 1 == flows.len()) {
                 let run = Command::new("tshark")
                     .arg("-r")
@@ -190,6 +245,10 @@ fn tcp_flows_match_tshark_streams() {
             }
         }
         files_read += file_ok;
+        if capinfos {
+            counted += to_count.len();
+            failures.extend(capinfos_differences(&to_count));
+        }
         let missing: Vec<_> = expected
             .keys()
             .filter(|id| !flows.iter().any(|f| f["id"] == **id))
@@ -203,7 +262,7 @@ fn tcp_flows_match_tshark_streams() {
         }
     }
     eprintln!(
-        "{matched} of {total} tshark streams matched exactly over {} files; {files_read} flow files read by tshark",
+        "{matched} of {total} tshark streams matched exactly over {} files; {files_read} flow files read by tshark -r, {counted} counted by capinfos",
         tsvs.len()
     );
     assert!(
