@@ -8,6 +8,8 @@
 //! names TLS where records start, so every frame with our TLS layer must be one where tshark
 //! shows `tls` or one that starts a PDU tshark completes later (`tcp.reassembled_in` in the
 //! `.tshark.reassembly.tsv`), and the hellos must read as that capture's handshake does.
+//! Per frame, every capture with TLS is also compared with tshark run at test time with TCP
+//! desegmentation off (`-o tcp.desegment_tcp_streams:FALSE`): the record list of each segment.
 
 mod common;
 
@@ -162,4 +164,119 @@ fn all_values(text: &str, key: &str) -> Vec<String> {
             rest[..rest.find('"').unwrap()].to_string()
         })
         .collect()
+}
+
+/// tshark's record content types per frame, run with TCP desegmentation off (each segment
+/// dissected alone, as pcapkit does), or `None` when tshark cannot run.
+fn tshark_records_without_desegmentation(path: &Path) -> Option<Vec<(u64, String, Vec<u8>)>> {
+    let out = std::process::Command::new("tshark")
+        .args(["-n", "-o", "tcp.desegment_tcp_streams:FALSE", "-r"])
+        .arg(path)
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "frame.protocols",
+        ])
+        .args(["-e", "tls.record.content_type"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8(out.stdout).expect("tshark prints UTF-8");
+    let rows = text.lines().map(|line| {
+        let mut cells = line.split('\t');
+        let number = cells
+            .next()
+            .and_then(|c| c.parse().ok())
+            .expect("frame.number");
+        let protocols = cells.next().unwrap_or("").to_string();
+        let types = cells
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| c.parse().expect("content type"))
+            .collect();
+        (number, protocols, types)
+    });
+    Some(rows.collect())
+}
+
+/// Every shared capture where TLS may be: tshark's `.tshark.tsv` names `tls` on some frame,
+/// or pcapkit finds a TLS layer.
+fn captures_with_tls(dir: &Path) -> Vec<(PathBuf, Vec<Frame>)> {
+    let mut found = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read the captures folder")
+        .map(|e| e.expect("folder entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let tsv = PathBuf::from(format!("{}.tshark.tsv", path.display()));
+        let tshark_names_tls = std::fs::read_to_string(&tsv)
+            .is_ok_and(|t| t.lines().any(|l| l.split(['\t', ':']).any(|c| c == "tls")));
+        // Captures pcapkit refuses (a pcap version that is not 2.x) have no frames to compare.
+        let Ok(extractor) = pcapkit::Extractor::open(&path) else {
+            continue;
+        };
+        let frames: Vec<Frame> = extractor.frames().collect();
+        if tshark_names_tls || frames.iter().any(|f| tls(f).is_some()) {
+            found.push((path, frames));
+        }
+    }
+    found
+}
+
+/// Per frame, against tshark with TCP desegmentation off: the records tshark shows (those
+/// whole in the segment) are the first records pcapkit lists, and pcapkit lists at most one
+/// more, a record that starts in the segment and ends past it (tshark shows such a record
+/// only on the segment that completes it, and only with desegmentation on).
+#[test]
+fn tls_records_per_frame_match_tshark_without_desegmentation() {
+    let Some(dir) = common::shared_captures() else {
+        return;
+    };
+    let files = captures_with_tls(dir);
+    assert!(files.len() >= 2, "only {} captures with TLS", files.len());
+    let mut compared = 0usize;
+    for (path, frames) in files {
+        let Some(rows) = tshark_records_without_desegmentation(&path) else {
+            eprintln!("note: tshark is not installed: TLS records are not compared per frame");
+            return;
+        };
+        assert_eq!(rows.len(), frames.len(), "{}: frame count", path.display());
+        for (frame, (number, protocols, theirs)) in frames.iter().zip(rows) {
+            assert_eq!(frame.number, number);
+            let Some(tcp) = frame.get::<pcapkit::model::Tcp>() else {
+                continue;
+            };
+            let ours: Vec<&pcapkit::model::TlsRecord> = tls(frame)
+                .map(|t| t.records.iter().collect())
+                .unwrap_or_default();
+            let at = format!("{} frame {number}", path.display());
+            if !ours.is_empty() {
+                assert!(
+                    protocols.split(':').any(|p| p == "tls"),
+                    "{at}: TLS where tshark shows {protocols}"
+                );
+            }
+            let our_types: Vec<u8> = ours.iter().map(|r| r.content_type).collect();
+            assert!(
+                our_types.starts_with(&theirs) && our_types.len() <= theirs.len() + 1,
+                "{at}: records {our_types:?}, tshark {theirs:?}"
+            );
+            if our_types.len() > theirs.len() {
+                let whole: usize = ours.iter().map(|r| 5 + usize::from(r.len)).sum();
+                assert!(
+                    whole > tcp.payload_len as usize,
+                    "{at}: a record tshark does not show ends inside the segment"
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 100, "only {compared} TCP frames compared");
 }

@@ -16,8 +16,10 @@ pub fn over_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     if (src_port == sip::PORT || dst_port == sip::PORT) && sip::is_sip(payload) {
         return Some(ProtoId::Sip);
     }
-    // TLS on the ports IANA assigns to TLS services, confirmed by a record header.
-    if (TLS_PORTS.contains(&src_port) || TLS_PORTS.contains(&dst_port)) && tls::is_tls(payload) {
+    // TLS on the ports IANA assigns to TLS services, and on the ports of protocols that switch
+    // to TLS in the middle of a connection (STARTTLS), confirmed by a record header.
+    let tls_port = |port: u16| TLS_PORTS.contains(&port) || STARTTLS_PORTS.contains(&port);
+    if (tls_port(src_port) || tls_port(dst_port)) && tls::is_tls(payload) {
         return Some(ProtoId::Tls);
     }
     http::is_http_start(payload).then_some(ProtoId::Http)
@@ -26,6 +28,11 @@ pub fn over_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
 /// Ports of TLS services: HTTPS, SMTPS, LDAPS, DNS over TLS, FTPS, TELNETS, IMAPS, IRCS,
 /// POP3S, SIPS, and the common alternative HTTPS port.
 const TLS_PORTS: [u16; 12] = [443, 465, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443];
+
+/// Ports of protocols whose Wireshark dissector hands the connection to TLS after an upgrade
+/// (STARTTLS, AUTH TLS, an SSL request): FTP, SMTP, POP3, NNTP, IMAP, LDAP, submission, MySQL,
+/// XMPP (client and server), PostgreSQL. Their plaintext never starts like a record header.
+const STARTTLS_PORTS: [u16; 11] = [21, 25, 110, 119, 143, 389, 587, 3306, 5222, 5269, 5432];
 
 /// The protocol of a UDP payload, if pcapkit recognises it.
 pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId> {
