@@ -618,8 +618,9 @@ pub(crate) fn icmp(
         return None;
     }
     let be16 = |at: usize| {
-        msg.get(at..at + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+        msg.get(at..)
+            .and_then(|b| b.first_chunk())
+            .map(|&b| u16::from_be_bytes(b))
     };
     let record = Icmp {
         kind,

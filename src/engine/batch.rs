@@ -62,19 +62,33 @@ impl RawBatch {
 
     /// The frames, as the reader lent them.
     pub(crate) fn frames(&self) -> impl Iterator<Item = RawFrame<'_>> {
-        (0..self.len()).map(|index| self.frame(index))
+        self.meta.iter().map(|m| self.raw(m))
     }
 
-    /// Frame `index` of the batch (panics if there is none).
+    /// Frame `index` of the batch; past the last frame, an empty one (number 0, no bytes).
     pub(crate) fn frame(&self, index: usize) -> RawFrame<'_> {
-        let m = &self.meta[index];
+        match self.meta.get(index) {
+            Some(m) => self.raw(m),
+            None => RawFrame {
+                number: 0,
+                timestamp: None,
+                len: 0,
+                link_type: LinkType::default(),
+                interface: None,
+                data: &[],
+            },
+        }
+    }
+
+    /// The frame `m` describes.
+    fn raw(&self, m: &Meta) -> RawFrame<'_> {
         RawFrame {
             number: m.number,
             timestamp: m.timestamp,
             len: m.len,
             link_type: m.link_type,
             interface: m.interface,
-            data: &self.data[m.start..m.end],
+            data: self.data.get(m.start..m.end).unwrap_or_default(),
         }
     }
 }

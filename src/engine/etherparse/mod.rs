@@ -261,7 +261,7 @@ fn slice_layer(proto: ProtoId, data: &[u8], declared: usize) -> Option<DecodeRes
         // Only echo-like messages are the adapter's (see `adapter::icmp`): etherparse's length
         // rules for other types (e.g. 20 bytes for a timestamp) are not native's. etherparse
         // needs the whole 8-byte header; native reports 4..7 bytes.
-        ProtoId::Icmp if data.len() >= 8 && matches!(data[0], 0 | 8 | 15 | 16) => {
+        ProtoId::Icmp if data.len() >= 8 && matches!(data.first(), Some(0 | 8 | 15 | 16)) => {
             match Icmpv4Slice::from_slice(data) {
                 Ok(m) => {
                     return ad::icmp(
@@ -276,7 +276,7 @@ fn slice_layer(proto: ProtoId, data: &[u8], declared: usize) -> Option<DecodeRes
                 Err(e) => Err(err("ICMP header", e)),
             }
         }
-        ProtoId::Icmpv6 if data.len() >= 8 && matches!(data[0], 128 | 129) => {
+        ProtoId::Icmpv6 if data.len() >= 8 && matches!(data.first(), Some(128 | 129)) => {
             match Icmpv6Slice::from_slice(data) {
                 Ok(m) => {
                     return ad::icmp(
@@ -366,8 +366,9 @@ fn ah_record(h: &IpAuthHeaderSlice<'_>, declared: usize) -> DecodeResult {
             next_header: h.next_header().0,
             len: bytes.get(1).copied().unwrap_or_default(),
             reserved: bytes
-                .get(2..4)
-                .map_or(0, |b| u16::from_be_bytes([b[0], b[1]])),
+                .get(2..)
+                .and_then(|b| b.first_chunk())
+                .map_or(0, |&b| u16::from_be_bytes(b)),
             spi: h.spi(),
             seq: h.sequence_number(),
             icv: h.raw_icv(),

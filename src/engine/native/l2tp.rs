@@ -5,7 +5,7 @@
 //! Message Type AVP is decoded and the rest left `Raw`. An L2TPv3 data message's payload
 //! (cookie and layer-2 sublayer of negotiated, unknown sizes) is left `Raw`.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{L2tp, Layer, ProtoId};
 
 /// Flag bits of the first word.
@@ -61,11 +61,11 @@ pub fn message_type_name(kind: u16) -> Option<&'static str> {
 /// The message type of the Message Type AVP at the start of `avps` (mandatory AVP 0, vendor 0,
 /// length 8), if that is what is there.
 fn leading_message_type(avps: &[u8]) -> Option<u16> {
-    let avp = avps.get(..8)?;
-    let len = u16::from_be_bytes([avp[0], avp[1]]) & 0x03ff;
-    let vendor = u16::from_be_bytes([avp[2], avp[3]]);
-    let attribute = u16::from_be_bytes([avp[4], avp[5]]);
-    (len == 8 && vendor == 0 && attribute == 0).then(|| u16::from_be_bytes([avp[6], avp[7]]))
+    let &[l0, l1, v0, v1, a0, a1, t0, t1] = avps.first_chunk::<8>()?;
+    let len = u16::from_be_bytes([l0, l1]) & 0x03ff;
+    let vendor = u16::from_be_bytes([v0, v1]);
+    let attribute = u16::from_be_bytes([a0, a1]);
+    (len == 8 && vendor == 0 && attribute == 0).then(|| u16::from_be_bytes([t0, t1]))
 }
 
 /// A cursor reading big-endian fields off a header whose length was checked first.
@@ -76,19 +76,13 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn u16(&mut self) -> u16 {
-        let v = self
-            .buffer
-            .get(self.at..self.at + 2)
-            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+        let v = read::be16(self.buffer, self.at).unwrap_or(0);
         self.at += 2;
         v
     }
 
     fn u32(&mut self) -> u32 {
-        let v = self
-            .buffer
-            .get(self.at..self.at + 4)
-            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let v = read::be32(self.buffer, self.at).unwrap_or(0);
         self.at += 4;
         v
     }
@@ -100,7 +94,7 @@ impl Fields<'_> {
 /// captured rest. A length field shorter than the header is an error, as is any version but 2
 /// and 3.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    let Some(word) = data.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
+    let Some(word) = read::be16(data, 0) else {
         return Err(DecodeError::truncated("L2TP header", 2, data.len()));
     };
     match word & flags::VERSION {

@@ -9,7 +9,7 @@
 //! length field leads here anyway (a VLAN tag's), [`decode`] hands them to IPX, as Wireshark's
 //! 802.3 dissector does.
 
-use super::{DecodeError, DecodeResult, Decoded, by_ethertype, ipx};
+use super::{DecodeError, DecodeResult, Decoded, by_ethertype, ipx, read};
 use crate::model::{EtherType, Layer, Llc, ProtoId};
 
 /// Field offsets of the LLC header.
@@ -38,20 +38,22 @@ pub const SAP_NETWARE: u8 = 0xe0;
 /// announce it).
 pub struct Packet<'a> {
     buffer: &'a [u8],
+    /// The first `MIN_HEADER_LEN` bytes: SAPs and the first control byte.
+    head: &'a [u8; MIN_HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds the whole header its control field and
     /// SAPs announce.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_HEADER_LEN {
+        let Some(head) = buffer.first_chunk() else {
             return Err(DecodeError::truncated(
                 "LLC header",
                 MIN_HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let packet = Packet { buffer };
+        };
+        let packet = Packet { buffer, head };
         let needed = packet.header_len();
         if buffer.len() < needed {
             return Err(DecodeError::truncated("LLC header", needed, buffer.len()));
@@ -61,17 +63,17 @@ impl<'a> Packet<'a> {
 
     /// Destination SAP (the whole byte).
     pub fn dsap(&self) -> u8 {
-        self.buffer[field::DSAP]
+        self.head[field::DSAP]
     }
 
     /// Source SAP (the whole byte).
     pub fn ssap(&self) -> u8 {
-        self.buffer[field::SSAP]
+        self.head[field::SSAP]
     }
 
     /// Length of the control field: 1 for U frames (low bits 11), 2 for I and S frames.
     pub fn control_len(&self) -> usize {
-        if self.buffer[field::CONTROL] & 0x03 == 0x03 {
+        if self.head[field::CONTROL] & 0x03 == 0x03 {
             1
         } else {
             2
@@ -81,9 +83,9 @@ impl<'a> Packet<'a> {
     /// The control field (needs the whole header: call after `new_checked`).
     pub fn control(&self) -> u16 {
         if self.control_len() == 1 {
-            u16::from(self.buffer[field::CONTROL])
+            u16::from(self.head[field::CONTROL])
         } else {
-            u16::from_be_bytes([self.buffer[field::CONTROL], self.buffer[field::CONTROL + 1]])
+            read::be16(self.buffer, field::CONTROL).unwrap_or_default()
         }
     }
 
@@ -103,9 +105,9 @@ impl<'a> Packet<'a> {
             return None;
         }
         let at = 2 + self.control_len();
-        let b = self.buffer.get(at..at + SNAP_LEN)?;
-        let oui = u32::from_be_bytes([0, b[0], b[1], b[2]]);
-        Some((oui, u16::from_be_bytes([b[3], b[4]])))
+        let &[o0, o1, o2, p0, p1] = self.buffer.get(at..)?.first_chunk::<SNAP_LEN>()?;
+        let oui = u32::from_be_bytes([0, o0, o1, o2]);
+        Some((oui, u16::from_be_bytes([p0, p1])))
     }
 }
 

@@ -65,6 +65,8 @@ mod sip;
 mod teredo;
 mod tls;
 mod vxlan;
+// Bounds-checked field reads shared by the dissectors.
+mod read;
 
 use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
@@ -467,7 +469,7 @@ fn walk<'a>(
                 }
                 quoted |= icmp_error;
                 let packet = data;
-                data = &data[header_end..payload_end];
+                data = data.get(header_end..payload_end).unwrap_or_default();
                 declared = decoded.payload_len;
                 offset += header_end;
                 next = decoded.next;

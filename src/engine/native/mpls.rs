@@ -4,7 +4,7 @@
 //! with the bottom bit. What follows has no type field; as Wireshark does, it is chosen by the
 //! first nibble: 4 IPv4, 6 IPv6, 0 an Ethernet pseudowire behind its control word (RFC 4448).
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Layer, Mpls, MplsLabel, ProtoId};
 
 /// Length of one label stack entry.
@@ -26,14 +26,13 @@ pub fn decode(data: &[u8]) -> DecodeResult {
                 "MPLS label stack deeper than {MAX_LABELS} entries"
             )));
         }
-        let Some(e) = data.get(at..at + ENTRY_LEN) else {
+        let Some(word) = read::be32(data, at) else {
             return Err(DecodeError::truncated(
                 "MPLS label stack entry",
                 at + ENTRY_LEN,
                 data.len(),
             ));
         };
-        let word = u32::from_be_bytes([e[0], e[1], e[2], e[3]]);
         let bottom = word & 0x100 != 0;
         labels.push(MplsLabel {
             label: word >> 12,
@@ -49,11 +48,8 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let (control_word, next) = match data.get(at).map(|b| b >> 4) {
         Some(4) => (None, Some(ProtoId::Ipv4)),
         Some(6) => (None, Some(ProtoId::Ipv6)),
-        Some(0) => match data.get(at..at + CONTROL_WORD_LEN) {
-            Some(cw) => (
-                Some(u32::from_be_bytes([cw[0], cw[1], cw[2], cw[3]])),
-                Some(ProtoId::Ethernet),
-            ),
+        Some(0) => match read::be32(data, at) {
+            Some(cw) => (Some(cw), Some(ProtoId::Ethernet)),
             None => (None, None),
         },
         _ => (None, None),

@@ -43,39 +43,33 @@ fn attribute_name(kind: u16) -> &'static str {
     }
 }
 
-/// Reads an attribute's (length, type) at `at`, in little- or big-endian order: the one whose
-/// length fits the remaining bytes (little-endian first, as on x86 and ARM hosts).
-fn attribute_header(data: &[u8], at: usize) -> Option<(usize, u16)> {
-    let h = data.get(at..at + ATTRIBUTE_HEADER_LEN)?;
-    let remaining = data.len() - at;
-    let fits = |len: u16| (ATTRIBUTE_HEADER_LEN..=remaining).contains(&usize::from(len));
-    let le = (
-        u16::from_le_bytes([h[0], h[1]]),
-        u16::from_le_bytes([h[2], h[3]]),
-    );
-    let be = (
-        u16::from_be_bytes([h[0], h[1]]),
-        u16::from_be_bytes([h[2], h[3]]),
-    );
-    [le, be]
-        .into_iter()
-        .find(|&(len, _)| fits(len))
-        .map(|(len, kind)| (usize::from(len), kind))
+/// Reads the attribute at `at`: its length and type, in little- or big-endian order (the one
+/// whose length fits the remaining bytes, little-endian first, as on x86 and ARM hosts), and
+/// its value.
+fn attribute(data: &[u8], at: usize) -> Option<(usize, u16, &[u8])> {
+    let rest = data.get(at..)?;
+    let &[l0, l1, k0, k1] = rest.first_chunk::<ATTRIBUTE_HEADER_LEN>()?;
+    let fits = |len: u16| (ATTRIBUTE_HEADER_LEN..=rest.len()).contains(&usize::from(len));
+    let le = (u16::from_le_bytes([l0, l1]), u16::from_le_bytes([k0, k1]));
+    let be = (u16::from_be_bytes([l0, l1]), u16::from_be_bytes([k0, k1]));
+    let (len, kind) = [le, be].into_iter().find(|&(len, _)| fits(len))?;
+    let len = usize::from(len);
+    Some((len, kind, rest.get(ATTRIBUTE_HEADER_LEN..len)?))
 }
 
 /// Decodes the NFLOG header and its attributes; the payload is the `NFULA_PAYLOAD` value.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    if data.len() < HEADER_LEN {
+    let &[family, version, r0, r1, ..] = data else {
         return Err(DecodeError::truncated(
             "NFLOG header",
             HEADER_LEN,
             data.len(),
         ));
-    }
+    };
     let mut record = Nflog {
-        family: data[0],
-        version: data[1],
-        resource_id: u16::from_be_bytes([data[2], data[3]]),
+        family,
+        version,
+        resource_id: u16::from_be_bytes([r0, r1]),
         prefix: None,
         attributes: Vec::new(),
         header_len: 0,
@@ -84,12 +78,11 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let mut at = HEADER_LEN;
     let mut payload = None;
     while at < data.len() && record.attributes.len() < MAX_ATTRIBUTES {
-        let Some((len, kind)) = attribute_header(data, at) else {
+        let Some((len, kind, value)) = attribute(data, at) else {
             return Err(DecodeError::other(format!(
                 "NFLOG attribute at byte {at} has a length past the captured bytes"
             )));
         };
-        let value = &data[at + ATTRIBUTE_HEADER_LEN..at + len];
         record.attributes.push(NflogAttribute {
             kind,
             name: attribute_name(kind),
@@ -114,7 +107,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         (false, _) => None,
         (true, 2) => Some(ProtoId::Ipv4),
         (true, 10) => Some(ProtoId::Ipv6),
-        (true, _) => ip_by_version(&data[header_len..]),
+        (true, _) => data.get(header_len..).and_then(ip_by_version),
     };
     Ok(Decoded {
         layer: Layer::Nflog(record),

@@ -6,7 +6,7 @@
 //! the first byte is read. A header cut short (an IP fragment, the snap length) keeps the
 //! fields that fit, and the cut is the frame's error.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Layer, Ntp};
 
 /// The NTP port.
@@ -28,10 +28,7 @@ pub fn decode(data: &[u8], declared: usize, partial: &mut Option<DecodeError>) -
         return Err(DecodeError::truncated("NTP header", 1, 0));
     };
     let mode = first & 7;
-    let be32 = |at: usize| {
-        data.get(at..at + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    let be32 = |at: usize| read::be32(data, at);
     let be64 = |at: usize| {
         data.get(at..at + 8)
             .and_then(|b| b.try_into().ok())

@@ -25,30 +25,25 @@ const MAX_802_3_LEN: u32 = 1500;
 
 /// A view over a null/loopback header known to be complete.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    header: &'a [u8; HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds a whole header.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < HEADER_LEN {
-            return Err(DecodeError::truncated(
+        match buffer.first_chunk() {
+            Some(header) => Ok(Packet { header }),
+            None => Err(DecodeError::truncated(
                 "Null header",
                 HEADER_LEN,
                 buffer.len(),
-            ));
+            )),
         }
-        Ok(Packet { buffer })
     }
 
     /// The four header bytes read little-endian, as stored.
     pub fn raw_le(&self) -> u32 {
-        u32::from_le_bytes([
-            self.buffer[0],
-            self.buffer[1],
-            self.buffer[2],
-            self.buffer[3],
-        ])
+        u32::from_le_bytes(*self.header)
     }
 
     /// The address family (or Ethertype, when above 1500) with its byte order repaired.

@@ -2,7 +2,7 @@
 //! next header 89): the common header and the Hello, Database Description, Link State
 //! Request, Link State Update and Link State Acknowledgment bodies down to their LSA headers.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Layer, Ospf, OspfLsRequest, OspfLsaHeader};
 use std::net::Ipv4Addr;
 
@@ -38,6 +38,8 @@ const LS_REQUEST_LEN: usize = 12;
 /// sooner); accessors of body fields return `None` when their bytes are not there.
 pub struct Packet<'a> {
     buffer: &'a [u8],
+    /// The part of the header common to both versions.
+    head: &'a [u8; V3_HEADER_LEN],
     header_len: usize,
 }
 
@@ -45,14 +47,14 @@ impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that its header (24 bytes for v2, 16 for v3 and unknown
     /// versions) is captured and that the packet length covers it.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < V3_HEADER_LEN {
+        let Some(head) = buffer.first_chunk() else {
             return Err(DecodeError::truncated(
                 "OSPF header",
                 V3_HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let header_len = if buffer[field::VERSION] == 2 {
+        };
+        let header_len = if head[field::VERSION] == 2 {
             V2_HEADER_LEN
         } else {
             V3_HEADER_LEN
@@ -64,7 +66,11 @@ impl<'a> Packet<'a> {
                 buffer.len(),
             ));
         }
-        let packet = Packet { buffer, header_len };
+        let packet = Packet {
+            buffer,
+            head,
+            header_len,
+        };
         let length = packet.length();
         if usize::from(length) < header_len {
             return Err(DecodeError::other(format!(
@@ -75,27 +81,21 @@ impl<'a> Packet<'a> {
     }
 
     fn be16(&self, at: usize) -> Option<u16> {
-        let b = self.buffer.get(at..at + 2)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
-    }
-
-    fn be32(&self, at: usize) -> Option<u32> {
-        let b = self.buffer.get(at..at + 4)?;
-        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        read::be16(self.buffer, at)
     }
 
     fn addr(&self, at: usize) -> Option<Ipv4Addr> {
-        self.be32(at).map(Ipv4Addr::from)
+        read::be32(self.buffer, at).map(Ipv4Addr::from)
     }
 
     /// Version (2 or 3).
     pub fn version(&self) -> u8 {
-        self.buffer[field::VERSION]
+        self.head[field::VERSION]
     }
 
     /// Packet type (1 Hello ... 5 LS Acknowledgment).
     pub fn kind(&self) -> u8 {
-        self.buffer[field::TYPE]
+        self.head[field::TYPE]
     }
 
     /// Packet length, header included (authentication trailer and LLS block excluded).
@@ -178,28 +178,22 @@ impl Body<'_> {
         self.0.get(at).copied()
     }
     fn be16(&self, at: usize) -> Option<u16> {
-        let b = self.0.get(at..at + 2)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
+        read::be16(self.0, at)
     }
     fn be24(&self, at: usize) -> Option<u32> {
-        let b = self.0.get(at..at + 3)?;
-        Some(u32::from_be_bytes([0, b[0], b[1], b[2]]))
+        let &[a, b, c] = self.0.get(at..)?.first_chunk()?;
+        Some(u32::from_be_bytes([0, a, b, c]))
     }
     fn be32(&self, at: usize) -> Option<u32> {
-        let b = self.0.get(at..at + 4)?;
-        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        read::be32(self.0, at)
     }
     fn addr(&self, at: usize) -> Option<Ipv4Addr> {
         self.be32(at).map(Ipv4Addr::from)
     }
     /// The IPv4-formatted ids from `at` to the end.
     fn addrs(&self, at: usize) -> Vec<Ipv4Addr> {
-        self.0
-            .get(at..)
-            .unwrap_or_default()
-            .chunks_exact(4)
-            .map(|b| Ipv4Addr::new(b[0], b[1], b[2], b[3]))
-            .collect()
+        let (ids, _) = self.0.get(at..).unwrap_or_default().as_chunks::<4>();
+        ids.iter().map(|&id| Ipv4Addr::from(id)).collect()
     }
 }
 

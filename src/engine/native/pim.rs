@@ -6,7 +6,7 @@
 //! (an encoded unicast address), reserved byte, group count and holdtime. Other types are
 //! listed by their header alone.
 
-use super::{DecodeError, DecodeResult, Decoded, ip_by_version};
+use super::{DecodeError, DecodeResult, Decoded, ip_by_version, read};
 use crate::model::{AnyAddr, DhcpOption, Layer, Pim};
 
 /// Length of the common header.
@@ -51,21 +51,21 @@ pub fn type_name(kind: u8) -> Option<&'static str> {
 
 /// Decodes a PIM version 2 message.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    let Some(h) = data.get(..HEADER_LEN) else {
+    let &[version_type, _reserved, c0, c1, ..] = data else {
         return Err(DecodeError::truncated("PIM header", HEADER_LEN, data.len()));
     };
-    let version = h[0] >> 4;
+    let version = version_type >> 4;
     if version != 2 {
         return Err(DecodeError::other(format!(
             "PIM version {version} (only 2 is decoded)"
         )));
     }
-    let kind = h[0] & 0x0f;
+    let kind = version_type & 0x0f;
     let mut pim = Pim {
         version,
         kind,
         type_name: type_name(kind),
-        checksum: u16::from_be_bytes([h[2], h[3]]),
+        checksum: u16::from_be_bytes([c0, c1]),
         options: None,
         holdtime: None,
         register_flags: None,
@@ -84,21 +84,20 @@ pub fn decode(data: &[u8]) -> DecodeResult {
                         "PIM Hello has more than {MAX_OPTIONS} options"
                     )));
                 }
-                let Some(o) = data.get(at..at + 4) else {
+                let (Some(code), Some(len)) = (read::be16(data, at), read::be16(data, at + 2))
+                else {
                     return Err(DecodeError::truncated(
                         "PIM Hello option",
                         at + 4,
                         data.len(),
                     ));
                 };
-                let code = u16::from_be_bytes([o[0], o[1]]);
-                let len = u16::from_be_bytes([o[2], o[3]]);
                 let end = at + 4 + usize::from(len);
                 let Some(value) = data.get(at + 4..end) else {
                     return Err(DecodeError::truncated("PIM Hello option", end, data.len()));
                 };
                 if code == OPTION_HOLDTIME && len == 2 {
-                    pim.holdtime = Some(u16::from_be_bytes([value[0], value[1]]));
+                    pim.holdtime = read::be16(value, 0);
                 }
                 options.push(DhcpOption { code, len });
                 at = end;
@@ -107,15 +106,17 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             (data.len(), None)
         }
         kind::REGISTER => {
-            let Some(f) = data.get(HEADER_LEN..REGISTER_LEN) else {
+            let (Some(flags), Some(inner)) =
+                (read::be32(data, HEADER_LEN), data.get(REGISTER_LEN..))
+            else {
                 return Err(DecodeError::truncated(
                     "PIM Register",
                     REGISTER_LEN,
                     data.len(),
                 ));
             };
-            pim.register_flags = Some(u32::from_be_bytes([f[0], f[1], f[2], f[3]]));
-            (REGISTER_LEN, ip_by_version(&data[REGISTER_LEN..]))
+            pim.register_flags = Some(flags);
+            (REGISTER_LEN, ip_by_version(inner))
         }
         kind::JOIN_PRUNE => {
             // Encoded unicast address: family (1 IPv4, 2 IPv6), encoding type, address.
@@ -130,7 +131,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
                 }
             };
             let at = HEADER_LEN + 2;
-            let Some(addr) = data.get(at..at + addr_len) else {
+            let Some(addr) = read::bytes(data, at, addr_len) else {
                 return Err(DecodeError::truncated(
                     "PIM Join/Prune",
                     at + addr_len,
@@ -138,15 +139,18 @@ pub fn decode(data: &[u8]) -> DecodeResult {
                 ));
             };
             pim.upstream_neighbor = Some(AnyAddr(addr.to_vec()));
-            let Some(rest) = data.get(at + addr_len..at + addr_len + 4) else {
+            let Some(&[_reserved, groups, h0, h1]) = data
+                .get(at + addr_len..)
+                .and_then(|rest| rest.first_chunk())
+            else {
                 return Err(DecodeError::truncated(
                     "PIM Join/Prune",
                     at + addr_len + 4,
                     data.len(),
                 ));
             };
-            pim.num_groups = Some(rest[1]);
-            pim.holdtime = Some(u16::from_be_bytes([rest[2], rest[3]]));
+            pim.num_groups = Some(groups);
+            pim.holdtime = Some(u16::from_be_bytes([h0, h1]));
             (data.len(), None)
         }
         _ => (data.len(), None),

@@ -10,11 +10,11 @@ pub const HEADER_LEN: usize = 8;
 
 /// Decodes a PPI header; `declared` is the frame's original length.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let Some(h) = data.get(..HEADER_LEN) else {
+    let &[version, flags, l0, l1, d0, d1, d2, d3, ..] = data else {
         return Err(DecodeError::truncated("PPI header", HEADER_LEN, data.len()));
     };
-    let len = u16::from_le_bytes([h[2], h[3]]);
-    let dlt = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
+    let len = u16::from_le_bytes([l0, l1]);
+    let dlt = u32::from_le_bytes([d0, d1, d2, d3]);
     let header_len = usize::from(len);
     if header_len < HEADER_LEN {
         return Err(DecodeError::other(format!(
@@ -27,8 +27,8 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let payload_len = declared.max(data.len()) - header_len;
     Ok(Decoded {
         layer: Layer::Ppi(Ppi {
-            version: h[0],
-            flags: h[1],
+            version,
+            flags,
             len,
             dlt,
             header_len: header_len as u32,

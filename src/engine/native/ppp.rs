@@ -7,7 +7,7 @@
 //! protocols (LCP, IPCP, IPV6CP, CCP, PAP, CHAP, EAP) get their code, identifier and length,
 //! and their options or data are left `Raw`.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Layer, Ppp, ProtoId};
 
 /// The address and control bytes of HDLC-like framing.
@@ -126,6 +126,8 @@ pub struct Packet<'a> {
     proto_at: usize,
     /// Length of the protocol field (1 or 2).
     proto_len: usize,
+    /// The protocol field's value.
+    protocol: u16,
 }
 
 impl<'a> Packet<'a> {
@@ -137,37 +139,33 @@ impl<'a> Packet<'a> {
         } else {
             0
         };
-        let Some(&first) = buffer.get(proto_at) else {
-            return Err(DecodeError::truncated(
-                "PPP header",
-                proto_at + 1,
-                buffer.len(),
-            ));
+        let (protocol, proto_len) = match *buffer.get(proto_at..).unwrap_or_default() {
+            [first, ..] if first & 1 == 1 => (u16::from(first), 1),
+            [high, low, ..] => (u16::from_be_bytes([high, low]), 2),
+            ref field => {
+                return Err(DecodeError::truncated(
+                    "PPP header",
+                    proto_at + if field.is_empty() { 1 } else { 2 },
+                    buffer.len(),
+                ));
+            }
         };
-        let proto_len = if first & 1 == 1 { 1 } else { 2 };
-        if buffer.len() < proto_at + proto_len {
-            return Err(DecodeError::truncated(
-                "PPP header",
-                proto_at + proto_len,
-                buffer.len(),
-            ));
-        }
         let packet = Packet {
             buffer,
             proto_at,
             proto_len,
+            protocol,
         };
         if is_control(packet.protocol()) {
             let at = proto_at + proto_len;
             let needed = at + CONTROL_HEADER_LEN;
             let name = protocol_name(packet.protocol()).unwrap_or("PPP control");
-            if buffer.len() < needed {
+            let Some(len) = read::be16(buffer, at + 2) else {
                 return Err(DecodeError::other(format!(
                     "{name} header needs {needed} bytes, {} captured",
                     buffer.len()
                 )));
-            }
-            let len = u16::from_be_bytes([buffer[at + 2], buffer[at + 3]]);
+            };
             if usize::from(len) < CONTROL_HEADER_LEN {
                 return Err(DecodeError::other(format!(
                     "{name} length {len} < {CONTROL_HEADER_LEN} (the header alone)"
@@ -184,11 +182,7 @@ impl<'a> Packet<'a> {
 
     /// The protocol field (one byte when compressed).
     pub fn protocol(&self) -> u16 {
-        if self.proto_len == 1 {
-            u16::from(self.buffer[self.proto_at])
-        } else {
-            u16::from_be_bytes([self.buffer[self.proto_at], self.buffer[self.proto_at + 1]])
-        }
+        self.protocol
     }
 
     /// Length of the framing and protocol field.
@@ -201,10 +195,11 @@ impl<'a> Packet<'a> {
         if !is_control(self.protocol()) {
             return None;
         }
-        let h = self
+        let &[code, id, l0, l1] = self
             .buffer
-            .get(self.framing_len()..self.framing_len() + CONTROL_HEADER_LEN)?;
-        Some((h[0], h[1], u16::from_be_bytes([h[2], h[3]])))
+            .get(self.framing_len()..)?
+            .first_chunk::<CONTROL_HEADER_LEN>()?;
+        Some((code, id, u16::from_be_bytes([l0, l1])))
     }
 }
 

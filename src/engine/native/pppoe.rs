@@ -3,7 +3,7 @@
 //! Both Ethertypes lead here; the code tells the stages apart (0 is session data, which carries
 //! a PPP frame; PADI, PADO, PADR, PADS and PADT carry tags).
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{HexBytes, Layer, Pppoe, PppoeTag, ProtoId};
 
 /// Field offsets of the PPPoE header.
@@ -28,49 +28,48 @@ pub const CODE_SESSION: u8 = 0x00;
 
 /// A view over a PPPoE packet whose header is known to be complete.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    header: &'a [u8; HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds a whole header.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < HEADER_LEN {
-            return Err(DecodeError::truncated(
+        match buffer.first_chunk() {
+            Some(header) => Ok(Packet { header }),
+            None => Err(DecodeError::truncated(
                 "PPPoE header",
                 HEADER_LEN,
                 buffer.len(),
-            ));
+            )),
         }
-        Ok(Packet { buffer })
-    }
-
-    fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.buffer[at], self.buffer[at + 1]])
     }
 
     /// Version (high nibble of the first byte).
     pub fn version(&self) -> u8 {
-        self.buffer[field::VER_TYPE] >> 4
+        self.header[field::VER_TYPE] >> 4
     }
 
     /// Type (low nibble of the first byte).
     pub fn kind(&self) -> u8 {
-        self.buffer[field::VER_TYPE] & 0x0f
+        self.header[field::VER_TYPE] & 0x0f
     }
 
     /// Code.
     pub fn code(&self) -> u8 {
-        self.buffer[field::CODE]
+        self.header[field::CODE]
     }
 
     /// Session id.
     pub fn session_id(&self) -> u16 {
-        self.be16(field::SESSION_ID)
+        u16::from_be_bytes([
+            self.header[field::SESSION_ID],
+            self.header[field::SESSION_ID + 1],
+        ])
     }
 
     /// Length field: bytes after the header.
     pub fn len(&self) -> u16 {
-        self.be16(field::LENGTH)
+        u16::from_be_bytes([self.header[field::LENGTH], self.header[field::LENGTH + 1]])
     }
 }
 
@@ -127,14 +126,12 @@ pub fn parse_tags(bytes: &[u8]) -> Result<Vec<PppoeTag>, DecodeError> {
                 "PPPoE discovery packet has more than {MAX_TAGS} tags"
             )));
         }
-        let Some(h) = bytes.get(at..at + TAG_HEADER_LEN) else {
+        let (Some(kind), Some(len)) = (read::be16(bytes, at), read::be16(bytes, at + 2)) else {
             return Err(DecodeError::other(format!(
                 "PPPoE tag at offset {at} needs {TAG_HEADER_LEN} bytes, {} left",
                 bytes.len() - at
             )));
         };
-        let kind = u16::from_be_bytes([h[0], h[1]]);
-        let len = u16::from_be_bytes([h[2], h[3]]);
         let start = at + TAG_HEADER_LEN;
         let end = start + usize::from(len);
         let Some(value) = bytes.get(start..end) else {
@@ -176,7 +173,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         (None, HEADER_LEN, usize::from(len), Some(ProtoId::Ppp))
     } else {
         let end = (HEADER_LEN + usize::from(len)).min(data.len());
-        let tags = parse_tags(&data[HEADER_LEN..end])?;
+        let tags = parse_tags(data.get(HEADER_LEN..end).unwrap_or_default())?;
         (Some(tags), HEADER_LEN + usize::from(len), 0, None)
     };
     Ok(Decoded {

@@ -21,8 +21,8 @@ const VERSION_2: u32 = 0x6b33_43cf;
 fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
     let first = *b.get(at)?;
     let len = 1usize << (first >> 6);
-    let bytes = b.get(at..at + len)?;
-    let value = bytes[1..]
+    let (_, rest) = b.get(at..at + len)?.split_first()?;
+    let value = rest
         .iter()
         .fold(u64::from(first & 0x3f), |v, &x| (v << 8) | u64::from(x));
     Some((value, len))
@@ -78,12 +78,11 @@ pub fn initial_handshake(quic: &Quic, packet: &[u8]) -> Option<Layer> {
 
 /// Decodes a QUIC long header.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    let Some(h) = data.get(..6) else {
+    let &[first, v0, v1, v2, v3, dcil, ref rest @ ..] = data else {
         return Err(DecodeError::truncated("QUIC long header", 6, data.len()));
     };
-    let first = h[0];
-    let version = u32::from_be_bytes([h[1], h[2], h[3], h[4]]);
-    let dcil = usize::from(h[5]);
+    let version = u32::from_be_bytes([v0, v1, v2, v3]);
+    let dcil = usize::from(dcil);
     let dcid_end = 6 + dcil;
     let cid_error = |len: usize| {
         DecodeError::other(format!(
@@ -93,7 +92,10 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     if dcil > MAX_CID_LEN {
         return Err(cid_error(dcil));
     }
-    let Some(&scil) = data.get(dcid_end) else {
+    let Some((dcid, (&scil, rest))) = rest
+        .split_at_checked(dcil)
+        .and_then(|(dcid, rest)| Some((dcid, rest.split_first()?)))
+    else {
         return Err(DecodeError::truncated(
             "QUIC long header",
             dcid_end + 1,
@@ -105,7 +107,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         return Err(cid_error(scil));
     }
     let scid_end = dcid_end + 1 + scil;
-    let Some(scid) = data.get(dcid_end + 1..scid_end) else {
+    let Some(scid) = rest.get(..scil) else {
         return Err(DecodeError::truncated(
             "QUIC long header",
             scid_end,
@@ -160,7 +162,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             version,
             packet_type: kind,
             packet_type_name: name,
-            dcid: HexBytes(data[6..dcid_end].to_vec()),
+            dcid: HexBytes(dcid.to_vec()),
             scid: HexBytes(scid.to_vec()),
             token_len,
             len,

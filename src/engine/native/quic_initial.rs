@@ -12,6 +12,7 @@
 //! A server's Initial is protected with keys of the *client's* first DCID, which a single
 //! packet does not carry: only packets the client keys open (the AEAD tag says so) are read.
 
+use super::read;
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::aes::Aes128;
 use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit, generic_array::GenericArray};
@@ -118,17 +119,18 @@ pub fn open_client_initial(
 ) -> Option<Vec<u8>> {
     let family = family(version)?;
     let packet = packet.get(..pn_offset.checked_add(length)?)?;
-    let sample = packet.get(pn_offset + 4..pn_offset + 20)?;
+    let sample = read::bytes(packet, pn_offset + 4, 16)?;
     let keys = Keys::client(family, dcid)?;
     let mut mask = GenericArray::clone_from_slice(sample);
     Aes128::new(GenericArray::from_slice(&keys.hp)).encrypt_block(&mut mask);
+    let mask: [u8; 16] = mask.into();
     let first = packet.first()? ^ (mask[0] & 0x0f);
     let pn_len = usize::from(first & 0x03) + 1;
     let mut header = packet.get(..pn_offset + pn_len)?.to_vec();
-    header[0] = first;
+    *header.first_mut()? = first;
     let mut number = 0u64;
-    for (i, byte) in header[pn_offset..].iter_mut().enumerate() {
-        *byte ^= mask[1 + i];
+    for (byte, m) in header.iter_mut().skip(pn_offset).zip(&mask[1..]) {
+        *byte ^= m;
         number = (number << 8) | u64::from(*byte);
     }
     let mut nonce = keys.iv;
@@ -137,7 +139,7 @@ pub fn open_client_initial(
     }
     let cipher = Aes128Gcm::new(GenericArray::from_slice(&keys.key));
     let payload = Payload {
-        msg: &packet[pn_offset + pn_len..],
+        msg: packet.get(pn_offset + pn_len..)?,
         aad: &header,
     };
     cipher.decrypt(Nonce::from_slice(&nonce), payload).ok()
@@ -147,11 +149,10 @@ pub fn open_client_initial(
 fn varint(b: &[u8], at: &mut usize) -> Option<u64> {
     let first = *b.get(*at)?;
     let len = 1usize << (first >> 6);
-    let bytes = b.get(*at..*at + len)?;
+    let (_, rest) = b.get(*at..*at + len)?.split_first()?;
     *at += len;
     Some(
-        bytes[1..]
-            .iter()
+        rest.iter()
             .fold(u64::from(first & 0x3f), |v, &x| (v << 8) | u64::from(x)),
     )
 }

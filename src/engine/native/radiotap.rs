@@ -51,14 +51,14 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
 
 /// Decodes a radiotap header; `declared` is the frame's original length.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    if data.len() < MIN_HEADER_LEN {
+    let Some(fixed) = data.first_chunk::<MIN_HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "Radiotap header",
             MIN_HEADER_LEN,
             data.len(),
         ));
-    }
-    let version = data[0];
+    };
+    let version = fixed[0];
     if version != 0 {
         return Err(DecodeError::other(format!(
             "Radiotap version {version} (only 0 is defined)"
@@ -88,14 +88,13 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
             "Radiotap length {len} < {fields_start} (its present words)"
         )));
     }
-    if data.len() < header_len {
+    let Some(fields) = data.get(..header_len) else {
         return Err(DecodeError::truncated(
             "Radiotap header",
             header_len,
             data.len(),
         ));
-    }
-    let fields = &data[..header_len];
+    };
     let mut r = Radiotap {
         version,
         len,

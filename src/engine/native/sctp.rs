@@ -53,37 +53,30 @@ pub fn chunk_name(kind: u8) -> Option<&'static str> {
     })
 }
 
-/// Big-endian u16 at `at` (callers check lengths first).
-fn be16(b: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes([b[at], b[at + 1]])
-}
-
-/// Big-endian u32 at `at` (callers check lengths first).
-fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
 /// Decodes an SCTP packet: common header and chunk list. A chunk cut by the snap length is
 /// listed with its length field and ends the list.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    if data.len() < HEADER_LEN {
+    let Some(&[s0, s1, d0, d1, v0, v1, v2, v3, c0, c1, c2, c3]) = data.first_chunk::<HEADER_LEN>()
+    else {
         return Err(DecodeError::truncated(
             "SCTP header",
             HEADER_LEN,
             data.len(),
         ));
-    }
+    };
     let mut chunks = Vec::new();
     let mut at = HEADER_LEN;
     let mut app = None;
-    while at + CHUNK_HEADER_LEN <= data.len() {
+    while let Some(&[kind, flags, l0, l1]) = data
+        .get(at..)
+        .and_then(|chunk| chunk.first_chunk::<CHUNK_HEADER_LEN>())
+    {
         if chunks.len() == MAX_CHUNKS {
             return Err(DecodeError::other(format!(
                 "SCTP packet has more than {MAX_CHUNKS} chunks"
             )));
         }
-        let kind = data[at];
-        let len = be16(data, at + 2);
+        let len = u16::from_be_bytes([l0, l1]);
         if usize::from(len) < CHUNK_HEADER_LEN {
             return Err(DecodeError::other(format!(
                 "SCTP chunk at offset {at} has length {len} < {CHUNK_HEADER_LEN}"
@@ -92,7 +85,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         let mut chunk = SctpChunk {
             kind,
             name: chunk_name(kind),
-            flags: data[at + 1],
+            flags,
             len,
             tsn: None,
             stream_id: None,
@@ -100,13 +93,17 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             ppid: None,
         };
         let end = at + usize::from(len);
-        if kind == DATA && usize::from(len) >= DATA_HEADER_LEN && at + DATA_HEADER_LEN <= data.len()
+        if kind == DATA
+            && usize::from(len) >= DATA_HEADER_LEN
+            && let Some((&[_, _, _, _, t0, t1, t2, t3, i0, i1, q0, q1, p0, p1, p2, p3], rest)) =
+                data.get(at..)
+                    .and_then(|chunk| chunk.split_first_chunk::<DATA_HEADER_LEN>())
         {
-            chunk.tsn = Some(be32(data, at + 4));
-            chunk.stream_id = Some(be16(data, at + 8));
-            chunk.stream_seq = Some(be16(data, at + 10));
-            chunk.ppid = Some(be32(data, at + 12));
-            let user = &data[at + DATA_HEADER_LEN..end.min(data.len())];
+            chunk.tsn = Some(u32::from_be_bytes([t0, t1, t2, t3]));
+            chunk.stream_id = Some(u16::from_be_bytes([i0, i1]));
+            chunk.stream_seq = Some(u16::from_be_bytes([q0, q1]));
+            chunk.ppid = Some(u32::from_be_bytes([p0, p1, p2, p3]));
+            let user = rest.get(..end - at - DATA_HEADER_LEN).unwrap_or(rest);
             if http::is_http_start(user) {
                 chunks.push(chunk);
                 app = Some((at + DATA_HEADER_LEN, usize::from(len) - DATA_HEADER_LEN));
@@ -122,10 +119,10 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     };
     Ok(Decoded {
         layer: Layer::Sctp(Box::new(Sctp {
-            src_port: be16(data, 0),
-            dst_port: be16(data, 2),
-            verification_tag: be32(data, 4),
-            checksum: be32(data, 8),
+            src_port: u16::from_be_bytes([s0, s1]),
+            dst_port: u16::from_be_bytes([d0, d1]),
+            verification_tag: u32::from_be_bytes([v0, v1, v2, v3]),
+            checksum: u32::from_be_bytes([c0, c1, c2, c3]),
             chunks,
             header_len: header_len as u32,
             payload_len: payload_len as u32,

@@ -34,8 +34,8 @@ const METHODS: [&[u8]; 14] = [
 
 /// The first line of `data` without its line end.
 fn first_line(data: &[u8]) -> &[u8] {
-    let end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
-    data[..end].strip_suffix(b"\r").unwrap_or(&data[..end])
+    let line = data.split(|&b| b == b'\n').next().unwrap_or_default();
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// The start line's parts: (method, uri) for a request, (status, reason) for a response.
@@ -108,22 +108,23 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         pos = (line.len() + 2).min(data.len());
     }
     let mut header_len = data.len();
-    while pos < data.len() {
-        let rest = &data[pos..];
-        let (raw, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(lf) => (&rest[..lf], pos + lf + 1),
-            None => (rest, data.len()),
+    while let Some(rest) = data.get(pos..).filter(|rest| !rest.is_empty()) {
+        let raw = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+        let next = if raw.len() < rest.len() {
+            pos + raw.len() + 1
+        } else {
+            data.len()
         };
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.is_empty() && next > pos + raw.len() {
             header_len = next;
             break;
         }
-        if let Some(colon) = line.iter().position(|&b| b == b':')
+        let mut field = line.splitn(2, |&b| b == b':');
+        if let (Some(name), Some(value)) = (field.next(), field.next())
             && sip.headers.len() < MAX_HEADERS
         {
-            sip.headers
-                .push((text(&line[..colon]), text(&line[colon + 1..])));
+            sip.headers.push((text(name), text(value)));
         }
         pos = next;
     }

@@ -1,6 +1,6 @@
 //! Linux cooked capture headers: SLL (v1, 16 bytes) and SLL2 (v2, 20 bytes).
 
-use super::{DecodeError, DecodeResult, Decoded, by_ethertype};
+use super::{DecodeError, DecodeResult, Decoded, by_ethertype, read};
 use crate::model::{AnyAddr, EtherType, Layer, ProtoId, Sll, Sll2, SllPacketType};
 
 /// ARPHRD_NETLINK: the protocol field holds a netlink family, not an Ethertype.
@@ -36,9 +36,17 @@ pub const HEADER_LEN_V1: usize = 16;
 /// Length of the SLL2 header.
 pub const HEADER_LEN_V2: usize = 20;
 
-/// Big-endian u16 at `range` (the caller has checked the length).
+/// Big-endian u16 at `range` (the caller has checked the length; 0 if it were not there).
 fn be16(buffer: &[u8], range: std::ops::Range<usize>) -> u16 {
-    u16::from_be_bytes([buffer[range.start], buffer[range.start + 1]])
+    read::be16(buffer, range.start).unwrap_or_default()
+}
+
+/// The first `len` bytes (at most the field's) of the address field at `range`.
+fn addr(buffer: &[u8], range: std::ops::Range<usize>, len: usize) -> &[u8] {
+    buffer
+        .get(range)
+        .and_then(|field| field.get(..len.min(ADDR_FIELD_LEN)))
+        .unwrap_or_default()
 }
 
 /// A view over an SLL (v1) header known to be complete.
@@ -76,8 +84,7 @@ impl<'a> PacketV1<'a> {
 
     /// The link-layer address: the first `min(halen, 8)` bytes of the address field.
     pub fn addr(&self) -> &'a [u8] {
-        let len = usize::from(self.halen()).min(ADDR_FIELD_LEN);
-        &self.buffer[field_v1::ADDR.start..field_v1::ADDR.start + len]
+        addr(self.buffer, field_v1::ADDR, usize::from(self.halen()))
     }
 
     /// Protocol of the payload (an Ethertype for most device types).
@@ -111,13 +118,7 @@ impl<'a> PacketV2<'a> {
 
     /// Index of the interface the packet was captured on.
     pub fn interface_index(&self) -> u32 {
-        let s = field_v2::IFINDEX.start;
-        u32::from_be_bytes([
-            self.buffer[s],
-            self.buffer[s + 1],
-            self.buffer[s + 2],
-            self.buffer[s + 3],
-        ])
+        read::be32(self.buffer, field_v2::IFINDEX.start).unwrap_or_default()
     }
 
     /// ARPHRD_ type of the capturing device.
@@ -127,18 +128,23 @@ impl<'a> PacketV2<'a> {
 
     /// Packet type (0 host, 1 broadcast, 2 multicast, 3 otherhost, 4 outgoing).
     pub fn packet_type(&self) -> u8 {
-        self.buffer[field_v2::PACKET_TYPE]
+        self.buffer
+            .get(field_v2::PACKET_TYPE)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Link-layer address length as carried (may exceed the 8-byte field).
     pub fn halen(&self) -> u8 {
-        self.buffer[field_v2::HALEN]
+        self.buffer
+            .get(field_v2::HALEN)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The link-layer address: the first `min(halen, 8)` bytes of the address field.
     pub fn addr(&self) -> &'a [u8] {
-        let len = usize::from(self.halen()).min(ADDR_FIELD_LEN);
-        &self.buffer[field_v2::ADDR.start..field_v2::ADDR.start + len]
+        addr(self.buffer, field_v2::ADDR, usize::from(self.halen()))
     }
 }
 

@@ -45,7 +45,10 @@ fn headers(data: &[u8]) -> Result<(Teredo, usize), DecodeError> {
         };
         let nonce_at = AUTH_FIXED_LEN + usize::from(id_len) + usize::from(au_len);
         let end = nonce_at + AUTH_TRAILER_LEN;
-        let Some(trailer) = data.get(nonce_at..end) else {
+        let Some((nonce, &[confirmation])) = data
+            .get(nonce_at..end)
+            .and_then(|trailer| trailer.split_first_chunk::<8>())
+        else {
             return Err(DecodeError::truncated(
                 "Teredo authentication header",
                 end,
@@ -54,20 +57,23 @@ fn headers(data: &[u8]) -> Result<(Teredo, usize), DecodeError> {
         };
         t.auth_id_len = Some(id_len);
         t.auth_value_len = Some(au_len);
-        t.nonce = Some(HexBytes(trailer[..8].to_vec()));
-        t.confirmation = Some(trailer[8]);
+        t.nonce = Some(HexBytes(nonce.to_vec()));
+        t.confirmation = Some(confirmation);
         at = end;
     }
     if data.get(at..at + 2) == Some(&[0x00, 0x00]) {
-        let Some(o) = data.get(at..at + ORIGIN_LEN) else {
+        let Some(&[_, _, p0, p1, a0, a1, a2, a3]) = data
+            .get(at..)
+            .and_then(|origin| origin.first_chunk::<ORIGIN_LEN>())
+        else {
             return Err(DecodeError::truncated(
                 "Teredo origin indication",
                 at + ORIGIN_LEN,
                 data.len(),
             ));
         };
-        t.origin_port = Some(!u16::from_be_bytes([o[2], o[3]]));
-        t.origin_addr = Some(Ipv4Addr::new(!o[4], !o[5], !o[6], !o[7]));
+        t.origin_port = Some(!u16::from_be_bytes([p0, p1]));
+        t.origin_addr = Some(Ipv4Addr::new(!a0, !a1, !a2, !a3));
         at += ORIGIN_LEN;
     }
     Ok((t, at))

@@ -7,7 +7,7 @@
 //! in later segments is read as far as it was captured; a handshake record after a
 //! change_cipher_spec (an encrypted Finished) is not read.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Layer, Tls, TlsRecord};
 
 /// Length of a record header.
@@ -91,10 +91,10 @@ impl<'a> Reader<'a> {
         Some(s)
     }
     fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
+        self.take(1)?.first().copied()
     }
     fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+        read::be16(self.take(2)?, 0)
     }
     /// A vector with a `len_bytes`-byte length prefix.
     fn vec(&mut self, len_bytes: usize) -> Option<&'a [u8]> {
@@ -108,9 +108,8 @@ impl<'a> Reader<'a> {
 
 /// Big-endian u16 list.
 fn u16s(b: &[u8]) -> Vec<u16> {
-    b.chunks_exact(2)
-        .map(|c| u16::from_be_bytes([c[0], c[1]]))
-        .collect()
+    let (pairs, _) = b.as_chunks::<2>();
+    pairs.iter().map(|&pair| u16::from_be_bytes(pair)).collect()
 }
 
 /// Reads a ClientHello (`client`) or ServerHello body into `tls`, as far as it is captured.
@@ -198,13 +197,13 @@ fn handshake(messages: &[u8], tls: &mut Tls) {
 /// §4), if `messages` holds at least one whole message; `header_len` is the length of the
 /// bytes they came from.
 pub fn handshake_layer(messages: &[u8], header_len: u32) -> Option<Layer> {
-    let len = messages.get(1..4)?;
-    let len = usize::from(len[0]) << 16 | usize::from(len[1]) << 8 | usize::from(len[2]);
-    if messages.len() < 4 + len {
+    let &[_, l0, l1, l2, ..] = messages else {
         return None;
-    }
+    };
+    let len = usize::from(l0) << 16 | usize::from(l1) << 8 | usize::from(l2);
+    let message = messages.get(..4 + len)?;
     let mut tls = empty(header_len);
-    handshake(&messages[..4 + len], &mut tls);
+    handshake(message, &mut tls);
     Some(Layer::Tls(Box::new(tls)))
 }
 
@@ -219,24 +218,27 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     }
     let mut tls = empty(data.len() as u32);
     let mut at = 0usize;
-    while tls.records.len() < MAX_RECORDS && is_tls(&data[at.min(data.len())..]) {
-        let h = &data[at..at + RECORD_HEADER_LEN];
-        let len = u16::from_be_bytes([h[3], h[4]]);
+    while tls.records.len() < MAX_RECORDS
+        && let Some(rest) = data.get(at..)
+        && is_tls(rest)
+        && let Some((&[kind, v0, v1, l0, l1], body)) = rest.split_first_chunk::<RECORD_HEADER_LEN>()
+    {
+        let len = u16::from_be_bytes([l0, l1]);
         tls.records.push(TlsRecord {
-            content_type: h[0],
-            content_type_name: content_type_name(h[0]).unwrap_or_default(),
-            version: u16::from_be_bytes([h[1], h[2]]),
+            content_type: kind,
+            content_type_name: content_type_name(kind).unwrap_or_default(),
+            version: u16::from_be_bytes([v0, v1]),
             len,
         });
         let body_start = at + RECORD_HEADER_LEN;
-        let body_end = (body_start + usize::from(len)).min(data.len());
+        let body = body.get(..usize::from(len)).unwrap_or(body);
         // A handshake record after a change_cipher_spec is encrypted (Finished): not read.
         let encrypted = tls
             .records
             .iter()
             .any(|r| r.content_type == CHANGE_CIPHER_SPEC);
-        if h[0] == HANDSHAKE && tls.handshake_type.is_none() && !encrypted {
-            handshake(&data[body_start..body_end], &mut tls);
+        if kind == HANDSHAKE && tls.handshake_type.is_none() && !encrypted {
+            handshake(body, &mut tls);
         }
         at = body_start + usize::from(len);
     }

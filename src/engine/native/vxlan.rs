@@ -16,12 +16,14 @@ pub const FLAG_I: u8 = 0x08;
 /// Whether a UDP payload on the VXLAN port is VXLAN: a whole header with the I flag set (the
 /// other flag bits vary: group-based policy, GPE; Wireshark checks none).
 pub fn is_vxlan(payload: &[u8]) -> bool {
-    payload.len() >= HEADER_LEN && payload[0] & FLAG_I != 0
+    payload
+        .first_chunk::<HEADER_LEN>()
+        .is_some_and(|h| h[0] & FLAG_I != 0)
 }
 
 /// Decodes a VXLAN header.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let Some(h) = data.get(..HEADER_LEN) else {
+    let Some(h) = data.first_chunk::<HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "VXLAN header",
             HEADER_LEN,

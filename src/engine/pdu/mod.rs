@@ -224,13 +224,11 @@ impl<'a> LayerDecoder<'a> for Decoder<'a> {
                     return None;
                 }
                 // pdu gives the checksum but not the reserved word after it (bytes 6–7).
-                let checksum = gre.checksum().map(|c| {
-                    (
-                        c,
-                        data.get(6..8)
-                            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]])),
-                    )
-                });
+                let reserved = data
+                    .get(6..)
+                    .and_then(|b| b.first_chunk())
+                    .map_or(0, |&b| u16::from_be_bytes(b));
+                let checksum = gre.checksum().map(|c| (c, reserved));
                 ad::gre(
                     GreFields {
                         flags,

@@ -290,10 +290,10 @@ impl<'a> LayerDecoder<'a> for Decoder {
             ProtoId::Gre => {
                 // pnet's GRE view panics on a routing field (RFC 1701) and knows no version 1
                 // (PPTP) fields: those go to native, checked on the raw bytes before pnet.
-                if data
-                    .get(..2)
-                    .is_none_or(|b| b[0] & 0x40 != 0 || b[1] & 0x07 != 0)
-                {
+                let &[high, low, ..] = data else {
+                    return None;
+                };
+                if high & 0x40 != 0 || low & 0x07 != 0 {
                     return None;
                 }
                 let p = GrePacket::new(data)?;
@@ -306,11 +306,8 @@ impl<'a> LayerDecoder<'a> for Decoder {
                 if len < header_len {
                     return short("GRE header", header_len, len);
                 }
-                let be16 = |b: &[u8]| b.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]]));
-                let be32 = |b: &[u8]| {
-                    b.get(..4)
-                        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-                };
+                let be16 = |b: &[u8]| b.first_chunk().map(|&b| u16::from_be_bytes(b));
+                let be32 = |b: &[u8]| b.first_chunk().map(|&b| u32::from_be_bytes(b));
                 let flags = u16::from(c) << 15
                     | u16::from(p.get_routing_present()) << 14
                     | u16::from(k) << 13
