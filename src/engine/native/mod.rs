@@ -65,6 +65,8 @@ mod sip;
 mod teredo;
 mod tls;
 mod vxlan;
+// Bounds-checked field reads shared by the dissectors.
+mod read;
 
 use super::{DissectOptions, Dissector, Stop};
 use crate::capture::RawFrame;
