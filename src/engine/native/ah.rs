@@ -3,7 +3,7 @@
 //! AH does not encrypt: the protected payload follows the header and is dissected by the
 //! header's next-header number (transport mode: TCP, UDP, OSPF, ESP, ...; tunnel mode: 4/41).
 
-use super::{DecodeError, DecodeResult, Decoded, by_ip_proto};
+use super::{DecodeError, DecodeResult, Decoded, by_ip_proto, read};
 use crate::model::{Ah, HexBytes, Layer};
 
 /// Field offsets of the Authentication Header.
@@ -23,6 +23,9 @@ pub const MIN_HEADER_LEN: usize = 12;
 
 /// A view over an Authentication Header whose whole length ((len + 2)·4 ≥ 12) is captured.
 pub struct Packet<'a> {
+    /// The fixed part of the header.
+    fixed: &'a [u8; MIN_HEADER_LEN],
+    /// The whole header, ICV included.
     buffer: &'a [u8],
 }
 
@@ -30,53 +33,43 @@ impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking the payload length field and that the whole header
     /// ((payload length + 2)·4 bytes) is captured.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_HEADER_LEN {
+        let Some(fixed) = buffer.first_chunk::<MIN_HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "AH header",
                 MIN_HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let len = (usize::from(buffer[field::PAYLOAD_LEN]) + 2) * 4;
+        };
+        let len = (usize::from(fixed[field::PAYLOAD_LEN]) + 2) * 4;
         if len < MIN_HEADER_LEN {
             return Err(DecodeError::other(format!(
                 "AH payload length {} gives {len} bytes < {MIN_HEADER_LEN}",
-                buffer[field::PAYLOAD_LEN]
+                fixed[field::PAYLOAD_LEN]
             )));
         }
-        if buffer.len() < len {
+        let Some(buffer) = buffer.get(..len) else {
             return Err(DecodeError::truncated("AH header", len, buffer.len()));
-        }
-        Ok(Packet {
-            buffer: &buffer[..len],
-        })
+        };
+        Ok(Packet { fixed, buffer })
     }
 
     fn be32(&self, at: usize) -> u32 {
-        u32::from_be_bytes([
-            self.buffer[at],
-            self.buffer[at + 1],
-            self.buffer[at + 2],
-            self.buffer[at + 3],
-        ])
+        read::be32(self.fixed, at).unwrap_or(0)
     }
 
     /// Protocol number of the protected payload.
     pub fn next_header(&self) -> u8 {
-        self.buffer[field::NEXT_HEADER]
+        self.fixed[field::NEXT_HEADER]
     }
 
     /// The payload length field as carried (32-bit words of the header, minus 2).
     pub fn payload_len_field(&self) -> u8 {
-        self.buffer[field::PAYLOAD_LEN]
+        self.fixed[field::PAYLOAD_LEN]
     }
 
     /// Reserved field.
     pub fn reserved(&self) -> u16 {
-        u16::from_be_bytes([
-            self.buffer[field::RESERVED],
-            self.buffer[field::RESERVED + 1],
-        ])
+        read::be16(self.fixed, field::RESERVED).unwrap_or(0)
     }
 
     /// Security parameters index.

@@ -30,7 +30,7 @@ fn next_protocol(id: u8) -> Option<ProtoId> {
 
 /// Decodes an ARCNET (Linux) header.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    let Some(h) = data.get(..MIN_HEADER_LEN) else {
+    let Some(h) = data.first_chunk::<MIN_HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "ARCNET header",
             MIN_HEADER_LEN,
@@ -50,11 +50,11 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             flag = data.get(at).copied();
         }
         let end = at + 3;
-        let Some(rest) = data.get(at..end) else {
+        let Some(&[_, seq_hi, seq_lo]) = data.get(at..end) else {
             return Err(DecodeError::truncated("ARCNET header", end, data.len()));
         };
         split_flag = flag;
-        seq = Some(u16::from_be_bytes([rest[1], rest[2]]));
+        seq = Some(u16::from_be_bytes([seq_hi, seq_lo]));
         at = end;
     }
     let payload_len = data.len() - at;

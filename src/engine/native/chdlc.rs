@@ -9,7 +9,7 @@ pub const HEADER_LEN: usize = 4;
 
 /// Decodes a Cisco HDLC header (address, control, protocol).
 pub fn decode_chdlc(data: &[u8]) -> DecodeResult {
-    let Some(h) = data.get(..HEADER_LEN) else {
+    let Some(h) = data.first_chunk::<HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "Cisco HDLC header",
             HEADER_LEN,
@@ -34,7 +34,7 @@ pub fn decode_chdlc(data: &[u8]) -> DecodeResult {
 
 /// Decodes an IP over InfiniBand header (protocol, reserved).
 pub fn decode_ipoib(data: &[u8]) -> DecodeResult {
-    let Some(h) = data.get(..HEADER_LEN) else {
+    let Some(h) = data.first_chunk::<HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "IPoIB header",
             HEADER_LEN,

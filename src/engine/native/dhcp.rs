@@ -4,7 +4,7 @@
 //! four IPv4 addresses, the client hardware address, server name and boot file), then, for
 //! DHCP, the magic cookie 99.130.83.99 and options (code, length, value; 0 pad, 255 end).
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{AnyAddr, Dhcp, DhcpOption, Layer};
 use std::net::Ipv4Addr;
 
@@ -57,13 +57,13 @@ pub const MIN_LEN: usize = 28;
 /// length that fits its field, and at least the fields up to the relay agent address (the
 /// rest may be cut by the snap length).
 pub fn is_dhcp(payload: &[u8]) -> bool {
-    payload.len() >= MIN_LEN && matches!(payload[0], 1 | 2) && payload[2] <= 16
+    payload.len() >= MIN_LEN && matches!(payload, [1 | 2, _, hlen, ..] if *hlen <= 16)
 }
 
 /// Decodes a BOOTP/DHCP message. A message cut inside its fixed part keeps the fields that
 /// fit (`partial` says where it was cut).
 pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
-    let Some(f) = data.get(..MIN_LEN) else {
+    let Some(f) = data.first_chunk::<MIN_LEN>() else {
         return Err(DecodeError::truncated("DHCP message", MIN_LEN, data.len()));
     };
     if data.len() < FIXED_LEN {
@@ -73,7 +73,7 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
             data.len(),
         ));
     }
-    let ip = |at: usize| Ipv4Addr::new(f[at], f[at + 1], f[at + 2], f[at + 3]);
+    let ip = |at: usize| Ipv4Addr::from(read::be32(f, at).unwrap_or(0));
     let hlen = f[2];
     let chaddr_end = (MIN_LEN + usize::from(hlen.min(16))).min(data.len());
     let mut message_type = None;
@@ -120,14 +120,14 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
             htype: f[1],
             hlen,
             hops: f[3],
-            xid: u32::from_be_bytes([f[4], f[5], f[6], f[7]]),
-            secs: u16::from_be_bytes([f[8], f[9]]),
-            flags: u16::from_be_bytes([f[10], f[11]]),
+            xid: read::be32(f, 4).unwrap_or(0),
+            secs: read::be16(f, 8).unwrap_or(0),
+            flags: read::be16(f, 10).unwrap_or(0),
             ciaddr: ip(12),
             yiaddr: ip(16),
             siaddr: ip(20),
             giaddr: ip(24),
-            chaddr: AnyAddr(data[MIN_LEN..chaddr_end].to_vec()),
+            chaddr: AnyAddr(data.get(MIN_LEN..chaddr_end).unwrap_or_default().to_vec()),
             message_type,
             message_type_name: message_type.and_then(message_type_name),
             options,

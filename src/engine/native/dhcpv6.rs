@@ -2,7 +2,7 @@
 //! (relay messages: hop count, link and peer addresses), then options (16-bit code and
 //! length).
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{DhcpOption, Dhcpv6, Layer};
 use std::net::Ipv6Addr;
 
@@ -70,8 +70,8 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         ));
     };
     let addr = |at: usize| {
-        let b: [u8; 16] = h[at..at + 16].try_into().unwrap_or_default();
-        Ipv6Addr::from(b)
+        let b = h.get(at..).and_then(<[u8]>::first_chunk::<16>);
+        Ipv6Addr::from(b.copied().unwrap_or_default())
     };
     let mut options = Vec::new();
     let mut at = header_len;
@@ -81,11 +81,11 @@ pub fn decode(data: &[u8]) -> DecodeResult {
                 "DHCPv6 message has more than {MAX_OPTIONS} options"
             )));
         }
-        let Some(o) = data.get(at..at + 4) else {
+        let Some(&[c0, c1, l0, l1]) = read::bytes(data, at, 4) else {
             return Err(DecodeError::truncated("DHCPv6 option", at + 4, data.len()));
         };
-        let code = u16::from_be_bytes([o[0], o[1]]);
-        let len = u16::from_be_bytes([o[2], o[3]]);
+        let code = u16::from_be_bytes([c0, c1]);
+        let len = u16::from_be_bytes([l0, l1]);
         let end = at + 4 + usize::from(len);
         if end > data.len() {
             return Err(DecodeError::truncated("DHCPv6 option", end, data.len()));
@@ -97,8 +97,8 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         layer: Layer::Dhcpv6(Box::new(Dhcpv6 {
             msg_type,
             msg_type_name: msg_type_name(msg_type),
-            transaction_id: (!relay).then(|| u32::from_be_bytes([0, h[1], h[2], h[3]])),
-            hop_count: relay.then(|| h[1]),
+            transaction_id: (!relay).then(|| read::be32(h, 0).unwrap_or(0) & 0x00ff_ffff),
+            hop_count: relay.then(|| h.get(1).copied().unwrap_or(0)),
             link_addr: relay.then(|| addr(2)),
             peer_addr: relay.then(|| addr(18)),
             options,

@@ -9,7 +9,7 @@
 //! or a bad label stops parsing: the layer keeps the questions and records parsed so far and
 //! the walker's `partial` note (the frame's `error`) says which one and where.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Dns, DnsQuestion, DnsRdata, DnsRecord, HexBytes, Layer};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -40,24 +40,24 @@ const MIN_RECORD: usize = 11;
 
 /// A view over a DNS message whose 12-byte header is captured.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    header: &'a [u8; HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` (the message, without the TCP length prefix) after checking the header.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < HEADER_LEN {
+        let Some(header) = buffer.first_chunk::<HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "DNS header",
                 HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        Ok(Packet { buffer })
+        };
+        Ok(Packet { header })
     }
 
     fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.buffer[at], self.buffer[at + 1]])
+        read::be16(self.header, at).unwrap_or(0)
     }
 
     /// Transaction id.
@@ -221,13 +221,11 @@ impl Msg<'_> {
     }
 
     fn u16_at(&self, at: usize) -> Result<u16, Fault> {
-        let b = self.bytes.get(at..at.saturating_add(2)).ok_or(Fault::End)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
+        read::be16(self.bytes, at).ok_or(Fault::End)
     }
 
     fn u32_at(&self, at: usize) -> Result<u32, Fault> {
-        let b = self.bytes.get(at..at.saturating_add(4)).ok_or(Fault::End)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        read::be32(self.bytes, at).ok_or(Fault::End)
     }
 }
 
@@ -349,10 +347,10 @@ fn rdata_name(msg: &Msg<'_>, at: usize, end: usize) -> Option<(String, usize)> {
     }
 }
 
-/// Decodes a record's data; data that does not fit its type is kept as hex.
-fn rdata(msg: &Msg<'_>, kind: u16, class: u16, ttl: u32, at: usize, len: usize) -> DnsRdata {
-    let end = at + len;
-    let raw = &msg.bytes[at..end];
+/// Decodes a record's data `raw`, which starts at `at`; data that does not fit its type is
+/// kept as hex.
+fn rdata(msg: &Msg<'_>, kind: u16, class: u16, ttl: u32, at: usize, raw: &[u8]) -> DnsRdata {
+    let end = at + raw.len();
     let hex = || DnsRdata::Other {
         rdata: HexBytes(raw.to_vec()),
     };
@@ -367,34 +365,35 @@ fn rdata(msg: &Msg<'_>, kind: u16, class: u16, ttl: u32, at: usize, len: usize) 
         5 => name(at).map(|(cname, _)| DnsRdata::Cname { cname }),
         2 => name(at).map(|(ns, _)| DnsRdata::Ns { ns }),
         12 => name(at).map(|(ptr, _)| DnsRdata::Ptr { ptr }),
-        15 if len >= 3 => name(at + 2).map(|(exchange, _)| DnsRdata::Mx {
-            preference: u16::from_be_bytes([raw[0], raw[1]]),
-            exchange,
-        }),
+        15 => match *raw {
+            [p0, p1, _, ..] => name(at + 2).map(|(exchange, _)| DnsRdata::Mx {
+                preference: u16::from_be_bytes([p0, p1]),
+                exchange,
+            }),
+            _ => None,
+        },
         16 => {
             let mut txt = Vec::new();
-            let mut i = 0;
+            let mut rest = raw;
             let mut ok = true;
-            while i < raw.len() {
-                let n = usize::from(raw[i]);
-                match raw.get(i + 1..i + 1 + n) {
-                    Some(s) => txt.push(String::from_utf8_lossy(s).into_owned()),
+            while let Some((&n, tail)) = rest.split_first() {
+                match tail.split_at_checked(usize::from(n)) {
+                    Some((s, after)) => {
+                        txt.push(String::from_utf8_lossy(s).into_owned());
+                        rest = after;
+                    }
                     None => {
                         ok = false;
                         break;
                     }
                 }
-                i += 1 + n;
             }
             ok.then_some(DnsRdata::Txt { txt })
         }
         6 => name(at).and_then(|(mname, after)| {
             let (rname, after) = name(after)?;
-            let nums = msg
-                .bytes
-                .get(after..after + 20)
-                .filter(|_| after + 20 <= end)?;
-            let n = |i: usize| u32::from_be_bytes([nums[i], nums[i + 1], nums[i + 2], nums[i + 3]]);
+            let nums = read::bytes(msg.bytes, after, 20).filter(|_| after + 20 <= end)?;
+            let n = |i: usize| read::be32(nums, i).unwrap_or(0);
             Some(DnsRdata::Soa {
                 mname,
                 rname,
@@ -405,12 +404,15 @@ fn rdata(msg: &Msg<'_>, kind: u16, class: u16, ttl: u32, at: usize, len: usize) 
                 minimum: n(16),
             })
         }),
-        33 if len >= 7 => name(at + 6).map(|(target, _)| DnsRdata::Srv {
-            priority: u16::from_be_bytes([raw[0], raw[1]]),
-            weight: u16::from_be_bytes([raw[2], raw[3]]),
-            port: u16::from_be_bytes([raw[4], raw[5]]),
-            target,
-        }),
+        33 => match *raw {
+            [p0, p1, w0, w1, o0, o1, _, ..] => name(at + 6).map(|(target, _)| DnsRdata::Srv {
+                priority: u16::from_be_bytes([p0, p1]),
+                weight: u16::from_be_bytes([w0, w1]),
+                port: u16::from_be_bytes([o0, o1]),
+                target,
+            }),
+            _ => None,
+        },
         41 => Some(DnsRdata::Opt {
             udp_payload_size: class,
             ext_rcode: (ttl >> 24) as u8,
@@ -449,9 +451,9 @@ fn read_record(msg: &Msg<'_>, at: usize, mdns: bool) -> Result<(DnsRecord, usize
     let rdlength = msg.u16_at(at + 8)?;
     let start = at + 10;
     let end = start + usize::from(rdlength);
-    if end > msg.bytes.len() {
+    let Some(raw) = msg.bytes.get(start..end) else {
         return Err(Fault::End);
-    }
+    };
     let split = mdns && kind != 41;
     Ok((
         DnsRecord {
@@ -462,7 +464,7 @@ fn read_record(msg: &Msg<'_>, at: usize, mdns: bool) -> Result<(DnsRecord, usize
             cache_flush: split.then_some(class & 0x8000 != 0),
             ttl,
             rdlength,
-            rdata: rdata(msg, kind, class, ttl, start, usize::from(rdlength)),
+            rdata: rdata(msg, kind, class, ttl, start, raw),
         },
         end,
     ))
@@ -476,14 +478,14 @@ pub fn looks_like_dns(payload: &[u8], over_tcp: bool) -> bool {
     // The room the counts must fit in: the length the TCP prefix gives; over UDP the payload
     // (at least 512 bytes, RFC 1035's UDP size, in case the snap length cut it).
     let (msg, room) = if over_tcp {
-        let Some(prefix) = payload.get(..2) else {
+        let Some((prefix, rest)) = payload.split_first_chunk::<2>() else {
             return false;
         };
-        let len = usize::from(u16::from_be_bytes([prefix[0], prefix[1]]));
+        let len = usize::from(u16::from_be_bytes(*prefix));
         if len < HEADER_LEN {
             return false;
         }
-        (&payload[2..payload.len().min(2 + len)], len)
+        (rest.get(..len).unwrap_or(rest), len)
     } else {
         (payload, payload.len().max(512))
     };
@@ -535,15 +537,16 @@ pub fn decode(
     let over_tcp = matches!(below, Some(Layer::Tcp(_)));
     let mdns = matches!(below, Some(Layer::Udp(u)) if u.src_port == 5353 || u.dst_port == 5353);
     let (tcp_len, prefix, msg_len) = if over_tcp {
-        let Some(b) = data.get(..2) else {
+        let Some(b) = data.first_chunk::<2>() else {
             return Err(DecodeError::truncated("DNS-over-TCP length", 2, data.len()));
         };
-        let len = u16::from_be_bytes([b[0], b[1]]);
+        let len = u16::from_be_bytes(*b);
         (Some(len), 2, usize::from(len))
     } else {
         (None, 0, declared)
     };
-    let bytes = &data[prefix..data.len().min(prefix + msg_len)];
+    let body = data.get(prefix..).unwrap_or_default();
+    let bytes = body.get(..msg_len).unwrap_or(body);
     let packet = Packet::new_checked(bytes)?;
     let msg = Msg {
         bytes,

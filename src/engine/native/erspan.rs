@@ -23,7 +23,7 @@ pub const PLATFORM_LEN: usize = 8;
 
 /// Decodes an ERSPAN type II or III header (told apart by its version field: 1 or 2).
 pub fn decode(data: &[u8]) -> DecodeResult {
-    let Some(h) = data.get(..TYPE_II_LEN) else {
+    let Some(h) = data.first_chunk::<TYPE_II_LEN>() else {
         return Err(DecodeError::truncated(
             "ERSPAN header",
             TYPE_II_LEN,
@@ -52,7 +52,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             TYPE_II_LEN
         }
         2 => {
-            let Some(x) = data.get(..TYPE_III_LEN) else {
+            let Some(x) = data.first_chunk::<TYPE_III_LEN>() else {
                 return Err(DecodeError::truncated(
                     "ERSPAN header",
                     TYPE_III_LEN,

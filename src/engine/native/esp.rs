@@ -1,7 +1,7 @@
 //! IP Encapsulating Security Payload (RFC 4303): SPI and sequence number; the rest is
 //! encrypted and reported as `Raw`.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Esp, Layer};
 
 /// Field offsets of the ESP header.
@@ -15,29 +15,24 @@ pub const HEADER_LEN: usize = 8;
 
 /// A view over an ESP packet whose 8-byte header is captured.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    header: &'a [u8; HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds the SPI and the sequence number.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < HEADER_LEN {
+        let Some(header) = buffer.first_chunk::<HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "ESP header",
                 HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        Ok(Packet { buffer })
+        };
+        Ok(Packet { header })
     }
 
     fn be32(&self, at: usize) -> u32 {
-        u32::from_be_bytes([
-            self.buffer[at],
-            self.buffer[at + 1],
-            self.buffer[at + 2],
-            self.buffer[at + 3],
-        ])
+        read::be32(self.header, at).unwrap_or(0)
     }
 
     /// Security parameters index.

@@ -41,32 +41,30 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             DecodeError::other("Frame Relay address longer than 4 bytes (EA bit never set)")
         });
     };
-    if address_len < 2 {
+    let Some((&[a0, a1, ref more @ ..], rest)) = data.split_at_checked(address_len) else {
         return Err(DecodeError::other(
             "Frame Relay address of 1 byte (EA bit set in the first)",
         ));
-    }
-    let a = &data[..address_len];
+    };
     // DLCI: 6 bits, 4 bits, then 6 more (3 bytes) or 7 and 6 more (4 bytes).
-    let mut dlci = (u32::from(a[0] >> 2) << 4) | u32::from(a[1] >> 4);
-    match address_len {
-        3 => dlci = (dlci << 6) | u32::from(a[2] >> 2),
-        4 => dlci = (((dlci << 7) | u32::from(a[2] >> 1)) << 6) | u32::from(a[3] >> 2),
+    let mut dlci = (u32::from(a0 >> 2) << 4) | u32::from(a1 >> 4);
+    match *more {
+        [a2] => dlci = (dlci << 6) | u32::from(a2 >> 2),
+        [a2, a3] => dlci = (((dlci << 7) | u32::from(a2 >> 1)) << 6) | u32::from(a3 >> 2),
         _ => {}
     }
     let mut fr = FrameRelay {
         dlci,
-        cr: a[0] & 0x02 != 0,
-        fecn: a[1] & 0x08 != 0,
-        becn: a[1] & 0x04 != 0,
-        de: a[1] & 0x02 != 0,
+        cr: a0 & 0x02 != 0,
+        fecn: a1 & 0x08 != 0,
+        becn: a1 & 0x04 != 0,
+        de: a1 & 0x02 != 0,
         control: None,
         nlpid: None,
         ether_type: None,
         header_len: 0,
         payload_len: 0,
     };
-    let rest = &data[address_len..];
     let (header_len, next) = if rest.first() == Some(&CONTROL_UI) {
         fr.control = Some(CONTROL_UI);
         let mut at = address_len + 1;
@@ -86,15 +84,15 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             nlpid::IPV4 => (at, Some(ProtoId::Ipv4)),
             nlpid::IPV6 => (at, Some(ProtoId::Ipv6)),
             nlpid::SNAP => {
-                let Some(s) = data.get(at..at + 5) else {
+                let Some(&[o0, o1, o2, p0, p1]) = data.get(at..at + 5) else {
                     return Err(DecodeError::truncated(
                         "Frame Relay SNAP header",
                         at + 5,
                         data.len(),
                     ));
                 };
-                let oui = u32::from_be_bytes([0, s[0], s[1], s[2]]);
-                let pid = u16::from_be_bytes([s[3], s[4]]);
+                let oui = u32::from_be_bytes([0, o0, o1, o2]);
+                let pid = u16::from_be_bytes([p0, p1]);
                 fr.ether_type = Some(EtherType(pid));
                 let next = match oui {
                     0 => by_ethertype(EtherType(pid)),
@@ -107,14 +105,14 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             _ => (at, None),
         }
     } else {
-        let Some(t) = rest.get(..2) else {
+        let Some(t) = rest.first_chunk::<2>() else {
             return Err(DecodeError::truncated(
                 "Frame Relay Cisco header",
                 address_len + 2,
                 data.len(),
             ));
         };
-        let ether_type = EtherType(u16::from_be_bytes([t[0], t[1]]));
+        let ether_type = EtherType(u16::from_be_bytes(*t));
         fr.ether_type = Some(ether_type);
         (address_len + 2, by_ethertype(ether_type))
     };

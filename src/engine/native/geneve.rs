@@ -25,7 +25,7 @@ pub fn is_geneve(payload: &[u8]) -> bool {
 
 /// Decodes a GENEVE header and its options.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let Some(h) = data.get(..HEADER_LEN) else {
+    let Some(h) = data.first_chunk::<HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "GENEVE header",
             HEADER_LEN,
@@ -44,7 +44,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let mut options = Vec::new();
     while !rest.is_empty() {
         let at = header_len - rest.len();
-        let Some(o) = rest.get(..OPTION_HEADER_LEN) else {
+        let Some(o) = rest.first_chunk::<OPTION_HEADER_LEN>() else {
             return Err(DecodeError::other(format!(
                 "GENEVE option at offset {at} needs 4 bytes, {} left in the options",
                 rest.len()

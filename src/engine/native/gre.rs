@@ -5,7 +5,7 @@
 //! bridging) is an Ethernet frame, 0x880B a PPP frame, 0x88BE and 0x22EB ERSPAN, the rest as
 //! on Ethernet.
 
-use super::{DecodeError, DecodeResult, Decoded, by_ethertype, erspan};
+use super::{DecodeError, DecodeResult, Decoded, by_ethertype, erspan, read};
 use crate::model::{EtherType, Gre, Layer, ProtoId};
 
 /// Flag bits of the first word.
@@ -38,14 +38,12 @@ pub const MAX_SRES: usize = 32;
 
 /// Reads a big-endian u16 at `at`, 0 if out of range (callers check lengths first).
 fn be16(b: &[u8], at: usize) -> u16 {
-    b.get(at..at + 2)
-        .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
+    read::be16(b, at).unwrap_or(0)
 }
 
 /// Reads a big-endian u32 at `at`, 0 if out of range (callers check lengths first).
 fn be32(b: &[u8], at: usize) -> u32 {
-    b.get(at..at + 4)
-        .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    read::be32(b, at).unwrap_or(0)
 }
 
 /// The protocol a GRE protocol type names, if pcapkit decodes it.
@@ -75,14 +73,14 @@ pub fn payload_protocol(ether_type: u16, has_seq: bool) -> Option<ProtoId> {
 fn routing_len(bytes: &[u8]) -> Result<usize, DecodeError> {
     let mut at = 0usize;
     for _ in 0..MAX_SRES {
-        let Some(sre) = bytes.get(at..at + 4) else {
+        let Some(&[family_hi, family_lo, _, sre_len]) = read::bytes(bytes, at, 4) else {
             return Err(DecodeError::other(format!(
                 "GRE source route entry at offset {at} needs 4 bytes, {} captured",
                 bytes.len().saturating_sub(at)
             )));
         };
-        let family = u16::from_be_bytes([sre[0], sre[1]]);
-        let len = usize::from(sre[3]);
+        let family = u16::from_be_bytes([family_hi, family_lo]);
+        let len = usize::from(sre_len);
         at += 4 + len;
         if family == 0 && len == 0 {
             return Ok(at);

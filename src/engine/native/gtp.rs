@@ -63,7 +63,7 @@ pub fn is_gtp_u(payload: &[u8]) -> bool {
 
 /// Decodes a GTP-U header; the payload length comes from its length field.
 pub fn decode(data: &[u8]) -> DecodeResult {
-    let Some(fixed) = data.get(..HEADER_LEN) else {
+    let Some(fixed) = data.first_chunk::<HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "GTP-U header",
             HEADER_LEN,
@@ -78,13 +78,13 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let (mut seq, mut npdu, mut extensions) = (None, None, Vec::new());
     if first & (flags::E | flags::S | flags::PN) != 0 {
         let needed = HEADER_LEN + OPTIONAL_LEN;
-        let Some(opt) = data.get(HEADER_LEN..needed) else {
+        let Some(&[seq_hi, seq_lo, npdu_number, next_type]) = data.get(HEADER_LEN..needed) else {
             return Err(DecodeError::truncated("GTP-U header", needed, data.len()));
         };
-        seq = Some(u16::from_be_bytes([opt[0], opt[1]]));
-        npdu = Some(opt[2]);
+        seq = Some(u16::from_be_bytes([seq_hi, seq_lo]));
+        npdu = Some(npdu_number);
         header_len = needed;
-        let mut next = if first & flags::E != 0 { opt[3] } else { 0 };
+        let mut next = if first & flags::E != 0 { next_type } else { 0 };
         while next != 0 {
             if extensions.len() == MAX_EXTENSIONS {
                 return Err(DecodeError::other(format!(

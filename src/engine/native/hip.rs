@@ -1,7 +1,7 @@
 //! Host Identity Protocol (RFC 7401, v2; RFC 5201, v1): the fixed header and its parameters as
 //! a type/length list with names for the common types.
 
-use super::{DecodeError, DecodeResult, Decoded, by_ip_proto};
+use super::{DecodeError, DecodeResult, Decoded, by_ip_proto, read};
 use crate::model::{Hip, HipParameter, Layer};
 use std::net::Ipv6Addr;
 
@@ -34,6 +34,9 @@ const MAX_PARAMETERS: usize = 256;
 /// The parameter area may be cut by the snap length: [`Packet::parameters`] lists what is
 /// captured.
 pub struct Packet<'a> {
+    /// The fixed header.
+    fixed: &'a [u8; MIN_HEADER_LEN],
+    /// The captured packet.
     buffer: &'a [u8],
 }
 
@@ -41,14 +44,14 @@ impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that the 40-byte fixed header is captured and that the
     /// header length ((hdr_len + 1)·8) is at least 40.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_HEADER_LEN {
+        let Some(fixed) = buffer.first_chunk::<MIN_HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "HIP header",
                 MIN_HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let packet = Packet { buffer };
+        };
+        let packet = Packet { fixed, buffer };
         let len = packet.header_len();
         if len < MIN_HEADER_LEN {
             return Err(DecodeError::other(format!(
@@ -60,21 +63,25 @@ impl<'a> Packet<'a> {
     }
 
     fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.buffer[at], self.buffer[at + 1]])
+        read::be16(self.fixed, at).unwrap_or(0)
     }
 
     fn hit(&self, range: std::ops::Range<usize>) -> Ipv6Addr {
-        Ipv6Addr::from(<[u8; 16]>::try_from(&self.buffer[range]).unwrap_or_default())
+        let bytes = self
+            .fixed
+            .get(range)
+            .and_then(|b| <[u8; 16]>::try_from(b).ok());
+        Ipv6Addr::from(bytes.unwrap_or_default())
     }
 
     /// Protocol number of the payload (59: none).
     pub fn next_header(&self) -> u8 {
-        self.buffer[field::NEXT_HEADER]
+        self.fixed[field::NEXT_HEADER]
     }
 
     /// Header length field (8-byte units beyond the first 8 bytes).
     pub fn hdr_len(&self) -> u8 {
-        self.buffer[field::HDR_LEN]
+        self.fixed[field::HDR_LEN]
     }
 
     /// Header length in bytes, parameters included: (hdr_len + 1)·8.
@@ -84,12 +91,12 @@ impl<'a> Packet<'a> {
 
     /// Packet type (7 bits).
     pub fn packet_type(&self) -> u8 {
-        self.buffer[field::PACKET_TYPE] & 0x7f
+        self.fixed[field::PACKET_TYPE] & 0x7f
     }
 
     /// Version (4 bits).
     pub fn version(&self) -> u8 {
-        self.buffer[field::VERSION] >> 4
+        self.fixed[field::VERSION] >> 4
     }
 
     /// Checksum as carried.
@@ -122,11 +129,11 @@ impl<'a> Packet<'a> {
         let mut parameters = Vec::new();
         let mut at = 0usize;
         while parameters.len() < MAX_PARAMETERS {
-            let Some(tl) = area.get(at..at + 4) else {
+            let Some(&[k0, k1, l0, l1]) = area.get(at..at + 4) else {
                 break;
             };
-            let kind = u16::from_be_bytes([tl[0], tl[1]]);
-            let len = u16::from_be_bytes([tl[2], tl[3]]);
+            let kind = u16::from_be_bytes([k0, k1]);
+            let len = u16::from_be_bytes([l0, l1]);
             let contents_end = at + 4 + usize::from(len);
             if contents_end > area.len() {
                 break;

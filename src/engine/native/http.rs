@@ -117,9 +117,9 @@ pub fn is_http_start(payload: &[u8]) -> bool {
         _ => return false,
     }
     if payload.starts_with(b"HTTP/") {
-        version(payload) == Version::Complete && status_follows(&payload[8..])
+        version(payload) == Version::Complete && payload.get(8..).is_some_and(status_follows)
     } else if payload.starts_with(b"ICY ") {
-        status_follows(&payload[3..])
+        payload.get(3..).is_some_and(status_follows)
     } else {
         request_line(payload).is_some()
     }
@@ -148,11 +148,11 @@ fn request_line(payload: &[u8]) -> Option<RequestLine<'_>> {
         .iter()
         .take(MAX_METHOD_LEN + 1)
         .position(|&b| b == b' ')?;
-    let method = &payload[..method_len];
+    let (method, after) = payload.split_at_checked(method_len)?;
     if !is_method(method) {
         return None;
     }
-    let after_method = &payload[method_len + 1..];
+    let after_method = after.get(1..)?;
     let target_len = after_method
         .iter()
         .position(|&b| !is_target_byte(b))
@@ -160,8 +160,7 @@ fn request_line(payload: &[u8]) -> Option<RequestLine<'_>> {
     if target_len == 0 {
         return None;
     }
-    let target = &after_method[..target_len];
-    let rest = &after_method[target_len..];
+    let (target, rest) = after_method.split_at_checked(target_len)?;
     if rest.is_empty() {
         // Cut inside the target.
         return Some((method, target, &[]));
@@ -170,10 +169,10 @@ fn request_line(payload: &[u8]) -> Option<RequestLine<'_>> {
     match version(version_bytes) {
         Version::Invalid => spaced_target(method, after_method),
         Version::Prefix => Some((method, target, version_bytes)),
-        Version::Complete if ends_line(&version_bytes[8..]) => {
-            Some((method, target, &version_bytes[..8]))
-        }
-        Version::Complete => None,
+        Version::Complete => match version_bytes.split_at_checked(8) {
+            Some((version, tail)) if ends_line(tail) => Some((method, target, version)),
+            _ => None,
+        },
     }
 }
 
@@ -185,11 +184,16 @@ fn spaced_target<'a>(method: &'a [u8], after_method: &'a [u8]) -> Option<Request
         .iter()
         .position(|&b| b == b'\r' || b == b'\n')
         .unwrap_or(after_method.len());
-    let line = &after_method[..line_end];
+    let line = after_method.get(..line_end)?;
     let at = line.windows(6).rposition(|w| w == b" HTTP/")?;
-    let version_bytes = &after_method[at + 1..];
-    (at > 0 && version(version_bytes) == Version::Complete && ends_line(&version_bytes[8..]))
-        .then(|| (method, &line[..at], &version_bytes[..8]))
+    let target = line.get(..at)?;
+    let version_bytes = after_method.get(at + 1..)?;
+    let (version_text, tail) = version_bytes.split_at_checked(8)?;
+    (at > 0 && version(version_bytes) == Version::Complete && ends_line(tail)).then_some((
+        method,
+        target,
+        version_text,
+    ))
 }
 
 /// Lossy UTF-8 text of `bytes` with surrounding ASCII whitespace removed.
@@ -204,8 +208,12 @@ fn text(bytes: &[u8]) -> String {
 
 /// The head's start line and where the line after it begins (`data.len()` if none).
 fn first_line(data: &[u8]) -> (&[u8], usize) {
-    match data.iter().position(|&b| b == b'\n') {
-        Some(lf) => (&data[..lf], lf + 1),
+    match data
+        .iter()
+        .position(|&b| b == b'\n')
+        .and_then(|lf| data.split_at_checked(lf))
+    {
+        Some((line, _)) => (line, line.len() + 1),
         None => (data, data.len()),
     }
 }
@@ -237,12 +245,12 @@ fn start_line(line: &[u8]) -> Option<Http> {
         http.version = text(version);
         return Some(http);
     };
-    let rest = line.get(version_len..)?;
+    let (version_text, rest) = line.split_at_checked(version_len)?;
     if !status_follows(rest) {
         return None;
     }
-    http.version = text(&line[..version_len]);
-    let digits = &rest[1..4];
+    http.version = text(version_text);
+    let digits = rest.get(1..4)?;
     http.status = Some(
         digits
             .iter()
@@ -272,10 +280,13 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     // Whether a continuation line may fold into the last field (it was kept and is the
     // field the previous line belonged to).
     let mut can_fold = false;
-    while pos < data.len() {
-        let rest = &data[pos..];
-        let (line, terminated, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(lf) => (&rest[..lf], true, pos + lf + 1),
+    while let Some(rest) = data.get(pos..).filter(|rest| !rest.is_empty()) {
+        let (line, terminated, next) = match rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .and_then(|lf| rest.split_at_checked(lf))
+        {
+            Some((line, _)) => (line, true, pos + line.len() + 1),
             None => (rest, false, data.len()),
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -288,7 +299,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             pos = next;
             continue;
         }
-        if matches!(line[0], b' ' | b'\t') {
+        if matches!(line.first(), Some(b' ' | b'\t')) {
             if let Some((_, value)) = headers.last_mut().filter(|_| can_fold) {
                 let more = line.trim_ascii();
                 if !more.is_empty() {
@@ -299,9 +310,11 @@ pub fn decode(data: &[u8]) -> DecodeResult {
                 }
             }
         } else if let Some(colon) = line.iter().position(|&b| b == b':')
+            && let Some((name, value)) = line.split_at_checked(colon)
+            && let Some(value) = value.strip_prefix(b":")
             && headers.len() < MAX_HEADERS
         {
-            headers.push((text(&line[..colon]), text(&line[colon + 1..])));
+            headers.push((text(name), text(value)));
             can_fold = true;
         } else {
             can_fold = false;
@@ -316,7 +329,8 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
         .map(|(_, v)| v.parse::<usize>().ok())
         .unwrap_or_else(|| (http.kind == HttpKind::Request).then_some(0));
-    let pipelined = declared_body.filter(|&n| n < rest && is_http_start(&data[header_len + n..]));
+    let pipelined = declared_body
+        .filter(|&n| n < rest && data.get(header_len + n..).is_some_and(is_http_start));
     http.headers = headers;
     http.header_len = header_len as u32;
     let (body_len, skip, next) = match pipelined {

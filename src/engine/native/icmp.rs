@@ -8,7 +8,7 @@
 //! RFC 4884 length field when there is one). It is usually cut after 8 bytes of transport
 //! header: the walker knows it is inside a quote and stops there silently (see `mod.rs`).
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{
     AnyAddr, HexBytes, Icmp, IcmpBody, IcmpRouterEntry, Layer, MldRecord, NdpOption, ProtoId,
 };
@@ -55,6 +55,9 @@ const MAX_ITEMS: usize = 1024;
 ///
 /// The accessors of the type-specific fields return `None` when their bytes are not captured.
 pub struct Packet<'a> {
+    /// Type, code and checksum.
+    head: &'a [u8; MIN_LEN],
+    /// The captured message.
     buffer: &'a [u8],
 }
 
@@ -62,20 +65,18 @@ impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds type, code and checksum; `what` names the
     /// protocol in the error.
     pub fn new_checked(what: &str, buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_LEN {
+        let Some(head) = buffer.first_chunk::<MIN_LEN>() else {
             return Err(DecodeError::truncated(what, MIN_LEN, buffer.len()));
-        }
-        Ok(Packet { buffer })
+        };
+        Ok(Packet { head, buffer })
     }
 
     fn be16_at(&self, at: usize) -> Option<u16> {
-        let b = self.buffer.get(at..at.checked_add(2)?)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
+        read::be16(self.buffer, at)
     }
 
     fn be32_at(&self, at: usize) -> Option<u32> {
-        let b: [u8; 4] = self.buffer.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(u32::from_be_bytes(b))
+        read::be32(self.buffer, at)
     }
 
     fn ipv6_at(&self, range: std::ops::Range<usize>) -> Option<Ipv6Addr> {
@@ -85,20 +86,17 @@ impl<'a> Packet<'a> {
 
     /// Message type.
     pub fn kind(&self) -> u8 {
-        self.buffer[field::TYPE]
+        self.head[field::TYPE]
     }
 
     /// Message code.
     pub fn code(&self) -> u8 {
-        self.buffer[field::CODE]
+        self.head[field::CODE]
     }
 
     /// Checksum as carried.
     pub fn checksum(&self) -> u16 {
-        u16::from_be_bytes([
-            self.buffer[field::CHECKSUM],
-            self.buffer[field::CHECKSUM + 1],
-        ])
+        u16::from_be_bytes([self.head[field::CHECKSUM], self.head[field::CHECKSUM + 1]])
     }
 
     /// Byte at `at`, if captured.
@@ -471,7 +469,7 @@ pub fn decode_v6(data: &[u8], declared: usize, partial: &mut Option<DecodeError>
     let declared = declared.max(MIN_LEN);
     let captured = data.len();
     // The bytes of the message that are captured (NDP options and MLD lists stop there).
-    let msg = &data[..captured.min(declared)];
+    let msg = data.get(..declared).unwrap_or(data);
     let shape = match kind {
         128 | 129 => {
             icmp.id = packet.ident();
@@ -548,7 +546,12 @@ fn ndp(
         }
         return whole;
     }
-    let options = ndp_options(&msg[fixed..], fixed, declared, partial);
+    let options = ndp_options(
+        msg.get(fixed..).unwrap_or_default(),
+        fixed,
+        declared,
+        partial,
+    );
     let flags = packet.byte(4).unwrap_or(0);
     let body = match kind {
         133 | 135 => IcmpBody::Ndp { options },
@@ -598,7 +601,7 @@ fn ndp_options(
 ) -> Vec<NdpOption> {
     let mut options = Vec::new();
     let mut at = 0usize;
-    while at < bytes.len() {
+    while let Some(&kind) = bytes.get(at) {
         let pos = base + at;
         if options.len() >= MAX_ITEMS {
             *partial = Some(DecodeError::other(format!(
@@ -606,7 +609,6 @@ fn ndp_options(
             )));
             break;
         }
-        let kind = bytes[at];
         let Some(&units) = bytes.get(at + 1) else {
             *partial = Some(DecodeError::truncated("NDP option header", 2, 1));
             break;
@@ -651,29 +653,31 @@ fn ndp_option(kind: u8, opt: &[u8]) -> NdpOption {
         mtu: None,
         data: None,
     };
-    let be32 = |at: usize| {
-        opt.get(at..at + 4)
-            .and_then(|b| <[u8; 4]>::try_from(b).ok())
-            .map(u32::from_be_bytes)
-    };
-    match kind {
-        1 | 2 => {
-            // Ethernet: 6 bytes; other links: the whole option data (padding included).
-            let addr = &opt[2..];
-            let addr = if opt.len() == 8 { &addr[..6] } else { addr };
+    let be32 = |at: usize| read::be32(opt, at);
+    // The option's data, after its type and length.
+    let data = opt.get(2..).unwrap_or_default();
+    match (kind, opt) {
+        (1 | 2, _) => {
+            // Ethernet: 6 bytes (an 8-byte option); other links: the whole option data
+            // (padding included).
+            let addr = if opt.len() == 8 {
+                data.get(..6).unwrap_or(data)
+            } else {
+                data
+            };
             o.link_addr = Some(AnyAddr(addr.to_vec()));
         }
-        3 if opt.len() >= 32 => {
-            o.prefix_len = Some(opt[2]);
-            o.on_link = Some(opt[3] & 0x80 != 0);
-            o.autonomous = Some(opt[3] & 0x40 != 0);
+        (3, &[_, _, prefix_len, flags, ..]) if opt.len() >= 32 => {
+            o.prefix_len = Some(prefix_len);
+            o.on_link = Some(flags & 0x80 != 0);
+            o.autonomous = Some(flags & 0x40 != 0);
             o.valid_lifetime = be32(4);
             o.preferred_lifetime = be32(8);
             let p: Option<[u8; 16]> = opt.get(16..32).and_then(|b| b.try_into().ok());
             o.prefix = p.map(Ipv6Addr::from);
         }
-        5 if opt.len() >= 8 => o.mtu = be32(4),
-        _ => o.data = Some(HexBytes(opt[2..].to_vec())),
+        (5, _) if opt.len() >= 8 => o.mtu = be32(4),
+        _ => o.data = Some(HexBytes(data.to_vec())),
     }
     o
 }
@@ -722,13 +726,13 @@ fn mldv2_query(
     declared: usize,
     partial: &mut Option<DecodeError>,
 ) -> Shape {
-    if msg.len() < 28 {
+    let Some(fixed) = msg.first_chunk::<28>() else {
         *partial = Some(DecodeError::truncated("MLDv2 query", 28, msg.len()));
         return Shape::whole(declared, msg.len());
-    }
+    };
     let num_sources = packet.be16_at(26).unwrap_or(0);
     let sources = addresses(msg, 28, num_sources, declared, "MLDv2 query", partial);
-    let flags = msg[24];
+    let flags = fixed[24];
     icmp.body = Some(Box::new(IcmpBody::Mldv2Query {
         max_resp_code: packet.be16_at(4).unwrap_or(0),
         multicast_address: packet
@@ -736,7 +740,7 @@ fn mldv2_query(
             .unwrap_or(Ipv6Addr::UNSPECIFIED),
         suppress: flags & 0x08 != 0,
         qrv: flags & 0x07,
-        qqic: msg[25],
+        qqic: fixed[25],
         num_sources,
         sources,
     }));
@@ -770,7 +774,7 @@ fn mldv2_report(
             )));
             break;
         }
-        let Some(head) = msg.get(at..at + 20) else {
+        let Some(head) = msg.get(at..).and_then(<[u8]>::first_chunk::<20>) else {
             let why = if at + 20 > declared {
                 "past the message"
             } else {
@@ -782,10 +786,8 @@ fn mldv2_report(
             )));
             break;
         };
-        let record_type = head[0];
-        let aux_data_len = head[1];
-        let num_sources = u16::from_be_bytes([head[2], head[3]]);
-        let addr: [u8; 16] = head[4..20].try_into().unwrap_or_default();
+        let [record_type, aux_data_len, n0, n1, addr @ ..] = *head;
+        let num_sources = u16::from_be_bytes([n0, n1]);
         let before = partial.is_some();
         let sources = addresses(msg, at + 20, num_sources, declared, "MLDv2 record", partial);
         records.push(MldRecord {

@@ -123,15 +123,13 @@ fn header_len(kind: u8, subtype: u8, fc_flags: u8) -> usize {
 
 /// Decodes an 802.11 MAC header; `declared` is the frame's length, FCS excluded.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    if data.len() < MIN_HEADER_LEN {
+    let Some(&[fc0, fc_flags, ..]) = data.first_chunk::<MIN_HEADER_LEN>() else {
         return Err(DecodeError::truncated(
             "IEEE 802.11 header",
             MIN_HEADER_LEN,
             data.len(),
         ));
-    }
-    let fc0 = data[0];
-    let fc_flags = data[1];
+    };
     let kind = (fc0 >> 2) & 0x03;
     let subtype = fc0 >> 4;
     let header_len = header_len(kind, subtype, fc_flags);
@@ -144,8 +142,9 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     }
     let mac = |at: usize| MacAddr::from_slice(data.get(at..).unwrap_or_default());
     let le16 = |at: usize| {
-        data.get(at..at + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        data.get(at..)
+            .and_then(<[u8]>::first_chunk::<2>)
+            .map(|b| u16::from_le_bytes(*b))
     };
     let addr1 = mac(4).unwrap_or_default();
     let (addr2, addr3, addr4, seq_ctl, qos_control) = match kind {

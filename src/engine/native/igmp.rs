@@ -4,7 +4,7 @@
 //! payload is at least 12 bytes, else v2 when its max response time is not 0, else v1; reports
 //! are v1 (0x12), v2 (0x16, and the v2 leave 0x17) or v3 (0x22).
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Igmp, IgmpGroupRecord, Layer};
 use std::net::Ipv4Addr;
 
@@ -38,40 +38,41 @@ pub const V3_QUERY_LEN: usize = 12;
 /// A view over an IGMP message whose 8-byte fixed part is captured. The v3 lists are read with
 /// checked accessors.
 pub struct Packet<'a> {
+    /// The fixed part.
+    fixed: &'a [u8; MIN_LEN],
+    /// The captured message.
     buffer: &'a [u8],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds the 8-byte fixed part.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_LEN {
+        let Some(fixed) = buffer.first_chunk::<MIN_LEN>() else {
             return Err(DecodeError::truncated(
                 "IGMP message",
                 MIN_LEN,
                 buffer.len(),
             ));
-        }
-        Ok(Packet { buffer })
+        };
+        Ok(Packet { fixed, buffer })
     }
 
     fn be16(&self, at: usize) -> Option<u16> {
-        let b = self.buffer.get(at..at + 2)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
+        read::be16(self.buffer, at)
     }
 
     fn addr(&self, at: usize) -> Option<Ipv4Addr> {
-        let b = self.buffer.get(at..at + 4)?;
-        Some(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+        read::be32(self.buffer, at).map(Ipv4Addr::from)
     }
 
     /// Message type.
     pub fn kind(&self) -> u8 {
-        self.buffer[field::TYPE]
+        self.fixed[field::TYPE]
     }
 
     /// Max response time (code) of a query; reserved in reports.
     pub fn max_resp(&self) -> u8 {
-        self.buffer[field::MAX_RESP]
+        self.fixed[field::MAX_RESP]
     }
 
     /// Checksum as carried.
@@ -89,9 +90,11 @@ impl<'a> Packet<'a> {
         self.buffer
             .get(at..)
             .unwrap_or_default()
-            .chunks_exact(4)
+            .as_chunks::<4>()
+            .0
+            .iter()
             .take(count)
-            .map(|b| Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+            .map(|&b| Ipv4Addr::from(b))
             .collect()
     }
 }
@@ -168,19 +171,19 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     };
     match (kind, version) {
         (0x11, Some(3)) => {
-            if data.len() < V3_QUERY_LEN {
+            let Some(query) = data.first_chunk::<V3_QUERY_LEN>() else {
                 return Err(DecodeError::truncated(
                     "IGMPv3 query",
                     V3_QUERY_LEN,
                     data.len(),
                 ));
-            }
-            let s_qrv = data[field::S_QRV];
+            };
+            let s_qrv = query[field::S_QRV];
             let count = packet.be16(field::NUM_SOURCES).unwrap_or_default();
             igmp.group = Some(packet.group());
             igmp.s = Some(s_qrv & 0x08 != 0);
             igmp.qrv = Some(s_qrv & 0x07);
-            igmp.qqic = Some(data[field::QQIC]);
+            igmp.qqic = Some(query[field::QQIC]);
             igmp.num_sources = Some(count);
             igmp.sources = Some(packet.addrs(field::SOURCES, usize::from(count)));
         }
@@ -206,12 +209,11 @@ fn records(packet: &Packet<'_>, count: u16) -> Vec<IgmpGroupRecord> {
     let mut records = Vec::new();
     let mut at = field::RECORDS;
     for _ in 0..count {
-        let Some(head) = packet.buffer.get(at..at + 8) else {
+        let Some(head) = packet.buffer.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
             break;
         };
-        let kind = head[0];
-        let aux_len = head[1];
-        let num_sources = u16::from_be_bytes([head[2], head[3]]);
+        let [kind, aux_len, n0, n1, group @ ..] = *head;
+        let num_sources = u16::from_be_bytes([n0, n1]);
         let sources_at = at + 8;
         let end = sources_at + 4 * usize::from(num_sources) + 4 * usize::from(aux_len);
         if end > packet.buffer.len() {
@@ -222,7 +224,7 @@ fn records(packet: &Packet<'_>, count: u16) -> Vec<IgmpGroupRecord> {
             type_name: record_type_name(kind),
             aux_len,
             num_sources,
-            group: Ipv4Addr::new(head[4], head[5], head[6], head[7]),
+            group: Ipv4Addr::from(group),
             sources: packet.addrs(sources_at, usize::from(num_sources)),
         });
         at = end;

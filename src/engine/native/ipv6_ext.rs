@@ -1,7 +1,7 @@
 //! IPv6 extension headers (RFC 8200): Hop-by-Hop Options, Destination Options, Routing
 //! (types 0, 2 and 4 with their addresses) and Fragment.
 
-use super::{DecodeError, DecodeResult, Decoded, by_ip_proto};
+use super::{DecodeError, DecodeResult, Decoded, by_ip_proto, read};
 use crate::model::{HexBytes, IpOption, Ipv6Frag, Ipv6Options, Ipv6Route, Layer, ProtoId};
 use std::net::Ipv6Addr;
 
@@ -30,6 +30,9 @@ pub const MIN_HEADER_LEN: usize = 8;
 
 /// A view over an IPv6 extension header whose whole length is captured.
 pub struct Header<'a> {
+    /// The first 8 bytes, which every extension header has.
+    fixed: &'a [u8; MIN_HEADER_LEN],
+    /// The whole header.
     buffer: &'a [u8],
 }
 
@@ -41,25 +44,21 @@ impl<'a> Header<'a> {
         buffer: &'a [u8],
         fixed: bool,
     ) -> Result<Header<'a>, DecodeError> {
-        if buffer.len() < MIN_HEADER_LEN {
+        let Some(first) = buffer.first_chunk::<MIN_HEADER_LEN>() else {
             return Err(DecodeError::truncated(what, MIN_HEADER_LEN, buffer.len()));
-        }
-        let header = Header { buffer };
+        };
         let len = if fixed {
             MIN_HEADER_LEN
         } else {
-            header.declared_len()
+            (usize::from(first[field::HDR_EXT_LEN]) + 1) * 8
         };
-        if buffer.len() < len {
+        let Some(whole) = buffer.get(..len) else {
             return Err(DecodeError::truncated(what, len, buffer.len()));
-        }
+        };
         Ok(Header {
-            buffer: &buffer[..len],
+            fixed: first,
+            buffer: whole,
         })
-    }
-
-    fn declared_len(&self) -> usize {
-        (usize::from(self.buffer[field::HDR_EXT_LEN]) + 1) * 8
     }
 
     /// Header length in bytes.
@@ -69,7 +68,7 @@ impl<'a> Header<'a> {
 
     /// Protocol number of the next header.
     pub fn next_header(&self) -> u8 {
-        self.buffer[field::NEXT_HEADER]
+        self.fixed[field::NEXT_HEADER]
     }
 
     /// The options area of a Hop-by-Hop or Destination Options header.
@@ -79,17 +78,17 @@ impl<'a> Header<'a> {
 
     /// Routing type of a Routing header.
     pub fn routing_type(&self) -> u8 {
-        self.buffer[field::ROUTING_TYPE]
+        self.fixed[field::ROUTING_TYPE]
     }
 
     /// Segments left of a Routing header.
     pub fn segments_left(&self) -> u8 {
-        self.buffer[field::SEGMENTS_LEFT]
+        self.fixed[field::SEGMENTS_LEFT]
     }
 
     /// Index of the last segment-list entry of a Segment Routing header.
     pub fn last_entry(&self) -> u8 {
-        self.buffer[field::LAST_ENTRY]
+        self.fixed[field::LAST_ENTRY]
     }
 
     /// Up to `max` 16-byte addresses from offset 8, as many as the header holds.
@@ -97,15 +96,16 @@ impl<'a> Header<'a> {
         self.buffer
             .get(field::ADDRESSES..)
             .unwrap_or_default()
-            .chunks_exact(16)
+            .as_chunks::<16>()
+            .0
+            .iter()
             .take(max)
-            .map(|chunk| Ipv6Addr::from(<[u8; 16]>::try_from(chunk).unwrap_or_default()))
+            .map(|&chunk| Ipv6Addr::from(chunk))
             .collect()
     }
 
     fn frag_word(&self) -> u16 {
-        let at = field::FRAG_OFFSET_FLAGS;
-        u16::from_be_bytes([self.buffer[at], self.buffer[at + 1]])
+        read::be16(self.fixed, field::FRAG_OFFSET_FLAGS).unwrap_or(0)
     }
 
     /// Fragment offset in bytes (the 13-bit field times 8) of a Fragment header.
@@ -120,13 +120,7 @@ impl<'a> Header<'a> {
 
     /// Identification of a Fragment header.
     pub fn ident(&self) -> u32 {
-        let at = field::FRAG_IDENT;
-        u32::from_be_bytes([
-            self.buffer[at],
-            self.buffer[at + 1],
-            self.buffer[at + 2],
-            self.buffer[at + 3],
-        ])
+        read::be32(self.fixed, field::FRAG_IDENT).unwrap_or(0)
     }
 }
 

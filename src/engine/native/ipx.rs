@@ -2,7 +2,7 @@
 //!
 //! The 30-byte header is decoded; its data (SPX, NCP, SAP, RIP, NetBIOS, ...) is left `Raw`.
 
-use super::{DecodeError, DecodeResult, Decoded};
+use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{Ipx, Layer, MacAddr};
 
 /// Field offsets of the IPX header.
@@ -25,37 +25,32 @@ pub const HEADER_LEN: usize = 30;
 
 /// A view over an IPX packet whose header is known to be complete.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    header: &'a [u8; HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds a whole header.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < HEADER_LEN {
+        let Some(header) = buffer.first_chunk::<HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "IPX header",
                 HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        Ok(Packet { buffer })
+        };
+        Ok(Packet { header })
     }
 
     fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.buffer[at], self.buffer[at + 1]])
+        read::be16(self.header, at).unwrap_or(0)
     }
 
     fn be32(&self, at: usize) -> u32 {
-        u32::from_be_bytes([
-            self.buffer[at],
-            self.buffer[at + 1],
-            self.buffer[at + 2],
-            self.buffer[at + 3],
-        ])
+        read::be32(self.header, at).unwrap_or(0)
     }
 
     fn node(&self, range: std::ops::Range<usize>) -> MacAddr {
-        MacAddr::from_slice(&self.buffer[range]).unwrap_or_default()
+        MacAddr::from_slice(self.header.get(range).unwrap_or_default()).unwrap_or_default()
     }
 
     /// Checksum as carried (0xFFFF: not used).
@@ -70,12 +65,12 @@ impl<'a> Packet<'a> {
 
     /// Transport control (hop count).
     pub fn transport_control(&self) -> u8 {
-        self.buffer[field::TRANSPORT_CONTROL]
+        self.header[field::TRANSPORT_CONTROL]
     }
 
     /// Packet type.
     pub fn packet_type(&self) -> u8 {
-        self.buffer[field::PACKET_TYPE]
+        self.header[field::PACKET_TYPE]
     }
 
     /// Destination network.
