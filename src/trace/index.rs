@@ -101,12 +101,14 @@ impl Drop for Index {
     }
 }
 
-/// Writes `path` through [`Output`]: complete, or not at all.
+/// Writes `path` through [`Output`]: complete, or not at all. A plain `BufWriter` over the
+/// destination, not a background writer thread: the run is over when the index is written,
+/// so a thread would overlap nothing (and cost two thread starts per trace run).
 fn write_atomically(
     path: &Path,
     body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    let (output, out) = Output::file(path)?;
+    let (output, out) = Output::open(path, None)?;
     let mut out = BufWriter::with_capacity(1 << 16, out);
     body(&mut out)
         .and_then(|()| out.flush())
