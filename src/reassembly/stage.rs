@@ -53,11 +53,10 @@ pub struct ReassemblyStage {
 impl ReassemblyStage {
     /// A stage with `opts`.
     pub fn new(opts: ReassemblyOptions) -> ReassemblyStage {
-        let tcp_limits = TableLimits {
-            max_streams: opts.max_streams,
-            max_stream_buffer: opts.max_stream_buffer,
-            max_memory: opts.max_stream_memory,
-        };
+        let tcp_limits = TableLimits::default()
+            .max_streams(opts.max_streams)
+            .max_stream_buffer(opts.max_stream_buffer)
+            .max_memory(opts.max_stream_memory);
         ReassemblyStage {
             opts,
             frags: Defragmenter::new(&opts),

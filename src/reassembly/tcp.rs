@@ -536,15 +536,38 @@ fn feed<T>(
     ((before, conn.buffered()), conn.is_closed())
 }
 
-/// Bounds of a [`TcpTable`].
-#[derive(Clone, Copy, Debug)]
+/// Bounds of a [`TcpTable`] (build from the default with the setters:
+/// `TableLimits::default().max_streams(2)`); the defaults are those of [`ReassemblyOptions`].
+///
+/// [`ReassemblyOptions`]: super::ReassemblyOptions
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TableLimits {
-    /// Open connections.
+    /// Open connections (default 16 384).
     pub max_streams: usize,
-    /// Out-of-order bytes per direction.
+    /// Out-of-order bytes per direction (default 1 MiB).
     pub max_stream_buffer: usize,
-    /// Out-of-order bytes over all connections.
+    /// Out-of-order bytes over all connections (default 32 MiB).
     pub max_memory: usize,
+}
+
+impl Default for TableLimits {
+    fn default() -> Self {
+        let opts = super::ReassemblyOptions::default();
+        TableLimits {
+            max_streams: opts.max_streams,
+            max_stream_buffer: opts.max_stream_buffer,
+            max_memory: opts.max_stream_memory,
+        }
+    }
+}
+
+impl TableLimits {
+    crate::setters::setters! {
+        max_streams: usize,
+        max_stream_buffer: usize,
+        max_memory: usize,
+    }
 }
 
 /// Counters of a [`TcpTable`].
@@ -992,11 +1015,10 @@ mod tests {
 
     #[test]
     fn table_numbers_streams_and_reuses_ports() {
-        let limits = TableLimits {
-            max_streams: 2,
-            max_stream_buffer: 1 << 20,
-            max_memory: 1 << 20,
-        };
+        let limits = TableLimits::default()
+            .max_streams(2)
+            .max_stream_buffer(1 << 20)
+            .max_memory(1 << 20);
         let mut table: TcpTable<Vec<String>> = TcpTable::new(limits);
         let a = Endpoint {
             addr: IpAddr::from([10, 0, 0, 1]),
