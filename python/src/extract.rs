@@ -156,11 +156,7 @@ pub(crate) fn extract(
     threads: usize,
 ) -> PyResult<Extraction> {
     let pypcapkit_kinds = reassembly.then(|| {
-        let chosen = Kinds {
-            ipv4: ip || ipv4,
-            ipv6: ip || ipv6,
-            tcp,
-        };
+        let chosen = Kinds::default().ipv4(ip || ipv4).ipv6(ip || ipv6).tcp(tcp);
         if chosen.is_empty() {
             Kinds::ALL
         } else {
@@ -259,11 +255,7 @@ fn reassemble_kinds(reassemble: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Ki
 /// Both choices of reassemblers together.
 fn union(a: Option<Kinds>, b: Option<Kinds>) -> Option<Kinds> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(Kinds {
-            ipv4: a.ipv4 || b.ipv4,
-            ipv6: a.ipv6 || b.ipv6,
-            tcp: a.tcp || b.tcp,
-        }),
+        (Some(a), Some(b)) => Some(a.union(b)),
         (a, b) => a.or(b),
     }
 }

@@ -54,14 +54,15 @@ impl Defragmenter {
         let mut ipv6_header = None;
         for (i, layer) in frame.layers.iter().enumerate() {
             match layer {
-                Layer::Ipv4(ip) if self.ipv4 => {
+                // The flags first: a fragment is rare, its payload is only looked up for one.
+                Layer::Ipv4(ip) if self.ipv4 && ipv4::is_fragment(ip) => {
                     let payload = frame.payload(i, data).unwrap_or_default();
                     if let Some((key, frag)) = ipv4::fragment(ip, payload, frame.number, now) {
                         self.v4.insert(key, frag, &mut self.v4_done);
                     }
                 }
                 Layer::Ipv6(ip) => ipv6_header = Some(ip),
-                Layer::Ipv6Frag(fh) if self.ipv6 => {
+                Layer::Ipv6Frag(fh) if self.ipv6 && ipv6::is_fragment(fh) => {
                     let payload = frame.payload(i, data).unwrap_or_default();
                     if let Some(ip) = ipv6_header
                         && let Some((key, frag)) =

@@ -112,6 +112,41 @@ pub struct Exchange {
     pub last_side: Option<Side>,
 }
 
+/// Where cutters put what they cut: the messages, and the buffers of messages they are done
+/// with. One is shared by the cutters of every connection, so a message's kept bytes go
+/// into a buffer an earlier message grew, rather than a new one grown segment by segment.
+#[derive(Debug, Default)]
+pub struct Cuts {
+    /// The messages cut, in order.
+    pub messages: Vec<Message>,
+    /// Empty buffers for the next messages (at most [`SPARE_BUFFERS`]).
+    spare: Vec<Vec<u8>>,
+}
+
+/// Spare buffers a [`Cuts`] keeps: each holds at most `max_message` bytes, so this bounds
+/// their memory (64 KiB messages: 2 MiB, twice that with the growth slack).
+const SPARE_BUFFERS: usize = 32;
+
+impl Cuts {
+    /// Keeps `buffer` (emptied) for a later message, if there is room.
+    fn give(&mut self, mut buffer: Vec<u8>) {
+        if buffer.capacity() > 0 && self.spare.len() < SPARE_BUFFERS {
+            buffer.clear();
+            self.spare.push(buffer);
+        }
+    }
+
+    /// Appends `bytes` to `kept`, which starts in a spare buffer.
+    fn keep(&mut self, kept: &mut Vec<u8>, bytes: &[u8]) {
+        if kept.capacity() == 0
+            && let Some(spare) = self.spare.pop()
+        {
+            *kept = spare;
+        }
+        kept.extend_from_slice(bytes);
+    }
+}
+
 impl Cutter {
     /// A cutter for direction `side` keeping at most `max_message` bytes of a message.
     pub fn new(side: Side, max_message: usize) -> Cutter {
@@ -137,7 +172,7 @@ impl Cutter {
         frame: u64,
         ports: (u16, u16),
         exchange: &mut Exchange,
-        out: &mut Vec<Message>,
+        out: &mut Cuts,
     ) {
         while !bytes.is_empty() {
             if self.current.is_none() {
@@ -154,11 +189,11 @@ impl Cutter {
     ///
     /// A gap just before it belongs to it when it is not HTTP (its start is lost); before an
     /// HTTP head, the gap is whatever was lost there and is reported on its own.
-    fn start(&mut self, offset: u64, bytes: &[u8], ports: (u16, u16), out: &mut Vec<Message>) {
+    fn start(&mut self, offset: u64, bytes: &[u8], ports: (u16, u16), out: &mut Cuts) {
         let first = app::over_tcp(ports.0, ports.1, bytes);
         let http = first == Some(ProtoId::Http);
         if http && let Some([from, to]) = self.lead_gap.take() {
-            out.push(Message {
+            out.messages.push(Message {
                 side: self.side,
                 offset: from,
                 len: to - from,
@@ -197,7 +232,7 @@ impl Cutter {
         bytes: &[u8],
         frame: u64,
         exchange: &mut Exchange,
-        out: &mut Vec<Message>,
+        out: &mut Cuts,
     ) -> usize {
         let Some(cur) = self.current.as_mut() else {
             return bytes.len();
@@ -211,8 +246,7 @@ impl Cutter {
             Mode::Opaque if !cur.keep => (bytes.len(), false),
             Mode::Opaque => {
                 let room = max.saturating_sub(cur.bytes.len()).min(bytes.len());
-                cur.bytes
-                    .extend_from_slice(bytes.get(..room).unwrap_or_default());
+                out.keep(&mut cur.bytes, bytes.get(..room).unwrap_or_default());
                 cur.truncated |= room < bytes.len();
                 (bytes.len(), false)
             }
@@ -220,15 +254,26 @@ impl Cutter {
                 let before = cur.bytes.len();
                 let search_from = before.saturating_sub(3);
                 let room = max.saturating_sub(before).min(bytes.len());
-                cur.bytes
-                    .extend_from_slice(bytes.get(..room).unwrap_or_default());
-                match head_end(cur.bytes.get(search_from..).unwrap_or_default()) {
-                    Some(end) => {
-                        let head_len = search_from + end;
-                        cur.bytes.truncate(head_len);
+                let fresh = bytes.get(..room).unwrap_or_default();
+                // A head that arrives in one piece is dissected where it lies, uncopied.
+                let whole = if before == 0 { head_end(fresh) } else { None };
+                if whole.is_none() {
+                    out.keep(&mut cur.bytes, fresh);
+                }
+                let found = whole.map(|end| (end, fresh)).or_else(|| {
+                    head_end(cur.bytes.get(search_from..).unwrap_or_default())
+                        .map(|end| (search_from + end, cur.bytes.as_slice()))
+                });
+                match found {
+                    Some((head_len, buffer)) => {
                         let used = head_len - before;
-                        let head =
-                            dissect_from(ProtoId::Http, &cur.bytes, &DissectOptions::default());
+                        let head = dissect_from(
+                            ProtoId::Http,
+                            buffer.get(..head_len).unwrap_or_default(),
+                            &DissectOptions::default(),
+                        );
+                        // The head is dissected: its bytes are not needed any more.
+                        out.give(std::mem::take(&mut cur.bytes));
                         let mode = framing(http_of(&head), exchange);
                         cur.head = Some(head);
                         let done = mode == Mode::Body(0);
@@ -268,7 +313,7 @@ impl Cutter {
     }
 
     /// Bytes `[from, to)` of the stream never arrived.
-    pub fn gap(&mut self, from: u64, to: u64, out: &mut Vec<Message>) {
+    pub fn gap(&mut self, from: u64, to: u64, out: &mut Cuts) {
         let Some(cur) = self.current.as_mut() else {
             self.lead_gap = Some(match self.lead_gap {
                 Some([a, _]) => [a, to],
@@ -306,7 +351,7 @@ impl Cutter {
     /// The direction ended (FIN, RST, end of capture) or changed (`closing` false): ends the
     /// open message. A message whose protocol says it goes on is incomplete unless only the
     /// close delimits it.
-    pub fn end(&mut self, closing: bool, out: &mut Vec<Message>) {
+    pub fn end(&mut self, closing: bool, out: &mut Cuts) {
         if self.current.is_none() {
             return;
         }
@@ -338,7 +383,7 @@ impl Cutter {
     }
 
     /// Ends the current message and reports it.
-    fn emit(&mut self, complete: bool, out: &mut Vec<Message>) {
+    fn emit(&mut self, complete: bool, out: &mut Cuts) {
         self.mode = Mode::Idle;
         let Some(mut cur) = self.current.take() else {
             return;
@@ -368,7 +413,8 @@ impl Cutter {
                 range: Some([cur.offset, cur.offset + cur.bytes.len() as u64]),
             });
         }
-        out.push(Message {
+        out.give(cur.bytes);
+        out.messages.push(Message {
             side: self.side,
             offset: cur.offset,
             len: cur.len,
@@ -585,14 +631,14 @@ mod tests {
     /// Cuts `parts` (one frame each, numbered from 1) of direction `side`; ends the stream.
     fn cut(side: Side, parts: &[&[u8]], exchange: &mut Exchange) -> Vec<Message> {
         let mut cutter = Cutter::new(side, 64 << 10);
-        let mut out = Vec::new();
+        let mut out = Cuts::default();
         let mut offset = 0;
         for (i, part) in parts.iter().enumerate() {
             cutter.data(offset, part, i as u64 + 1, (40000, 80), exchange, &mut out);
             offset += part.len() as u64;
         }
         cutter.end(true, &mut out);
-        out
+        out.messages
     }
 
     fn http(m: &Message) -> &Http {

@@ -2,7 +2,8 @@
 
 use super::holes::Holes;
 use super::record::{Anomaly, AnomalyKind};
-use std::collections::{HashMap, VecDeque};
+use foldhash::HashMap;
+use std::collections::VecDeque;
 use std::hash::Hash;
 
 /// Bytes a datagram costs beyond its fragment data (bookkeeping, estimated).
@@ -173,7 +174,7 @@ impl<K: Copy + Eq + Hash> FragTable<K> {
     /// An empty table.
     pub fn new(limits: Limits) -> FragTable<K> {
         FragTable {
-            map: HashMap::new(),
+            map: HashMap::default(),
             order: VecDeque::new(),
             memory: 0,
             serial: 0,

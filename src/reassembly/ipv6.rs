@@ -16,6 +16,12 @@ pub struct Ipv6Key {
     pub id: u32,
 }
 
+/// Whether a Fragment header makes its packet a fragment: not an "atomic fragment" (offset 0
+/// and M clear, RFC 6946), which is a whole datagram.
+pub fn is_fragment(frag: &Ipv6Frag) -> bool {
+    frag.mf || frag.frag_offset != 0
+}
+
 /// The key and fragment a Fragment header carries; `ip` is the IPv6 header it belongs to and
 /// `payload` the captured bytes after the Fragment header.
 ///
@@ -28,7 +34,7 @@ pub(crate) fn fragment<'a>(
     frame: u64,
     time: i64,
 ) -> Option<(Ipv6Key, Fragment<'a>)> {
-    if frag.frag_offset == 0 && !frag.mf {
+    if !is_fragment(frag) {
         return None;
     }
     let key = Ipv6Key {

@@ -30,8 +30,10 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-/// Which reassemblers run (`--reassemble ipv4,ipv6,tcp` or `all`).
+/// Which reassemblers run (`--reassemble ipv4,ipv6,tcp` or `all`); build from
+/// [`Kinds::ALL`] or the default (none) with the setters: `Kinds::default().tcp(true)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Kinds {
     /// IPv4 fragments.
     pub ipv4: bool,
@@ -52,6 +54,21 @@ impl Kinds {
     /// Whether none is on.
     pub fn is_empty(self) -> bool {
         !(self.ipv4 || self.ipv6 || self.tcp)
+    }
+
+    /// Those on in either.
+    pub fn union(self, other: Kinds) -> Kinds {
+        Kinds {
+            ipv4: self.ipv4 || other.ipv4,
+            ipv6: self.ipv6 || other.ipv6,
+            tcp: self.tcp || other.tcp,
+        }
+    }
+
+    crate::setters::setters! {
+        ipv4: bool,
+        ipv6: bool,
+        tcp: bool,
     }
 }
 
@@ -240,6 +257,8 @@ mod tests {
         assert_eq!("all".parse::<Kinds>(), Ok(Kinds::ALL));
         let k: Kinds = "tcp, IPv6".parse().unwrap();
         assert_eq!(k.to_string(), "ipv6,tcp");
+        assert_eq!(k, Kinds::default().ipv6(true).tcp(true));
+        assert_eq!(k.union(Kinds::default().ipv4(true)), Kinds::ALL);
         assert!("udp".parse::<Kinds>().is_err());
         assert!("".parse::<Kinds>().is_err());
     }

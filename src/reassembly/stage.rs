@@ -2,11 +2,11 @@
 
 use super::ReassemblyOptions;
 use super::defrag::Defragmenter;
-use super::http::{Cutter, Exchange, Message};
+use super::http::{Cuts, Cutter, Exchange, Message};
 use super::ip::{Counters, Done};
-use super::ipv4;
 use super::record::{AnomalyKind, Key, Kind, Reassembled};
 use super::tcp::{Close, ConnInfo, Endpoint, Event, Segment, Side, TableLimits, TcpTable};
+use super::{ipv4, ipv6};
 use crate::capture::RawFrame;
 use crate::engine::DissectOptions;
 use crate::engine::native::{by_ip_proto, dissect_from};
@@ -46,18 +46,17 @@ pub struct ReassemblyStage {
     last_frame: u64,
     counts: Counts,
     messages: Vec<(ConnInfo, Message)>,
-    /// Scratch for the messages one stream event cuts (kept to reuse its allocation).
-    cut: Vec<Message>,
+    /// What one stream event cuts (kept to reuse its allocations and buffers).
+    cut: Cuts,
 }
 
 impl ReassemblyStage {
     /// A stage with `opts`.
     pub fn new(opts: ReassemblyOptions) -> ReassemblyStage {
-        let tcp_limits = TableLimits {
-            max_streams: opts.max_streams,
-            max_stream_buffer: opts.max_stream_buffer,
-            max_memory: opts.max_stream_memory,
-        };
+        let tcp_limits = TableLimits::default()
+            .max_streams(opts.max_streams)
+            .max_stream_buffer(opts.max_stream_buffer)
+            .max_memory(opts.max_stream_memory);
         ReassemblyStage {
             opts,
             frags: Defragmenter::new(&opts),
@@ -67,7 +66,7 @@ impl ReassemblyStage {
             last_frame: 0,
             counts: Counts::default(),
             messages: Vec::new(),
-            cut: Vec::new(),
+            cut: Cuts::default(),
         }
     }
 
@@ -161,7 +160,7 @@ impl ReassemblyStage {
                     fragment |= ipv4::is_fragment(ip);
                 }
                 Layer::Ipv6(ip) => addrs = Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst))),
-                Layer::Ipv6Frag(f) => fragment |= f.mf || f.frag_offset != 0,
+                Layer::Ipv6Frag(f) => fragment |= ipv6::is_fragment(f),
                 Layer::Icmp(_) | Layer::Icmpv6(_) => break,
                 Layer::Tcp(tcp) if !fragment => {
                     if let Some(pair) = addrs {
@@ -198,7 +197,7 @@ impl ReassemblyStage {
         self.tcp
             .segment(src, dst, &seg, ack, &mut |state, info, side, event| {
                 on_event(state, info, side, event, number, max_message, counts, cut);
-                messages.extend(cut.drain(..).map(|m| (*info, m)));
+                messages.extend(cut.messages.drain(..).map(|m| (*info, m)));
             });
     }
 
@@ -248,7 +247,7 @@ fn on_event(
     number: u64,
     max_message: usize,
     counts: &mut Counts,
-    out: &mut Vec<Message>,
+    out: &mut Cuts,
 ) {
     let side = side & 1;
     let other = side ^ 1;
@@ -353,7 +352,7 @@ impl Stage for ReassemblyStage {
         let cut = &mut self.cut;
         self.tcp.finish(&mut |state, info, side, event| {
             on_event(state, info, side, event, last, max_message, counts, cut);
-            messages.extend(cut.drain(..).map(|m| (*info, m)));
+            messages.extend(cut.messages.drain(..).map(|m| (*info, m)));
         });
         self.flush_messages(out);
     }

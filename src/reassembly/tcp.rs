@@ -404,30 +404,38 @@ pub struct Endpoint {
 /// Which direction: 0 is from the endpoint that sent the connection's first segment.
 pub type Side = usize;
 
-/// What identifies a connection, whatever the direction.
+/// What identifies a connection, whatever the direction: both endpoints by value, the lower
+/// first. An address is a `u128` (IPv4 as IPv4-mapped IPv6) and its family a bit beside the
+/// port, so an IPv4 endpoint and the IPv4-mapped IPv6 one stay two endpoints. Compared and
+/// hashed as integers (the table looks one up per segment; `IpAddr`'s enum compares branch
+/// by branch).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct PairKey(Endpoint, Endpoint);
+struct PairKey {
+    addrs: [u128; 2],
+    /// Port, and 1 << 16 for IPv6, of each endpoint.
+    ports: [u32; 2],
+}
 
 impl std::hash::Hash for PairKey {
-    /// One write of the 36 address and port bytes (IPv4 as IPv4-mapped IPv6): the hasher is
-    /// called once per segment, so fewer, larger writes are cheaper.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let mut bytes = [0u8; 36];
-        for (chunk, end) in bytes.chunks_exact_mut(18).zip([self.0, self.1]) {
-            let octets = match end.addr {
-                IpAddr::V4(a) => a.to_ipv6_mapped().octets(),
-                IpAddr::V6(a) => a.octets(),
-            };
-            chunk[..16].copy_from_slice(&octets);
-            chunk[16..].copy_from_slice(&end.port.to_be_bytes());
-        }
-        state.write(&bytes);
+        state.write_u128(self.addrs[0]);
+        state.write_u128(self.addrs[1]);
+        state.write_u64(u64::from(self.ports[0]) << 32 | u64::from(self.ports[1]));
     }
 }
 
 impl PairKey {
     fn of(a: Endpoint, b: Endpoint) -> PairKey {
-        if a <= b { PairKey(a, b) } else { PairKey(b, a) }
+        let number = |end: Endpoint| match end.addr {
+            IpAddr::V4(v4) => (u128::from(v4.to_ipv6_mapped()), u32::from(end.port)),
+            IpAddr::V6(v6) => (u128::from(v6), u32::from(end.port) | 1 << 16),
+        };
+        let (a, b) = (number(a), number(b));
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        PairKey {
+            addrs: [lo.0, hi.0],
+            ports: [lo.1, hi.1],
+        }
     }
 }
 
@@ -528,15 +536,38 @@ fn feed<T>(
     ((before, conn.buffered()), conn.is_closed())
 }
 
-/// Bounds of a [`TcpTable`].
-#[derive(Clone, Copy, Debug)]
+/// Bounds of a [`TcpTable`] (build from the default with the setters:
+/// `TableLimits::default().max_streams(2)`); the defaults are those of [`ReassemblyOptions`].
+///
+/// [`ReassemblyOptions`]: super::ReassemblyOptions
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TableLimits {
-    /// Open connections.
+    /// Open connections (default 16 384).
     pub max_streams: usize,
-    /// Out-of-order bytes per direction.
+    /// Out-of-order bytes per direction (default 1 MiB).
     pub max_stream_buffer: usize,
-    /// Out-of-order bytes over all connections.
+    /// Out-of-order bytes over all connections (default 32 MiB).
     pub max_memory: usize,
+}
+
+impl Default for TableLimits {
+    fn default() -> Self {
+        let opts = super::ReassemblyOptions::default();
+        TableLimits {
+            max_streams: opts.max_streams,
+            max_stream_buffer: opts.max_stream_buffer,
+            max_memory: opts.max_stream_memory,
+        }
+    }
+}
+
+impl TableLimits {
+    crate::setters::setters! {
+        max_streams: usize,
+        max_stream_buffer: usize,
+        max_memory: usize,
+    }
 }
 
 /// Counters of a [`TcpTable`].
@@ -984,11 +1015,10 @@ mod tests {
 
     #[test]
     fn table_numbers_streams_and_reuses_ports() {
-        let limits = TableLimits {
-            max_streams: 2,
-            max_stream_buffer: 1 << 20,
-            max_memory: 1 << 20,
-        };
+        let limits = TableLimits::default()
+            .max_streams(2)
+            .max_stream_buffer(1 << 20)
+            .max_memory(1 << 20);
         let mut table: TcpTable<Vec<String>> = TcpTable::new(limits);
         let a = Endpoint {
             addr: IpAddr::from([10, 0, 0, 1]),

@@ -17,6 +17,7 @@ use super::native::NativeDissector;
 use super::{DissectOptions, Dissector, Engine};
 use crate::capture::CaptureReader;
 use crate::dump::FrameEncoder;
+use crate::model::Frame;
 use crate::pipeline::Tail;
 use crossbeam_channel::bounded;
 use std::io;
@@ -49,8 +50,9 @@ impl Engine for Server {
         for mut encoder in encoders {
             let (work, done) = (work_rx.clone(), done_tx.clone());
             steps.push(Box::new(move || {
+                let mut scratch = Frame::default();
                 relay(&work, &done, |batch| {
-                    process(batch, &mut encoder, opts, keep_frames);
+                    process(batch, &mut encoder, opts, keep_frames, &mut scratch);
                 });
             }));
         }
@@ -63,24 +65,48 @@ impl Engine for Server {
 
 /// Dissects every frame of `batch`, encoding it when there is an encoder; keeps the frames
 /// or only their totals.
+///
+/// Frames are dissected into memory that is already there (the batch's frames of its last
+/// use, or the worker's one `scratch` frame), as `native` does: no frame is allocated or
+/// freed whole, and what a frame's layers allocate is freed right before its successor
+/// allocates the same (dropping a batch of frames at once overflows glibc's per-thread
+/// cache; a batch's previous frames may come from another worker).
 fn process(
     batch: &mut Batch,
     encoder: &mut Option<Box<dyn FrameEncoder>>,
     opts: &DissectOptions,
     keep_frames: bool,
+    scratch: &mut Frame,
 ) {
-    batch.frames.clear();
-    for raw in batch.raw.frames() {
-        let frame = NativeDissector.dissect(&raw, opts);
+    let Batch {
+        raw,
+        frames,
+        encoded,
+        summary,
+        ..
+    } = batch;
+    if keep_frames {
+        frames.truncate(raw.len());
+    } else {
+        frames.clear();
+    }
+    for (index, raw) in raw.frames().enumerate() {
+        if keep_frames && index == frames.len() {
+            frames.push(Frame::default());
+        }
+        let frame = match frames.get_mut(index) {
+            Some(frame) if keep_frames => frame,
+            _ => &mut *scratch,
+        };
+        NativeDissector.dissect_into(&raw, opts, frame);
         if let Some(encoder) = encoder.as_deref_mut()
-            && !batch.encoded.push(encoder, &raw, &frame)
+            && !encoded.push(encoder, &raw, frame)
         {
+            frames.truncate(index);
             return;
         }
-        if keep_frames {
-            batch.frames.push(frame);
-        } else {
-            batch.summary.add(&frame);
+        if !keep_frames {
+            summary.add(frame);
         }
     }
 }
