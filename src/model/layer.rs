@@ -122,6 +122,8 @@ pub enum Layer {
     Arcnet(Arcnet),
     /// Bytes that were not dissected.
     Raw(Raw),
+    /// A header cut by the snap length: the fields that fit (boxed: rare).
+    Partial(Box<Partial>),
 }
 
 /// The variants of [`Layer`], each named as its [`ProtoId`]: one list for [`Layer::proto`]
@@ -129,10 +131,11 @@ pub enum Layer {
 macro_rules! layer_protocols {
     ($($variant:ident),* $(,)?) => {
         impl Layer {
-            /// The protocol this layer is.
+            /// The protocol this layer is (a [`Partial`] record's is the protocol it cuts).
             pub fn proto(&self) -> ProtoId {
                 match self {
                     $(Layer::$variant(_) => ProtoId::$variant,)*
+                    Layer::Partial(partial) => partial.proto,
                 }
             }
         }
@@ -142,6 +145,7 @@ macro_rules! layer_protocols {
                 let tagged = Tagged { tag: self.proto().name(), inner: s };
                 match self {
                     $(Layer::$variant(record) => record.serialize(tagged),)*
+                    Layer::Partial(partial) => partial.serialize(tagged),
                 }
             }
         }
@@ -769,6 +773,87 @@ pub struct Raw {
     pub header_len: u32,
     /// Number of bytes.
     pub payload_len: u32,
+}
+
+/// A header cut by the snap length (Ethernet, VLAN, ARP/RARP, IPv4, IPv6, TCP, UDP), as
+/// Wireshark shows it: the fields that were captured whole, under the names and in the order of
+/// the protocol's complete record, then `"truncated": true`; fields that did not fit are absent
+/// (never zeros). Its [`Layer::proto`] is the protocol it cuts, so the chain names it
+/// (`Ethernet:IPv4`), and the frame's `error` says where the header was cut.
+///
+/// Serialized as `{"protocol": "IPv4", "version": 4, "ihl": 5, ..., "truncated": true,
+/// "header_len": N, "payload_len": M}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Partial {
+    /// The protocol whose header was cut.
+    pub proto: ProtoId,
+    /// The fields that fit, each under its name in the complete record.
+    pub fields: Vec<(&'static str, FieldValue)>,
+    /// The captured bytes of the cut header.
+    pub header_len: u32,
+    /// The payload length the captured fields declare (IPv4 total length − header, IPv6 payload
+    /// length, TCP segment − header, UDP length − 8), 0 when they do not say.
+    pub payload_len: u32,
+}
+
+/// The value of one field of a [`Partial`] record, serialized as the complete record's field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    /// A byte-wide number.
+    U8(u8),
+    /// A 16-bit number.
+    U16(u16),
+    /// A 32-bit number.
+    U32(u32),
+    /// A flag.
+    Bool(bool),
+    /// An Ethertype (`"IPv4"`, `"0x88cc"`).
+    EtherType(EtherType),
+    /// An IPv4 address.
+    Ipv4(Ipv4Addr),
+    /// An IPv6 address.
+    Ipv6(Ipv6Addr),
+    /// TCP flags (`"SYN,ACK"`).
+    TcpFlags(TcpFlags),
+    /// The TCP options captured whole.
+    TcpOptions(Vec<TcpOption>),
+}
+
+impl Partial {
+    /// The value of the field `name`, if it was captured.
+    pub fn field(&self, name: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+impl Serialize for FieldValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FieldValue::U8(v) => s.serialize_u8(*v),
+            FieldValue::U16(v) => s.serialize_u16(*v),
+            FieldValue::U32(v) => s.serialize_u32(*v),
+            FieldValue::Bool(v) => s.serialize_bool(*v),
+            FieldValue::EtherType(v) => v.serialize(s),
+            FieldValue::Ipv4(v) => v.serialize(s),
+            FieldValue::Ipv6(v) => v.serialize(s),
+            FieldValue::TcpFlags(v) => v.serialize(s),
+            FieldValue::TcpOptions(v) => v.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Partial {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.fields.len() + 3))?;
+        for (name, value) in &self.fields {
+            map.serialize_entry(name, value)?;
+        }
+        map.serialize_entry("truncated", &true)?;
+        map.serialize_entry("header_len", &self.header_len)?;
+        map.serialize_entry("payload_len", &self.payload_len)?;
+        map.end()
+    }
 }
 
 // ---- Link layer and tunnels: LLC, IPX, PPP, PPPoE, L2TP, GRE ----
