@@ -356,7 +356,11 @@ pub struct Vlan {
 }
 
 /// ARP or RARP packet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// The addresses are written as Wireshark writes them ([`Arp::hardware_format`],
+/// [`Arp::protocol_format`]): a MAC address or dotted IPv4 where the hardware or protocol type
+/// and the address length say so, else the bytes in hex (`"0a0b0c"`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Arp {
     /// Hardware type (1 = Ethernet).
     pub htype: u16,
@@ -380,6 +384,79 @@ pub struct Arp {
     pub header_len: u32,
     /// Bytes after the packet (0: any trailing bytes are link-layer padding).
     pub payload_len: u32,
+}
+
+/// How an ARP address is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArpAddrFormat {
+    /// `aa:bb:cc:dd:ee:ff`.
+    Mac,
+    /// `10.0.0.1`.
+    Ipv4,
+    /// The bytes in lowercase hex, no separator (empty for a zero-length address).
+    Hex,
+}
+
+impl Arp {
+    /// The format of `sha` and `tha`: a MAC address for Ethernet (1) and IEEE 802 (6) hardware
+    /// with 6-byte addresses, else hex (Wireshark's `ARP_HW_IS_ETHER`).
+    pub fn hardware_format(&self) -> ArpAddrFormat {
+        if matches!(self.htype, 1 | 6) && self.hlen == 6 {
+            ArpAddrFormat::Mac
+        } else {
+            ArpAddrFormat::Hex
+        }
+    }
+
+    /// The format of `spa` and `tpa`: dotted IPv4 for protocol type 0x0800 (or AX.25's IP,
+    /// 0xCC) with 4-byte addresses, else hex (Wireshark's `ARP_PRO_IS_IPv4`).
+    pub fn protocol_format(&self) -> ArpAddrFormat {
+        if matches!(self.ptype.0, 0x0800 | 0x00cc) && self.plen == 4 {
+            ArpAddrFormat::Ipv4
+        } else {
+            ArpAddrFormat::Hex
+        }
+    }
+}
+
+/// An ARP address with the format it is written in.
+struct ArpAddr<'a>(&'a AnyAddr, ArpAddrFormat);
+
+impl fmt::Display for ArpAddr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.0.0.as_slice();
+        match (self.1, bytes) {
+            (ArpAddrFormat::Mac, &[a, b, c, d, e, g]) => MacAddr([a, b, c, d, e, g]).fmt(f),
+            (ArpAddrFormat::Ipv4, &[a, b, c, d]) => Ipv4Addr::new(a, b, c, d).fmt(f),
+            _ => bytes.iter().try_for_each(|byte| write!(f, "{byte:02x}")),
+        }
+    }
+}
+
+impl Serialize for ArpAddr<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Serialize for Arp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (hardware, protocol) = (self.hardware_format(), self.protocol_format());
+        let mut record = s.serialize_struct("Arp", 11)?;
+        record.serialize_field("htype", &self.htype)?;
+        record.serialize_field("ptype", &self.ptype)?;
+        record.serialize_field("hlen", &self.hlen)?;
+        record.serialize_field("plen", &self.plen)?;
+        record.serialize_field("opcode", &self.opcode)?;
+        record.serialize_field("sha", &ArpAddr(&self.sha, hardware))?;
+        record.serialize_field("spa", &ArpAddr(&self.spa, protocol))?;
+        record.serialize_field("tha", &ArpAddr(&self.tha, hardware))?;
+        record.serialize_field("tpa", &ArpAddr(&self.tpa, protocol))?;
+        record.serialize_field("header_len", &self.header_len)?;
+        record.serialize_field("payload_len", &self.payload_len)?;
+        record.end()
+    }
 }
 
 /// IPv4 header.

@@ -319,4 +319,46 @@ mod tests {
             "ARP header with hlen 255 and plen 255 needs 1028 bytes, 46 captured"
         );
     }
+
+    /// tshark 4.0.17 on generated ARP packets (`arp.src.hw_mac` / `arp.src.hw`,
+    /// `arp.src.proto_ipv4` / `arp.src.proto`): a MAC address only for hardware type 1 or 6
+    /// with 6-byte addresses, dotted IPv4 only for protocol type 0x0800 or 0xCC with 4-byte
+    /// addresses, else the bytes in hex.
+    #[test]
+    fn addresses_are_written_as_wireshark_writes_them() {
+        let cases: [(u16, u16, u8, u8, &str, &str); 9] = [
+            (1, 0x0800, 6, 4, "11:12:13:14:15:16", "161.162.163.164"),
+            (6, 0x0800, 6, 4, "11:12:13:14:15:16", "161.162.163.164"),
+            (1, 0x00cc, 6, 4, "11:12:13:14:15:16", "161.162.163.164"),
+            (24, 0x0800, 6, 4, "111213141516", "161.162.163.164"),
+            (1, 0x0800, 8, 4, "1112131415161718", "161.162.163.164"),
+            (
+                1,
+                0x86dd,
+                6,
+                16,
+                "11:12:13:14:15:16",
+                "a1a2a3a4a5a6a7a8a9aaabacadaeafb0",
+            ),
+            (1, 0x0806, 6, 4, "11:12:13:14:15:16", "a1a2a3a4"),
+            (32, 0x0800, 2, 4, "1112", "161.162.163.164"),
+            (1, 0x0800, 0, 4, "", "161.162.163.164"),
+        ];
+        for (htype, ptype, hlen, plen, sha, spa) in cases {
+            let mut pkt = htype.to_be_bytes().to_vec();
+            pkt.extend_from_slice(&ptype.to_be_bytes());
+            pkt.extend_from_slice(&[hlen, plen, 0, 1]);
+            for start in [0x11u8, 0xa1, 0x21, 0xb1] {
+                let len = if start & 0x80 == 0 { hlen } else { plen };
+                pkt.extend((0..len).map(|i| start + i));
+            }
+            let d = decode(&pkt, ProtoId::Arp, &mut None).unwrap();
+            let json = serde_json::to_value(&d.layer).unwrap();
+            assert_eq!(
+                (json["sha"].as_str(), json["spa"].as_str()),
+                (Some(sha), Some(spa)),
+                "htype {htype} ptype {ptype:#06x} hlen {hlen} plen {plen}"
+            );
+        }
+    }
 }
