@@ -60,7 +60,7 @@ impl<'a> Packet<'a> {
 
 /// Decodes an Ethernet header; the payload runs to the end of the captured bytes.
 ///
-/// A header cut short is a partial layer with no fields (`partial` says where it was cut):
+/// A header cut short is a partial layer with no fields (`note` says where it was cut):
 /// tshark 4.0 shows `eth` in the chain of such a frame but none of its fields.
 pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     let packet = match Packet::new_checked(data) {
