@@ -53,10 +53,11 @@ fn cell(column: &dyn Array, row: usize) -> Value {
 
 /// The first layer of `frame` whose protocol is one of `names`.
 fn first<'a>(frame: &'a Value, names: &[&str]) -> Option<&'a Value> {
-    frame["layers"]
-        .as_array()?
-        .iter()
-        .find(|layer| names.contains(&layer["protocol"].as_str().unwrap_or_default()))
+    // A partial layer (`truncated`, a header cut short) gives no column.
+    frame["layers"].as_array()?.iter().find(|layer| {
+        names.contains(&layer["protocol"].as_str().unwrap_or_default())
+            && layer.get("truncated").is_none()
+    })
 }
 
 /// `field` of `layer`, or null.

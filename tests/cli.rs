@@ -81,7 +81,9 @@ fn ndjson_on_stdout_by_default_when_piped() {
     // The second response segment continues the body: not HTTP.
     assert_eq!(frames[8]["protocols"], "Ethernet:IPv4:TCP:Raw");
     let last = frames.last().unwrap();
-    assert_eq!(last["protocols"], "Ethernet:IPv6");
+    // The TCP header cut by the snap length: a partial layer.
+    assert_eq!(last["protocols"], "Ethernet:IPv6:TCP");
+    assert_eq!(last["layers"][2]["truncated"], true);
     assert_eq!(last["error"]["layer"], "TCP");
     assert_eq!(last["error"]["offset"], 54);
     assert!(last.get("interface").is_none());

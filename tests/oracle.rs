@@ -261,6 +261,24 @@ fn our_lists(frame: &Frame) -> [Vec<String>; 8] {
             Layer::Ipv6(ip) => (2, ip.src.to_string(), ip.dst.to_string()),
             Layer::Tcp(tcp) => (4, tcp.src_port.to_string(), tcp.dst_port.to_string()),
             Layer::Udp(udp) => (6, udp.src_port.to_string(), udp.dst_port.to_string()),
+            // A header cut short: the addresses or ports it kept (tshark shows those it can).
+            Layer::Partial(cut) => {
+                let (first, names) = match cut.proto {
+                    ProtoId::Ipv4 => (0, ["src", "dst"]),
+                    ProtoId::Ipv6 => (2, ["src", "dst"]),
+                    ProtoId::Tcp => (4, ["src_port", "dst_port"]),
+                    ProtoId::Udp => (6, ["src_port", "dst_port"]),
+                    _ => continue,
+                };
+                for (i, name) in names.into_iter().enumerate() {
+                    if let Some(value) = cut.field(name) {
+                        let value = serde_json::to_value(value).expect("serializes");
+                        let text = value.as_str().map_or(value.to_string(), str::to_owned);
+                        lists[first + i].push(text);
+                    }
+                }
+                continue;
+            }
             _ => continue,
         };
         lists[first].push(a);

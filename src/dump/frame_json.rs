@@ -23,8 +23,8 @@
 //! field that no test frame sets. A field added to a layer written here must be added here.
 
 use crate::model::{
-    AnyAddr, Dns, DnsRdata, DnsRecord, EtherType, Frame, HexBytes, Http, HttpKind, Icmp, IpOption,
-    Layer, MacAddr, Ntp, ProtoId, TcpFlags, TcpOption, Timestamp, Tls,
+    AnyAddr, ArpAddrFormat, Dns, DnsRdata, DnsRecord, EtherType, Frame, HexBytes, Http, HttpKind,
+    Icmp, IpOption, Layer, MacAddr, Ntp, ProtoId, TcpFlags, TcpOption, Timestamp, Tls,
 };
 use serde::Serialize;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -155,14 +155,15 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
             byte(out, a.plen);
             lit(out, b",\"opcode\":");
             num(out, a.opcode);
+            let (hardware, protocol) = (a.hardware_format(), a.protocol_format());
             lit(out, b",\"sha\":");
-            any_addr(out, &a.sha);
+            arp_addr(out, &a.sha, hardware);
             lit(out, b",\"spa\":");
-            any_addr(out, &a.spa);
+            arp_addr(out, &a.spa, protocol);
             lit(out, b",\"tha\":");
-            any_addr(out, &a.tha);
+            arp_addr(out, &a.tha, hardware);
             lit(out, b",\"tpa\":");
-            any_addr(out, &a.tpa);
+            arp_addr(out, &a.tpa, protocol);
             (a.header_len, a.payload_len)
         }
         Layer::Ipv4(ip) => {
@@ -1193,41 +1194,17 @@ fn ether_type(out: &mut Vec<u8>, t: EtherType) {
     }
 }
 
-/// An address of any length, as `AnyAddr`'s `Serialize` (its `Display`).
-fn any_addr(out: &mut Vec<u8>, a: &AnyAddr) {
-    match *a.0.as_slice() {
-        [a0, a1, a2, a3] => ipv4(out, Ipv4Addr::new(a0, a1, a2, a3)),
-        [a0, a1, a2, a3, a4, a5] => mac(out, &MacAddr([a0, a1, a2, a3, a4, a5])),
-        [
-            a0,
-            a1,
-            a2,
-            a3,
-            a4,
-            a5,
-            a6,
-            a7,
-            a8,
-            a9,
-            a10,
-            a11,
-            a12,
-            a13,
-            a14,
-            a15,
-        ] => ipv6(
-            out,
-            &Ipv6Addr::from([
-                a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15,
-            ]),
-        ),
-        _ => {
+/// An ARP address in `format`, as `Arp`'s `Serialize` (`Arp::hardware_format`).
+fn arp_addr(out: &mut Vec<u8>, a: &AnyAddr, format: ArpAddrFormat) {
+    match (format, a.0.as_slice()) {
+        (ArpAddrFormat::Mac, &[a0, a1, a2, a3, a4, a5]) => {
+            mac(out, &MacAddr([a0, a1, a2, a3, a4, a5]));
+        }
+        (ArpAddrFormat::Ipv4, &[a0, a1, a2, a3]) => ipv4(out, Ipv4Addr::new(a0, a1, a2, a3)),
+        (_, bytes) => {
             out.push(b'"');
-            for (i, b) in a.0.iter().enumerate() {
-                if i > 0 {
-                    out.push(b':');
-                }
-                lit(out, &hex_pair(*b).to_le_bytes());
+            for &b in bytes {
+                lit(out, &hex_pair(b).to_le_bytes());
             }
             out.push(b'"');
         }

@@ -658,7 +658,7 @@ pub(crate) mod testing {
     use crate::capture::RawFrame;
     use crate::engine::native::{LayerDecoder, NativeDissector};
     use crate::engine::{DissectOptions, Dissector};
-    use crate::model::{LinkType, ProtoId};
+    use crate::model::{Layer, LinkType, ProtoId};
     use std::collections::BTreeMap;
 
     /// The generated frames plus one with a VLAN tag and IPv4 options (all Ethernet).
@@ -720,7 +720,8 @@ pub(crate) mod testing {
                 (data, data.len(), 0);
             for layer in &native.layers {
                 let proto = layer.proto();
-                if proto == ProtoId::Raw {
+                // Raw bytes, or a header cut short (the crates reject it; native keeps it).
+                if proto == ProtoId::Raw || matches!(layer, Layer::Partial(_)) {
                     break;
                 }
                 let count = seen.entry(proto).or_insert((0, 0));

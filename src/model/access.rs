@@ -77,6 +77,7 @@ layer_records! {
     Tls => Tls;
     Quic => Quic;
     Raw => Raw;
+    Partial => Partial;
 }
 
 /// Named accessors for the protocols library users ask for most.

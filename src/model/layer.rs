@@ -122,6 +122,8 @@ pub enum Layer {
     Arcnet(Arcnet),
     /// Bytes that were not dissected.
     Raw(Raw),
+    /// A header cut by the snap length: the fields that fit (boxed: rare).
+    Partial(Box<Partial>),
 }
 
 /// The variants of [`Layer`], each named as its [`ProtoId`]: one list for [`Layer::proto`]
@@ -129,10 +131,11 @@ pub enum Layer {
 macro_rules! layer_protocols {
     ($($variant:ident),* $(,)?) => {
         impl Layer {
-            /// The protocol this layer is.
+            /// The protocol this layer is (a [`Partial`] record's is the protocol it cuts).
             pub fn proto(&self) -> ProtoId {
                 match self {
                     $(Layer::$variant(_) => ProtoId::$variant,)*
+                    Layer::Partial(partial) => partial.proto,
                 }
             }
         }
@@ -142,6 +145,7 @@ macro_rules! layer_protocols {
                 let tagged = Tagged { tag: self.proto().name(), inner: s };
                 match self {
                     $(Layer::$variant(record) => record.serialize(tagged),)*
+                    Layer::Partial(partial) => partial.serialize(tagged),
                 }
             }
         }
@@ -352,7 +356,11 @@ pub struct Vlan {
 }
 
 /// ARP or RARP packet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// The addresses are written as Wireshark writes them ([`Arp::hardware_format`],
+/// [`Arp::protocol_format`]): a MAC address or dotted IPv4 where the hardware or protocol type
+/// and the address length say so, else the bytes in hex (`"0a0b0c"`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Arp {
     /// Hardware type (1 = Ethernet).
     pub htype: u16,
@@ -376,6 +384,79 @@ pub struct Arp {
     pub header_len: u32,
     /// Bytes after the packet (0: any trailing bytes are link-layer padding).
     pub payload_len: u32,
+}
+
+/// How an ARP address is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArpAddrFormat {
+    /// `aa:bb:cc:dd:ee:ff`.
+    Mac,
+    /// `10.0.0.1`.
+    Ipv4,
+    /// The bytes in lowercase hex, no separator (empty for a zero-length address).
+    Hex,
+}
+
+impl Arp {
+    /// The format of `sha` and `tha`: a MAC address for Ethernet (1) and IEEE 802 (6) hardware
+    /// with 6-byte addresses, else hex (Wireshark's `ARP_HW_IS_ETHER`).
+    pub fn hardware_format(&self) -> ArpAddrFormat {
+        if matches!(self.htype, 1 | 6) && self.hlen == 6 {
+            ArpAddrFormat::Mac
+        } else {
+            ArpAddrFormat::Hex
+        }
+    }
+
+    /// The format of `spa` and `tpa`: dotted IPv4 for protocol type 0x0800 (or AX.25's IP,
+    /// 0xCC) with 4-byte addresses, else hex (Wireshark's `ARP_PRO_IS_IPv4`).
+    pub fn protocol_format(&self) -> ArpAddrFormat {
+        if matches!(self.ptype.0, 0x0800 | 0x00cc) && self.plen == 4 {
+            ArpAddrFormat::Ipv4
+        } else {
+            ArpAddrFormat::Hex
+        }
+    }
+}
+
+/// An ARP address with the format it is written in.
+struct ArpAddr<'a>(&'a AnyAddr, ArpAddrFormat);
+
+impl fmt::Display for ArpAddr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.0.0.as_slice();
+        match (self.1, bytes) {
+            (ArpAddrFormat::Mac, &[a, b, c, d, e, g]) => MacAddr([a, b, c, d, e, g]).fmt(f),
+            (ArpAddrFormat::Ipv4, &[a, b, c, d]) => Ipv4Addr::new(a, b, c, d).fmt(f),
+            _ => bytes.iter().try_for_each(|byte| write!(f, "{byte:02x}")),
+        }
+    }
+}
+
+impl Serialize for ArpAddr<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Serialize for Arp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (hardware, protocol) = (self.hardware_format(), self.protocol_format());
+        let mut record = s.serialize_struct("Arp", 11)?;
+        record.serialize_field("htype", &self.htype)?;
+        record.serialize_field("ptype", &self.ptype)?;
+        record.serialize_field("hlen", &self.hlen)?;
+        record.serialize_field("plen", &self.plen)?;
+        record.serialize_field("opcode", &self.opcode)?;
+        record.serialize_field("sha", &ArpAddr(&self.sha, hardware))?;
+        record.serialize_field("spa", &ArpAddr(&self.spa, protocol))?;
+        record.serialize_field("tha", &ArpAddr(&self.tha, hardware))?;
+        record.serialize_field("tpa", &ArpAddr(&self.tpa, protocol))?;
+        record.serialize_field("header_len", &self.header_len)?;
+        record.serialize_field("payload_len", &self.payload_len)?;
+        record.end()
+    }
 }
 
 /// IPv4 header.
@@ -769,6 +850,87 @@ pub struct Raw {
     pub header_len: u32,
     /// Number of bytes.
     pub payload_len: u32,
+}
+
+/// A header cut by the snap length (Ethernet, VLAN, ARP/RARP, IPv4, IPv6, TCP, UDP), as
+/// Wireshark shows it: the fields that were captured whole, under the names and in the order of
+/// the protocol's complete record, then `"truncated": true`; fields that did not fit are absent
+/// (never zeros). Its [`Layer::proto`] is the protocol it cuts, so the chain names it
+/// (`Ethernet:IPv4`), and the frame's `error` says where the header was cut.
+///
+/// Serialized as `{"protocol": "IPv4", "version": 4, "ihl": 5, ..., "truncated": true,
+/// "header_len": N, "payload_len": M}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Partial {
+    /// The protocol whose header was cut.
+    pub proto: ProtoId,
+    /// The fields that fit, each under its name in the complete record.
+    pub fields: Vec<(&'static str, FieldValue)>,
+    /// The captured bytes of the cut header.
+    pub header_len: u32,
+    /// The payload length the captured fields declare (IPv4 total length − header, IPv6 payload
+    /// length, TCP segment − header, UDP length − 8), 0 when they do not say.
+    pub payload_len: u32,
+}
+
+/// The value of one field of a [`Partial`] record, serialized as the complete record's field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    /// A byte-wide number.
+    U8(u8),
+    /// A 16-bit number.
+    U16(u16),
+    /// A 32-bit number.
+    U32(u32),
+    /// A flag.
+    Bool(bool),
+    /// An Ethertype (`"IPv4"`, `"0x88cc"`).
+    EtherType(EtherType),
+    /// An IPv4 address.
+    Ipv4(Ipv4Addr),
+    /// An IPv6 address.
+    Ipv6(Ipv6Addr),
+    /// TCP flags (`"SYN,ACK"`).
+    TcpFlags(TcpFlags),
+    /// The TCP options captured whole.
+    TcpOptions(Vec<TcpOption>),
+}
+
+impl Partial {
+    /// The value of the field `name`, if it was captured.
+    pub fn field(&self, name: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+impl Serialize for FieldValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FieldValue::U8(v) => s.serialize_u8(*v),
+            FieldValue::U16(v) => s.serialize_u16(*v),
+            FieldValue::U32(v) => s.serialize_u32(*v),
+            FieldValue::Bool(v) => s.serialize_bool(*v),
+            FieldValue::EtherType(v) => v.serialize(s),
+            FieldValue::Ipv4(v) => v.serialize(s),
+            FieldValue::Ipv6(v) => v.serialize(s),
+            FieldValue::TcpFlags(v) => v.serialize(s),
+            FieldValue::TcpOptions(v) => v.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Partial {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.fields.len() + 3))?;
+        for (name, value) in &self.fields {
+            map.serialize_entry(name, value)?;
+        }
+        map.serialize_entry("truncated", &true)?;
+        map.serialize_entry("header_len", &self.header_len)?;
+        map.serialize_entry("payload_len", &self.payload_len)?;
+        map.end()
+    }
 }
 
 // ---- Link layer and tunnels: LLC, IPX, PPP, PPPoE, L2TP, GRE ----

@@ -1093,7 +1093,12 @@ fn every_field_is_exercised() {
     let mut layer_keys: BTreeMap<ProtoId, Keys> = BTreeMap::new();
     for frame in &corpus {
         record(frame, &mut frame_keys);
-        for layer in &frame.layers {
+        // A partial layer (a header cut short) goes through serde_json.
+        for layer in frame
+            .layers
+            .iter()
+            .filter(|l| !matches!(l, Layer::Partial(_)))
+        {
             record(layer, layer_keys.entry(layer.proto()).or_default());
         }
     }

@@ -3,19 +3,17 @@
 //! The fixed part (8 bytes) gives the hardware and protocol address lengths; the four addresses
 //! follow. Bytes after the packet are link-layer padding, so the packet reports no payload.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{AnyAddr, Arp, EtherType, Layer, ProtoId};
+use crate::model::{AnyAddr, Arp, EtherType, FieldValue, Layer, ProtoId};
 
 /// Field offsets of the fixed part.
 mod field {
-    use std::ops::Range;
-    pub const HTYPE: Range<usize> = 0..2;
-    pub const PTYPE: Range<usize> = 2..4;
+    pub const HTYPE: usize = 0;
+    pub const PTYPE: usize = 2;
     pub const HLEN: usize = 4;
     pub const PLEN: usize = 5;
-    pub const OPCODE: Range<usize> = 6..8;
-    /// Where the sender hardware address starts.
-    pub const ADDRS: usize = 8;
+    pub const OPCODE: usize = 6;
 }
 
 /// Length of the fixed part, before the addresses.
@@ -23,17 +21,20 @@ pub const FIXED_LEN: usize = 8;
 
 /// A view over an ARP packet whose fixed part and four addresses are known to be captured.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    /// The fixed part.
+    fixed: &'a [u8; FIXED_LEN],
+    /// The bytes after it: the four addresses, then padding.
+    addrs: &'a [u8],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds the fixed part and all four addresses;
     /// `what` names the header in the error (`ARP header` or `RARP header`).
     pub fn new_checked(buffer: &'a [u8], what: &str) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < FIXED_LEN {
+        let Some((fixed, addrs)) = buffer.split_first_chunk::<FIXED_LEN>() else {
             return Err(DecodeError::truncated(what, FIXED_LEN, buffer.len()));
-        }
-        let packet = Packet { buffer };
+        };
+        let packet = Packet { fixed, addrs };
         if buffer.len() < packet.total_len() {
             return Err(DecodeError::other(format!(
                 "{what} with hlen {} and plen {} needs {} bytes, {} captured",
@@ -46,38 +47,33 @@ impl<'a> Packet<'a> {
         Ok(packet)
     }
 
+    fn be16(&self, at: usize) -> u16 {
+        partial::be16(self.fixed, at).unwrap_or_default()
+    }
+
     /// Hardware type (1 = Ethernet).
     pub fn htype(&self) -> u16 {
-        u16::from_be_bytes([
-            self.buffer[field::HTYPE.start],
-            self.buffer[field::HTYPE.start + 1],
-        ])
+        self.be16(field::HTYPE)
     }
 
     /// Protocol type (an Ethertype).
     pub fn ptype(&self) -> u16 {
-        u16::from_be_bytes([
-            self.buffer[field::PTYPE.start],
-            self.buffer[field::PTYPE.start + 1],
-        ])
+        self.be16(field::PTYPE)
     }
 
     /// Hardware address length.
     pub fn hlen(&self) -> u8 {
-        self.buffer[field::HLEN]
+        self.fixed[field::HLEN]
     }
 
     /// Protocol address length.
     pub fn plen(&self) -> u8 {
-        self.buffer[field::PLEN]
+        self.fixed[field::PLEN]
     }
 
     /// Operation code.
     pub fn opcode(&self) -> u16 {
-        u16::from_be_bytes([
-            self.buffer[field::OPCODE.start],
-            self.buffer[field::OPCODE.start + 1],
-        ])
+        self.be16(field::OPCODE)
     }
 
     /// Length of the whole packet: 8 + 2·hlen + 2·plen (at most 1028).
@@ -85,30 +81,36 @@ impl<'a> Packet<'a> {
         FIXED_LEN + 2 * usize::from(self.hlen()) + 2 * usize::from(self.plen())
     }
 
-    /// The four addresses: sender hardware, sender protocol, target hardware, target protocol.
+    /// The four addresses: sender hardware, sender protocol, target hardware, target protocol
+    /// (empty where not captured, which [`Packet::new_checked`] has ruled out).
     pub fn addrs(&self) -> [&'a [u8]; 4] {
-        let h = usize::from(self.hlen());
-        let p = usize::from(self.plen());
-        let sha = field::ADDRS;
-        let spa = sha + h;
-        let tha = spa + p;
-        let tpa = tha + h;
-        [
-            &self.buffer[sha..spa],
-            &self.buffer[spa..tha],
-            &self.buffer[tha..tpa],
-            &self.buffer[tpa..tpa + p],
-        ]
+        let (sha, rest) = split(self.addrs, self.hlen());
+        let (spa, rest) = split(rest, self.plen());
+        let (tha, rest) = split(rest, self.hlen());
+        let (tpa, _) = split(rest, self.plen());
+        [sha, spa, tha, tpa]
     }
+}
+
+/// The first `len` bytes of `bytes` and the rest (all of it, and nothing, if shorter).
+fn split(bytes: &[u8], len: u8) -> (&[u8], &[u8]) {
+    bytes
+        .split_at_checked(usize::from(len))
+        .unwrap_or((bytes, &[]))
 }
 
 /// Decodes a RARP packet when `proto` is [`ProtoId::Rarp`], else an ARP packet.
 ///
 /// `header_len` is the whole packet; `payload_len` is 0, so trailing padding is not reported.
-pub fn decode(data: &[u8], proto: ProtoId) -> DecodeResult {
+/// A packet cut short is a partial layer with the fixed fields that fit and no addresses (tshark
+/// shows them only once all four are captured); `note` says where it was cut.
+pub fn decode(data: &[u8], proto: ProtoId, note: &mut Option<DecodeError>) -> DecodeResult {
     let rarp = proto == ProtoId::Rarp;
     let what = if rarp { "RARP header" } else { "ARP header" };
-    let packet = Packet::new_checked(data, what)?;
+    let packet = match Packet::new_checked(data, what) {
+        Ok(packet) => packet,
+        Err(why) => return Ok(partial::keep(proto, data, cut(data), 0, why, note)),
+    };
     let [sha, spa, tha, tpa] = packet.addrs();
     let header_len = packet.total_len();
     let arp = Arp {
@@ -136,6 +138,27 @@ pub fn decode(data: &[u8], proto: ProtoId) -> DecodeResult {
     })
 }
 
+/// The fixed fields of a packet cut short, each once its bytes are captured.
+fn cut(data: &[u8]) -> Fields {
+    let mut fields = Fields::with_capacity(5);
+    if let Some(htype) = partial::be16(data, field::HTYPE) {
+        fields.push(("htype", FieldValue::U16(htype)));
+    }
+    if let Some(ptype) = partial::be16(data, field::PTYPE) {
+        fields.push(("ptype", FieldValue::EtherType(EtherType(ptype))));
+    }
+    if let Some(&hlen) = data.get(field::HLEN) {
+        fields.push(("hlen", FieldValue::U8(hlen)));
+    }
+    if let Some(&plen) = data.get(field::PLEN) {
+        fields.push(("plen", FieldValue::U8(plen)));
+    }
+    if let Some(opcode) = partial::be16(data, field::OPCODE) {
+        fields.push(("opcode", FieldValue::U16(opcode)));
+    }
+    fields
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,7 +180,7 @@ mod tests {
 
     #[test]
     fn arp_decodes_every_field() {
-        let d = decode(&REPLY, ProtoId::Arp).unwrap();
+        let d = decode(&REPLY, ProtoId::Arp, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len, d.next), (28, 0, None));
         let Layer::Arp(arp) = d.layer else {
             panic!("not ARP")
@@ -186,7 +209,7 @@ mod tests {
 
     #[test]
     fn rarp_decodes_every_field() {
-        let d = decode(&RARP_REPLY, ProtoId::Rarp).unwrap();
+        let d = decode(&RARP_REPLY, ProtoId::Rarp, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len, d.next), (28, 0, None));
         let Layer::Rarp(rarp) = d.layer else {
             panic!("not RARP")
@@ -217,7 +240,7 @@ mod tests {
         pkt.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
         pkt.extend_from_slice(&[0xcc, 0xdd]);
         pkt.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
-        let d = decode(&pkt, ProtoId::Arp).unwrap();
+        let d = decode(&pkt, ProtoId::Arp, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (44, 0));
         let Layer::Arp(arp) = d.layer else {
             panic!("not ARP")
@@ -231,7 +254,7 @@ mod tests {
         assert_eq!(arp.tha.to_string(), "cc:dd");
         assert_eq!(arp.tpa.to_string(), "2001:db8::2");
         // Zero-length addresses are empty, not an error.
-        let d = decode(&[0, 1, 8, 0, 0, 0, 0, 1], ProtoId::Arp).unwrap();
+        let d = decode(&[0, 1, 8, 0, 0, 0, 0, 1], ProtoId::Arp, &mut None).unwrap();
         assert_eq!(d.header_len, 8);
         let Layer::Arp(arp) = d.layer else {
             panic!("not ARP")
@@ -239,33 +262,103 @@ mod tests {
         assert!(arp.sha.0.is_empty() && arp.tpa.0.is_empty());
     }
 
+    /// The partial record of a cut packet and the walker's note.
+    fn cut_short(data: &[u8], proto: ProtoId) -> (crate::model::Partial, String) {
+        let mut note = None;
+        let d = decode(data, proto, &mut note).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (data.len(), 0, None));
+        let Layer::Partial(cut) = d.layer else {
+            panic!("not partial: {:?}", d.layer)
+        };
+        assert_eq!(cut.proto, proto);
+        (*cut, note.unwrap().to_string())
+    }
+
     #[test]
-    fn cut_packets_are_errors() {
+    fn cut_packets_are_partial_layers() {
+        let (cut, note) = cut_short(&REPLY[..7], ProtoId::Arp);
+        assert_eq!(note, "ARP header needs 8 bytes, 7 captured");
         assert_eq!(
-            decode(&REPLY[..7], ProtoId::Arp).err().unwrap().to_string(),
-            "ARP header needs 8 bytes, 7 captured"
+            cut.fields,
+            [
+                ("htype", FieldValue::U16(1)),
+                ("ptype", FieldValue::EtherType(EtherType::IPV4)),
+                ("hlen", FieldValue::U8(6)),
+                ("plen", FieldValue::U8(4)),
+            ]
         );
+        let names = |len: usize| -> Vec<&str> {
+            let (cut, _) = cut_short(&REPLY[..len], ProtoId::Arp);
+            cut.fields.iter().map(|(n, _)| *n).collect()
+        };
+        assert!(names(1).is_empty());
+        assert_eq!(names(2), ["htype"]);
+        assert_eq!(names(4), ["htype", "ptype"]);
+        assert_eq!(names(5), ["htype", "ptype", "hlen"]);
+        // From 8 bytes on, the fixed part is whole; the addresses are shown only all together.
+        assert_eq!(names(8), ["htype", "ptype", "hlen", "plen", "opcode"]);
+        assert_eq!(names(27), names(8));
+        let (_, note) = cut_short(&REPLY[..27], ProtoId::Arp);
         assert_eq!(
-            decode(&REPLY[..27], ProtoId::Arp)
-                .err()
-                .unwrap()
-                .to_string(),
+            note,
             "ARP header with hlen 6 and plen 4 needs 28 bytes, 27 captured"
         );
+        let (cut, note) = cut_short(&RARP_REPLY[..20], ProtoId::Rarp);
         assert_eq!(
-            decode(&RARP_REPLY[..20], ProtoId::Rarp)
-                .err()
-                .unwrap()
-                .to_string(),
+            note,
             "RARP header with hlen 6 and plen 4 needs 28 bytes, 20 captured"
         );
+        assert_eq!(cut.field("opcode"), Some(&FieldValue::U16(4)));
         // Hostile lengths: 255-byte addresses past the end.
         let mut pkt = REPLY;
         pkt[4] = 255;
         pkt[5] = 255;
+        let (_, note) = cut_short(&pkt, ProtoId::Arp);
         assert_eq!(
-            decode(&pkt, ProtoId::Arp).err().unwrap().to_string(),
+            note,
             "ARP header with hlen 255 and plen 255 needs 1028 bytes, 46 captured"
         );
+    }
+
+    /// tshark 4.0.17 on generated ARP packets (`arp.src.hw_mac` / `arp.src.hw`,
+    /// `arp.src.proto_ipv4` / `arp.src.proto`): a MAC address only for hardware type 1 or 6
+    /// with 6-byte addresses, dotted IPv4 only for protocol type 0x0800 or 0xCC with 4-byte
+    /// addresses, else the bytes in hex.
+    #[test]
+    fn addresses_are_written_as_wireshark_writes_them() {
+        let cases: [(u16, u16, u8, u8, &str, &str); 9] = [
+            (1, 0x0800, 6, 4, "11:12:13:14:15:16", "161.162.163.164"),
+            (6, 0x0800, 6, 4, "11:12:13:14:15:16", "161.162.163.164"),
+            (1, 0x00cc, 6, 4, "11:12:13:14:15:16", "161.162.163.164"),
+            (24, 0x0800, 6, 4, "111213141516", "161.162.163.164"),
+            (1, 0x0800, 8, 4, "1112131415161718", "161.162.163.164"),
+            (
+                1,
+                0x86dd,
+                6,
+                16,
+                "11:12:13:14:15:16",
+                "a1a2a3a4a5a6a7a8a9aaabacadaeafb0",
+            ),
+            (1, 0x0806, 6, 4, "11:12:13:14:15:16", "a1a2a3a4"),
+            (32, 0x0800, 2, 4, "1112", "161.162.163.164"),
+            (1, 0x0800, 0, 4, "", "161.162.163.164"),
+        ];
+        for (htype, ptype, hlen, plen, sha, spa) in cases {
+            let mut pkt = htype.to_be_bytes().to_vec();
+            pkt.extend_from_slice(&ptype.to_be_bytes());
+            pkt.extend_from_slice(&[hlen, plen, 0, 1]);
+            for start in [0x11u8, 0xa1, 0x21, 0xb1] {
+                let len = if start & 0x80 == 0 { hlen } else { plen };
+                pkt.extend((0..len).map(|i| start + i));
+            }
+            let d = decode(&pkt, ProtoId::Arp, &mut None).unwrap();
+            let json = serde_json::to_value(&d.layer).unwrap();
+            assert_eq!(
+                (json["sha"].as_str(), json["spa"].as_str()),
+                (Some(sha), Some(spa)),
+                "htype {htype} ptype {ptype:#06x} hlen {hlen} plen {plen}"
+            );
+        }
     }
 }

@@ -1552,17 +1552,18 @@ mod tests {
         let frame = walk(&f);
         assert_eq!(frame.error, None);
         assert_eq!(frame.protocol_chain(), "IPv4:ICMP:IPv4:UDP");
-        // The same quoting 8 bytes of TCP: no partial TCP layer, no frame error, 8 bytes Raw.
+        // The same quoting 8 bytes of TCP: a partial TCP layer (tshark's `icmp:ip:tcp`), no
+        // frame error.
         f[37] = 6;
         let frame = walk(&f);
         assert_eq!(frame.error, None);
-        assert_eq!(frame.protocol_chain(), "IPv4:ICMP:IPv4:Raw");
-        assert_eq!(frame.layers[3].proto(), ProtoId::Raw);
-        // Outside a quote, the same TCP header is an error.
+        assert_eq!(frame.protocol_chain(), "IPv4:ICMP:IPv4:TCP");
+        assert!(matches!(&frame.layers[3], Layer::Partial(cut) if cut.header_len == 8));
+        // Outside a quote, the same TCP header is an error (and the partial layer).
         let mut plain = ipv4(28, 6);
         plain.extend_from_slice(&f[48..]);
         let frame = walk(&plain);
-        assert_eq!(frame.protocol_chain(), "IPv4");
+        assert_eq!(frame.protocol_chain(), "IPv4:TCP");
         assert_eq!(
             frame.error.map(|e| (e.layer, e.offset)),
             Some((ProtoId::Tcp, 20))

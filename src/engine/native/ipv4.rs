@@ -1,12 +1,12 @@
 //! IPv4 header (RFC 791), options included.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, by_ip_proto};
-use crate::model::{HexBytes, IpOption, Ipv4, Layer};
+use crate::model::{FieldValue, HexBytes, IpOption, Ipv4, Layer, ProtoId};
 use std::net::Ipv4Addr;
 
 /// Field offsets of the IPv4 header.
 mod field {
-    use std::ops::Range;
     pub const VER_IHL: usize = 0;
     pub const TOS: usize = 1;
     pub const LENGTH: usize = 2;
@@ -15,8 +15,8 @@ mod field {
     pub const TTL: usize = 8;
     pub const PROTOCOL: usize = 9;
     pub const CHECKSUM: usize = 10;
-    pub const SRC: Range<usize> = 12..16;
-    pub const DST: Range<usize> = 16..20;
+    pub const SRC: usize = 12;
+    pub const DST: usize = 16;
 }
 
 /// Length of the IPv4 header without options.
@@ -25,6 +25,9 @@ pub const MIN_HEADER_LEN: usize = 20;
 /// A view over an IPv4 datagram whose version is 4, whose IHL is at least 5, whose whole header
 /// (options included) is captured, and whose total length is 0 or covers the header.
 pub struct Packet<'a> {
+    /// The fixed header.
+    fixed: &'a [u8; MIN_HEADER_LEN],
+    /// The whole captured datagram.
     buffer: &'a [u8],
 }
 
@@ -32,14 +35,14 @@ impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking the version, the IHL, the captured header and the total
     /// length.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_HEADER_LEN {
+        let Some(fixed) = buffer.first_chunk::<MIN_HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "IPv4 header",
                 MIN_HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let packet = Packet { buffer };
+        };
+        let packet = Packet { fixed, buffer };
         let version = packet.version();
         if version != 4 {
             return Err(DecodeError::other(format!(
@@ -68,22 +71,21 @@ impl<'a> Packet<'a> {
     }
 
     fn be16(&self, at: usize) -> u16 {
-        u16::from_be_bytes([self.buffer[at], self.buffer[at + 1]])
+        partial::be16(self.fixed, at).unwrap_or_default()
     }
 
-    fn addr(&self, range: std::ops::Range<usize>) -> Ipv4Addr {
-        let bytes: [u8; 4] = self.buffer[range].try_into().unwrap_or_default();
-        Ipv4Addr::from(bytes)
+    fn addr(&self, at: usize) -> Ipv4Addr {
+        Ipv4Addr::from(partial::be32(self.fixed, at).unwrap_or_default())
     }
 
     /// Version field (4 once checked).
     pub fn version(&self) -> u8 {
-        self.buffer[field::VER_IHL] >> 4
+        self.fixed[field::VER_IHL] >> 4
     }
 
     /// Header length in 32-bit words.
     pub fn ihl(&self) -> u8 {
-        self.buffer[field::VER_IHL] & 0x0f
+        self.fixed[field::VER_IHL] & 0x0f
     }
 
     /// Header length in bytes (4·IHL).
@@ -93,7 +95,7 @@ impl<'a> Packet<'a> {
 
     /// Type of service (DSCP and ECN).
     pub fn tos(&self) -> u8 {
-        self.buffer[field::TOS]
+        self.fixed[field::TOS]
     }
 
     /// Total length of the datagram as carried (0 for TSO / BIG TCP captures).
@@ -108,27 +110,27 @@ impl<'a> Packet<'a> {
 
     /// Don't Fragment flag.
     pub fn df(&self) -> bool {
-        self.be16(field::FLAGS_FRAG) & 0x4000 != 0
+        df(self.be16(field::FLAGS_FRAG))
     }
 
     /// More Fragments flag.
     pub fn mf(&self) -> bool {
-        self.be16(field::FLAGS_FRAG) & 0x2000 != 0
+        mf(self.be16(field::FLAGS_FRAG))
     }
 
     /// Fragment offset in bytes (the 13-bit field times 8; at most 65528).
     pub fn frag_offset(&self) -> u16 {
-        (self.be16(field::FLAGS_FRAG) & 0x1fff) << 3
+        frag_offset(self.be16(field::FLAGS_FRAG))
     }
 
     /// Time to live.
     pub fn ttl(&self) -> u8 {
-        self.buffer[field::TTL]
+        self.fixed[field::TTL]
     }
 
     /// Protocol number of the payload.
     pub fn protocol(&self) -> u8 {
-        self.buffer[field::PROTOCOL]
+        self.fixed[field::PROTOCOL]
     }
 
     /// Header checksum as carried.
@@ -152,6 +154,21 @@ impl<'a> Packet<'a> {
             .get(MIN_HEADER_LEN..self.header_len())
             .unwrap_or_default()
     }
+}
+
+/// The Don't Fragment flag of the flags/offset word.
+fn df(word: u16) -> bool {
+    word & 0x4000 != 0
+}
+
+/// The More Fragments flag of the flags/offset word.
+fn mf(word: u16) -> bool {
+    word & 0x2000 != 0
+}
+
+/// The fragment offset in bytes of the flags/offset word.
+fn frag_offset(word: u16) -> u16 {
+    (word & 0x1fff) << 3
 }
 
 /// The short name of an IPv4 option type, or `Unknown`.
@@ -223,8 +240,25 @@ pub fn parse_options(bytes: &[u8]) -> Vec<IpOption> {
 /// The payload is `total_len − header_len` bytes; a total length of 0 (TSO / BIG TCP captures,
 /// whose datagrams exceed 65535 bytes) means the captured rest of the frame. Non-first fragments
 /// name no next protocol, so their payload is reported as `Raw`.
-pub fn decode(data: &[u8]) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+///
+/// A header cut by the snap length is a partial layer with the fixed fields that fit, no
+/// options (as tshark shows it); `note` says where it was cut.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why @ DecodeError::Truncated { .. }) => {
+            let (fields, payload_len) = cut(data);
+            return Ok(partial::keep(
+                ProtoId::Ipv4,
+                data,
+                fields,
+                payload_len,
+                why,
+                note,
+            ));
+        }
+        Err(err) => return Err(err),
+    };
     let header_len = packet.header_len();
     let total_len = packet.total_len();
     let payload_len = if total_len == 0 {
@@ -264,10 +298,54 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     })
 }
 
+/// The fields of a header cut short, each once its bytes are captured (tshark 4.0 adds them
+/// one by one in this order), and the payload length they declare.
+fn cut(data: &[u8]) -> (Fields, usize) {
+    use FieldValue::{Bool, U8, U16};
+    let mut fields = Fields::with_capacity(13);
+    let Some(&ver_ihl) = data.first() else {
+        return (fields, 0);
+    };
+    fields.push(("version", U8(ver_ihl >> 4)));
+    fields.push(("ihl", U8(ver_ihl & 0x0f)));
+    let header_len = usize::from(ver_ihl & 0x0f) * 4;
+    let mut payload_len = 0;
+    if let Some(&tos) = data.get(field::TOS) {
+        fields.push(("tos", U8(tos)));
+    }
+    if let Some(total_len) = partial::be16(data, field::LENGTH) {
+        fields.push(("total_len", U16(total_len)));
+        payload_len = usize::from(total_len).saturating_sub(header_len);
+    }
+    if let Some(id) = partial::be16(data, field::IDENT) {
+        fields.push(("id", U16(id)));
+    }
+    if let Some(word) = partial::be16(data, field::FLAGS_FRAG) {
+        fields.push(("df", Bool(df(word))));
+        fields.push(("mf", Bool(mf(word))));
+        fields.push(("frag_offset", U16(frag_offset(word))));
+    }
+    if let Some(&ttl) = data.get(field::TTL) {
+        fields.push(("ttl", U8(ttl)));
+    }
+    if let Some(&proto) = data.get(field::PROTOCOL) {
+        fields.push(("proto", U8(proto)));
+    }
+    if let Some(checksum) = partial::be16(data, field::CHECKSUM) {
+        fields.push(("checksum", U16(checksum)));
+    }
+    for (name, at) in [("src", field::SRC), ("dst", field::DST)] {
+        if let Some(addr) = partial::be32(data, at) {
+            fields.push((name, FieldValue::Ipv4(Ipv4Addr::from(addr))));
+        }
+    }
+    (fields, payload_len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ProtoId;
+    use crate::model::Partial;
 
     /// A UDP datagram: 20-byte header, total length 28, DF set, plus 2 bytes of link padding.
     const UDP: [u8; 30] = [
@@ -289,7 +367,7 @@ mod tests {
 
     #[test]
     fn decodes_every_field() {
-        let d = decode(&UDP).unwrap();
+        let d = decode(&UDP, &mut None).unwrap();
         let ip = ipv4(&d);
         assert_eq!(
             *ip,
@@ -320,21 +398,21 @@ mod tests {
     fn unknown_protocol_has_no_next() {
         let mut p = UDP;
         p[9] = 253; // reserved for experimentation: not decoded
-        assert_eq!(decode(&p).unwrap().next, None);
+        assert_eq!(decode(&p, &mut None).unwrap().next, None);
     }
 
     #[test]
     fn first_fragment_names_next_later_fragments_do_not() {
         let mut p = UDP;
         p[6] = 0x20; // MF, offset 0
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         let ip = ipv4(&d);
         assert!(ip.mf && !ip.df);
         assert_eq!(ip.frag_offset, 0);
         assert_eq!(d.next, Some(ProtoId::Udp));
 
         p[6..8].copy_from_slice(&[0x3f, 0xff]); // MF, largest offset
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!(ipv4(&d).frag_offset, 0x1fff * 8);
         assert!(ipv4(&d).mf);
         assert_eq!(d.next, None);
@@ -347,7 +425,7 @@ mod tests {
         // 80052 = the frame's bytes after Ethernet).
         let mut p = UDP;
         p[2..4].copy_from_slice(&[0, 0]);
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!(ipv4(&d).total_len, 0);
         assert_eq!(ipv4(&d).payload_len, 10);
         assert_eq!((d.header_len, d.payload_len), (20, 10));
@@ -357,7 +435,7 @@ mod tests {
     fn total_len_beyond_capture_is_kept() {
         let mut p = UDP;
         p[2..4].copy_from_slice(&1500u16.to_be_bytes());
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (20, 1480));
     }
 
@@ -366,7 +444,7 @@ mod tests {
         let mut p = UDP;
         p[0] = 0x65;
         assert_eq!(
-            decode(&p).err().unwrap().to_string(),
+            decode(&p, &mut None).err().unwrap().to_string(),
             "IPv4 version 6, expected 4"
         );
     }
@@ -375,34 +453,83 @@ mod tests {
     fn ihl_below_5_is_an_error() {
         let mut p = UDP;
         p[0] = 0x43;
-        assert_eq!(decode(&p).err().unwrap().to_string(), "IPv4 IHL 3 < 5");
-    }
-
-    #[test]
-    fn short_fixed_header_is_an_error() {
         assert_eq!(
-            decode(&UDP[..19]).err().unwrap().to_string(),
-            "IPv4 header needs 20 bytes, 19 captured"
-        );
-        assert_eq!(
-            decode(&[]).err().unwrap().to_string(),
-            "IPv4 header needs 20 bytes, 0 captured"
+            decode(&p, &mut None).err().unwrap().to_string(),
+            "IPv4 IHL 3 < 5"
         );
     }
 
+    /// The partial record of a cut header and the walker's note.
+    fn cut_short(data: &[u8]) -> (Partial, String) {
+        let mut note = None;
+        let d = decode(data, &mut note).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (data.len(), 0, None));
+        let Layer::Partial(cut) = d.layer else {
+            panic!("not partial: {:?}", d.layer)
+        };
+        (*cut, note.unwrap().to_string())
+    }
+
     #[test]
-    fn header_cut_by_snap_length_is_an_error() {
+    fn short_fixed_header_is_a_partial_layer() {
+        let (cut, note) = cut_short(&UDP[..19]);
+        assert_eq!(note, "IPv4 header needs 20 bytes, 19 captured");
+        assert_eq!(cut.proto, ProtoId::Ipv4);
+        assert_eq!(
+            (
+                cut.header_len,
+                cut.payload_len,
+                cut.field("src"),
+                cut.field("dst")
+            ),
+            (
+                19,
+                8,
+                Some(&FieldValue::Ipv4(Ipv4Addr::new(10, 0, 0, 1))),
+                None
+            )
+        );
+        let (cut, note) = cut_short(&[]);
+        assert_eq!(note, "IPv4 header needs 20 bytes, 0 captured");
+        assert!(cut.fields.is_empty());
+        // tshark 4.0 adds the fields one by one: version and IHL after 1 byte, then TOS, total
+        // length, id, flags and fragment offset, TTL, protocol, checksum, source.
+        let names = |len: usize| -> Vec<&str> {
+            cut_short(&UDP[..len])
+                .0
+                .fields
+                .iter()
+                .map(|(n, _)| *n)
+                .collect()
+        };
+        assert_eq!(names(1), ["version", "ihl"]);
+        assert_eq!(names(3), ["version", "ihl", "tos"]);
+        assert_eq!(names(4).last(), Some(&"total_len"));
+        assert_eq!(names(7).last(), Some(&"id"));
+        assert_eq!(names(8)[5..], ["df", "mf", "frag_offset"]);
+        assert_eq!(names(9).last(), Some(&"ttl"));
+        assert_eq!(names(11).last(), Some(&"proto"));
+        assert_eq!(names(15).last(), Some(&"checksum"));
+        assert_eq!(names(16).last(), Some(&"src"));
+    }
+
+    #[test]
+    fn header_cut_in_its_options_keeps_the_fixed_fields() {
         let mut p = UDP;
         p[0] = 0x46;
+        let (cut, note) = cut_short(&p[..20]);
+        assert_eq!(note, "IPv4 header needs 24 bytes, 20 captured");
+        assert_eq!(cut.fields.len(), 13);
+        assert_eq!(cut.field("ihl"), Some(&FieldValue::U8(6)));
         assert_eq!(
-            decode(&p[..20]).err().unwrap().to_string(),
-            "IPv4 header needs 24 bytes, 20 captured"
+            cut.field("dst"),
+            Some(&FieldValue::Ipv4(Ipv4Addr::new(192, 168, 1, 2)))
         );
+        assert_eq!(cut.field("options"), None);
+        assert_eq!(cut.payload_len, 4);
         p[0] = 0x4f;
-        assert_eq!(
-            decode(&p).err().unwrap().to_string(),
-            "IPv4 header needs 60 bytes, 30 captured"
-        );
+        let (_, note) = cut_short(&p);
+        assert_eq!(note, "IPv4 header needs 60 bytes, 30 captured");
     }
 
     #[test]
@@ -410,18 +537,18 @@ mod tests {
         let mut p = UDP;
         p[2..4].copy_from_slice(&19u16.to_be_bytes());
         assert_eq!(
-            decode(&p).err().unwrap().to_string(),
+            decode(&p, &mut None).err().unwrap().to_string(),
             "IPv4 total length 19 < header length 20"
         );
         p[0] = 0x46;
         p[2..4].copy_from_slice(&20u16.to_be_bytes());
         assert_eq!(
-            decode(&p).err().unwrap().to_string(),
+            decode(&p, &mut None).err().unwrap().to_string(),
             "IPv4 total length 20 < header length 24"
         );
         // Exactly the header: no payload.
         p[2..4].copy_from_slice(&24u16.to_be_bytes());
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (24, 0));
     }
 
@@ -434,7 +561,7 @@ mod tests {
             0x00, 0x8a, 0xe0, 0x00, 0x00, 0x01, 0x94, 0x04, 0x00, 0x00, 0x11, 0x0a, 0xec, 0x78,
             0x00, 0x00, 0x00, 0x00, 0x02, 0x7d, 0x00, 0x00,
         ];
-        let d = decode(&frame).unwrap();
+        let d = decode(&frame, &mut None).unwrap();
         assert_eq!(
             *ipv4(&d),
             Ipv4 {
@@ -472,7 +599,7 @@ mod tests {
             0x47, 0x00, 0x00, 0x24, 0x33, 0x4c, 0x00, 0x00, 0x40, 0x01, 0x28, 0x71, 0x0a, 0x00,
             0x00, 0x06, 0x0a, 0x00, 0x00, 0x8a, 0x01, 0x89, 0x07, 0x04, 0x00, 0x00, 0x00, 0x00,
         ];
-        let d = decode(&frame).unwrap();
+        let d = decode(&frame, &mut None).unwrap();
         let ip = ipv4(&d);
         assert_eq!((ip.ihl, ip.total_len, ip.id, ip.proto), (7, 36, 0x334c, 1));
         assert_eq!(
@@ -561,7 +688,7 @@ mod tests {
         p[0] = 0x46;
         p[2..4].copy_from_slice(&24u16.to_be_bytes());
         p[20..24].copy_from_slice(&[1, 0x44, 0xff, 0]);
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!(ipv4(&d).options.len(), 1);
         assert_eq!((d.header_len, d.payload_len), (24, 0));
     }
@@ -573,7 +700,7 @@ mod tests {
         for first in 0..=255u8 {
             p[0] = first;
             for len in 0..p.len() {
-                let _ = decode(&p[..len]);
+                let _ = decode(&p[..len], &mut None);
             }
         }
     }
@@ -617,7 +744,8 @@ mod tests {
             ..raw
         };
         let frame = NativeDissector.dissect(&raw, &DissectOptions::default());
-        assert!(frame.layers.is_empty());
+        assert_eq!(frame.protocol_chain(), "IPv4");
+        assert!(matches!(&frame.layers[0], Layer::Partial(cut) if cut.header_len == 22));
         let error = frame.error.unwrap();
         assert_eq!((error.layer, error.offset), (ProtoId::Ipv4, 0));
         assert_eq!(error.reason, "IPv4 header needs 24 bytes, 22 captured");

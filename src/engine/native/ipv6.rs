@@ -1,18 +1,18 @@
 //! IPv6 fixed header (RFC 8200); extension headers are in `ipv6_ext`.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, by_ip_proto};
-use crate::model::{Ipv6, Layer};
+use crate::model::{FieldValue, Ipv6, Layer, ProtoId};
 use std::net::Ipv6Addr;
 
 /// Field offsets of the IPv6 fixed header.
 mod field {
-    use std::ops::Range;
-    pub const VER_TC_FLOW: Range<usize> = 0..4;
+    pub const VER_TC_FLOW: usize = 0;
     pub const LENGTH: usize = 4;
     pub const NEXT_HEADER: usize = 6;
     pub const HOP_LIMIT: usize = 7;
-    pub const SRC: Range<usize> = 8..24;
-    pub const DST: Range<usize> = 24..40;
+    pub const SRC: usize = 8;
+    pub const DST: usize = 24;
 }
 
 /// Length of the IPv6 fixed header.
@@ -23,20 +23,20 @@ const HOPOPT: u8 = 0;
 
 /// A view over an IPv6 packet whose fixed header is captured and whose version is 6.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    header: &'a [u8; HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds a whole fixed header with version 6.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < HEADER_LEN {
+        let Some(header) = buffer.first_chunk::<HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "IPv6 header",
                 HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let packet = Packet { buffer };
+        };
+        let packet = Packet { header };
         let version = packet.version();
         if version != 6 {
             return Err(DecodeError::other(format!(
@@ -47,43 +47,41 @@ impl<'a> Packet<'a> {
     }
 
     fn word0(&self) -> u32 {
-        let b = &self.buffer[field::VER_TC_FLOW];
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        partial::be32(self.header, field::VER_TC_FLOW).unwrap_or_default()
     }
 
-    fn addr(&self, range: std::ops::Range<usize>) -> Ipv6Addr {
-        let bytes: [u8; 16] = self.buffer[range].try_into().unwrap_or_default();
-        Ipv6Addr::from(bytes)
+    fn addr(&self, at: usize) -> Ipv6Addr {
+        addr(self.header, at).unwrap_or(Ipv6Addr::UNSPECIFIED)
     }
 
     /// Version field (6 once checked).
     pub fn version(&self) -> u8 {
-        (self.word0() >> 28) as u8
+        self.header[field::VER_TC_FLOW] >> 4
     }
 
     /// Traffic class (DSCP and ECN).
     pub fn traffic_class(&self) -> u8 {
-        (self.word0() >> 20) as u8
+        traffic_class(self.word0())
     }
 
     /// Flow label (20 bits).
     pub fn flow_label(&self) -> u32 {
-        self.word0() & 0x000f_ffff
+        flow_label(self.word0())
     }
 
     /// Payload length as carried (extension headers included; 0 for jumbograms).
     pub fn payload_len(&self) -> u16 {
-        u16::from_be_bytes([self.buffer[field::LENGTH], self.buffer[field::LENGTH + 1]])
+        partial::be16(self.header, field::LENGTH).unwrap_or_default()
     }
 
     /// Protocol number of the first header after the fixed header.
     pub fn next_header(&self) -> u8 {
-        self.buffer[field::NEXT_HEADER]
+        self.header[field::NEXT_HEADER]
     }
 
     /// Hop limit.
     pub fn hop_limit(&self) -> u8 {
-        self.buffer[field::HOP_LIMIT]
+        self.header[field::HOP_LIMIT]
     }
 
     /// Source address.
@@ -97,13 +95,46 @@ impl<'a> Packet<'a> {
     }
 }
 
+/// The traffic class of the first word.
+fn traffic_class(word0: u32) -> u8 {
+    (word0 >> 20) as u8
+}
+
+/// The flow label of the first word.
+fn flow_label(word0: u32) -> u32 {
+    word0 & 0x000f_ffff
+}
+
+/// The address at `at`, if captured.
+fn addr(data: &[u8], at: usize) -> Option<Ipv6Addr> {
+    let bytes: [u8; 16] = data.get(at..at.checked_add(16)?)?.try_into().ok()?;
+    Some(Ipv6Addr::from(bytes))
+}
+
 /// Decodes an IPv6 fixed header.
 ///
 /// The payload is the header's payload length; a payload length of 0 with a Hop-by-Hop header
 /// next (a jumbogram, RFC 2675) means the captured rest of the frame, and the record's
 /// `payload_len` then reports that length.
-pub fn decode(data: &[u8]) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+///
+/// A header cut by the snap length is a partial layer with the fields that fit (its
+/// `payload_len` is the header's, once captured); `note` says where it was cut.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why @ DecodeError::Truncated { .. }) => {
+            let (fields, payload_len) = cut(data);
+            return Ok(partial::keep(
+                ProtoId::Ipv6,
+                data,
+                fields,
+                payload_len,
+                why,
+                note,
+            ));
+        }
+        Err(err) => return Err(err),
+    };
     let next_header = packet.next_header();
     let carried = packet.payload_len();
     let payload_len = if carried == 0 && next_header == HOPOPT {
@@ -127,6 +158,37 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         payload_len,
         next: by_ip_proto(next_header),
     })
+}
+
+/// The fields of a fixed header cut short, as tshark 4.0 adds them: the version after 1 byte,
+/// traffic class and flow label after 4, the next header after 7 (with the payload length,
+/// which is the record's `payload_len`), the hop limit after 8, the source after 24.
+fn cut(data: &[u8]) -> (Fields, usize) {
+    use FieldValue::{U8, U32};
+    let mut fields = Fields::with_capacity(6);
+    let Some(&first) = data.first() else {
+        return (fields, 0);
+    };
+    fields.push(("version", U8(first >> 4)));
+    if let Some(word0) = partial::be32(data, field::VER_TC_FLOW) {
+        fields.push(("traffic_class", U8(traffic_class(word0))));
+        fields.push(("flow_label", U32(flow_label(word0))));
+    }
+    let mut payload_len = 0;
+    if let (Some(carried), Some(&next_header)) = (
+        partial::be16(data, field::LENGTH),
+        data.get(field::NEXT_HEADER),
+    ) {
+        payload_len = usize::from(carried);
+        fields.push(("next_header", U8(next_header)));
+    }
+    if let Some(&hop_limit) = data.get(field::HOP_LIMIT) {
+        fields.push(("hop_limit", U8(hop_limit)));
+    }
+    if let Some(src) = addr(data, field::SRC) {
+        fields.push(("src", FieldValue::Ipv6(src)));
+    }
+    (fields, payload_len)
 }
 
 #[cfg(test)]
@@ -155,7 +217,7 @@ mod tests {
 
     #[test]
     fn decodes_capture_frame() {
-        let d = decode(&DSTOPTS).unwrap();
+        let d = decode(&DSTOPTS, &mut None).unwrap();
         assert_eq!(
             *ipv6(&d),
             Ipv6 {
@@ -179,10 +241,10 @@ mod tests {
         let mut p = DSTOPTS;
         // pcpp__ipv6_options.pcapng frame 1 starts 6e 00 00 00: tclass 0xe0.
         p[..4].copy_from_slice(&[0x6e, 0x00, 0x00, 0x00]);
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!((ipv6(&d).traffic_class, ipv6(&d).flow_label), (0xe0, 0));
         p[..4].copy_from_slice(&[0x6a, 0xbc, 0xde, 0xf1]);
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!(ipv6(&d).traffic_class, 0xab);
         assert_eq!(ipv6(&d).flow_label, 0xcdef1);
         assert_eq!(ipv6(&d).version, 6);
@@ -201,7 +263,7 @@ mod tests {
             (59, None), // No Next Header
         ] {
             p[6] = nh;
-            let d = decode(&p).unwrap();
+            let d = decode(&p, &mut None).unwrap();
             assert_eq!(d.next, next, "next header {nh}");
             assert_eq!(ipv6(&d).next_header, nh);
         }
@@ -212,7 +274,7 @@ mod tests {
         let mut p = DSTOPTS;
         p[4..6].copy_from_slice(&[0, 0]);
         p[6] = 0; // Hop-by-Hop
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!(ipv6(&d).payload_len, 8);
         assert_eq!((d.header_len, d.payload_len), (40, 8));
         assert_eq!(d.next, Some(ProtoId::HopOpt));
@@ -222,7 +284,7 @@ mod tests {
     fn zero_payload_len_without_hop_by_hop_is_empty() {
         let mut p = DSTOPTS;
         p[4..6].copy_from_slice(&[0, 0]);
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!(ipv6(&d).payload_len, 0);
         assert_eq!((d.header_len, d.payload_len), (40, 0));
     }
@@ -231,7 +293,7 @@ mod tests {
     fn payload_len_beyond_capture_is_kept() {
         let mut p = DSTOPTS;
         p[4..6].copy_from_slice(&0xffffu16.to_be_bytes());
-        let d = decode(&p).unwrap();
+        let d = decode(&p, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (40, 0xffff));
     }
 
@@ -240,27 +302,58 @@ mod tests {
         let mut p = DSTOPTS;
         p[0] = 0x45;
         assert_eq!(
-            decode(&p).err().unwrap().to_string(),
+            decode(&p, &mut None).err().unwrap().to_string(),
             "IPv6 version 4, expected 6"
         );
     }
 
     #[test]
-    fn short_header_is_an_error() {
+    fn short_header_is_a_partial_layer() {
+        let names = |len: usize| -> (Vec<&str>, u32, String) {
+            let mut note = None;
+            let d = decode(&DSTOPTS[..len], &mut note).unwrap();
+            assert_eq!((d.header_len, d.payload_len, d.next), (len, 0, None));
+            let Layer::Partial(cut) = d.layer else {
+                panic!("not partial")
+            };
+            assert_eq!(cut.proto, ProtoId::Ipv6);
+            let names = cut.fields.iter().map(|(n, _)| *n).collect();
+            (names, cut.payload_len, note.unwrap().to_string())
+        };
         assert_eq!(
-            decode(&DSTOPTS[..39]).err().unwrap().to_string(),
-            "IPv6 header needs 40 bytes, 39 captured"
+            names(0),
+            (
+                vec![],
+                0,
+                "IPv6 header needs 40 bytes, 0 captured".to_owned()
+            )
         );
+        assert_eq!(names(3).0, ["version"]);
+        assert_eq!(names(6).0, ["version", "traffic_class", "flow_label"]);
+        assert_eq!(names(7).0.last(), Some(&"next_header"));
+        assert_eq!(names(7).1, 26);
+        assert_eq!(names(8).0.last(), Some(&"hop_limit"));
+        assert_eq!(names(24).0.last(), Some(&"src"));
+        let (fields, _, note) = names(39);
+        assert_eq!(fields.len(), 6);
+        assert_eq!(note, "IPv6 header needs 40 bytes, 39 captured");
+        let mut note = None;
+        let Layer::Partial(cut) = decode(&DSTOPTS[..30], &mut note).unwrap().layer else {
+            panic!("not partial")
+        };
         assert_eq!(
-            decode(&[]).err().unwrap().to_string(),
-            "IPv6 header needs 40 bytes, 0 captured"
+            cut.field("src"),
+            Some(&FieldValue::Ipv6(
+                "2a01:e35:8bd9:8bb0:a0a7:ea9c:74e8:d397".parse().unwrap()
+            ))
         );
+        assert_eq!(cut.field("flow_label"), Some(&FieldValue::U32(0)));
     }
 
     #[test]
     fn no_panic_on_any_prefix() {
         for len in 0..=DSTOPTS.len() {
-            let _ = decode(&DSTOPTS[..len]);
+            let _ = decode(&DSTOPTS[..len], &mut None);
         }
     }
 }

@@ -2,8 +2,9 @@
 //! messages (BRR, HoTI, CoTI, HoT, CoT, BU, BA, BE) and the mobility options as a type/length
 //! list.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{HexBytes, Layer, Mh, MhOption};
+use crate::model::{FieldValue, HexBytes, Layer, Mh, MhOption, ProtoId};
 use std::net::Ipv6Addr;
 
 /// Field offsets of the Mobility Header.
@@ -31,25 +32,26 @@ pub struct Packet<'a> {
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that the whole header, (hdr_len + 1)·8 bytes, is captured.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_HEADER_LEN {
+        let Some(fixed) = buffer.first_chunk::<MIN_HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "Mobility Header",
                 MIN_HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let len = (usize::from(buffer[field::HDR_LEN]) + 1) * 8;
-        if buffer.len() < len {
+        };
+        let len = (usize::from(fixed[field::HDR_LEN]) + 1) * 8;
+        let Some(buffer) = buffer.get(..len) else {
             return Err(DecodeError::truncated("Mobility Header", len, buffer.len()));
-        }
-        Ok(Packet {
-            buffer: &buffer[..len],
-        })
+        };
+        Ok(Packet { buffer })
     }
 
     fn be16(&self, at: usize) -> Option<u16> {
-        let b = self.buffer.get(at..at + 2)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
+        partial::be16(self.buffer, at)
+    }
+
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.buffer.get(at).copied()
     }
 
     fn bytes(&self, at: usize, len: usize) -> Option<&'a [u8]> {
@@ -64,12 +66,12 @@ impl<'a> Packet<'a> {
 
     /// Payload protocol (59: none).
     pub fn payload_proto(&self) -> u8 {
-        self.buffer[field::PAYLOAD_PROTO]
+        self.byte(field::PAYLOAD_PROTO).unwrap_or_default()
     }
 
     /// Header length field (8-byte units beyond the first 8 bytes).
     pub fn hdr_len(&self) -> u8 {
-        self.buffer[field::HDR_LEN]
+        self.byte(field::HDR_LEN).unwrap_or_default()
     }
 
     /// Header length in bytes.
@@ -79,7 +81,7 @@ impl<'a> Packet<'a> {
 
     /// Mobility Header type.
     pub fn mh_type(&self) -> u8 {
-        self.buffer[field::MH_TYPE]
+        self.byte(field::MH_TYPE).unwrap_or_default()
     }
 
     /// Checksum as carried.
@@ -146,6 +148,12 @@ fn options_offset(mh_type: u8) -> Option<(usize, &'static str)> {
         5 => (12, "BU"),
         6 => (12, "BA"),
         7 => (24, "BE"),
+        // RFC 5568 fast handovers: FBU is laid out as BU, FBack as BA; FNA has 2 reserved bytes.
+        8 => (12, "FBU"),
+        9 => (12, "FBack"),
+        10 => (8, "FNA"),
+        // RFC 5096 experimental: options only.
+        11 => (6, "EMH"),
         _ => return None,
     })
 }
@@ -153,9 +161,14 @@ fn options_offset(mh_type: u8) -> Option<(usize, &'static str)> {
 /// Decodes a Mobility Header; `declared` is the length the IPv6 header leaves for it. Its
 /// payload protocol is always "no next header" (59): what follows is `Raw`.
 ///
-/// A header too short for its message's fixed fields is an error.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+/// A header cut by the snap length is a partial layer with the fields of its first 6 bytes that
+/// fit. A header too short for its message's fixed fields (tshark shows it, malformed) keeps
+/// the fields that fit and no options; `note` says what is missing in both cases.
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why) => return Ok(partial::keep(ProtoId::Mh, data, cut(data), 0, why, note)),
+    };
     let header_len = packet.header_len();
     let mh_type = packet.mh_type();
     let mut mh = Mh {
@@ -181,11 +194,6 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
         payload_len: 0,
     };
     if let Some((options_at, what)) = options_offset(mh_type) {
-        if header_len < options_at {
-            return Err(DecodeError::other(format!(
-                "MH {what} needs {options_at} bytes, header length is {header_len}"
-            )));
-        }
         let d = field::DATA;
         match mh_type {
             1 | 2 => mh.cookie = packet.bytes(d + 2, 8).map(|b| HexBytes(b.to_vec())),
@@ -194,24 +202,30 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
                 mh.cookie = packet.bytes(d + 2, 8).map(|b| HexBytes(b.to_vec()));
                 mh.keygen_token = packet.bytes(d + 10, 8).map(|b| HexBytes(b.to_vec()));
             }
-            5 => {
+            5 | 8 => {
                 mh.seq = packet.be16(d);
                 mh.flags = packet.be16(d + 2);
                 mh.lifetime = packet.be16(d + 4);
             }
-            6 => {
-                mh.status = packet.bytes(d, 1).map(|b| b[0]);
-                mh.flags = packet.bytes(d + 1, 1).map(|b| u16::from(b[0]));
+            6 | 9 => {
+                mh.status = packet.byte(d);
+                mh.flags = packet.byte(d + 1).map(u16::from);
                 mh.seq = packet.be16(d + 2);
                 mh.lifetime = packet.be16(d + 4);
             }
             7 => {
-                mh.status = packet.bytes(d, 1).map(|b| b[0]);
+                mh.status = packet.byte(d);
                 mh.home_address = packet.addr(d + 2);
             }
             _ => {}
         }
-        parse_options(&packet, options_at, &mut mh);
+        if header_len < options_at {
+            *note = Some(DecodeError::other(format!(
+                "MH {what} needs {options_at} bytes, header length is {header_len}"
+            )));
+        } else {
+            parse_options(&packet, options_at, &mut mh);
+        }
     }
     let payload_len = declared.saturating_sub(header_len);
     mh.payload_len = u32::try_from(payload_len).unwrap_or(u32::MAX);
@@ -267,6 +281,24 @@ fn parse_options(packet: &Packet<'_>, mut at: usize, mh: &mut Mh) {
     }
 }
 
+/// The fields of a header cut by the snap length, each once its bytes are captured.
+fn cut(data: &[u8]) -> Fields {
+    let mut fields = Fields::with_capacity(4);
+    for (name, at) in [
+        ("next_header", field::PAYLOAD_PROTO),
+        ("hdr_len", field::HDR_LEN),
+        ("type", field::MH_TYPE),
+    ] {
+        if let Some(&value) = data.get(at) {
+            fields.push((name, FieldValue::U8(value)));
+        }
+    }
+    if let Some(checksum) = partial::be16(data, field::CHECKSUM) {
+        fields.push(("checksum", FieldValue::U16(checksum)));
+    }
+    fields
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,7 +332,7 @@ mod tests {
 
     #[test]
     fn binding_update_from_capture() {
-        let d = decode(&BU, 56).unwrap();
+        let d = decode(&BU, 56, &mut None).unwrap();
         let m = mh(&d);
         assert_eq!(
             (m.next_header, m.hdr_len, m.mh_type, m.type_name, m.checksum),
@@ -333,7 +365,7 @@ mod tests {
             0x3b, 0x02, 0x03, 0x00, 0x00, 0x00, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
             0x04, 0xd2, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
         ];
-        let d = decode(&hot, 24).unwrap();
+        let d = decode(&hot, 24, &mut None).unwrap();
         let m = mh(&d);
         assert_eq!((m.type_name, m.nonce_index), (Some("HoT"), Some(2314)));
         assert_eq!(m.cookie.as_ref().unwrap().to_string(), "0b0c0d0e0f1004d2");
@@ -346,7 +378,7 @@ mod tests {
             0x3b, 0x01, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8, 0x0e, 0x10, 0x02, 0x02,
             0x07, 0x08,
         ];
-        let d = decode(&ba, 16).unwrap();
+        let d = decode(&ba, 16, &mut None).unwrap();
         let m = mh(&d);
         assert_eq!(
             (m.status, m.seq, m.lifetime, m.refresh_interval),
@@ -359,7 +391,7 @@ mod tests {
         be[8..10].copy_from_slice(&[0x20, 0x01]);
         be[10..12].copy_from_slice(&[0x0d, 0xb8]);
         be[23] = 1;
-        let d = decode(&be, 24).unwrap();
+        let d = decode(&be, 24, &mut None).unwrap();
         let m = mh(&d);
         assert_eq!((m.status, m.type_name), (Some(1), Some("BE")));
         assert_eq!(m.home_address, Some("2001:db8::1".parse().unwrap()));
@@ -372,11 +404,11 @@ mod tests {
         let bu: [u8; 16] = [
             0x3b, 0x01, 0x05, 0x00, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x0e, 0x10, 0, 0, 0, 0,
         ];
-        let d = decode(&bu, 16).unwrap();
+        let d = decode(&bu, 16, &mut None).unwrap();
         assert_eq!(mh(&d).options, vec![opt(0, 0); 4]);
         // frame 1: BRR, 8 bytes, no options.
         let brr = [0x3b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
-        let d = decode(&brr, 8).unwrap();
+        let d = decode(&brr, 8, &mut None).unwrap();
         let m = mh(&d);
         assert_eq!(
             (m.type_name, m.options.len(), m.seq),
@@ -384,34 +416,82 @@ mod tests {
         );
     }
 
+    /// What `decode` keeps of `data` and its note.
+    fn noted(data: &[u8]) -> (Decoded, String) {
+        let mut note = None;
+        let d = decode(data, data.len(), &mut note).unwrap();
+        (d, note.unwrap().to_string())
+    }
+
     #[test]
     fn malformed_lengths() {
+        let (d, note) = noted(&BU[..7]);
+        assert_eq!(note, "Mobility Header needs 8 bytes, 7 captured");
+        let Layer::Partial(cut) = d.layer else {
+            panic!("not partial")
+        };
         assert_eq!(
-            decode(&BU[..7], 7).err().unwrap().to_string(),
-            "Mobility Header needs 8 bytes, 7 captured"
+            cut.fields,
+            [
+                ("next_header", FieldValue::U8(59)),
+                ("hdr_len", FieldValue::U8(6)),
+                ("type", FieldValue::U8(5)),
+                ("checksum", FieldValue::U16(0)),
+            ]
         );
-        assert_eq!(
-            decode(&BU[..40], 40).err().unwrap().to_string(),
-            "Mobility Header needs 56 bytes, 40 captured"
-        );
-        // A BU with hdr_len 0 has no room for its fixed fields.
+        let (d, note) = noted(&BU[..40]);
+        assert_eq!(note, "Mobility Header needs 56 bytes, 40 captured");
+        assert_eq!(d.header_len, 40);
+        // A BU with hdr_len 0 has no room for its fixed fields: tshark still shows it
+        // (malformed); the record keeps what fits.
         let mut short = [0u8; 8];
         short[2] = 5;
+        short[6..8].copy_from_slice(&[0x03, 0xe8]);
+        let (d, note) = noted(&short);
+        assert_eq!(note, "MH BU needs 12 bytes, header length is 8");
+        let m = mh(&d);
         assert_eq!(
-            decode(&short, 8).err().unwrap().to_string(),
-            "MH BU needs 12 bytes, header length is 8"
+            (m.type_name, m.seq, m.flags, m.lifetime),
+            (Some("BU"), Some(1000), None, None)
         );
+        assert_eq!((d.header_len, d.payload_len), (8, 0));
         // An option running past the header ends the list.
         let mut bu = BU;
         bu[13] = 0x30;
-        let d = decode(&bu, 56).unwrap();
+        let d = decode(&bu, 56, &mut None).unwrap();
         assert!(mh(&d).options.is_empty());
         assert_eq!(mh(&d).care_of_address, None);
         // An unknown type: header only; bytes after the header are the payload.
         let mut unk = [0u8; 16];
         unk[2] = 200;
-        let d = decode(&unk[..8], 16).unwrap();
+        let d = decode(&unk[..8], 16, &mut None).unwrap();
         assert_eq!((mh(&d).type_name, d.payload_len), (None, 8));
+    }
+
+    /// Fast handovers (RFC 5568): FBU and FBack are laid out as BU and BA (tshark's
+    /// `mip6.fbu.*`, `mip6.fback.*`).
+    #[test]
+    fn fast_binding_update_and_ack() {
+        let mut fbu = BU;
+        fbu[2] = 8;
+        let d = decode(&fbu, 56, &mut None).unwrap();
+        let m = mh(&d);
+        assert_eq!(
+            (m.type_name, m.seq, m.flags, m.lifetime),
+            (Some("FBU"), Some(1000), Some(0x8000), Some(3600))
+        );
+        assert_eq!(m.options.len(), 4);
+        let fback: [u8; 16] = [
+            0x3b, 0x01, 0x09, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x64, 0x00, 0x32, 0x01, 0x02,
+            0x00, 0x00,
+        ];
+        let d = decode(&fback, 16, &mut None).unwrap();
+        let m = mh(&d);
+        assert_eq!(
+            (m.type_name, m.status, m.flags, m.seq, m.lifetime),
+            (Some("FBack"), Some(0), Some(0x80), Some(100), Some(50))
+        );
+        assert_eq!(m.options, vec![opt(1, 2)]);
     }
 
     #[test]
@@ -422,8 +502,8 @@ mod tests {
             bytes[1] = (round % 16) as u8;
             bytes[2] = (round % 9) as u8;
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len], len);
-                let _ = decode(&bytes[..len], usize::MAX);
+                let _ = decode(&bytes[..len], len, &mut None);
+                let _ = decode(&bytes[..len], usize::MAX, &mut None);
             }
         }
     }

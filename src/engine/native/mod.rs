@@ -25,6 +25,7 @@ mod ipv6;
 pub(crate) mod ipv6_ext;
 mod nflog;
 mod null;
+mod partial;
 mod sll;
 pub(crate) mod tcp;
 mod udp;
@@ -329,21 +330,21 @@ fn decode(
     partial: &mut Option<DecodeError>,
 ) -> Option<DecodeResult> {
     Some(match proto {
-        ProtoId::Ethernet => ethernet::decode(data),
+        ProtoId::Ethernet => ethernet::decode(data, partial),
         ProtoId::Sll => sll::decode_v1(data),
         ProtoId::Sll2 => sll::decode_v2(data),
         ProtoId::Null => null::decode(data),
         ProtoId::Nflog => nflog::decode(data),
-        ProtoId::Vlan => vlan::decode(data),
-        ProtoId::Arp => arp::decode(data, ProtoId::Arp),
-        ProtoId::Rarp => arp::decode(data, ProtoId::Rarp),
-        ProtoId::Ipv4 => ipv4::decode(data),
-        ProtoId::Ipv6 => ipv6::decode(data),
+        ProtoId::Vlan => vlan::decode(data, partial),
+        ProtoId::Arp => arp::decode(data, ProtoId::Arp, partial),
+        ProtoId::Rarp => arp::decode(data, ProtoId::Rarp, partial),
+        ProtoId::Ipv4 => ipv4::decode(data, partial),
+        ProtoId::Ipv6 => ipv6::decode(data, partial),
         ProtoId::HopOpt | ProtoId::Ipv6Opts | ProtoId::Ipv6Route | ProtoId::Ipv6Frag => {
             ipv6_ext::decode(proto, data, declared)
         }
-        ProtoId::Tcp => tcp::decode(data, declared),
-        ProtoId::Udp => udp::decode(data),
+        ProtoId::Tcp => tcp::decode(data, declared, partial),
+        ProtoId::Udp => udp::decode(data, partial),
         ProtoId::Icmp => icmp::decode_v4(data, declared, partial),
         ProtoId::Icmpv6 => icmp::decode_v6(data, declared, partial),
         ProtoId::Dns => dns::decode(data, declared, below, partial),
@@ -357,7 +358,7 @@ fn decode(
         ProtoId::Ah => ah::decode(data, declared),
         ProtoId::Esp => esp::decode(data, declared),
         ProtoId::Hip => hip::decode(data, declared),
-        ProtoId::Mh => mh::decode(data, declared),
+        ProtoId::Mh => mh::decode(data, declared, partial),
         ProtoId::Ospf => ospf::decode(data, declared),
         ProtoId::Igmp => igmp::decode(data, declared),
         ProtoId::Gtp => gtp::decode(data),
@@ -402,8 +403,11 @@ fn walk<'a>(
     let mut quoted = false;
     // IPv6 extension headers decoded so far (counted apart from the other layers).
     let mut extensions = 0usize;
+    // Cut by the snap length: a header that starts at the cut is still shown (as a partial
+    // layer without fields), as tshark names a protocol whose dissector got no bytes.
+    let cut = frame.len > frame.cap_len;
     while let Some(proto) = next {
-        if data.is_empty() && declared == 0 {
+        if data.is_empty() && declared == 0 && !(cut && offset == frame.cap_len as usize) {
             return;
         }
         if let Some(Stop::Level(level)) = opts.stop
@@ -435,10 +439,21 @@ fn walk<'a>(
         }
         extensions += usize::from(is_extension);
         let mut partial = None;
-        let Some(result) = decoder
-            .decode(proto, data, declared, offset)
-            .or_else(|| decode(proto, data, declared, frame.layers.last(), &mut partial))
-        else {
+        let result = match decoder.decode(proto, data, declared, offset) {
+            None => decode(proto, data, declared, frame.layers.last(), &mut partial),
+            // An adapter's crate rejects a cut header whole; native keeps what fits of it.
+            Some(Err(err)) => {
+                match decode(proto, data, declared, frame.layers.last(), &mut partial) {
+                    Some(Ok(kept)) if partial.is_some() => Some(Ok(kept)),
+                    _ => {
+                        partial = None;
+                        Some(Err(err))
+                    }
+                }
+            }
+            done => done,
+        };
+        let Some(result) = result else {
             break;
         };
         match result {

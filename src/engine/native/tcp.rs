@@ -1,21 +1,21 @@
 //! TCP header (RFC 9293) with its options.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, app};
-use crate::model::{HexBytes, Layer, Tcp, TcpFlags, TcpOption};
+use crate::model::{FieldValue, HexBytes, Layer, ProtoId, Tcp, TcpFlags, TcpOption};
 
 /// Field offsets of the fixed TCP header.
 mod field {
-    use std::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const SEQ: Range<usize> = 4..8;
-    pub const ACK: Range<usize> = 8..12;
+    pub const SRC_PORT: usize = 0;
+    pub const DST_PORT: usize = 2;
+    pub const SEQ: usize = 4;
+    pub const ACK: usize = 8;
     /// Data offset (high nibble) and the NS flag (low bit).
     pub const OFFSET: usize = 12;
     pub const FLAGS: usize = 13;
-    pub const WINDOW: Range<usize> = 14..16;
-    pub const CHECKSUM: Range<usize> = 16..18;
-    pub const URGENT: Range<usize> = 18..20;
+    pub const WINDOW: usize = 14;
+    pub const CHECKSUM: usize = 16;
+    pub const URGENT: usize = 18;
     /// Options start after the fixed header.
     pub const OPTIONS: usize = 20;
 }
@@ -36,6 +36,9 @@ mod kind {
 
 /// A view over a TCP segment whose header, options included, is known to be captured.
 pub struct Packet<'a> {
+    /// The fixed header.
+    fixed: &'a [u8; MIN_HEADER_LEN],
+    /// The whole captured segment.
     buffer: &'a [u8],
 }
 
@@ -45,14 +48,14 @@ impl<'a> Packet<'a> {
     /// `declared` is the segment length by the IP header; when it is at least 20, a header that
     /// claims more than the segment is an error.
     pub fn new_checked(buffer: &'a [u8], declared: usize) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < MIN_HEADER_LEN {
+        let Some(fixed) = buffer.first_chunk::<MIN_HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "TCP header",
                 MIN_HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        let packet = Packet { buffer };
+        };
+        let packet = Packet { fixed, buffer };
         let offset = packet.data_offset();
         let header_len = packet.header_len();
         if header_len < MIN_HEADER_LEN {
@@ -73,20 +76,14 @@ impl<'a> Packet<'a> {
         Ok(packet)
     }
 
-    /// Big-endian u16 at `range`.
-    fn be16(&self, range: std::ops::Range<usize>) -> u16 {
-        u16::from_be_bytes([self.buffer[range.start], self.buffer[range.start + 1]])
+    /// Big-endian u16 at `at` of the fixed header.
+    fn be16(&self, at: usize) -> u16 {
+        partial::be16(self.fixed, at).unwrap_or_default()
     }
 
-    /// Big-endian u32 at `range`.
-    fn be32(&self, range: std::ops::Range<usize>) -> u32 {
-        let s = range.start;
-        u32::from_be_bytes([
-            self.buffer[s],
-            self.buffer[s + 1],
-            self.buffer[s + 2],
-            self.buffer[s + 3],
-        ])
+    /// Big-endian u32 at `at` of the fixed header.
+    fn be32(&self, at: usize) -> u32 {
+        partial::be32(self.fixed, at).unwrap_or_default()
     }
 
     /// Source port.
@@ -111,7 +108,7 @@ impl<'a> Packet<'a> {
 
     /// Data offset in 32-bit words.
     pub fn data_offset(&self) -> u8 {
-        self.buffer[field::OFFSET] >> 4
+        self.fixed[field::OFFSET] >> 4
     }
 
     /// Header length in bytes (4·data offset, at most 60).
@@ -121,10 +118,7 @@ impl<'a> Packet<'a> {
 
     /// The nine flag bits, NS included (the three reserved bits are dropped).
     pub fn flags(&self) -> TcpFlags {
-        TcpFlags(
-            (u16::from(self.buffer[field::OFFSET] & 0x01) << 8)
-                | u16::from(self.buffer[field::FLAGS]),
-        )
+        flags(self.fixed[field::OFFSET], self.fixed[field::FLAGS])
     }
 
     /// Window (unscaled).
@@ -150,6 +144,11 @@ impl<'a> Packet<'a> {
     }
 }
 
+/// The nine flag bits from the data-offset byte (NS, its low bit) and the flags byte.
+fn flags(offset_byte: u8, flags_byte: u8) -> TcpFlags {
+    TcpFlags((u16::from(offset_byte & 0x01) << 8) | u16::from(flags_byte))
+}
+
 /// The name of an option kind without its own variant (or one whose length is wrong).
 fn option_name(number: u8) -> &'static str {
     match number {
@@ -167,9 +166,9 @@ fn option_name(number: u8) -> &'static str {
     }
 }
 
-/// Big-endian u32 at `at` of `bytes` (the caller has checked the length).
+/// Big-endian u32 at `at` of `bytes` (0 past the end: the callers have checked the length).
 fn be32_at(bytes: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+    partial::be32(bytes, at).unwrap_or_default()
 }
 
 /// Parses the option bytes of a header.
@@ -203,9 +202,11 @@ pub fn parse_options(opts: &[u8]) -> Vec<TcpOption> {
         };
         out.push(match (number, len) {
             (kind::MSS, 4) => TcpOption::Mss {
-                value: u16::from_be_bytes([body[0], body[1]]),
+                value: partial::be16(body, 0).unwrap_or_default(),
             },
-            (kind::WS, 3) => TcpOption::WindowScale { shift: body[0] },
+            (kind::WS, 3) => TcpOption::WindowScale {
+                shift: body.first().copied().unwrap_or_default(),
+            },
             (kind::SACK_PERM, 2) => TcpOption::SackPermitted,
             (kind::SACK, _) if body.len() % 8 == 0 => TcpOption::Sack {
                 blocks: body
@@ -232,8 +233,25 @@ pub fn parse_options(opts: &[u8]) -> Vec<TcpOption> {
 ///
 /// The payload length is `declared − header_len`; HTTP follows when the captured payload
 /// starts with an HTTP request or status line.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let packet = Packet::new_checked(data, declared)?;
+///
+/// A header cut by the snap length is a partial layer with the fields tshark shows of it
+/// (`note` says where it was cut); a data offset below 5 or past the segment stays an error.
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data, declared) {
+        Ok(packet) => packet,
+        Err(why @ DecodeError::Truncated { .. }) => {
+            let (fields, payload_len) = cut(data, declared);
+            return Ok(partial::keep(
+                ProtoId::Tcp,
+                data,
+                fields,
+                payload_len,
+                why,
+                note,
+            ));
+        }
+        Err(err) => return Err(err),
+    };
     let header_len = packet.header_len();
     let payload_len = declared.saturating_sub(header_len);
     let captured_end = header_len.saturating_add(payload_len).min(data.len());
@@ -260,10 +278,48 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     })
 }
 
+/// The fields of a header cut short, as tshark 4.0 shows them: the ports after 4 bytes; the
+/// sequence and acknowledgement numbers, data offset, flags and window together after 16 (it
+/// reads them before adding any); the checksum after 18, the urgent pointer after 20, then the
+/// options captured whole. Also the payload length the data offset declares.
+fn cut(data: &[u8], declared: usize) -> (Fields, usize) {
+    use FieldValue::{U8, U16, U32};
+    let mut fields = Fields::with_capacity(10);
+    let mut payload_len = 0;
+    let (Some(src_port), Some(dst_port)) = (
+        partial::be16(data, field::SRC_PORT),
+        partial::be16(data, field::DST_PORT),
+    ) else {
+        return (fields, payload_len);
+    };
+    fields.push(("src_port", U16(src_port)));
+    fields.push(("dst_port", U16(dst_port)));
+    if let Some(&[s0, s1, s2, s3, a0, a1, a2, a3, offset, flag_bits, w0, w1]) =
+        data.get(field::SEQ..field::CHECKSUM)
+    {
+        let data_offset = offset >> 4;
+        payload_len = declared.saturating_sub(usize::from(data_offset) * 4);
+        fields.push(("seq", U32(u32::from_be_bytes([s0, s1, s2, s3]))));
+        fields.push(("ack", U32(u32::from_be_bytes([a0, a1, a2, a3]))));
+        fields.push(("data_offset", U8(data_offset)));
+        fields.push(("flags", FieldValue::TcpFlags(flags(offset, flag_bits))));
+        fields.push(("window", U16(u16::from_be_bytes([w0, w1]))));
+    }
+    if let Some(checksum) = partial::be16(data, field::CHECKSUM) {
+        fields.push(("checksum", U16(checksum)));
+    }
+    if let Some(urgent) = partial::be16(data, field::URGENT) {
+        fields.push(("urgent", U16(urgent)));
+    }
+    if let Some(options) = data.get(field::OPTIONS..).filter(|o| !o.is_empty()) {
+        fields.push(("options", FieldValue::TcpOptions(parse_options(options))));
+    }
+    (fields, payload_len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ProtoId;
 
     /// pcpp__TcpPacketWithOptions.pcap frame 1 from the TCP header: 44147 → 80, seq_raw
     /// 777047406, ack_raw 3761117865, hdr_len 32, flags 0x018 (PSH, ACK), window 913,
@@ -304,7 +360,7 @@ mod tests {
 
     #[test]
     fn decodes_every_field() {
-        let d = decode(&SEGMENT, 835).unwrap();
+        let d = decode(&SEGMENT, 835, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (32, 803));
         assert_eq!(d.next, Some(ProtoId::Http));
         assert_eq!(
@@ -336,7 +392,7 @@ mod tests {
 
     #[test]
     fn syn_options() {
-        let d = decode(&SYN, 40).unwrap();
+        let d = decode(&SYN, 40, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len, d.next), (40, 0, None));
         assert_eq!(
             *tcp_of(&d),
@@ -371,7 +427,7 @@ mod tests {
         let mut seg = SYN;
         seg[12] |= 0x01;
         seg[13] = 0xff;
-        let d = decode(&seg, 40).unwrap();
+        let d = decode(&seg, 40, &mut None).unwrap();
         assert_eq!(tcp_of(&d).flags, TcpFlags(0x1ff));
         assert_eq!(
             tcp_of(&d).flags.to_string(),
@@ -381,7 +437,7 @@ mod tests {
         seg[12] = 0xae;
         seg[13] = 0x10;
         assert_eq!(
-            tcp_of(&decode(&seg, 40).unwrap()).flags,
+            tcp_of(&decode(&seg, 40, &mut None).unwrap()).flags,
             TcpFlags(TcpFlags::ACK)
         );
     }
@@ -397,7 +453,7 @@ mod tests {
             0x1d, 0x02, 0x1e, 0x03, 0x01, 0x22, 0x02, // AO, MPTCP, TFO (empty cookie)
             0xfd, 0x02, 0x00, 0x00, 0x00, // experimental (253): Unknown; EOL; padding
         ]);
-        let d = decode(&seg, seg.len()).unwrap();
+        let d = decode(&seg, seg.len(), &mut None).unwrap();
         assert_eq!(d.header_len, 60);
         assert_eq!(
             tcp_of(&d).options,
@@ -445,7 +501,7 @@ mod tests {
     #[test]
     fn eol_ends_the_list() {
         let seg = with_options(&[0x01, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x00, 0x00]);
-        let d = decode(&seg, 28).unwrap();
+        let d = decode(&seg, 28, &mut None).unwrap();
         assert_eq!(
             tcp_of(&d).options,
             vec![TcpOption::Nop, TcpOption::EndOfList]
@@ -462,7 +518,7 @@ mod tests {
             0x08, 0x02, // TS with length 2
             0x01, // NOP
         ]);
-        let d = decode(&seg, seg.len()).unwrap();
+        let d = decode(&seg, seg.len(), &mut None).unwrap();
         let other = |number: u8, name: &'static str, data: &[u8]| TcpOption::Other {
             number,
             name,
@@ -492,7 +548,7 @@ mod tests {
             (&[0x01, 0x01, 0x01, 0x02][..], 3),
         ] {
             let seg = with_options(options);
-            let d = decode(&seg, 24).unwrap();
+            let d = decode(&seg, 24, &mut None).unwrap();
             assert_eq!((d.header_len, d.payload_len), (24, 0));
             assert_eq!(
                 tcp_of(&d).options,
@@ -504,7 +560,7 @@ mod tests {
         let mut opts = vec![0x30, 0x28];
         opts.resize(40, 0x30);
         let seg = with_options(&opts);
-        let d = decode(&seg, 60).unwrap();
+        let d = decode(&seg, 60, &mut None).unwrap();
         assert_eq!(
             tcp_of(&d).options,
             vec![TcpOption::Other {
@@ -518,18 +574,18 @@ mod tests {
     #[test]
     fn payload_length_comes_from_the_ip_header() {
         // Cut by the snap length: the declared length still counts, HTTP is still seen.
-        let d = decode(&SEGMENT[..40], 835).unwrap();
+        let d = decode(&SEGMENT[..40], 835, &mut None).unwrap();
         assert_eq!(
             (d.header_len, d.payload_len, d.next),
             (32, 803, Some(ProtoId::Http))
         );
         // Bytes past the declared segment (link padding) are not the payload.
-        let d = decode(&SEGMENT, 32).unwrap();
+        let d = decode(&SEGMENT, 32, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len, d.next), (32, 0, None));
         // A declared length below 20 (no IP length to check against) saturates to 0.
         let mut plain = SYN;
         plain[12] = 0x50;
-        let d = decode(&plain[..20], 0).unwrap();
+        let d = decode(&plain[..20], 0, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (20, 0));
     }
 
@@ -537,9 +593,9 @@ mod tests {
     fn non_http_payload_has_no_next() {
         let mut seg = SEGMENT;
         seg[32..36].copy_from_slice(b"GETX");
-        assert_eq!(decode(&seg, 835).unwrap().next, None);
+        assert_eq!(decode(&seg, 835, &mut None).unwrap().next, None);
         seg[32..36].copy_from_slice(&[0x16, 0x03, 0x01, 0x02]);
-        assert_eq!(decode(&seg, 835).unwrap().next, None);
+        assert_eq!(decode(&seg, 835, &mut None).unwrap().next, None);
     }
 
     #[test]
@@ -547,12 +603,12 @@ mod tests {
         let mut seg = SYN;
         seg[12] = 0x30;
         assert_eq!(
-            decode(&seg, 40).err().unwrap().to_string(),
+            decode(&seg, 40, &mut None).err().unwrap().to_string(),
             "TCP data offset 3 < 5"
         );
         seg[12] = 0x00;
         assert_eq!(
-            decode(&seg, 40).err().unwrap().to_string(),
+            decode(&seg, 40, &mut None).err().unwrap().to_string(),
             "TCP data offset 0 < 5"
         );
     }
@@ -563,22 +619,69 @@ mod tests {
         seg[..40].copy_from_slice(&SYN);
         seg[12] = 0xf0;
         assert_eq!(
-            decode(&seg[..40], 40).err().unwrap().to_string(),
+            decode(&seg[..40], 40, &mut None).err().unwrap().to_string(),
             "TCP data offset 15 (60 bytes) past the segment (40 bytes)"
         );
-        assert!(decode(&seg, 60).is_ok());
+        assert!(decode(&seg, 60, &mut None).is_ok());
+    }
+
+    /// The partial record of a cut header and the walker's note.
+    fn cut_short(data: &[u8], declared: usize) -> (crate::model::Partial, String) {
+        let mut note = None;
+        let d = decode(data, declared, &mut note).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (data.len(), 0, None));
+        let Layer::Partial(cut) = d.layer else {
+            panic!("not partial: {:?}", d.layer)
+        };
+        assert_eq!(cut.proto, ProtoId::Tcp);
+        (*cut, note.unwrap().to_string())
     }
 
     #[test]
-    fn cut_headers_are_errors() {
+    fn cut_headers_are_partial_layers() {
+        let names = |len: usize| -> Vec<&str> {
+            let (cut, _) = cut_short(&SYN[..len], 40);
+            cut.fields.iter().map(|(n, _)| *n).collect()
+        };
+        assert!(names(3).is_empty());
+        assert_eq!(names(4), ["src_port", "dst_port"]);
+        assert_eq!(names(15), ["src_port", "dst_port"]);
+        let fixed = [
+            "src_port",
+            "dst_port",
+            "seq",
+            "ack",
+            "data_offset",
+            "flags",
+            "window",
+        ];
+        assert_eq!(names(16), fixed);
+        assert_eq!(names(18)[7..], ["checksum"]);
+        assert_eq!(names(20)[7..], ["checksum", "urgent"]);
+        assert_eq!(names(21)[7..], ["checksum", "urgent", "options"]);
+        let (cut, note) = cut_short(&SYN[..13], 40);
+        assert_eq!(note, "TCP header needs 20 bytes, 13 captured");
+        assert_eq!(cut.payload_len, 0);
+        let (cut, note) = cut_short(&SYN[..30], 40);
+        assert_eq!(note, "TCP header needs 40 bytes, 30 captured");
         assert_eq!(
-            decode(&SYN[..13], 40).err().unwrap().to_string(),
-            "TCP header needs 20 bytes, 13 captured"
+            (cut.header_len, cut.payload_len, cut.field("seq")),
+            (30, 0, Some(&FieldValue::U32(797190859)))
         );
         assert_eq!(
-            decode(&SYN[..30], 40).err().unwrap().to_string(),
-            "TCP header needs 40 bytes, 30 captured"
+            cut.field("flags"),
+            Some(&FieldValue::TcpFlags(TcpFlags(TcpFlags::SYN)))
         );
-        assert!(decode(&[], 0).is_err());
+        // MSS and SACK_PERM fit whole; the timestamps option (from byte 26) does not.
+        assert_eq!(
+            cut.field("options"),
+            Some(&FieldValue::TcpOptions(vec![
+                TcpOption::Mss { value: 1360 },
+                TcpOption::SackPermitted
+            ]))
+        );
+        let (cut, _) = cut_short(&SEGMENT[..16], 835);
+        assert_eq!(cut.payload_len, 803);
+        assert!(cut_short(&[], 0).0.fields.is_empty());
     }
 }

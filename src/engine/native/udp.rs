@@ -1,15 +1,15 @@
 //! UDP header (RFC 768).
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, app};
-use crate::model::{Layer, Udp};
+use crate::model::{FieldValue, Layer, ProtoId, Udp};
 
 /// Field offsets of the UDP header.
 mod field {
-    use std::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const LENGTH: Range<usize> = 4..6;
-    pub const CHECKSUM: Range<usize> = 6..8;
+    pub const SRC_PORT: usize = 0;
+    pub const DST_PORT: usize = 2;
+    pub const LENGTH: usize = 4;
+    pub const CHECKSUM: usize = 6;
 }
 
 /// Length of the UDP header.
@@ -17,25 +17,25 @@ pub const HEADER_LEN: usize = 8;
 
 /// A view over a UDP datagram whose header is known to be complete.
 pub struct Packet<'a> {
-    buffer: &'a [u8],
+    header: &'a [u8; HEADER_LEN],
 }
 
 impl<'a> Packet<'a> {
     /// Wraps `buffer` after checking that it holds a whole header.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
-        if buffer.len() < HEADER_LEN {
+        let Some(header) = buffer.first_chunk::<HEADER_LEN>() else {
             return Err(DecodeError::truncated(
                 "UDP header",
                 HEADER_LEN,
                 buffer.len(),
             ));
-        }
-        Ok(Packet { buffer })
+        };
+        Ok(Packet { header })
     }
 
-    /// Big-endian u16 at `range`.
-    fn be16(&self, range: std::ops::Range<usize>) -> u16 {
-        u16::from_be_bytes([self.buffer[range.start], self.buffer[range.start + 1]])
+    /// Big-endian u16 at `at`.
+    fn be16(&self, at: usize) -> u16 {
+        partial::be16(self.header, at).unwrap_or_default()
     }
 
     /// Source port.
@@ -63,8 +63,24 @@ impl<'a> Packet<'a> {
 ///
 /// The payload length comes from the length field; it may exceed the captured bytes (first IP
 /// fragment, snap length), which the walker allows for. A length below 8 is an error.
-pub fn decode(data: &[u8]) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+///
+/// A header cut by the snap length is a partial layer (`note` says where): the ports after 4
+/// bytes, the length after 6, as tshark shows them.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why) => {
+            let (fields, payload_len) = cut(data);
+            return Ok(partial::keep(
+                ProtoId::Udp,
+                data,
+                fields,
+                payload_len,
+                why,
+                note,
+            ));
+        }
+    };
     let len = packet.len();
     if usize::from(len) < HEADER_LEN {
         return Err(DecodeError::other(format!(
@@ -89,6 +105,24 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     })
 }
 
+/// The fields of a header cut short and the payload length its length field declares.
+fn cut(data: &[u8]) -> (Fields, usize) {
+    let mut fields = Fields::with_capacity(3);
+    let (Some(src_port), Some(dst_port)) = (
+        partial::be16(data, field::SRC_PORT),
+        partial::be16(data, field::DST_PORT),
+    ) else {
+        return (fields, 0);
+    };
+    fields.push(("src_port", FieldValue::U16(src_port)));
+    fields.push(("dst_port", FieldValue::U16(dst_port)));
+    let Some(len) = partial::be16(data, field::LENGTH) else {
+        return (fields, 0);
+    };
+    fields.push(("len", FieldValue::U16(len)));
+    (fields, usize::from(len).saturating_sub(HEADER_LEN))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +136,7 @@ mod tests {
 
     #[test]
     fn decodes_every_field() {
-        let d = decode(&DATAGRAM).unwrap();
+        let d = decode(&DATAGRAM, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len, d.next), (8, 16, None));
         assert_eq!(
             d.layer,
@@ -120,11 +154,11 @@ mod tests {
     #[test]
     fn length_may_exceed_the_captured_bytes() {
         // Cut by the snap length (or a first fragment): the header's length still counts.
-        let d = decode(&DATAGRAM[..10]).unwrap();
+        let d = decode(&DATAGRAM[..10], &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (8, 16));
         let mut big = DATAGRAM;
         big[4..6].copy_from_slice(&[0xff, 0xff]);
-        let d = decode(&big).unwrap();
+        let d = decode(&big, &mut None).unwrap();
         assert_eq!(d.payload_len, 65527);
     }
 
@@ -132,7 +166,7 @@ mod tests {
     fn header_only_datagram() {
         let mut empty = DATAGRAM;
         empty[4..6].copy_from_slice(&[0x00, 0x08]);
-        let d = decode(&empty[..8]).unwrap();
+        let d = decode(&empty[..8], &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (8, 0));
     }
 
@@ -142,17 +176,40 @@ mod tests {
         for len in [0u8, 1, 7] {
             bad[4..6].copy_from_slice(&[0, len]);
             assert_eq!(
-                decode(&bad).err().unwrap().to_string(),
+                decode(&bad, &mut None).err().unwrap().to_string(),
                 format!("UDP length {len} < 8 (the header alone)")
             );
         }
     }
 
     #[test]
-    fn short_header_is_an_error() {
-        assert_eq!(
-            decode(&DATAGRAM[..7]).err().unwrap().to_string(),
-            "UDP header needs 8 bytes, 7 captured"
-        );
+    fn short_header_is_a_partial_layer() {
+        for len in 0..HEADER_LEN {
+            let mut note = None;
+            let d = decode(&DATAGRAM[..len], &mut note).unwrap();
+            assert_eq!((d.header_len, d.payload_len, d.next), (len, 0, None));
+            let Layer::Partial(cut) = d.layer else {
+                panic!("not partial")
+            };
+            assert_eq!(cut.proto, ProtoId::Udp);
+            let expected: &[(&str, FieldValue)] = match len {
+                0..4 => &[],
+                4 | 5 => &[
+                    ("src_port", FieldValue::U16(55369)),
+                    ("dst_port", FieldValue::U16(8612)),
+                ],
+                _ => &[
+                    ("src_port", FieldValue::U16(55369)),
+                    ("dst_port", FieldValue::U16(8612)),
+                    ("len", FieldValue::U16(24)),
+                ],
+            };
+            assert_eq!(cut.fields, expected);
+            assert_eq!(cut.payload_len, if len >= 6 { 16 } else { 0 });
+            assert_eq!(
+                note.unwrap().to_string(),
+                format!("UDP header needs 8 bytes, {len} captured")
+            );
+        }
     }
 }
