@@ -2,7 +2,7 @@
 
 use crate::errors::to_py;
 use crate::options::dissect_options;
-use pcapkit::dump::Format;
+use pcapkit::dump::{Format, Output};
 use pcapkit::reassembly::{Kinds, ReassemblyOptions};
 use pcapkit::trace::TraceOptions;
 use pcapkit::{Error, Extractor, Options};
@@ -10,7 +10,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyIterator, PyList};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What `extract` was asked to write.
 enum Report {
@@ -47,13 +47,27 @@ impl Job {
             extractor = with_trace;
             handle = Some(trace);
         }
-        let extraction = match &self.report {
-            Some(Report::File(format, path)) => extractor.write(*format, Some(path))?,
-            Some(Report::PerFrame(format, dir)) => extractor.write_files(*format, dir)?,
-            None => extractor.run_into(None).map_err(|source| Error::Write {
-                path: PathBuf::from("-"),
-                source,
-            })?,
+        // The report is written under a temporary name and put in place only once the trace
+        // has succeeded too, as the CLI does: a failed run leaves no new or half report.
+        let (extraction, output) = match &self.report {
+            Some(Report::File(format, path)) => {
+                let (output, writer) = Output::file_except(path, extractor.input_id())?;
+                let mut dumper = format.dumper(writer);
+                let result = extractor.run_into(Some(dumper.as_mut()));
+                drop(dumper);
+                (
+                    result.map_err(|source| write_error(path, source))?,
+                    Some(output),
+                )
+            }
+            Some(Report::PerFrame(format, dir)) => (extractor.write_files(*format, dir)?, None),
+            None => {
+                let result = extractor.run_into(None);
+                (
+                    result.map_err(|source| write_error(Path::new("-"), source))?,
+                    None,
+                )
+            }
         };
         let flows = match handle {
             Some(handle) => {
@@ -62,7 +76,18 @@ impl Job {
             }
             None => None,
         };
+        if let Some(output) = output {
+            output.commit()?;
+        }
         Ok(Done { extraction, flows })
+    }
+}
+
+/// A write error on the report at `path` (`-`: none written).
+fn write_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Write {
+        path: path.to_owned(),
+        source,
     }
 }
 

@@ -144,6 +144,32 @@ def test_trace_writes_the_cli_flows(cli, tmp_path):
     assert again.flows == got.flows
 
 
+def test_a_failed_trace_leaves_the_report_as_the_cli_does(cli, tmp_path):
+    """The trace cannot write its index (a folder holds the name): the run fails before the
+    report is put in place, as the CLI's does (issue 8): an old report stays untouched, a new
+    one never appears, and no temporary file is left beside either."""
+    for who in ("extract", "cli"):
+        trace = tmp_path / f"trace-{who}"
+        (trace / "index.json").mkdir(parents=True)
+        (trace / "index.json" / "keep").write_text("in the way\n")
+        old = tmp_path / f"old-{who}.json"
+        old.write_text("the previous report\n")
+        new = tmp_path / f"new-{who}.json"
+        for fout in (old, new):
+            if who == "extract":
+                with pytest.raises(OSError, match="index.json"):
+                    pcapkit_rs.extract(SAMPLE, fout=fout, trace=trace)
+            else:
+                proc = run_cli(cli, SAMPLE, "-o", fout, "--trace", trace)
+                assert proc.returncode == 1, proc.stderr
+        assert old.read_text() == "the previous report\n"
+        assert not new.exists()
+        assert (trace / "index.json" / "keep").read_text() == "in the way\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "old-cli.json", "old-extract.json", "trace-cli", "trace-extract"
+    ]
+
+
 def test_the_input_is_never_the_output(tmp_path):
     capture = tmp_path / "in.pcap"
     capture.write_bytes(SAMPLE.read_bytes())
