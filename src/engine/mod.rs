@@ -3,6 +3,13 @@
 //! A [`Dissector`] turns one [`RawFrame`] into one [`Frame`]; an [`Engine`] drives a whole
 //! capture through dissection into the pipeline's [`Tail`]. `--engine` picks an [`EngineKind`].
 
+// The dissectors face hostile input, as the reader does: no panicking shortcuts outside tests
+// (DESIGN-NOTES, "Panic-free dissectors").
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 #[cfg(any(feature = "etherparse", feature = "pnet", feature = "pdu"))]
 mod adapter;
 pub(crate) mod batch;
