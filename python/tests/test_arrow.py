@@ -17,8 +17,10 @@ from helpers import (
 
 
 def first(frame, *protocols):
-    """The first layer of `frame` of one of `protocols`, or None."""
-    return next((layer for layer in frame["layers"] if layer["protocol"] in protocols), None)
+    """The first complete layer of `frame` of one of `protocols`, or None: the summary columns
+    take no value from a header cut by the snap length (`"truncated": true`)."""
+    return next((layer for layer in frame["layers"]
+                 if layer["protocol"] in protocols and not layer.get("truncated")), None)
 
 
 def epoch_ns(frame):
