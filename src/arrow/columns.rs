@@ -6,12 +6,12 @@
 
 use super::schema::{Column, ColumnKind, TIME_ZONE, schema};
 use super::view::{FrameView, Ip, Transport};
-use crate::model::{Frame, MacAddr, TcpFlags, Timestamp};
-use arrow_array::builder::StringBuilder;
+use crate::model::{Frame, LinkType, MacAddr, TcpFlags, Timestamp};
 use arrow_array::{
-    ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray,
+    TimestampMicrosecondArray,
 };
-use arrow_buffer::NullBuffer;
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::ArrowError;
 use std::fmt::{Display, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -21,18 +21,18 @@ use std::sync::Arc;
 macro_rules! builder {
     (Int64) => { Plain<i64> };
     (Int32) => { Plain<i32> };
-    (Utf8) => { StringBuilder };
+    (Utf8) => { Text };
     (Boolean) => { Plain<bool> };
     (TimestampUs) => { Plain<i64> };
 }
 
-/// A builder of a column kind with room for `rows` rows.
+/// An empty builder of a column kind for batches of `rows` rows (it reserves at its first row).
 macro_rules! new_builder {
     (Utf8, $rows:expr) => {
-        StringBuilder::with_capacity($rows, $rows * TEXT_BYTES)
+        Text::new($rows, $rows * TEXT_BYTES)
     };
     ($kind:ident, $rows:expr) => {
-        <builder!($kind)>::with_capacity($rows)
+        <builder!($kind)>::new($rows)
     };
 }
 
@@ -46,27 +46,27 @@ macro_rules! append {
     };
 }
 
-/// Finishes a column's builder into an array.
+/// Takes a column's values out of its builder as an array.
 macro_rules! finish {
     (Int64, $builder:expr) => {{
-        let nulls = $builder.nulls();
-        Arc::new(Int64Array::new($builder.values.into(), nulls)) as ArrayRef
+        let (values, nulls) = $builder.take();
+        Arc::new(Int64Array::new(values.into(), nulls)) as ArrayRef
     }};
     (Int32, $builder:expr) => {{
-        let nulls = $builder.nulls();
-        Arc::new(Int32Array::new($builder.values.into(), nulls)) as ArrayRef
+        let (values, nulls) = $builder.take();
+        Arc::new(Int32Array::new(values.into(), nulls)) as ArrayRef
     }};
     (Boolean, $builder:expr) => {{
-        let nulls = $builder.nulls();
-        Arc::new(BooleanArray::new($builder.values.into(), nulls)) as ArrayRef
+        let (values, nulls) = $builder.take();
+        Arc::new(BooleanArray::new(values.into(), nulls)) as ArrayRef
     }};
     (TimestampUs, $builder:expr) => {{
-        let nulls = $builder.nulls();
-        let array = TimestampMicrosecondArray::new($builder.values.into(), nulls);
+        let (values, nulls) = $builder.take();
+        let array = TimestampMicrosecondArray::new(values.into(), nulls);
         Arc::new(array.with_timezone(TIME_ZONE)) as ArrayRef
     }};
     (Utf8, $builder:expr) => {
-        Arc::new($builder.finish()) as ArrayRef
+        Arc::new($builder.take()?) as ArrayRef
     };
 }
 
@@ -111,25 +111,30 @@ macro_rules! columns {
         )*];
 
         /// Builds the columns of one batch, a row per frame (see [`COLUMNS`]).
+        ///
+        /// Each column reserves its room at the batch's first row, as much as the last
+        /// batch took: memory is held only while a batch is being built, and a batch is
+        /// built without regrowing.
         #[derive(Debug)]
         pub struct FrameColumns {
             rows: usize,
-            capacity: usize,
             $($name: builder!($kind),)*
         }
 
         impl FrameColumns {
-            /// A builder with room for `rows` rows per batch (it grows past them if need be).
+            /// A builder for batches of about `rows` rows (it grows past them if need be).
             pub fn with_capacity(rows: usize) -> FrameColumns {
                 FrameColumns {
                     rows: 0,
-                    capacity: rows,
                     $($name: new_builder!($kind, rows),)*
                 }
             }
 
             /// Appends the row of `frame`.
             pub fn push(&mut self, frame: &Frame) {
+                if self.rows == 0 {
+                    $(self.$name.reserve();)*
+                }
                 let view = FrameView::new(frame);
                 $({
                     let $view = &view;
@@ -140,9 +145,9 @@ macro_rules! columns {
 
             /// The columns of the rows appended since the last call, in schema order; the
             /// builder is empty afterwards.
-            fn finish_arrays(&mut self) -> Vec<ArrayRef> {
-                let mut full = std::mem::replace(self, FrameColumns::with_capacity(self.capacity));
-                vec![$(finish!($kind, full.$name),)*]
+            fn finish_arrays(&mut self) -> Result<Vec<ArrayRef>, ArrowError> {
+                self.rows = 0;
+                Ok(vec![$(finish!($kind, self.$name),)*])
             }
         }
     };
@@ -154,14 +159,22 @@ macro_rules! columns {
 struct Plain<T> {
     values: Vec<T>,
     valid: Vec<bool>,
+    /// Rows to reserve at a batch's first row: the last batch's.
+    rows: usize,
 }
 
 impl<T: Copy + Default> Plain<T> {
-    fn with_capacity(rows: usize) -> Plain<T> {
+    fn new(rows: usize) -> Plain<T> {
         Plain {
-            values: Vec::with_capacity(rows),
-            valid: Vec::with_capacity(rows),
+            values: Vec::new(),
+            valid: Vec::new(),
+            rows,
         }
+    }
+
+    fn reserve(&mut self) {
+        self.values.reserve_exact(self.rows);
+        self.valid.reserve_exact(self.rows);
     }
 
     fn append_option(&mut self, value: Option<T>) {
@@ -169,14 +182,88 @@ impl<T: Copy + Default> Plain<T> {
         self.valid.push(value.is_some());
     }
 
-    /// The validity as Arrow wants it: `None` when no value is null.
-    fn nulls(&self) -> Option<NullBuffer> {
-        (!self.valid.iter().all(|&v| v)).then(|| NullBuffer::from(self.valid.as_slice()))
+    /// The values, and their validity as Arrow wants it (`None` when no value is null); the
+    /// builder is empty afterwards.
+    fn take(&mut self) -> (Vec<T>, Option<NullBuffer>) {
+        self.rows = self.rows.max(self.values.len());
+        let nulls =
+            (!self.valid.iter().all(|&v| v)).then(|| NullBuffer::from(self.valid.as_slice()));
+        self.valid = Vec::new();
+        (std::mem::take(&mut self.values), nulls)
     }
 }
 
-/// Bytes reserved per row for a text column (addresses and names are short).
+/// Bytes reserved per row for a text column before a batch has shown how long its texts are.
 const TEXT_BYTES: usize = 16;
+
+/// The offsets, bytes and validity of a text column, written in place: no `String` and no
+/// UTF-8 check a cell (the cells are ASCII made here or `&str`s); the column is checked once,
+/// when its array is made.
+#[derive(Debug)]
+struct Text {
+    offsets: Vec<i32>,
+    bytes: Vec<u8>,
+    valid: Vec<bool>,
+    /// Rows and bytes to reserve at a batch's first row: the last batch's.
+    rows: usize,
+    reserve_bytes: usize,
+}
+
+impl Text {
+    fn new(rows: usize, bytes: usize) -> Text {
+        Text {
+            offsets: Vec::new(),
+            bytes: Vec::new(),
+            valid: Vec::new(),
+            rows,
+            reserve_bytes: bytes,
+        }
+    }
+
+    fn reserve(&mut self) {
+        self.offsets.reserve_exact(self.rows + 1);
+        self.offsets.push(0);
+        self.bytes.reserve_exact(self.reserve_bytes);
+        self.valid.reserve_exact(self.rows);
+    }
+
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    /// Ends the row: the bytes pushed since the last row are its value, or it is null.
+    fn end_row(&mut self, valid: bool) {
+        // Past i32 offsets, `take` refuses the batch; saturating keeps them monotonic.
+        let end = i32::try_from(self.bytes.len()).unwrap_or(i32::MAX);
+        self.offsets.push(end);
+        self.valid.push(valid);
+    }
+
+    /// The column as an array; the builder is empty afterwards.
+    fn take(&mut self) -> Result<StringArray, ArrowError> {
+        self.rows = self.rows.max(self.valid.len());
+        self.reserve_bytes = self.bytes.len().max(self.reserve_bytes);
+        if i32::try_from(self.bytes.len()).is_err() {
+            return Err(ArrowError::OffsetOverflowError(self.bytes.len()));
+        }
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let nulls =
+            (!self.valid.iter().all(|&v| v)).then(|| NullBuffer::from(self.valid.as_slice()));
+        self.valid = Vec::new();
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
+        let bytes = Buffer::from_vec(std::mem::take(&mut self.bytes));
+        StringArray::try_new(offsets, bytes, nulls)
+    }
+}
+
+impl Write for Text {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.push_bytes(text.as_bytes());
+        Ok(())
+    }
+}
 
 /// A short text made on the stack without the formatting machinery: MAC and IPv4 addresses,
 /// the most frequent text cells.
@@ -229,9 +316,9 @@ impl ShortText {
 }
 
 impl ShortText {
-    /// The text (only ASCII is ever pushed).
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    /// The text's bytes (ASCII).
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
@@ -244,33 +331,43 @@ enum IpText {
 /// A value of a text column: appended as a string slice where it has one, else through its
 /// `Display` ([`Shown`]).
 trait TextCell {
-    /// Appends the value as the builder's next row.
-    fn append_to(self, builder: &mut StringBuilder);
+    /// Writes the value's bytes into the column's current row.
+    fn write_to(self, text: &mut Text);
 }
 
 impl TextCell for &str {
-    fn append_to(self, builder: &mut StringBuilder) {
-        builder.append_value(self);
+    fn write_to(self, text: &mut Text) {
+        text.push_bytes(self.as_bytes());
     }
 }
 
 impl TextCell for &String {
-    fn append_to(self, builder: &mut StringBuilder) {
-        builder.append_value(self);
+    fn write_to(self, text: &mut Text) {
+        text.push_bytes(self.as_bytes());
     }
 }
 
 impl TextCell for ShortText {
-    fn append_to(self, builder: &mut StringBuilder) {
-        builder.append_value(self.as_str());
+    fn write_to(self, text: &mut Text) {
+        text.push_bytes(self.as_bytes());
     }
 }
 
 impl TextCell for IpText {
-    fn append_to(self, builder: &mut StringBuilder) {
+    fn write_to(self, text: &mut Text) {
         match self {
-            IpText::V4(text) => text.append_to(builder),
-            IpText::V6(addr) => Shown(addr).append_to(builder),
+            IpText::V4(short) => short.write_to(text),
+            IpText::V6(addr) => Shown(addr).write_to(text),
+        }
+    }
+}
+
+/// The link type's name: the name table's text where it has one, else its `Display`.
+impl TextCell for LinkType {
+    fn write_to(self, text: &mut Text) {
+        match self.name() {
+            Some(name) if name != "USER" => text.push_bytes(name.as_bytes()),
+            _ => Shown(self).write_to(text),
         }
     }
 }
@@ -279,28 +376,26 @@ impl TextCell for IpText {
 struct Chain<'f>(&'f Frame);
 
 impl TextCell for Chain<'_> {
-    fn append_to(self, builder: &mut StringBuilder) {
+    fn write_to(self, text: &mut Text) {
         for (i, proto) in self.0.protocols().enumerate() {
             if i > 0 {
-                let _ = builder.write_str(":");
+                text.push_bytes(b":");
             }
-            let _ = builder.write_str(proto.name());
+            text.push_bytes(proto.name().as_bytes());
         }
-        builder.append_value("");
     }
 }
 
 /// TCP flags (`SYN,ACK`), written name by name.
 impl TextCell for TcpFlags {
-    fn append_to(self, builder: &mut StringBuilder) {
+    fn write_to(self, text: &mut Text) {
         let set = TcpFlags::NAMES.iter().filter(|&&(bit, _)| self.has(bit));
         for (i, (_, name)) in set.enumerate() {
             if i > 0 {
-                let _ = builder.write_str(",");
+                text.push_bytes(b",");
             }
-            let _ = builder.write_str(name);
+            text.push_bytes(name.as_bytes());
         }
-        builder.append_value("");
     }
 }
 
@@ -308,19 +403,19 @@ impl TextCell for TcpFlags {
 struct Shown<T>(T);
 
 impl<T: Display> TextCell for Shown<T> {
-    fn append_to(self, builder: &mut StringBuilder) {
-        // Writing into the builder's buffer cannot fail.
-        let _ = write!(builder, "{}", self.0);
-        builder.append_value("");
+    fn write_to(self, text: &mut Text) {
+        // Writing into the column's buffer cannot fail.
+        let _ = write!(text, "{}", self.0);
     }
 }
 
 /// Appends `value` as text, or a null.
-fn put_text(builder: &mut StringBuilder, value: Option<impl TextCell>) {
-    match value {
-        Some(value) => value.append_to(builder),
-        None => builder.append_null(),
+fn put_text(text: &mut Text, value: Option<impl TextCell>) {
+    let valid = value.is_some();
+    if let Some(value) = value {
+        value.write_to(text);
     }
+    text.end_row(valid);
 }
 
 /// Microseconds since the epoch (null on overflow).
@@ -370,7 +465,7 @@ columns! {
     /// Captured length.
     cap_len: Int64, required, "cap_len", |v| Some(i64::from(v.frame.cap_len));
     /// Link type name (`ETHERNET`, `LINUX_SLL`, `LINKTYPE_N`).
-    link_type: Utf8, required, "link_type", |v| Some(Shown(v.frame.link_type));
+    link_type: Utf8, required, "link_type", |v| Some(v.frame.link_type);
     /// pcapng interface index within its section.
     interface: Int64, "classic pcap", "interface", |v| v.frame.interface.map(i64::from);
     /// Protocol chain, outermost first (`Ethernet:IPv4:TCP:HTTP`).
@@ -452,7 +547,7 @@ impl FrameColumns {
     /// The rows appended since the last call as one batch of [`schema()`]; the builder is
     /// empty afterwards.
     pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-        RecordBatch::try_new(schema(), self.finish_arrays())
+        RecordBatch::try_new(schema(), self.finish_arrays()?)
     }
 }
 
@@ -657,10 +752,10 @@ mod tests {
     fn short_texts_read_as_the_std_ones() {
         for addr in ["0.0.0.0", "10.0.200.7", "255.255.255.255", "192.168.1.100"] {
             let parsed: Ipv4Addr = addr.parse().unwrap();
-            assert_eq!(ShortText::ipv4(parsed).as_str(), addr);
+            assert_eq!(ShortText::ipv4(parsed).as_bytes(), addr.as_bytes());
         }
         let mac = MacAddr([0x00, 0x1b, 0xa0, 0xff, 0x0c, 0x9e]);
-        assert_eq!(ShortText::mac(mac).as_str(), mac.to_string());
+        assert_eq!(ShortText::mac(mac).as_bytes(), mac.to_string().as_bytes());
     }
 
     #[test]
