@@ -2,13 +2,20 @@
 //! [`crate::arrow`], zstd-compressed, for DuckDB, Spark, Polars and friends.
 //!
 //! Frames are collected into Arrow batches of [`WRITE_BATCH_ROWS`] rows and handed to the
-//! `parquet` crate's `ArrowWriter`, which encodes them into row groups of
-//! [`DEFAULT_BATCH_ROWS`] rows. The writer works on an in-memory buffer that is emptied into
-//! the real output after every batch: what is held is one batch of columns and the encoded
-//! pages of one row group, whatever the capture's size. Records other than frames
-//! (reassembly, flows) are not rows and are left out.
+//! `parquet` crate's `ArrowWriter`, which encodes them into row groups of [`ROW_GROUP_ROWS`]
+//! rows. The writer works on an in-memory buffer that is emptied into the real output after
+//! every batch: what is held is one batch of columns and one row group's encoders (its
+//! dictionaries, page buffers and encoded pages, and a zstd context per compressed column),
+//! whatever the capture's size. Records other than frames (reassembly, flows) are not rows and
+//! are left out.
+//!
+//! The writer's settings, measured on the 1M-frame mix (BENCHMARKS.md, "Parquet and Arrow
+//! memory, session 10"): row groups of 32 Ki rows keep one job under 30 MB (64 Ki: 34 MB,
+//! the crate's default 1 Mi: the whole capture's dictionaries); zstd level 1 except for the
+//! [`RAW`] columns; dictionaries except for the [`DISTINCT`] ones; min/max statistics only
+//! for the [`PRUNED`] columns.
 
-use crate::arrow::{COLUMNS, ColumnKind, DEFAULT_BATCH_ROWS, FrameColumns, schema};
+use crate::arrow::{FrameColumns, schema};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::engine::FrameSink;
 use crate::model::{Frame, Summary};
@@ -24,9 +31,36 @@ use super::Dumper;
 /// Rows per Arrow batch handed to the Parquet writer.
 pub const WRITE_BATCH_ROWS: usize = 8_192;
 
+/// Rows per Parquet row group: what bounds the writer's memory (see the module docs).
+pub const ROW_GROUP_ROWS: usize = 32_768;
+
 /// Columns of mostly distinct values (counters, times, sequence numbers), where a dictionary
 /// only costs: delta-encoded instead.
 const DISTINCT: &[&str] = &["number", "ts", "ts_ns", "tcp_seq", "tcp_ack"];
+
+/// Columns stored uncompressed: zstd saved under 15 % of them on the 1M mix (delta-coded
+/// times and sequence numbers, near-random TCP fields, columns almost always null or
+/// constant), and each compressed column holds a zstd context of ≈ 220 KB.
+const RAW: &[&str] = &[
+    "number",
+    "ts",
+    "ts_ns",
+    "link_type",
+    "interface",
+    "error_layer",
+    "error_offset",
+    "error_reason",
+    "tcp_flags",
+    "tcp_flags_bits",
+    "tcp_seq",
+    "tcp_ack",
+    "tcp_window",
+];
+
+/// Columns with chunk-level min/max statistics: the frame order and times, by which
+/// readers skip row groups; other columns' statistics prune little and cost a comparison a
+/// value.
+const PRUNED: &[&str] = &["number", "ts", "ts_ns"];
 
 /// Writes the frames as a Parquet file (see the module docs); give it a buffered writer.
 pub struct ParquetDumper<W: Write> {
@@ -38,9 +72,9 @@ pub struct ParquetDumper<W: Write> {
 }
 
 impl<W: Write> ParquetDumper<W> {
-    /// A dumper writing row groups of [`DEFAULT_BATCH_ROWS`] rows to `out`.
+    /// A dumper writing row groups of [`ROW_GROUP_ROWS`] rows to `out`.
     pub fn new(out: W) -> ParquetDumper<W> {
-        ParquetDumper::with_row_group_rows(out, DEFAULT_BATCH_ROWS)
+        ParquetDumper::with_row_group_rows(out, ROW_GROUP_ROWS)
     }
 
     /// A dumper writing row groups of `rows` rows (at least 1) to `out`.
@@ -66,14 +100,17 @@ impl<W: Write> ParquetDumper<W> {
                     .set_compression(Compression::ZSTD(ZstdLevel::default()))
                     .set_max_row_group_row_count(Some(row_group_rows))
                     .set_write_batch_size(WRITE_BATCH_ROWS)
-                    .set_statistics_enabled(EnabledStatistics::Chunk)
+                    .set_statistics_enabled(EnabledStatistics::None)
                     .set_created_by(format!("pcapkit {}", env!("CARGO_PKG_VERSION")));
-                // Text min/max prune little (addresses, names) and cost a comparison a value.
-                for column in COLUMNS.iter().filter(|c| c.kind == ColumnKind::Utf8) {
-                    properties = properties.set_column_statistics_enabled(
-                        ColumnPath::from(column.name),
-                        EnabledStatistics::None,
-                    );
+                for name in PRUNED {
+                    let column = ColumnPath::from(*name);
+                    properties =
+                        properties.set_column_statistics_enabled(column, EnabledStatistics::Chunk);
+                }
+                for name in RAW {
+                    let column = ColumnPath::from(*name);
+                    properties =
+                        properties.set_column_compression(column, Compression::UNCOMPRESSED);
                 }
                 for name in DISTINCT {
                     let column = ColumnPath::from(*name);
@@ -147,6 +184,7 @@ impl<W: Write> Dumper for ParquetDumper<W> {
 mod tests {
     use super::*;
     use crate::Extractor;
+    use crate::arrow::COLUMNS;
     use crate::capture::CaptureReader;
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int64Type;
@@ -190,6 +228,38 @@ mod tests {
             .collect();
         let expected: Vec<i64> = frames.iter().map(|f| f.number as i64).collect();
         assert_eq!(numbers, expected);
+    }
+
+    #[test]
+    fn the_setting_tables_name_columns_of_the_schema() {
+        for name in DISTINCT.iter().chain(RAW).chain(PRUNED) {
+            assert!(COLUMNS.iter().any(|c| c.name == *name), "{name}");
+        }
+    }
+
+    #[test]
+    fn settings_reach_the_file() {
+        let mut out = Vec::new();
+        let mut dumper = ParquetDumper::new(&mut out);
+        extractor().run_into(Some(&mut dumper)).unwrap();
+        drop(dumper);
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file_of(&out)).unwrap();
+        let group = &builder.metadata().row_groups()[0];
+        let column = |name: &str| {
+            let column = group
+                .columns()
+                .iter()
+                .find(|c| c.column_path().string() == name);
+            column.unwrap()
+        };
+        assert_eq!(column("tcp_seq").compression(), Compression::UNCOMPRESSED);
+        assert!(matches!(
+            column("ip_src").compression(),
+            Compression::ZSTD(_)
+        ));
+        assert!(column("ts").statistics().is_some());
+        assert!(column("ip_src").statistics().is_none());
+        assert!(column("src_port").statistics().is_none());
     }
 
     #[test]
