@@ -896,8 +896,10 @@ pub enum FieldValue {
     TcpOptions(Vec<TcpOption>),
     /// Bytes, as hex (a Mobility Header's cookie).
     Bytes(HexBytes),
-    /// IPv6 addresses (a Mobility Header's home agents).
+    /// IPv6 addresses (a Mobility Header's home agents, a Routing header's addresses).
     Ipv6List(Vec<Ipv6Addr>),
+    /// IPv6 Hop-by-Hop or Destination options (the last may be cut: its data as captured).
+    IpOptions(Vec<IpOption>),
 }
 
 impl Partial {
@@ -921,6 +923,7 @@ impl Serialize for FieldValue {
             FieldValue::TcpOptions(v) => v.serialize(s),
             FieldValue::Bytes(v) => v.serialize(s),
             FieldValue::Ipv6List(v) => v.serialize(s),
+            FieldValue::IpOptions(v) => v.serialize(s),
         }
     }
 }

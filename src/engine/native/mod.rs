@@ -357,7 +357,7 @@ fn decode(
         ProtoId::Ipv4 => ipv4::decode(data, partial),
         ProtoId::Ipv6 => ipv6::decode(data, partial),
         ProtoId::HopOpt | ProtoId::Ipv6Opts | ProtoId::Ipv6Route | ProtoId::Ipv6Frag => {
-            ipv6_ext::decode(proto, data, declared)
+            ipv6_ext::decode(proto, data, declared, partial)
         }
         ProtoId::Tcp => tcp::decode(data, declared, partial),
         ProtoId::Udp => udp::decode(data, partial),
