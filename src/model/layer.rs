@@ -894,6 +894,12 @@ pub enum FieldValue {
     TcpFlags(TcpFlags),
     /// The TCP options captured whole.
     TcpOptions(Vec<TcpOption>),
+    /// Bytes, as hex (a Mobility Header's cookie).
+    Bytes(HexBytes),
+    /// IPv6 addresses (a Mobility Header's home agents, a Routing header's addresses).
+    Ipv6List(Vec<Ipv6Addr>),
+    /// IPv6 Hop-by-Hop or Destination options (the last may be cut: its data as captured).
+    IpOptions(Vec<IpOption>),
 }
 
 impl Partial {
@@ -915,6 +921,9 @@ impl Serialize for FieldValue {
             FieldValue::Ipv6(v) => v.serialize(s),
             FieldValue::TcpFlags(v) => v.serialize(s),
             FieldValue::TcpOptions(v) => v.serialize(s),
+            FieldValue::Bytes(v) => v.serialize(s),
+            FieldValue::Ipv6List(v) => v.serialize(s),
+            FieldValue::IpOptions(v) => v.serialize(s),
         }
     }
 }
@@ -1619,16 +1628,40 @@ pub struct Mh {
     pub type_name: Option<&'static str>,
     /// Checksum as carried.
     pub checksum: u16,
-    /// Sequence number (BU, BA).
+    /// Sequence number (BU, BA, FBU, FBack, HI, HAck, BR).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<u16>,
-    /// Flags (BU: the 16-bit flags word, A = 0x8000; BA: the flags byte, K = 0x80).
+    /// Flags (BU: the 16-bit flags word, A = 0x8000; BA: the flags byte, K = 0x80; HB: the
+    /// 16-bit word, U = 0x0002, R = 0x0001; HI: the flags byte, S = 0x80, U = 0x40; BR: the
+    /// 16-bit word, P = 0x8000, V = 0x4000, G = 0x2000).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flags: Option<u16>,
+    /// Heartbeat sequence number (HB: 32 bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hb_seq: Option<u32>,
+    /// Code (HI, HAck).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u8>,
+    /// Binding Revocation type (BR: 1 indication, 2 acknowledgement).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub br_type: Option<u8>,
+    /// Revocation trigger (BR indication).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<u8>,
+    /// Number of home agent addresses (HAS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_addrs: Option<u8>,
+    /// Home agent addresses (HAS).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub home_agents: Vec<Ipv6Addr>,
+    /// The message data as bytes, where tshark shows it so: EMH's (with hdr_len > 0) and that
+    /// of a type past 18.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<HexBytes>,
     /// Lifetime in 4-second units (BU, BA).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lifetime: Option<u16>,
-    /// Status (BA, BE).
+    /// Status (BA, BE, FBack, BR acknowledgement).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u8>,
     /// Home or care-of nonce index (HoT, CoT).

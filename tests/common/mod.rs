@@ -439,3 +439,167 @@ pub fn folder_files(folder: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// A JSON value whose objects keep every key, duplicates included, in document order (tshark's
+/// `-T json` repeats keys: one `mip6.options.pad1` per option, ...).
+#[derive(Debug)]
+pub enum Node {
+    Text(String),
+    List(Vec<Node>),
+    Object(Vec<(String, Node)>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Text(v.to_owned()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
+                Ok(Node::Other)
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Node::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Node>()? {
+                    entries.push((k, v));
+                }
+                Ok(Node::Object(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Node {
+    /// The value of the first `key` of this object, if any.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The first value under `key` anywhere below this node (depth first, in document order).
+    pub fn find(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Object(entries) => entries
+                .iter()
+                .find_map(|(k, v)| if k == key { Some(v) } else { v.find(key) }),
+            Node::List(items) => items.iter().find_map(|i| i.find(key)),
+            _ => None,
+        }
+    }
+
+    /// Every `(key, text)` leaf below this node, in document order (a list under a key gives
+    /// one pair per text element).
+    pub fn leaves(&self) -> Vec<(String, String)> {
+        fn walk(node: &Node, key: &str, out: &mut Vec<(String, String)>) {
+            match node {
+                Node::Text(text) => out.push((key.to_owned(), text.clone())),
+                Node::List(items) => items.iter().for_each(|i| walk(i, key, out)),
+                Node::Object(entries) => entries.iter().for_each(|(k, v)| walk(v, k, out)),
+                Node::Other => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, "", &mut out);
+        out
+    }
+
+    /// The text of this node, if it is one.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Node::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Whether tshark can be run here.
+pub fn tshark_available() -> bool {
+    std::process::Command::new("tshark")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs tshark (`-n -T json`, plus `args`) on the capture `bytes` written to a temporary file,
+/// and returns each frame's `_source.layers` as an ordered [`Node`]. When tshark is absent the
+/// calling test is skipped with a `SKIPPED` line (a failure under CI), and `None` returned.
+pub fn tshark_json_of(bytes: &[u8], args: &[&str]) -> Option<Vec<Node>> {
+    if !tshark_available() {
+        skip_or_fail_tool("tshark is not installed");
+        return None;
+    }
+    let file = temp_file(bytes);
+    let out = std::process::Command::new("tshark")
+        .args(["-n", "-r"])
+        .arg(file.path())
+        .args(args)
+        .args(["-T", "json"])
+        .output()
+        .expect("run tshark");
+    assert!(out.status.success(), "tshark failed: {out:?}");
+    let Node::List(frames) = serde_json::from_slice::<Node>(&out.stdout).expect("tshark JSON")
+    else {
+        panic!("tshark JSON is not a list");
+    };
+    Some(
+        frames
+            .into_iter()
+            .map(|f| match f {
+                Node::Object(entries) => entries
+                    .into_iter()
+                    .find(|(k, _)| k == "_source")
+                    .and_then(|(_, source)| match source {
+                        Node::Object(entries) => entries
+                            .into_iter()
+                            .find(|(k, _)| k == "layers")
+                            .map(|(_, l)| l),
+                        _ => None,
+                    })
+                    .expect("_source.layers"),
+                _ => panic!("a tshark frame is not an object"),
+            })
+            .collect(),
+    )
+}
+
+/// [`skip_or_fail`] for a missing tool rather than missing data.
+fn skip_or_fail_tool(why: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a tshark test")
+        .to_owned();
+    assert!(!under_ci(), "{test}: {why}; under CI tshark is required");
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: {why} (compares with tshark run at test time; CI=true makes this a failure)"
+    );
+}

@@ -1,8 +1,11 @@
 //! IPv6 extension headers (RFC 8200): Hop-by-Hop Options, Destination Options, Routing
 //! (types 0, 2 and 4 with their addresses) and Fragment.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, by_ip_proto, read};
-use crate::model::{HexBytes, IpOption, Ipv6Frag, Ipv6Options, Ipv6Route, Layer, ProtoId};
+use crate::model::{
+    FieldValue, HexBytes, IpOption, Ipv6Frag, Ipv6Options, Ipv6Route, Layer, ProtoId,
+};
 use std::net::Ipv6Addr;
 
 /// Field offsets shared by the extension headers.
@@ -186,7 +189,14 @@ pub fn parse_options(bytes: &[u8]) -> Vec<IpOption> {
 
 /// Decodes the IPv6 extension header `proto` (Hop-by-Hop, Destination Options, Routing or
 /// Fragment) at the start of `data`; `declared` is the length the IPv6 header leaves for it.
-pub fn decode(proto: ProtoId, data: &[u8], declared: usize) -> DecodeResult {
+/// A header cut short is a partial layer with the fields tshark shows of it ([`cut`]); `note`
+/// says where it was cut.
+pub fn decode(
+    proto: ProtoId,
+    data: &[u8],
+    declared: usize,
+    note: &mut Option<DecodeError>,
+) -> DecodeResult {
     let (what, fixed) = match proto {
         ProtoId::HopOpt => ("IPv6 Hop-by-Hop Options header", false),
         ProtoId::Ipv6Opts => ("IPv6 Destination Options header", false),
@@ -199,7 +209,13 @@ pub fn decode(proto: ProtoId, data: &[u8], declared: usize) -> DecodeResult {
             )));
         }
     };
-    let header = Header::new_checked(what, data, fixed)?;
+    let header = match Header::new_checked(what, data, fixed) {
+        Ok(header) => header,
+        Err(why) => {
+            let (fields, payload_len) = cut(proto, data, declared);
+            return Ok(partial::keep(proto, data, fields, payload_len, why, note));
+        }
+    };
     let header_len = header.header_len();
     let payload_len = declared.saturating_sub(header_len);
     let next_header = header.next_header();
@@ -262,6 +278,67 @@ pub fn decode(proto: ProtoId, data: &[u8], declared: usize) -> DecodeResult {
     })
 }
 
+/// The fields tshark 4.0 shows of an extension header cut short, and the payload length its
+/// captured length field declares. Hop-by-Hop and Destination Options: the next header once
+/// the first 2 bytes are captured (it adds it with the length), then every option whose type
+/// and length bytes are captured (its data as far as captured: tshark lists the option, its
+/// value only when whole). Routing: next header, routing type and segments left each once
+/// captured, a type 0 header's addresses each once whole. Fragment: no field until whole.
+pub(crate) fn cut(proto: ProtoId, data: &[u8], declared: usize) -> (Fields, usize) {
+    let mut fields = Fields::with_capacity(4);
+    let payload_len = match data.get(field::HDR_EXT_LEN) {
+        Some(&len) if proto != ProtoId::Ipv6Frag => {
+            declared.saturating_sub((usize::from(len) + 1) * 8)
+        }
+        _ => 0,
+    };
+    match proto {
+        ProtoId::HopOpt | ProtoId::Ipv6Opts => {
+            if let Some(&[next_header, _]) = data.first_chunk::<2>() {
+                fields.push(("next_header", FieldValue::U8(next_header)));
+                let options = cut_options(data.get(field::OPTIONS..).unwrap_or_default());
+                fields.push(("options", FieldValue::IpOptions(options)));
+            }
+        }
+        ProtoId::Ipv6Route => {
+            if let Some(&next_header) = data.get(field::NEXT_HEADER) {
+                fields.push(("next_header", FieldValue::U8(next_header)));
+            }
+            let routing_type = data.get(field::ROUTING_TYPE).copied();
+            if let Some(value) = routing_type {
+                fields.push(("routing_type", FieldValue::U8(value)));
+            }
+            if let Some(&value) = data.get(field::SEGMENTS_LEFT) {
+                fields.push(("segments_left", FieldValue::U8(value)));
+            }
+            let addresses = data.get(field::ADDRESSES..).unwrap_or_default();
+            let (whole, _) = addresses.as_chunks::<16>();
+            if routing_type == Some(0) && !whole.is_empty() {
+                let list = whole.iter().map(|&a| Ipv6Addr::from(a)).collect();
+                fields.push(("addresses", FieldValue::Ipv6List(list)));
+            }
+        }
+        _ => {}
+    }
+    (fields, payload_len)
+}
+
+/// The options of a cut options area: those captured whole, then one whose type and length
+/// bytes are captured, with its data as far as captured.
+fn cut_options(bytes: &[u8]) -> Vec<IpOption> {
+    let mut options = parse_options(bytes);
+    let used: usize = options.iter().map(|o| usize::from(o.len)).sum();
+    if let Some(&[kind, data_len]) = bytes.get(used..).and_then(|b| b.first_chunk::<2>()) {
+        options.push(IpOption {
+            kind,
+            name: option_name(kind),
+            len: u16::from(data_len) + 2,
+            data: HexBytes(bytes.get(used + 2..).unwrap_or_default().to_vec()),
+        });
+    }
+    options
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,7 +358,7 @@ mod tests {
 
     #[test]
     fn hop_by_hop_from_capture() {
-        let d = decode(ProtoId::HopOpt, &HOP_BY_HOP, 104).unwrap();
+        let d = decode(ProtoId::HopOpt, &HOP_BY_HOP, 104, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::HopOpt(Ipv6Options {
@@ -300,7 +377,7 @@ mod tests {
     #[test]
     fn destination_options_from_capture() {
         let bytes = [0x11, 0x00, 0x0b, 0x01, 0x09, 0x01, 0x01, 0x00];
-        let d = decode(ProtoId::Ipv6Opts, &bytes, 26).unwrap();
+        let d = decode(ProtoId::Ipv6Opts, &bytes, 26, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::Ipv6Opts(Ipv6Options {
@@ -321,7 +398,7 @@ mod tests {
             0x3a, 0x01, 0x00, 0x00, 0xc2, 0x04, 0x00, 0x01, 0x23, 0x45, 0xc9, 0x02, 0xaa, 0xbb,
             0x00, 0x00,
         ];
-        let d = decode(ProtoId::HopOpt, &bytes, 70000).unwrap();
+        let d = decode(ProtoId::HopOpt, &bytes, 70000, &mut None).unwrap();
         let Layer::HopOpt(rec) = d.layer else {
             panic!("not HOPOPT")
         };
@@ -366,7 +443,7 @@ mod tests {
     fn option_past_the_end_stops_options_not_header() {
         // PadN claiming 9 data bytes in a 6-byte options area.
         let bytes = [0x11, 0x00, 0x01, 0x00, 0x01, 0x09, 0x00, 0x00];
-        let d = decode(ProtoId::Ipv6Opts, &bytes, 8).unwrap();
+        let d = decode(ProtoId::Ipv6Opts, &bytes, 8, &mut None).unwrap();
         let Layer::Ipv6Opts(rec) = d.layer else {
             panic!("not IPv6-Opts")
         };
@@ -392,7 +469,7 @@ mod tests {
             0x22, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x40, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
             0x00, 0x04, // 2200::240:2:0:0:4
         ];
-        let d = decode(ProtoId::Ipv6Route, &bytes, 48).unwrap();
+        let d = decode(ProtoId::Ipv6Route, &bytes, 48, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::Ipv6Route(Ipv6Route {
@@ -417,7 +494,7 @@ mod tests {
         bytes[..4].copy_from_slice(&[0x06, 0x02, 0x02, 0x01]);
         bytes[8] = 0x20;
         bytes[23] = 0x01;
-        let d = decode(ProtoId::Ipv6Route, &bytes[..24], 100).unwrap();
+        let d = decode(ProtoId::Ipv6Route, &bytes[..24], 100, &mut None).unwrap();
         let Layer::Ipv6Route(rec) = d.layer else {
             panic!("not IPv6-Route")
         };
@@ -431,7 +508,7 @@ mod tests {
         bytes[24] = 0xfc;
         bytes[39] = 0x02;
         bytes[40] = 0xff; // TLV area: not an address
-        let d = decode(ProtoId::Ipv6Route, &bytes, 56).unwrap();
+        let d = decode(ProtoId::Ipv6Route, &bytes, 56, &mut None).unwrap();
         let Layer::Ipv6Route(rec) = d.layer else {
             panic!("not IPv6-Route")
         };
@@ -451,7 +528,7 @@ mod tests {
 
         // SRH whose last entry claims more segments than the header holds.
         bytes[4] = 200;
-        let d = decode(ProtoId::Ipv6Route, &bytes, 56).unwrap();
+        let d = decode(ProtoId::Ipv6Route, &bytes, 56, &mut None).unwrap();
         let Layer::Ipv6Route(rec) = d.layer else {
             panic!("not IPv6-Route")
         };
@@ -459,7 +536,7 @@ mod tests {
 
         // RPL (type 3): compressed addresses are not listed.
         bytes[2] = 3;
-        let d = decode(ProtoId::Ipv6Route, &bytes, 56).unwrap();
+        let d = decode(ProtoId::Ipv6Route, &bytes, 56, &mut None).unwrap();
         let Layer::Ipv6Route(rec) = d.layer else {
             panic!("not IPv6-Route")
         };
@@ -471,7 +548,7 @@ mod tests {
     #[test]
     fn fragments_from_capture() {
         let first = [0x11, 0x00, 0x00, 0x01, 0x00, 0x2c, 0x53, 0x23];
-        let d = decode(ProtoId::Ipv6Frag, &first, 128).unwrap();
+        let d = decode(ProtoId::Ipv6Frag, &first, 128, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::Ipv6Frag(Ipv6Frag {
@@ -487,7 +564,7 @@ mod tests {
         assert_eq!(d.next, Some(ProtoId::Udp));
 
         let second = [0x11, 0x00, 0x00, 0x79, 0x00, 0x2c, 0x53, 0x23];
-        let d = decode(ProtoId::Ipv6Frag, &second, 128).unwrap();
+        let d = decode(ProtoId::Ipv6Frag, &second, 128, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::Ipv6Frag(Ipv6Frag {
@@ -503,7 +580,7 @@ mod tests {
 
         // Last fragment, largest offset; the length byte is reserved and ignored.
         let last = [0x06, 0xff, 0xff, 0xf8, 0xff, 0xff, 0xff, 0xff];
-        let d = decode(ProtoId::Ipv6Frag, &last, 4).unwrap();
+        let d = decode(ProtoId::Ipv6Frag, &last, 4, &mut None).unwrap();
         let Layer::Ipv6Frag(rec) = d.layer else {
             panic!("not IPv6-Frag")
         };
@@ -511,40 +588,78 @@ mod tests {
         assert_eq!((d.header_len, d.payload_len), (8, 0));
     }
 
+    /// The partial record of a cut header and the walker's note.
+    fn cut_short(proto: ProtoId, data: &[u8]) -> (crate::model::Partial, String) {
+        let mut note = None;
+        let d = decode(proto, data, 104, &mut note).unwrap();
+        let Layer::Partial(cut) = d.layer else {
+            panic!("not partial: {:?}", d.layer)
+        };
+        (*cut, note.unwrap().to_string())
+    }
+
     #[test]
-    fn cut_headers_are_errors() {
+    fn cut_headers_are_partial_layers() {
+        // Hop-by-Hop cut after the Router Alert's type and length: next header, that option
+        // with no data, and the payload length its length field declares.
+        let (cut, note) = cut_short(ProtoId::HopOpt, &HOP_BY_HOP[..4]);
         assert_eq!(
-            decode(ProtoId::HopOpt, &HOP_BY_HOP[..7], 104)
-                .err()
-                .unwrap()
-                .to_string(),
-            "IPv6 Hop-by-Hop Options header needs 8 bytes, 7 captured"
+            note,
+            "IPv6 Hop-by-Hop Options header needs 8 bytes, 4 captured"
+        );
+        assert_eq!(
+            cut.fields,
+            [
+                ("next_header", FieldValue::U8(60)),
+                (
+                    "options",
+                    FieldValue::IpOptions(vec![opt(5, "RouterAlert", 4, &[])])
+                ),
+            ]
+        );
+        assert_eq!((cut.header_len, cut.payload_len), (4, 96));
+        // One byte: nothing (tshark adds the next header with the length).
+        assert!(
+            cut_short(ProtoId::HopOpt, &HOP_BY_HOP[..1])
+                .0
+                .fields
+                .is_empty()
         );
         let mut long = [0u8; 16];
         long[1] = 2; // 24 bytes
+        let (cut, note) = cut_short(ProtoId::Ipv6Opts, &long);
         assert_eq!(
-            decode(ProtoId::Ipv6Opts, &long, 100)
-                .err()
-                .unwrap()
-                .to_string(),
+            note,
             "IPv6 Destination Options header needs 24 bytes, 16 captured"
         );
         assert_eq!(
-            decode(ProtoId::Ipv6Route, &long, 100)
+            cut.field("options"),
+            Some(&FieldValue::IpOptions(vec![opt(0, "Pad1", 1, &[]); 14]))
+        );
+        // Routing type 0: each address once whole.
+        let (cut, note) = cut_short(ProtoId::Ipv6Route, &long);
+        assert_eq!(note, "IPv6 Routing header needs 24 bytes, 16 captured");
+        assert_eq!(
+            cut.fields.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            ["next_header", "routing_type", "segments_left"]
+        );
+        let mut route = [0u8; 40];
+        route[1] = 4;
+        route[8..10].copy_from_slice(&[0x20, 0x01]);
+        let (cut, _) = cut_short(ProtoId::Ipv6Route, &route[..30]);
+        assert_eq!(
+            cut.field("addresses"),
+            Some(&FieldValue::Ipv6List(vec!["2001::".parse().unwrap()]))
+        );
+        // Fragment: no field until whole.
+        let (cut, note) = cut_short(ProtoId::Ipv6Frag, &long[..5]);
+        assert_eq!(note, "IPv6 Fragment header needs 8 bytes, 5 captured");
+        assert!(cut.fields.is_empty());
+        assert_eq!(
+            decode(ProtoId::Tcp, &long, 100, &mut None)
                 .err()
                 .unwrap()
                 .to_string(),
-            "IPv6 Routing header needs 24 bytes, 16 captured"
-        );
-        assert_eq!(
-            decode(ProtoId::Ipv6Frag, &long[..5], 100)
-                .err()
-                .unwrap()
-                .to_string(),
-            "IPv6 Fragment header needs 8 bytes, 5 captured"
-        );
-        assert_eq!(
-            decode(ProtoId::Tcp, &long, 100).err().unwrap().to_string(),
             "TCP is not an IPv6 extension header"
         );
     }
@@ -554,7 +669,7 @@ mod tests {
         // A 16-byte capture of an 8-byte header: the rest is payload.
         let mut bytes = [0u8; 16];
         bytes[0] = 59;
-        let d = decode(ProtoId::HopOpt, &bytes, 16).unwrap();
+        let d = decode(ProtoId::HopOpt, &bytes, 16, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len, d.next), (8, 8, None));
         let Layer::HopOpt(rec) = d.layer else {
             panic!("not HOPOPT")
@@ -576,7 +691,7 @@ mod tests {
                 for rt in [0u8, 2, 3, 4] {
                     bytes[2] = rt;
                     for len in 0..=bytes.len() {
-                        let _ = decode(proto, &bytes[..len], len.saturating_sub(3));
+                        let _ = decode(proto, &bytes[..len], len.saturating_sub(3), &mut None);
                     }
                 }
             }
@@ -635,10 +750,12 @@ mod tests {
             })
         );
 
-        // The Fragment header cut by the IPv6 payload length: an error at offset 48.
+        // The Fragment header cut by the IPv6 payload length: a partial layer (no field) and
+        // an error at offset 48.
         p[4..6].copy_from_slice(&12u16.to_be_bytes());
         let frame = dissect(&p);
-        assert_eq!(frame.layers.len(), 2);
+        assert_eq!(frame.layers.len(), 3);
+        assert!(matches!(&frame.layers[2], Layer::Partial(cut) if cut.fields.is_empty()));
         let error = frame.error.unwrap();
         assert_eq!((error.layer, error.offset), (ProtoId::Ipv6Frag, 48));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! IPv6 Mobility Header (RFC 6275): the header, the fields of the binding and return-routability
-//! messages (BRR, HoTI, CoTI, HoT, CoT, BU, BA, BE) and the mobility options as a type/length
-//! list.
+//! messages (BRR, HoTI, CoTI, HoT, CoT, BU, BA, BE), of the fast-handover, home-agent-switch,
+//! heartbeat and binding-revocation messages (FBU, FBack, FNA, EMH, HAS, HB, HI, HAck, BR: types
+//! 8-16) and the mobility options as a type/length list, all as tshark 4.0 reads them.
 
 use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded};
@@ -20,6 +21,10 @@ mod field {
 
 /// The smallest Mobility Header (hdr_len 0).
 pub const MIN_HEADER_LEN: usize = 8;
+
+/// The last Mobility Header type tshark 4.0 decodes (18, Localized Routing Acknowledgment);
+/// pcapkit stops at 16, and shows the data of types past 18 as tshark does.
+const LAST_TYPE_TSHARK_DECODES: u8 = 18;
 
 /// The most mobility options listed for one message.
 const MAX_OPTIONS: usize = 256;
@@ -62,6 +67,12 @@ impl<'a> Packet<'a> {
         Some(Ipv6Addr::from(
             <[u8; 16]>::try_from(self.bytes(at, 16)?).ok()?,
         ))
+    }
+
+    /// The message data after the checksum, as bytes, if any.
+    fn data(&self) -> Option<HexBytes> {
+        let data = self.buffer.get(field::DATA..).filter(|d| !d.is_empty())?;
+        Some(HexBytes(data.to_vec()))
     }
 
     /// Payload protocol (59: none).
@@ -138,32 +149,52 @@ pub fn option_name(kind: u8) -> &'static str {
     }
 }
 
-/// The offset of the mobility options of each message type (after its fixed fields), and the
-/// message's name for errors; `None` for types whose layout pcapkit does not decode.
-fn options_offset(mh_type: u8) -> Option<(usize, &'static str)> {
-    Some(match mh_type {
-        0 => (8, "BRR"),
-        1 | 2 => (16, "HoTI/CoTI"),
-        3 | 4 => (24, "HoT/CoT"),
-        5 => (12, "BU"),
-        6 => (12, "BA"),
-        7 => (24, "BE"),
+/// Where a message type's fixed fields end and its mobility options start (the same place
+/// except for HAS), and the message's name for errors; `None` for types whose layout pcapkit
+/// does not decode. `data` is the captured message, for HAS's address count.
+fn layout(mh_type: u8, data: &[u8]) -> Option<(usize, Option<usize>, &'static str)> {
+    let (fixed, options_at, name) = match mh_type {
+        0 => (8, 8, "BRR"),
+        1 | 2 => (16, 16, "HoTI/CoTI"),
+        3 | 4 => (24, 24, "HoT/CoT"),
+        5 => (12, 12, "BU"),
+        6 => (12, 12, "BA"),
+        7 => (24, 24, "BE"),
         // RFC 5568 fast handovers: FBU is laid out as BU, FBack as BA; FNA has 2 reserved bytes.
-        8 => (12, "FBU"),
-        9 => (12, "FBack"),
-        10 => (8, "FNA"),
-        // RFC 5096 experimental: options only.
-        11 => (6, "EMH"),
+        8 => (12, 12, "FBU"),
+        9 => (12, 12, "FBack"),
+        10 => (8, 8, "FNA"),
+        // RFC 5096 experimental: its data (tshark's `mip6.em.data`), no options.
+        11 => return Some((6, None, "EMH")),
+        // RFC 5142: count, reserved, the addresses. Wireshark 4.0 starts the options 6 bytes
+        // early (at 2 + 16·n, the address block's length taken from the header's start).
+        12 => {
+            let n = 16 * usize::from(data.get(field::DATA).copied().unwrap_or_default());
+            (8 + n, 2 + n, "HAS")
+        }
+        // RFC 5847: reserved and U/R flags, a 32-bit sequence number.
+        13 => (12, 12, "HB"),
+        // RFC 5568: sequence number, flags (HI) or reserved (HAck), code.
+        14 => (10, 10, "HI"),
+        15 => (10, 10, "HAck"),
+        // RFC 5846: type, trigger or status, sequence number, flags.
+        16 => (12, 12, "BR"),
         _ => return None,
-    })
+    };
+    Some((fixed, Some(options_at), name))
 }
 
 /// Decodes a Mobility Header; `declared` is the length the IPv6 header leaves for it. Its
-/// payload protocol is always "no next header" (59): what follows is `Raw`.
+/// payload protocol is not followed: tshark shows nothing after a Mobility Header (no `data`,
+/// whatever the payload protocol says), so the bytes after it are no layer either.
 ///
-/// A header cut by the snap length is a partial layer with the fields of its first 6 bytes that
-/// fit. A header too short for its message's fixed fields (tshark shows it, malformed) keeps
-/// the fields that fit and no options; `note` says what is missing in both cases.
+/// The fixed fields are read from the captured message even past the header's length, as
+/// tshark reads them (a BU with hdr_len 0 and 8 more bytes shows its lifetime), and only when
+/// all of them are captured (HAS: all its addresses). A header cut by the snap length is a
+/// partial layer with the fields of its first 6 bytes that fit and the message's fixed fields
+/// if all are captured. A header too short for its
+/// message's fixed fields (tshark shows it, malformed) keeps no options;
+/// `note` says what is missing in both cases.
 pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
     let packet = match Packet::new_checked(data) {
         Ok(packet) => packet,
@@ -171,7 +202,35 @@ pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> D
     };
     let header_len = packet.header_len();
     let mh_type = packet.mh_type();
-    let mut mh = Mh {
+    let mut mh = empty(&packet);
+    if let Some((fixed, options_at, what)) = layout(mh_type, data) {
+        message_fields(&mut mh, data, fixed);
+        if header_len < fixed {
+            *note = Some(DecodeError::other(format!(
+                "MH {what} needs {fixed} bytes, header length is {header_len}"
+            )));
+        } else if let Some(at) = options_at {
+            parse_options(&packet, at, &mut mh);
+        } else if mh.hdr_len > 0 {
+            mh.data = packet.data();
+        }
+    } else if mh_type > LAST_TYPE_TSHARK_DECODES {
+        mh.data = packet.data();
+    }
+    let payload_len = declared.saturating_sub(header_len);
+    mh.payload_len = u32::try_from(payload_len).unwrap_or(u32::MAX);
+    Ok(Decoded {
+        layer: Layer::Mh(Box::new(mh)),
+        header_len,
+        payload_len: 0,
+        next: None,
+    })
+}
+
+/// The record of `packet`'s first 6 bytes, no message field set yet.
+fn empty(packet: &Packet<'_>) -> Mh {
+    let mh_type = packet.mh_type();
+    Mh {
         next_header: packet.payload_proto(),
         hdr_len: packet.hdr_len(),
         mh_type,
@@ -179,6 +238,13 @@ pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> D
         checksum: packet.checksum(),
         seq: None,
         flags: None,
+        hb_seq: None,
+        code: None,
+        br_type: None,
+        trigger: None,
+        num_addrs: None,
+        home_agents: Vec::new(),
+        data: None,
         lifetime: None,
         status: None,
         nonce_index: None,
@@ -190,51 +256,99 @@ pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> D
         careof_nonce_index: None,
         refresh_interval: None,
         options: Vec::new(),
-        header_len: header_len as u32,
+        header_len: packet.header_len() as u32,
         payload_len: 0,
-    };
-    if let Some((options_at, what)) = options_offset(mh_type) {
-        let d = field::DATA;
-        match mh_type {
-            1 | 2 => mh.cookie = packet.bytes(d + 2, 8).map(|b| HexBytes(b.to_vec())),
-            3 | 4 => {
-                mh.nonce_index = packet.be16(d);
-                mh.cookie = packet.bytes(d + 2, 8).map(|b| HexBytes(b.to_vec()));
-                mh.keygen_token = packet.bytes(d + 10, 8).map(|b| HexBytes(b.to_vec()));
-            }
-            5 | 8 => {
-                mh.seq = packet.be16(d);
-                mh.flags = packet.be16(d + 2);
-                mh.lifetime = packet.be16(d + 4);
-            }
-            6 | 9 => {
-                mh.status = packet.byte(d);
-                mh.flags = packet.byte(d + 1).map(u16::from);
-                mh.seq = packet.be16(d + 2);
-                mh.lifetime = packet.be16(d + 4);
-            }
-            7 => {
-                mh.status = packet.byte(d);
-                mh.home_address = packet.addr(d + 2);
-            }
-            _ => {}
-        }
-        if header_len < options_at {
-            *note = Some(DecodeError::other(format!(
-                "MH {what} needs {options_at} bytes, header length is {header_len}"
-            )));
-        } else {
-            parse_options(&packet, options_at, &mut mh);
-        }
     }
-    let payload_len = declared.saturating_sub(header_len);
-    mh.payload_len = u32::try_from(payload_len).unwrap_or(u32::MAX);
-    Ok(Decoded {
-        layer: Layer::Mh(Box::new(mh)),
-        header_len,
-        payload_len,
-        next: None,
-    })
+}
+
+/// Sets the fixed fields of `mh`'s message type from the captured message `data`, if all of
+/// them (the first `fixed` bytes) are captured: tshark adds a message's fields only then.
+fn message_fields(mh: &mut Mh, data: &[u8], fixed: usize) {
+    if data.len() < fixed {
+        return;
+    }
+    let message = Fixed(data);
+    let d = field::DATA;
+    match mh.mh_type {
+        1 | 2 => mh.cookie = message.hex(d + 2, 8),
+        3 | 4 => {
+            mh.nonce_index = message.be16(d);
+            mh.cookie = message.hex(d + 2, 8);
+            mh.keygen_token = message.hex(d + 10, 8);
+        }
+        5 | 8 => {
+            mh.seq = message.be16(d);
+            mh.flags = message.be16(d + 2);
+            mh.lifetime = message.be16(d + 4);
+        }
+        6 | 9 => {
+            mh.status = message.byte(d);
+            mh.flags = message.byte(d + 1).map(u16::from);
+            mh.seq = message.be16(d + 2);
+            mh.lifetime = message.be16(d + 4);
+        }
+        7 => {
+            mh.status = message.byte(d);
+            mh.home_address = message.addr(d + 2);
+        }
+        12 => {
+            mh.num_addrs = message.byte(d);
+            mh.home_agents = (d + 2..fixed)
+                .step_by(16)
+                .filter_map(|at| message.addr(at))
+                .collect();
+        }
+        13 => {
+            mh.flags = message.be16(d);
+            mh.hb_seq = partial::be32(data, d + 2);
+        }
+        14 | 15 => {
+            mh.seq = message.be16(d);
+            if mh.mh_type == 14 {
+                mh.flags = message.byte(d + 2).map(u16::from);
+            }
+            mh.code = message.byte(d + 3);
+        }
+        // Only indications (1) and acknowledgements (2) show their fields, type included.
+        16 => {
+            let br_type = message.byte(d);
+            match br_type {
+                Some(1) => mh.trigger = message.byte(d + 1),
+                Some(2) => mh.status = message.byte(d + 1),
+                _ => {}
+            }
+            if matches!(br_type, Some(1 | 2)) {
+                mh.br_type = br_type;
+                mh.seq = message.be16(d + 2);
+                mh.flags = message.be16(d + 4);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The captured message from the Mobility Header's start, for fixed fields that tshark reads
+/// even past the header's length.
+struct Fixed<'a>(&'a [u8]);
+
+impl Fixed<'_> {
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.0.get(at).copied()
+    }
+
+    fn be16(&self, at: usize) -> Option<u16> {
+        partial::be16(self.0, at)
+    }
+
+    fn hex(&self, at: usize, len: usize) -> Option<HexBytes> {
+        let bytes = self.0.get(at..at.checked_add(len)?)?;
+        Some(HexBytes(bytes.to_vec()))
+    }
+
+    fn addr(&self, at: usize) -> Option<Ipv6Addr> {
+        let bytes = self.0.get(at..)?.first_chunk::<16>()?;
+        Some(Ipv6Addr::from(*bytes))
+    }
 }
 
 /// Lists the mobility options from `at` to the end of the header and takes the values of the
@@ -281,7 +395,9 @@ fn parse_options(packet: &Packet<'_>, mut at: usize, mh: &mut Mh) {
     }
 }
 
-/// The fields of a header cut by the snap length, each once its bytes are captured.
+/// The fields of a header cut by the snap length, each once its bytes are captured, then its
+/// message's fixed fields once all of them are (the options and data are not shown: tshark
+/// stops at the cut).
 fn cut(data: &[u8]) -> Fields {
     let mut fields = Fields::with_capacity(4);
     for (name, at) in [
@@ -296,6 +412,34 @@ fn cut(data: &[u8]) -> Fields {
     if let Some(checksum) = partial::be16(data, field::CHECKSUM) {
         fields.push(("checksum", FieldValue::U16(checksum)));
     }
+    let Some((fixed, _, _)) = data.get(field::MH_TYPE).and_then(|&t| layout(t, data)) else {
+        return fields;
+    };
+    let mut mh = empty(&Packet { buffer: data });
+    message_fields(&mut mh, data, fixed);
+    // In the complete record's order.
+    let numbers = [
+        ("seq", mh.seq.map(FieldValue::U16)),
+        ("flags", mh.flags.map(FieldValue::U16)),
+        ("hb_seq", mh.hb_seq.map(FieldValue::U32)),
+        ("code", mh.code.map(FieldValue::U8)),
+        ("br_type", mh.br_type.map(FieldValue::U8)),
+        ("trigger", mh.trigger.map(FieldValue::U8)),
+        ("num_addrs", mh.num_addrs.map(FieldValue::U8)),
+    ];
+    fields.extend(numbers.into_iter().filter_map(|(n, v)| Some((n, v?))));
+    if !mh.home_agents.is_empty() {
+        fields.push(("home_agents", FieldValue::Ipv6List(mh.home_agents)));
+    }
+    let rest = [
+        ("lifetime", mh.lifetime.map(FieldValue::U16)),
+        ("status", mh.status.map(FieldValue::U8)),
+        ("nonce_index", mh.nonce_index.map(FieldValue::U16)),
+        ("cookie", mh.cookie.map(FieldValue::Bytes)),
+        ("keygen_token", mh.keygen_token.map(FieldValue::Bytes)),
+        ("home_address", mh.home_address.map(FieldValue::Ipv6)),
+    ];
+    fields.extend(rest.into_iter().filter_map(|(n, v)| Some((n, v?))));
     fields
 }
 
@@ -443,7 +587,7 @@ mod tests {
         assert_eq!(note, "Mobility Header needs 56 bytes, 40 captured");
         assert_eq!(d.header_len, 40);
         // A BU with hdr_len 0 has no room for its fixed fields: tshark still shows it
-        // (malformed); the record keeps what fits.
+        // (malformed), without the fields, which are not all captured.
         let mut short = [0u8; 8];
         short[2] = 5;
         short[6..8].copy_from_slice(&[0x03, 0xe8]);
@@ -452,7 +596,7 @@ mod tests {
         let m = mh(&d);
         assert_eq!(
             (m.type_name, m.seq, m.flags, m.lifetime),
-            (Some("BU"), Some(1000), None, None)
+            (Some("BU"), None, None, None)
         );
         assert_eq!((d.header_len, d.payload_len), (8, 0));
         // An option running past the header ends the list.
@@ -461,11 +605,15 @@ mod tests {
         let d = decode(&bu, 56, &mut None).unwrap();
         assert!(mh(&d).options.is_empty());
         assert_eq!(mh(&d).care_of_address, None);
-        // An unknown type: header only; bytes after the header are the payload.
+        // An unknown type: header only; the record counts the bytes after it.
         let mut unk = [0u8; 16];
         unk[2] = 200;
         let d = decode(&unk[..8], 16, &mut None).unwrap();
-        assert_eq!((mh(&d).type_name, d.payload_len), (None, 8));
+        assert_eq!((mh(&d).type_name, mh(&d).payload_len), (None, 8));
+        assert_eq!(
+            d.payload_len, 0,
+            "tshark shows nothing after a Mobility Header"
+        );
     }
 
     /// Fast handovers (RFC 5568): FBU and FBack are laid out as BU and BA (tshark's

@@ -244,7 +244,7 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType::NFLOG => Some(ProtoId::Nflog),
         LinkType::IPV4 => Some(ProtoId::Ipv4),
         LinkType::IPV6 => Some(ProtoId::Ipv6),
-        LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => ip_by_version(data),
+        LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => raw_ip(data),
         // PPP (9) and PPP in HDLC-like framing (50).
         LinkType(9 | 50) => Some(ProtoId::Ppp),
         LinkType(104) => Some(ProtoId::Chdlc),
@@ -255,6 +255,22 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType(192) => Some(ProtoId::Ppi),
         LinkType(242) => Some(ProtoId::Ipoib),
         _ => None,
+    }
+}
+
+/// The first header of a raw-IP link type (101, 12, 14) as Wireshark's `raw` dissector picks
+/// it: PPP in HDLC-like framing when the frame starts with 0xFF 0x03; nothing (the bytes are
+/// `Raw`) below 8 captured bytes, since it reads bytes 6-7 next (for Linux ISDN's PPP); else
+/// IPv4 or IPv6 by the version nibble. Its two other cases, PPP after 6 bytes of fake MAC
+/// address and IPv4 after 10 zero bytes, need a walk that starts past the frame's first bytes
+/// and are not followed.
+fn raw_ip(data: &[u8]) -> Option<ProtoId> {
+    if data.starts_with(&ppp::ADDRESS_CONTROL) {
+        Some(ProtoId::Ppp)
+    } else if data.len() < 8 {
+        None
+    } else {
+        ip_by_version(data)
     }
 }
 
@@ -341,7 +357,7 @@ fn decode(
         ProtoId::Ipv4 => ipv4::decode(data, partial),
         ProtoId::Ipv6 => ipv6::decode(data, partial),
         ProtoId::HopOpt | ProtoId::Ipv6Opts | ProtoId::Ipv6Route | ProtoId::Ipv6Frag => {
-            ipv6_ext::decode(proto, data, declared)
+            ipv6_ext::decode(proto, data, declared, partial)
         }
         ProtoId::Tcp => tcp::decode(data, declared, partial),
         ProtoId::Udp => udp::decode(data, partial),

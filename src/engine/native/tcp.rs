@@ -229,6 +229,36 @@ pub fn parse_options(opts: &[u8]) -> Vec<TcpOption> {
     out
 }
 
+/// The options of a header cut in its options, as tshark 4.0 lists them: those captured whole,
+/// then one whose kind and length bytes are captured but not all its body, as
+/// [`TcpOption::Other`] under its name with the body bytes captured.
+fn cut_options(opts: &[u8]) -> Vec<TcpOption> {
+    let mut options = parse_options(opts);
+    let used: usize = options
+        .iter()
+        .map(|o| match o {
+            TcpOption::EndOfList | TcpOption::Nop => 1,
+            TcpOption::Mss { .. } => 4,
+            TcpOption::WindowScale { .. } => 3,
+            TcpOption::SackPermitted => 2,
+            TcpOption::Sack { blocks } => 2 + 8 * blocks.len(),
+            TcpOption::Timestamps { .. } => 10,
+            TcpOption::Other { data, .. } => 2 + data.0.len(),
+        })
+        .sum();
+    if options.last() != Some(&TcpOption::EndOfList)
+        && let Some(&[number, len]) = opts.get(used..).and_then(|o| o.first_chunk::<2>())
+        && usize::from(len) >= 2
+    {
+        options.push(TcpOption::Other {
+            number,
+            name: option_name(number),
+            data: HexBytes(opts.get(used + 2..).unwrap_or_default().to_vec()),
+        });
+    }
+    options
+}
+
 /// Decodes a TCP header; `declared` is the segment length by the IP header.
 ///
 /// The payload length is `declared − header_len`; HTTP follows when the captured payload
@@ -281,7 +311,7 @@ pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> D
 /// The fields of a header cut short, as tshark 4.0 shows them: the ports after 4 bytes; the
 /// sequence and acknowledgement numbers, data offset, flags and window together after 16 (it
 /// reads them before adding any); the checksum after 18, the urgent pointer after 20, then the
-/// options captured whole. Also the payload length the data offset declares.
+/// options ([`cut_options`]). Also the payload length the data offset declares.
 fn cut(data: &[u8], declared: usize) -> (Fields, usize) {
     use FieldValue::{U8, U16, U32};
     let mut fields = Fields::with_capacity(10);
@@ -312,7 +342,7 @@ fn cut(data: &[u8], declared: usize) -> (Fields, usize) {
         fields.push(("urgent", U16(urgent)));
     }
     if let Some(options) = data.get(field::OPTIONS..).filter(|o| !o.is_empty()) {
-        fields.push(("options", FieldValue::TcpOptions(parse_options(options))));
+        fields.push(("options", FieldValue::TcpOptions(cut_options(options))));
     }
     (fields, payload_len)
 }
@@ -672,12 +702,18 @@ mod tests {
             cut.field("flags"),
             Some(&FieldValue::TcpFlags(TcpFlags(TcpFlags::SYN)))
         );
-        // MSS and SACK_PERM fit whole; the timestamps option (from byte 26) does not.
+        // MSS and SACK_PERM fit whole; of the timestamps option (from byte 26) the kind, the
+        // length and 2 bytes: listed (as tshark lists it) as Other with those 2 bytes.
         assert_eq!(
             cut.field("options"),
             Some(&FieldValue::TcpOptions(vec![
                 TcpOption::Mss { value: 1360 },
-                TcpOption::SackPermitted
+                TcpOption::SackPermitted,
+                TcpOption::Other {
+                    number: 8,
+                    name: "TS",
+                    data: HexBytes(SYN[28..30].to_vec())
+                }
             ]))
         );
         let (cut, _) = cut_short(&SEGMENT[..16], 835);
