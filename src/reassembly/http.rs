@@ -187,6 +187,8 @@ pub struct Cuts {
     spare: Vec<Vec<u8>>,
     /// Zeros, where a TLS message kept in part is put together to be dissected.
     zeros: Vec<u8>,
+    /// Empty run lists for the next TLS messages (at most [`SPARE_BUFFERS`]).
+    spare_runs: Vec<Vec<(usize, usize)>>,
 }
 
 /// Spare buffers a [`Cuts`] keeps: each holds at most `max_message` bytes, so this bounds
@@ -199,6 +201,14 @@ impl Cuts {
         if buffer.capacity() > 0 && self.spare.len() < SPARE_BUFFERS {
             buffer.clear();
             self.spare.push(buffer);
+        }
+    }
+
+    /// Keeps a TLS message's run list (emptied) for a later one, if there is room.
+    fn give_runs(&mut self, mut runs: Vec<(usize, usize)>) {
+        if runs.capacity() > 0 && self.spare_runs.len() < SPARE_BUFFERS {
+            runs.clear();
+            self.spare_runs.push(runs);
         }
     }
 
@@ -283,8 +293,12 @@ impl Cutter {
             body: 0,
             ports,
             keep: first.is_some(),
-            tls: (first == Some(ProtoId::Tls) && app::tls_by_header(ports.0, ports.1))
-                .then(Sparse::default),
+            tls: (first == Some(ProtoId::Tls) && app::tls_by_header(ports.0, ports.1)).then(|| {
+                Sparse {
+                    runs: out.spare_runs.pop().unwrap_or_default(),
+                    ..Sparse::default()
+                }
+            }),
         };
         if let Some(gap) = self.lead_gap.take() {
             current.offset = gap[0];
@@ -484,6 +498,9 @@ impl Cutter {
             });
         }
         out.give(cur.bytes);
+        if let Some(sparse) = cur.tls {
+            out.give_runs(sparse.runs);
+        }
         out.messages.push(Message {
             side: self.side,
             offset: cur.offset,
