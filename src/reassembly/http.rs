@@ -11,7 +11,7 @@
 use super::record::{Anomaly, AnomalyKind};
 use super::tcp::Side;
 use crate::engine::DissectOptions;
-use crate::engine::native::{app, dissect_from};
+use crate::engine::native::{app, dissect_from, tls};
 use crate::model::{Frame, Http, HttpKind, Layer, LinkType, ProtoId, Raw, Span};
 use std::collections::VecDeque;
 
@@ -89,6 +89,70 @@ struct Current {
     /// Whether a non-HTTP message's bytes are kept: only when its first bytes are a protocol
     /// pcapkit dissects (DNS over TCP); anything else is counted as `Raw`.
     keep: bool,
+    /// For a TLS message, the parts of it kept (in `bytes`): only what its dissection reads.
+    tls: Option<Sparse>,
+}
+
+impl Current {
+    /// How many of the message's bytes are kept for its dissection (zero-filled parts of a
+    /// TLS message included).
+    fn kept_len(&self) -> usize {
+        self.tls
+            .as_ref()
+            .map_or(self.bytes.len(), |sparse| sparse.len)
+    }
+}
+
+/// A TLS message kept as the bytes `tls::decode` reads (record headers, the first handshake
+/// message: see [`tls::Reads`]), not the records' bodies, most of a TLS stream's bytes: the
+/// rest is zero-filled when the message is dissected, with the same result.
+#[derive(Clone, Debug, Default)]
+struct Sparse {
+    reads: tls::Reads,
+    /// The message's length as dissected (at most `max_message`).
+    len: usize,
+    /// Offset and length of each run of kept bytes, in their order in `Current::bytes`.
+    runs: Vec<(usize, usize)>,
+}
+
+impl Sparse {
+    /// Takes the message's next bytes, appending the parts its dissection reads to `kept`.
+    fn take(&mut self, bytes: &[u8], kept: &mut Vec<u8>, cuts: &mut Cuts) {
+        let at = self.len;
+        let runs = &mut self.runs;
+        self.reads.feed(at, bytes, |from, to| {
+            cuts.keep(kept, bytes.get(from - at..to - at).unwrap_or_default());
+            match runs.last_mut() {
+                Some((start, len)) if *start + *len == from => *len += to - from,
+                _ => runs.push((from, to - from)),
+            }
+        });
+        self.len += bytes.len();
+    }
+
+    /// Dissects the message as kept in `kept`: its runs are put into `zeros` (all zeros, and
+    /// left so: only the runs are written, then cleared).
+    fn dissect(&self, cur: &Current, zeros: &mut Vec<u8>) -> Frame {
+        if zeros.len() < self.len {
+            zeros.resize(self.len, 0);
+        }
+        let mut from = 0;
+        for &(at, len) in &self.runs {
+            if let (Some(dst), Some(src)) =
+                (zeros.get_mut(at..at + len), cur.bytes.get(from..from + len))
+            {
+                dst.copy_from_slice(src);
+            }
+            from += len;
+        }
+        let frame = dissect_kept(cur, zeros.get(..self.len).unwrap_or_default());
+        for &(at, len) in &self.runs {
+            if let Some(run) = zeros.get_mut(at..at + len) {
+                run.fill(0);
+            }
+        }
+        frame
+    }
 }
 
 /// Cuts one direction of a connection into messages.
@@ -121,6 +185,10 @@ pub struct Cuts {
     pub messages: Vec<Message>,
     /// Empty buffers for the next messages (at most [`SPARE_BUFFERS`]).
     spare: Vec<Vec<u8>>,
+    /// Zeros, where a TLS message kept in part is put together to be dissected.
+    zeros: Vec<u8>,
+    /// Empty run lists for the next TLS messages (at most [`SPARE_BUFFERS`]).
+    spare_runs: Vec<Vec<(usize, usize)>>,
 }
 
 /// Spare buffers a [`Cuts`] keeps: each holds at most `max_message` bytes, so this bounds
@@ -133,6 +201,14 @@ impl Cuts {
         if buffer.capacity() > 0 && self.spare.len() < SPARE_BUFFERS {
             buffer.clear();
             self.spare.push(buffer);
+        }
+    }
+
+    /// Keeps a TLS message's run list (emptied) for a later one, if there is room.
+    fn give_runs(&mut self, mut runs: Vec<(usize, usize)>) {
+        if runs.capacity() > 0 && self.spare_runs.len() < SPARE_BUFFERS {
+            runs.clear();
+            self.spare_runs.push(runs);
         }
     }
 
@@ -217,6 +293,12 @@ impl Cutter {
             body: 0,
             ports,
             keep: first.is_some(),
+            tls: (first == Some(ProtoId::Tls) && app::tls_by_header(ports.0, ports.1)).then(|| {
+                Sparse {
+                    runs: out.spare_runs.pop().unwrap_or_default(),
+                    ..Sparse::default()
+                }
+            }),
         };
         if let Some(gap) = self.lead_gap.take() {
             current.offset = gap[0];
@@ -245,8 +327,12 @@ impl Cutter {
             Mode::Idle => (bytes.len(), false),
             Mode::Opaque if !cur.keep => (bytes.len(), false),
             Mode::Opaque => {
-                let room = max.saturating_sub(cur.bytes.len()).min(bytes.len());
-                out.keep(&mut cur.bytes, bytes.get(..room).unwrap_or_default());
+                let room = max.saturating_sub(cur.kept_len()).min(bytes.len());
+                let fresh = bytes.get(..room).unwrap_or_default();
+                match &mut cur.tls {
+                    Some(sparse) => sparse.take(fresh, &mut cur.bytes, out),
+                    None => out.keep(&mut cur.bytes, fresh),
+                }
                 cur.truncated |= room < bytes.len();
                 (bytes.len(), false)
             }
@@ -397,11 +483,9 @@ impl Cutter {
                 }
                 head
             }
-            None => match app::over_tcp(cur.ports.0, cur.ports.1, &cur.bytes) {
-                Some(first) if !cur.bytes.is_empty() => {
-                    dissect_from(first, &cur.bytes, &DissectOptions::default())
-                }
-                _ => raw_message(&cur),
+            None => match &cur.tls {
+                Some(sparse) => sparse.dissect(&cur, &mut out.zeros),
+                None => dissect_kept(&cur, &cur.bytes),
             },
         };
         let len = u32::try_from(cur.len).unwrap_or(u32::MAX);
@@ -410,10 +494,13 @@ impl Cutter {
             cur.anomalies.push(Anomaly {
                 kind: AnomalyKind::Truncated,
                 frame: cur.frames.last().copied().unwrap_or(0),
-                range: Some([cur.offset, cur.offset + cur.bytes.len() as u64]),
+                range: Some([cur.offset, cur.offset + cur.kept_len() as u64]),
             });
         }
         out.give(cur.bytes);
+        if let Some(sparse) = cur.tls {
+            out.give_runs(sparse.runs);
+        }
         out.messages.push(Message {
             side: self.side,
             offset: cur.offset,
@@ -424,6 +511,14 @@ impl Cutter {
             anomalies: cur.anomalies,
             frame,
         });
+    }
+}
+
+/// The dissection of a message that is not HTTP, from `bytes`, the bytes kept of it.
+fn dissect_kept(cur: &Current, bytes: &[u8]) -> Frame {
+    match app::over_tcp(cur.ports.0, cur.ports.1, bytes) {
+        Some(first) if !bytes.is_empty() => dissect_from(first, bytes, &DissectOptions::default()),
+        _ => raw_message(cur),
     }
 }
 
@@ -645,6 +740,36 @@ mod tests {
         match m.frame.layers.first() {
             Some(Layer::Http(h)) => h,
             other => panic!("not HTTP: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_tls_message_kept_in_part_dissects_as_the_whole() {
+        let hello = crate::engine::native::tls::tests::client_hello();
+        let app_data = [vec![23, 3, 3, 0x01, 0x00], vec![0x5a; 256]].concat();
+        let first = [hello.clone(), app_data.clone(), app_data[..100].to_vec()].concat();
+        let second = [app_data.clone(), hello.clone()].concat();
+        for (max, step) in [(64 << 10, 7), (64 << 10, 1460), (200, 50)] {
+            let mut cutter = Cutter::new(1, max);
+            let mut out = Cuts::default();
+            let mut ex = Exchange::default();
+            let mut offset = 0;
+            for (message, bytes) in [&first, &second].into_iter().enumerate() {
+                for piece in bytes.chunks(step) {
+                    cutter.data(offset, piece, 1, (443, 50000), &mut ex, &mut out);
+                    offset += piece.len() as u64;
+                }
+                // The other direction sends: the message ends.
+                cutter.end(false, &mut out);
+                let m = &out.messages[message];
+                let kept = &bytes[..bytes.len().min(max)];
+                let mut whole = dissect_from(ProtoId::Tls, kept, &DissectOptions::default());
+                whole.len = bytes.len() as u32;
+                assert_eq!(m.frame, whole, "max {max}, step {step}, message {message}");
+                assert!(matches!(m.frame.layers.first(), Some(Layer::Tls(_))));
+                assert_eq!(m.anomalies.len(), usize::from(bytes.len() > max));
+            }
+            assert!(out.zeros.iter().all(|&b| b == 0), "zeros stay zeros");
         }
     }
 

@@ -25,6 +25,14 @@ pub fn over_tcp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     http::is_http_start(payload).then_some(ProtoId::Http)
 }
 
+/// Whether, between these ports, [`over_tcp`] decides on TLS from the first record header
+/// alone, whatever follows it: no protocol confirmed by its port (DNS, SIP) is tried first.
+pub fn tls_by_header(src_port: u16, dst_port: u16) -> bool {
+    [src_port, dst_port]
+        .iter()
+        .all(|&port| port != DNS_PORT && port != sip::PORT)
+}
+
 /// Ports of TLS services: HTTPS, SMTPS, LDAPS, DNS over TLS, FTPS, TELNETS, IMAPS, IRCS,
 /// POP3S, SIPS, and the common alternative HTTPS port.
 const TLS_PORTS: [u16; 12] = [443, 465, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443];

@@ -64,7 +64,7 @@ mod radiotap;
 mod sctp;
 mod sip;
 mod teredo;
-mod tls;
+pub(crate) mod tls;
 mod vxlan;
 // Bounds-checked field reads shared by the dissectors.
 mod read;

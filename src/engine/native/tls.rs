@@ -250,6 +250,87 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     })
 }
 
+/// Which bytes of a message [`decode`] reads, found as the message's bytes arrive in order:
+/// each record header it walks (the first one that is not a record header included, up to
+/// [`MAX_RECORDS`] records) and the body of the first handshake record it reads a message
+/// from. Bytes outside these ranges do not change what `decode` returns, so a reassembled
+/// TCP message need not keep them (`reassembly::http` zero-fills them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reads {
+    /// Offset of the header being read (or of the next one).
+    next: usize,
+    /// Its bytes so far.
+    header: [u8; RECORD_HEADER_LEN],
+    have: usize,
+    records: usize,
+    /// End of the handshake record body `decode` reads (0: none yet).
+    body_end: usize,
+    /// A change_cipher_spec was seen: later handshake records are not read.
+    encrypted: bool,
+    /// A handshake message was read: later handshake records are not.
+    handshake: bool,
+    /// `decode` reads no header past this point.
+    done: bool,
+}
+
+impl Reads {
+    /// Takes the message's bytes `[at, at + bytes.len())` (right after those taken before) and
+    /// calls `read(from, to)` for each range of them `decode` reads, in order.
+    pub(crate) fn feed(&mut self, at: usize, bytes: &[u8], mut read: impl FnMut(usize, usize)) {
+        let end = at + bytes.len();
+        let mut pos = at;
+        while pos < end {
+            if pos < self.next {
+                // A record body: read only if it is the handshake message's.
+                let to = end.min(self.next);
+                if pos < self.body_end {
+                    read(pos, to.min(self.body_end));
+                }
+                pos = to;
+                continue;
+            }
+            if self.done {
+                return;
+            }
+            let take = (RECORD_HEADER_LEN - self.have).min(end - pos);
+            let (from, to) = (self.have, self.have + take);
+            if let (Some(dst), Some(src)) = (
+                self.header.get_mut(from..to),
+                bytes.get(pos - at..pos - at + take),
+            ) {
+                dst.copy_from_slice(src);
+            }
+            read(pos, pos + take);
+            self.have = to;
+            pos += take;
+            if self.have == RECORD_HEADER_LEN {
+                self.record();
+            }
+        }
+    }
+
+    /// A whole record header was read: where `decode` goes next.
+    fn record(&mut self) {
+        let header = self.header;
+        let [kind, _, _, l0, l1] = header;
+        if !is_tls(&header) {
+            self.done = true;
+            return;
+        }
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
+        let body = self.next + RECORD_HEADER_LEN;
+        if kind == HANDSHAKE && !self.handshake && !self.encrypted {
+            self.body_end = body + len;
+            self.handshake = len > 0;
+        }
+        self.encrypted |= kind == CHANGE_CIPHER_SPEC;
+        self.records += 1;
+        self.done = self.records >= MAX_RECORDS;
+        self.next = body + len;
+        self.have = 0;
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -385,5 +466,63 @@ pub(crate) mod tests {
                 let _ = decode(&bytes[..len]);
             }
         }
+    }
+
+    /// What `decode` makes of `bytes`, comparable.
+    fn decoded(bytes: &[u8]) -> Result<(Layer, usize, usize), DecodeError> {
+        decode(bytes).map(|d| (d.layer, d.header_len, d.payload_len))
+    }
+
+    /// `bytes` with only what [`Reads`] says `decode` reads, fed in pieces of `step` bytes;
+    /// zeros elsewhere.
+    fn only_reads(bytes: &[u8], step: usize) -> Vec<u8> {
+        let mut reads = Reads::default();
+        let mut kept = vec![0u8; bytes.len()];
+        for (i, piece) in bytes.chunks(step).enumerate() {
+            reads.feed(i * step, piece, |from, to| {
+                kept[from..to].copy_from_slice(&bytes[from..to]);
+            });
+        }
+        kept
+    }
+
+    #[test]
+    fn reads_are_all_decode_needs() {
+        // A hello, a change_cipher_spec, an encrypted handshake record (not read), an empty
+        // handshake record, then application data.
+        let mut stream = vec![20, 3, 3, 0, 1, 1];
+        stream.extend([22, 3, 3, 0, 4, 9, 9, 9, 9]);
+        stream.extend([23, 3, 3, 0, 6, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]);
+        let hello = client_hello();
+        let mut bytes = [vec![22, 3, 1, 0, 0], hello.clone(), stream.clone()].concat();
+        for step in [1, 2, 5, 7, 64, bytes.len()] {
+            let kept = only_reads(&bytes, step);
+            assert_ne!(kept, bytes, "the records' bodies are not kept");
+            assert_eq!(kept[5..5 + hello.len()], hello[..], "the hello is kept");
+            assert_eq!(decoded(&kept), decoded(&bytes));
+            assert_eq!(
+                tls_of(&decode(&kept).unwrap()).sni.as_deref(),
+                Some("example.com")
+            );
+        }
+        // Cut anywhere (the message as far as it was captured): the same layer.
+        for len in 0..bytes.len() {
+            assert_eq!(
+                decoded(&only_reads(&bytes[..len], 3)),
+                decoded(&bytes[..len])
+            );
+        }
+        // Past MAX_RECORDS records, and after a header that is not one, nothing is read.
+        bytes = [23, 3, 3, 0, 1, 0].repeat(MAX_RECORDS + 2);
+        let kept = only_reads(&bytes, 11);
+        assert_eq!(kept[MAX_RECORDS * 6..], [0; 12]);
+        assert_eq!(decoded(&kept), decoded(&bytes));
+        bytes = [vec![23, 3, 3, 0, 2, 1, 2], vec![0xff; 9]].concat();
+        let kept = only_reads(&bytes, 4);
+        assert_eq!(
+            kept,
+            [vec![23, 3, 3, 0, 2, 0, 0], vec![0xff; 5], vec![0; 4]].concat()
+        );
+        assert_eq!(decoded(&kept), decoded(&bytes));
     }
 }
