@@ -62,6 +62,11 @@ pub(super) const FAST_PATH: &[ProtoId] = {
 /// Fails only where serde_json would (a fallback value's `Serialize` failing); `out` may then
 /// hold a partial object, as with serde_json.
 pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
+    Out::with(out, |out| write_frame(out, frame))
+}
+
+/// [`write_frame_json`] into an [`Out`].
+fn write_frame(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b"{\"number\":");
     int(out, frame.number);
     if let Some(ts) = frame.timestamp {
@@ -88,7 +93,7 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
 /// `,"protocols":"A:B","layers":[...]` and, if dissection stopped early, `,"error":{...}`:
 /// how a frame's object ends, and a reassembly record's.
 #[inline(always)]
-fn chain_layers_error(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
+fn chain_layers_error(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b",\"protocols\":\"");
     for (i, layer) in frame.layers.iter().enumerate() {
         if i > 0 {
@@ -113,7 +118,7 @@ fn chain_layers_error(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()
 }
 
 /// One layer object, `{"protocol":"<name>",...}`.
-fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
+fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
     let (header_len, payload_len) = match layer {
         Layer::Ethernet(e) => {
             lit(out, b"{\"protocol\":\"Ethernet\",\"src\":");
@@ -311,7 +316,7 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
         Layer::Tls(t) => tls(out, t)?,
         Layer::Ntp(n) => ntp(out, n),
         Layer::Dns(d) => {
-            let start = out.len();
+            let start = out.position();
             match dns(out, d)? {
                 Some(lengths) => lengths,
                 // A record kind this module does not know: the whole layer through serde_json.
@@ -336,7 +341,7 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
 }
 
 /// An ICMP or ICMPv6 record after `head` (which ends with the `type` key); returns the lengths.
-fn icmp(out: &mut Vec<u8>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u32)> {
+fn icmp(out: &mut Out<'_>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u32)> {
     lit(out, head);
     byte(out, i.kind);
     lit(out, b",\"code\":");
@@ -371,7 +376,7 @@ fn icmp(out: &mut Vec<u8>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u3
 }
 
 /// An HTTP head; strings from the packet are escaped by serde_json. Returns the lengths.
-fn http(out: &mut Vec<u8>, h: &Http) -> serde_json::Result<(u32, u32)> {
+fn http(out: &mut Out<'_>, h: &Http) -> serde_json::Result<(u32, u32)> {
     lit(
         out,
         match h.kind {
@@ -411,7 +416,7 @@ fn http(out: &mut Vec<u8>, h: &Http) -> serde_json::Result<(u32, u32)> {
 }
 
 /// TLS record headers and hello fields. Returns the lengths.
-fn tls(out: &mut Vec<u8>, t: &Tls) -> serde_json::Result<(u32, u32)> {
+fn tls(out: &mut Out<'_>, t: &Tls) -> serde_json::Result<(u32, u32)> {
     lit(out, b"{\"protocol\":\"TLS\",\"records\":[");
     for (i, r) in t.records.iter().enumerate() {
         lit(
@@ -474,7 +479,7 @@ fn tls(out: &mut Vec<u8>, t: &Tls) -> serde_json::Result<(u32, u32)> {
 }
 
 /// An NTP header (the optional fields are those of modes 1 to 5). Returns the lengths.
-fn ntp(out: &mut Vec<u8>, n: &Ntp) -> (u32, u32) {
+fn ntp(out: &mut Out<'_>, n: &Ntp) -> (u32, u32) {
     lit(out, b"{\"protocol\":\"NTP\",\"leap\":");
     byte(out, n.leap);
     lit(out, b",\"version\":");
@@ -519,7 +524,7 @@ fn ntp(out: &mut Vec<u8>, n: &Ntp) -> (u32, u32) {
 }
 
 /// `[a,b,...]` of 16-bit numbers.
-fn u16_list(out: &mut Vec<u8>, values: &[u16]) {
+fn u16_list(out: &mut Out<'_>, values: &[u16]) {
     out.push(b'[');
     for (i, &value) in values.iter().enumerate() {
         if i > 0 {
@@ -532,7 +537,7 @@ fn u16_list(out: &mut Vec<u8>, values: &[u16]) {
 
 /// A DNS message; `None` (with a partial object in `out`) if a record's data is of a kind
 /// written only by serde_json. Returns the lengths.
-fn dns(out: &mut Vec<u8>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
+fn dns(out: &mut Out<'_>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
     lit(out, b"{\"protocol\":\"DNS\"");
     if let Some(len) = d.tcp_len {
         lit(out, b",\"tcp_len\":");
@@ -613,7 +618,7 @@ fn dns(out: &mut Vec<u8>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
 
 /// One DNS resource record, its data flattened into it; `false` for data of a kind this module
 /// does not know (a variant added to `DnsRdata` later).
-fn dns_record(out: &mut Vec<u8>, r: &DnsRecord) -> serde_json::Result<bool> {
+fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
     lit(out, b"{\"name\":");
     string(out, &r.name)?;
     lit(out, b",\"type\":");
@@ -741,7 +746,7 @@ fn dns_record(out: &mut Vec<u8>, r: &DnsRecord) -> serde_json::Result<bool> {
 }
 
 /// One TCP option object.
-fn tcp_option(out: &mut Vec<u8>, option: &TcpOption) -> serde_json::Result<()> {
+fn tcp_option(out: &mut Out<'_>, option: &TcpOption) -> serde_json::Result<()> {
     match option {
         TcpOption::EndOfList => lit(out, b"{\"kind\":\"EOL\"}"),
         TcpOption::Nop => lit(out, b"{\"kind\":\"NOP\"}"),
@@ -788,7 +793,7 @@ fn tcp_option(out: &mut Vec<u8>, option: &TcpOption) -> serde_json::Result<()> {
 }
 
 /// A list of IPv4 / IPv6 options, `[{"type":..,"name":..,"len":..,"data":".."},...]`.
-fn ip_options(out: &mut Vec<u8>, options: &[IpOption]) -> serde_json::Result<()> {
+fn ip_options(out: &mut Out<'_>, options: &[IpOption]) -> serde_json::Result<()> {
     out.push(b'[');
     for (i, option) in options.iter().enumerate() {
         lit(out, if i > 0 { b",{\"type\":" } else { b"{\"type\":" });
@@ -807,26 +812,28 @@ fn ip_options(out: &mut Vec<u8>, options: &[IpOption]) -> serde_json::Result<()>
 
 // --- values ---------------------------------------------------------------------------------
 //
-// Short values are built in registers and appended with one fixed-size store followed by a
-// `truncate` to their length: no `memcpy` call for a few bytes, and no reload of bytes just
-// stored one by one into a stack buffer (which defeats store-to-load forwarding).
+// Short values are built in registers and appended with one fixed-size store of which only
+// their length is kept (`Out::fixed`): no `memcpy` call for a few bytes, and no reload of
+// bytes just stored one by one into a stack buffer (which defeats store-to-load forwarding).
 
 #[inline(always)]
-fn lit(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.extend_from_slice(bytes);
+fn lit(out: &mut Out<'_>, bytes: &[u8]) {
+    out.extend(bytes);
 }
 
 /// Appends the first `len` (≤ `N`) bytes of `bytes`: all `N` are stored, the excess dropped.
 #[inline(always)]
-fn fixed<const N: usize>(out: &mut Vec<u8>, bytes: [u8; N], len: usize) {
-    out.extend_from_slice(&bytes);
-    out.truncate(out.len() - (N - len));
+fn fixed<const N: usize>(out: &mut Out<'_>, bytes: [u8; N], len: usize) {
+    out.fixed(bytes, len);
 }
 
-/// A `u64` in decimal, through `itoa` (frame numbers; narrower fields use [`num`]).
+/// A `u64` in decimal: as [`num`] below 2³², else through `itoa`.
 #[inline(always)]
-fn int(out: &mut Vec<u8>, n: u64) {
-    lit(out, itoa::Buffer::new().format(n).as_bytes());
+fn int(out: &mut Out<'_>, n: u64) {
+    match u32::try_from(n) {
+        Ok(n) => num(out, n),
+        Err(_) => lit(out, itoa::Buffer::new().format(n).as_bytes()),
+    }
 }
 
 /// The eight decimal digits of `n` (< 10⁸), zero-padded, as ASCII in memory order when stored
@@ -874,11 +881,14 @@ fn decimal_len(n: u32) -> usize {
     ((u64::from(n) + DIGITS_BY_LOG2[log2 as usize]) >> 32) as usize
 }
 
-/// A `u32` (or narrower) in decimal.
+/// A `u32` (or narrower) in decimal: below 1000 (most lengths and small fields) from a table,
+/// else by [`ascii8`].
 #[inline(always)]
-fn num(out: &mut Vec<u8>, n: impl Into<u32>) {
+fn num(out: &mut Out<'_>, n: impl Into<u32>) {
     let n = n.into();
-    if n < 100_000_000 {
+    if let Some(&entry) = DECIMAL.get(n as usize) {
+        fixed(out, entry.to_le_bytes(), (entry >> 24) as usize);
+    } else if n < 100_000_000 {
         let len = decimal_len(n);
         fixed(out, (ascii8(n) >> (8 * (8 - len))).to_le_bytes(), len);
     } else {
@@ -887,12 +897,12 @@ fn num(out: &mut Vec<u8>, n: impl Into<u32>) {
     }
 }
 
-/// Decimal text of every byte value: up to three ASCII digits in the low bytes (memory order
-/// when stored little-endian), the digit count in the high byte.
-static BYTE_DEC: [u32; 256] = {
-    let mut table = [0u32; 256];
+/// Decimal text of every number below 1000: up to three ASCII digits in the low bytes (memory
+/// order when stored little-endian), the digit count in the high byte.
+static DECIMAL: [u32; 1000] = {
+    let mut table = [0u32; 1000];
     let mut n = 0;
-    while n < 256 {
+    while n < 1000 {
         let (h, t, o) = (n as u32 / 100, n as u32 / 10 % 10, n as u32 % 10);
         table[n] = if n >= 100 {
             (3 << 24) | ((b'0' as u32 + o) << 16) | ((b'0' as u32 + t) << 8) | (b'0' as u32 + h)
@@ -909,18 +919,18 @@ static BYTE_DEC: [u32; 256] = {
 /// A byte's decimal text (low three bytes) and length.
 #[inline(always)]
 fn byte_text(n: u8) -> (u32, usize) {
-    let entry = BYTE_DEC[usize::from(n)];
+    let entry = DECIMAL[usize::from(n)];
     (entry & 0xff_ffff, (entry >> 24) as usize)
 }
 
 #[inline(always)]
-fn byte(out: &mut Vec<u8>, n: u8) {
+fn byte(out: &mut Out<'_>, n: u8) {
     let (text, len) = byte_text(n);
     fixed(out, text.to_le_bytes(), len);
 }
 
 #[inline(always)]
-fn boolean(out: &mut Vec<u8>, b: bool) {
+fn boolean(out: &mut Out<'_>, b: bool) {
     lit(out, if b { b"true" } else { b"false" });
 }
 
@@ -947,7 +957,7 @@ static PROTO_NAMES: [(u128, usize); ProtoId::ALL.len()] = {
 
 /// A protocol's name, unquoted (protocol names need no escaping: tested).
 #[inline(always)]
-fn proto_name(out: &mut Vec<u8>, proto: ProtoId) {
+fn proto_name(out: &mut Out<'_>, proto: ProtoId) {
     match PROTO_NAMES.get(proto as usize) {
         Some(&(packed, len)) if len > 0 => fixed(out, packed.to_le_bytes(), len),
         _ => lit(out, proto.name().as_bytes()),
@@ -968,7 +978,7 @@ static PAIRS: [u16; 100] = {
 /// `,"time":"<RFC 3339>","time_epoch":"<secs.nanos>"`, as `Timestamp`'s `write_rfc3339` and
 /// `write_epoch` (which it calls for times before 1970 or from the year 10000), written in
 /// place in `out`.
-fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
+fn time_fields(out: &mut Out<'_>, ts: Timestamp) {
     const PREFIX: &[u8; 55] = b",\"time\":\"YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ\",\"time_epoch\":\"";
     const ROOM: usize = 80;
     const TEMPLATE: [u8; ROOM] = {
@@ -984,12 +994,7 @@ fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
     const NANOS: usize = DATE + 20;
     const SECS: usize = PREFIX.len();
     // 253402300800 is 10000-01-01T00:00:00Z: the epoch seconds have at most 12 digits.
-    let start = out.len();
-    let (Ok(secs @ 0..253_402_300_800), Some(buf)) = (u64::try_from(ts.secs), {
-        out.extend_from_slice(&TEMPLATE);
-        out.last_chunk_mut::<ROOM>()
-    }) else {
-        out.truncate(start);
+    let Ok(secs @ 0..253_402_300_800) = u64::try_from(ts.secs) else {
         lit(out, b",\"time\":\"");
         lit(out, ts.write_rfc3339(&mut [0; 40]).as_bytes());
         lit(out, b"\",\"time_epoch\":\"");
@@ -997,6 +1002,8 @@ fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
         out.push(b'"');
         return;
     };
+    let buf = out.room::<ROOM>();
+    buf.copy_from_slice(&TEMPLATE);
     let (year, month, day) = civil_from_days((secs / 86_400) as u32);
     let of_day = (secs % 86_400) as u32;
     for (at, value) in [
@@ -1033,7 +1040,7 @@ fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
     buf[end + 1] = nanos_head;
     buf[end + 2..end + 10].copy_from_slice(&nanos_tail.to_le_bytes());
     buf[end + 10] = b'"';
-    out.truncate(start + end + 11);
+    out.advance(end + 11);
 }
 
 /// Days since 1970-01-01 (≥ 0) to (year, month, day), as `Timestamp` computes them.
@@ -1069,7 +1076,7 @@ fn hex_pair(b: u8) -> u16 {
 
 /// `"aa:bb:cc:dd:ee:ff"`, as `MacAddr`'s `Serialize`.
 #[inline(always)]
-fn mac(out: &mut Vec<u8>, m: &MacAddr) {
+fn mac(out: &mut Out<'_>, m: &MacAddr) {
     let [b0, b1, b2, b3, b4, b5] = m.0;
     let pair = |b| u128::from(hex_pair(b));
     let colons = (0x3a << 24) | (0x3a << 48) | (0x3a << 72) | (0x3a << 96) | (0x3a << 120);
@@ -1088,14 +1095,14 @@ fn mac(out: &mut Vec<u8>, m: &MacAddr) {
 
 /// `"a.b.c.d"`, as serde's `Ipv4Addr` (its `Display`).
 #[inline(always)]
-fn ipv4(out: &mut Vec<u8>, a: Ipv4Addr) {
+fn ipv4(out: &mut Out<'_>, a: Ipv4Addr) {
     out.push(b'"');
     ipv4_tail(out, a);
 }
 
 /// `a.b.c.d"`: an IPv4 address and the closing quote.
 #[inline(always)]
-fn ipv4_tail(out: &mut Vec<u8>, a: Ipv4Addr) {
+fn ipv4_tail(out: &mut Out<'_>, a: Ipv4Addr) {
     let mut text = 0u128;
     let mut len = 0;
     for (i, b) in a.octets().into_iter().enumerate() {
@@ -1113,7 +1120,7 @@ fn ipv4_tail(out: &mut Vec<u8>, a: Ipv4Addr) {
 
 /// `"2001:db8::1"`, as serde's `Ipv6Addr` (its `Display`: RFC 5952, the longest run of two or
 /// more zero groups, the first of equals, shortened to `::`; IPv4-mapped as `::ffff:a.b.c.d`).
-fn ipv6(out: &mut Vec<u8>, a: &Ipv6Addr) {
+fn ipv6(out: &mut Out<'_>, a: &Ipv6Addr) {
     if let Some(v4) = a.to_ipv4_mapped() {
         lit(out, b"\"::ffff:");
         ipv4_tail(out, v4);
@@ -1160,7 +1167,7 @@ fn ipv6(out: &mut Vec<u8>, a: &Ipv6Addr) {
 }
 
 /// An Ethertype's name, or `"0xNNNN"`, as `EtherType`'s `Serialize`.
-fn ether_type(out: &mut Vec<u8>, t: EtherType) {
+fn ether_type(out: &mut Out<'_>, t: EtherType) {
     match t {
         EtherType::IPV4 => return lit(out, b"\"IPv4\""),
         EtherType::IPV6 => return lit(out, b"\"IPv6\""),
@@ -1195,7 +1202,7 @@ fn ether_type(out: &mut Vec<u8>, t: EtherType) {
 }
 
 /// An ARP address in `format`, as `Arp`'s `Serialize` (`Arp::hardware_format`).
-fn arp_addr(out: &mut Vec<u8>, a: &AnyAddr, format: ArpAddrFormat) {
+fn arp_addr(out: &mut Out<'_>, a: &AnyAddr, format: ArpAddrFormat) {
     match (format, a.0.as_slice()) {
         (ArpAddrFormat::Mac, &[a0, a1, a2, a3, a4, a5]) => {
             mac(out, &MacAddr([a0, a1, a2, a3, a4, a5]));
@@ -1212,8 +1219,7 @@ fn arp_addr(out: &mut Vec<u8>, a: &AnyAddr, format: ArpAddrFormat) {
 }
 
 /// Bytes as a quoted lowercase hex string, as `HexBytes`' `Serialize`.
-fn hex(out: &mut Vec<u8>, bytes: &HexBytes) {
-    out.reserve(bytes.0.len() * 2 + 2);
+fn hex(out: &mut Out<'_>, bytes: &HexBytes) {
     out.push(b'"');
     for b in &bytes.0 {
         lit(out, &hex_pair(*b).to_le_bytes());
@@ -1222,7 +1228,7 @@ fn hex(out: &mut Vec<u8>, bytes: &HexBytes) {
 }
 
 /// The comma-separated flag names, as `TcpFlags`' `Serialize` (SYN, ACK, FIN, ... order).
-fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
+fn tcp_flags(out: &mut Out<'_>, flags: TcpFlags) {
     // The common combinations in one copy each.
     let text: &[u8] = match flags.0 {
         0x010 => b"\"ACK\"",
@@ -1255,7 +1261,7 @@ fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
 /// control character; serde_json leaves every other character, non-ASCII included, as is),
 /// else through serde_json. Names from tables and packet strings alike.
 #[inline]
-fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+fn string(out: &mut Out<'_>, s: &str) -> serde_json::Result<()> {
     if !needs_escape(s.as_bytes()) {
         out.push(b'"');
         lit(out, s.as_bytes());
@@ -1299,11 +1305,13 @@ fn needs_escape(s: &[u8]) -> bool {
 }
 
 /// Any value through serde_json (the fallback).
-fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
-    serde_json::to_writer(out, value)
+fn serde<T: Serialize + ?Sized>(out: &mut Out<'_>, value: &T) -> serde_json::Result<()> {
+    serde_json::to_writer(out.vec(), value)
 }
 
+mod out;
 mod record;
+use out::Out;
 pub(crate) use record::write_record_json;
 
 #[cfg(test)]

@@ -975,11 +975,11 @@ fn dumpers_use_the_fast_path() {
 /// The value writers against the `Display`/serde forms they reproduce, over wide ranges.
 #[test]
 fn value_writers_match() {
-    use super::{byte, ipv4, ipv6, num};
+    use super::{Out, byte, ipv4, ipv6, num};
     let mut out = Vec::new();
-    let mut check = |write: &dyn Fn(&mut Vec<u8>), expected: String| {
+    let mut check = |write: &dyn Fn(&mut Out<'_>), expected: String| {
         out.clear();
-        write(&mut out);
+        Out::with(&mut out, write);
         assert_eq!(String::from_utf8_lossy(&out), expected);
     };
     let mut numbers: Vec<u32> = (0..=100_000).collect();
@@ -1045,7 +1045,7 @@ fn strings_match() {
                     text[at] = char::from(b);
                     let text: String = text.into_iter().collect();
                     out.clear();
-                    super::string(&mut out, &text).expect("encode");
+                    super::Out::with(&mut out, |out| super::string(out, &text)).expect("encode");
                     assert_eq!(
                         String::from_utf8_lossy(&out),
                         serde_json::to_string(&text).unwrap_or_default(),
