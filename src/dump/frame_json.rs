@@ -79,7 +79,13 @@ fn write_frame(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b",\"link_type\":");
     match frame.link_type.name() {
         Some("USER") | None => serde(out, &frame.link_type)?,
-        Some(name) => string(out, name)?,
+        Some("ETHERNET") => lit(out, b"\"ETHERNET\""),
+        // Link type names are ASCII literals without characters JSON escapes (tested).
+        Some(name) => {
+            out.push(b'"');
+            lit(out, name.as_bytes());
+            out.push(b'"');
+        }
     }
     if let Some(interface) = frame.interface {
         lit(out, b",\"interface\":");

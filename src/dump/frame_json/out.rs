@@ -10,7 +10,7 @@
 /// Bytes staged before they move to the `Vec`: more than most frames (≈ 880 bytes in the mixed
 /// capture) need in two copies, and more than any fixed-size piece (the longest is the 80 bytes
 /// of `time_fields`).
-const STAGE: usize = 512;
+const STAGE: usize = 1024;
 
 /// The output of the frame writers: appends go to a stack buffer, moved to `vec` when full and
 /// when the `Out` is dropped (also after an early return with an error: the partial object

@@ -1078,6 +1078,9 @@ fn static_names_need_no_escaping() {
         if let Some(name) = EtherType(n).name() {
             assert!(plain(name), "{name}");
         }
+        if let Some(name) = LinkType(u32::from(n)).name() {
+            assert!(plain(name), "{name}");
+        }
     }
 }
 
