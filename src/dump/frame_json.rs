@@ -100,15 +100,17 @@ fn write_frame(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
 /// how a frame's object ends, and a reassembly record's.
 #[inline(always)]
 fn chain_layers_error(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
-    lit(out, b",\"protocols\":\"");
-    for (i, layer) in frame.layers.iter().enumerate() {
-        if i > 0 {
-            out.push(b':');
+    out.local(|out| {
+        lit(out, b",\"protocols\":\"");
+        for (i, layer) in frame.layers.iter().enumerate() {
+            if i > 0 {
+                out.push(b':');
+            }
+            // Protocol names are ASCII literals without characters JSON escapes (tested).
+            proto_name(out, layer.proto());
         }
-        // Protocol names are ASCII literals without characters JSON escapes (tested).
-        proto_name(out, layer.proto());
-    }
-    lit(out, b"\",\"layers\":[");
+        lit(out, b"\",\"layers\":[");
+    });
     for (i, layer) in frame.layers.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -126,7 +128,7 @@ fn chain_layers_error(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()
 /// One layer object, `{"protocol":"<name>",...}`.
 fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
     let (header_len, payload_len) = match layer {
-        Layer::Ethernet(e) => {
+        Layer::Ethernet(e) => out.local(|out| {
             lit(out, b"{\"protocol\":\"Ethernet\",\"src\":");
             mac(out, &e.src);
             lit(out, b",\"dst\":");
@@ -134,8 +136,8 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             lit(out, b",\"type\":");
             ether_type(out, e.ether_type);
             (e.header_len, e.payload_len)
-        }
-        Layer::Vlan(v) => {
+        }),
+        Layer::Vlan(v) => out.local(|out| {
             lit(out, b"{\"protocol\":\"VLAN\",\"tci\":");
             num(out, v.tci);
             lit(out, b",\"pcp\":");
@@ -147,7 +149,7 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             lit(out, b",\"type\":");
             ether_type(out, v.ether_type);
             (v.header_len, v.payload_len)
-        }
+        }),
         Layer::Arp(a) | Layer::Rarp(a) => {
             lit(
                 out,
@@ -178,33 +180,35 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             (a.header_len, a.payload_len)
         }
         Layer::Ipv4(ip) => {
-            lit(out, b"{\"protocol\":\"IPv4\",\"version\":");
-            byte(out, ip.version);
-            lit(out, b",\"ihl\":");
-            byte(out, ip.ihl);
-            lit(out, b",\"tos\":");
-            byte(out, ip.tos);
-            lit(out, b",\"total_len\":");
-            num(out, ip.total_len);
-            lit(out, b",\"id\":");
-            num(out, ip.id);
-            lit(out, b",\"df\":");
-            boolean(out, ip.df);
-            lit(out, b",\"mf\":");
-            boolean(out, ip.mf);
-            lit(out, b",\"frag_offset\":");
-            num(out, ip.frag_offset);
-            lit(out, b",\"ttl\":");
-            byte(out, ip.ttl);
-            lit(out, b",\"proto\":");
-            byte(out, ip.proto);
-            lit(out, b",\"checksum\":");
-            num(out, ip.checksum);
-            lit(out, b",\"src\":");
-            ipv4(out, ip.src);
-            lit(out, b",\"dst\":");
-            ipv4(out, ip.dst);
-            lit(out, b",\"options\":");
+            out.local(|out| {
+                lit(out, b"{\"protocol\":\"IPv4\",\"version\":");
+                byte(out, ip.version);
+                lit(out, b",\"ihl\":");
+                byte(out, ip.ihl);
+                lit(out, b",\"tos\":");
+                byte(out, ip.tos);
+                lit(out, b",\"total_len\":");
+                num(out, ip.total_len);
+                lit(out, b",\"id\":");
+                num(out, ip.id);
+                lit(out, b",\"df\":");
+                boolean(out, ip.df);
+                lit(out, b",\"mf\":");
+                boolean(out, ip.mf);
+                lit(out, b",\"frag_offset\":");
+                num(out, ip.frag_offset);
+                lit(out, b",\"ttl\":");
+                byte(out, ip.ttl);
+                lit(out, b",\"proto\":");
+                byte(out, ip.proto);
+                lit(out, b",\"checksum\":");
+                num(out, ip.checksum);
+                lit(out, b",\"src\":");
+                ipv4(out, ip.src);
+                lit(out, b",\"dst\":");
+                ipv4(out, ip.dst);
+                lit(out, b",\"options\":");
+            });
             ip_options(out, &ip.options)?;
             (ip.header_len, ip.payload_len)
         }
@@ -274,35 +278,32 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             (f.header_len, f.payload_len)
         }
         Layer::Tcp(t) => {
-            lit(out, b"{\"protocol\":\"TCP\",\"src_port\":");
-            num(out, t.src_port);
-            lit(out, b",\"dst_port\":");
-            num(out, t.dst_port);
-            lit(out, b",\"seq\":");
-            num(out, t.seq);
-            lit(out, b",\"ack\":");
-            num(out, t.ack);
-            lit(out, b",\"data_offset\":");
-            byte(out, t.data_offset);
-            lit(out, b",\"flags\":");
-            tcp_flags(out, t.flags);
-            lit(out, b",\"window\":");
-            num(out, t.window);
-            lit(out, b",\"checksum\":");
-            num(out, t.checksum);
-            lit(out, b",\"urgent\":");
-            num(out, t.urgent);
-            lit(out, b",\"options\":[");
-            for (i, option) in t.options.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                tcp_option(out, option)?;
-            }
+            out.local(|out| {
+                lit(out, b"{\"protocol\":\"TCP\",\"src_port\":");
+                num(out, t.src_port);
+                lit(out, b",\"dst_port\":");
+                num(out, t.dst_port);
+                lit(out, b",\"seq\":");
+                num(out, t.seq);
+                lit(out, b",\"ack\":");
+                num(out, t.ack);
+                lit(out, b",\"data_offset\":");
+                byte(out, t.data_offset);
+                lit(out, b",\"flags\":");
+                tcp_flags(out, t.flags);
+                lit(out, b",\"window\":");
+                num(out, t.window);
+                lit(out, b",\"checksum\":");
+                num(out, t.checksum);
+                lit(out, b",\"urgent\":");
+                num(out, t.urgent);
+                lit(out, b",\"options\":[");
+            });
+            tcp_options(out, &t.options)?;
             out.push(b']');
             (t.header_len, t.payload_len)
         }
-        Layer::Udp(u) => {
+        Layer::Udp(u) => out.local(|out| {
             lit(out, b"{\"protocol\":\"UDP\",\"src_port\":");
             num(out, u.src_port);
             lit(out, b",\"dst_port\":");
@@ -312,7 +313,7 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             lit(out, b",\"checksum\":");
             num(out, u.checksum);
             (u.header_len, u.payload_len)
-        }
+        }),
         // A message with type-specific fields (`body`, flattened by serde) goes through
         // serde_json whole: rare, and its fields vary by type.
         Layer::Icmp(i) | Layer::Icmpv6(i) if i.body.is_some() => return serde(out, layer),
@@ -338,11 +339,13 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
         }
         other => return serde(out, other),
     };
-    lit(out, b",\"header_len\":");
-    num(out, header_len);
-    lit(out, b",\"payload_len\":");
-    num(out, payload_len);
-    out.push(b'}');
+    out.local(|out| {
+        lit(out, b",\"header_len\":");
+        num(out, header_len);
+        lit(out, b",\"payload_len\":");
+        num(out, payload_len);
+        out.push(b'}');
+    });
     Ok(())
 }
 
@@ -751,8 +754,36 @@ fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
     Ok(true)
 }
 
-/// One TCP option object.
-fn tcp_option(out: &mut Out<'_>, option: &TcpOption) -> serde_json::Result<()> {
+/// TCP options, comma-separated: runs of the fixed-size kinds ([`common_tcp_option`]) in a
+/// [`Out::local`], the others ([`tcp_option`]) between them.
+fn tcp_options(out: &mut Out<'_>, options: &[TcpOption]) -> serde_json::Result<()> {
+    let mut next = 0;
+    while next < options.len() {
+        next = out.local(|out| {
+            let mut i = next;
+            while let Some(option) = options.get(i) {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if !common_tcp_option(out, option) {
+                    // The comma is written; `tcp_option` writes the option.
+                    break;
+                }
+                i += 1;
+            }
+            i
+        });
+        if let Some(option) = options.get(next) {
+            tcp_option(out, option)?;
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+/// One TCP option object of a fixed-size kind; `false` (nothing written) for the others.
+#[inline(always)]
+fn common_tcp_option(out: &mut Out<'_>, option: &TcpOption) -> bool {
     match option {
         TcpOption::EndOfList => lit(out, b"{\"kind\":\"EOL\"}"),
         TcpOption::Nop => lit(out, b"{\"kind\":\"NOP\"}"),
@@ -774,6 +805,14 @@ fn tcp_option(out: &mut Out<'_>, option: &TcpOption) -> serde_json::Result<()> {
             num(out, *tsecr);
             out.push(b'}');
         }
+        TcpOption::Sack { .. } | TcpOption::Other { .. } => return false,
+    }
+    true
+}
+
+/// One TCP option object of a kind [`common_tcp_option`] does not write (or of one it does).
+fn tcp_option(out: &mut Out<'_>, option: &TcpOption) -> serde_json::Result<()> {
+    match option {
         TcpOption::Sack { blocks } => {
             lit(out, b"{\"kind\":\"SACK\",\"blocks\":[");
             for (i, (left, right)) in blocks.iter().enumerate() {
@@ -793,6 +832,9 @@ fn tcp_option(out: &mut Out<'_>, option: &TcpOption) -> serde_json::Result<()> {
             lit(out, b",\"data\":");
             hex(out, data);
             out.push(b'}');
+        }
+        common => {
+            common_tcp_option(out, common);
         }
     }
     Ok(())
@@ -922,17 +964,11 @@ static DECIMAL: [u32; 1000] = {
     table
 };
 
-/// A byte's decimal text (low three bytes) and length.
-#[inline(always)]
-fn byte_text(n: u8) -> (u32, usize) {
-    let entry = DECIMAL[usize::from(n)];
-    (entry & 0xff_ffff, (entry >> 24) as usize)
-}
-
+/// A `u8` in decimal, from [`DECIMAL`] (its digit count byte is stored too, not kept).
 #[inline(always)]
 fn byte(out: &mut Out<'_>, n: u8) {
-    let (text, len) = byte_text(n);
-    fixed(out, text.to_le_bytes(), len);
+    let entry = DECIMAL[usize::from(n)];
+    fixed(out, entry.to_le_bytes(), (entry >> 24) as usize);
 }
 
 #[inline(always)]
@@ -1106,22 +1142,25 @@ fn ipv4(out: &mut Out<'_>, a: Ipv4Addr) {
     ipv4_tail(out, a);
 }
 
-/// `a.b.c.d"`: an IPv4 address and the closing quote.
+/// `a.b.c.d"`: an IPv4 address and the closing quote, each octet one 4-byte store of its
+/// [`DECIMAL`] entry.
 #[inline(always)]
 fn ipv4_tail(out: &mut Out<'_>, a: Ipv4Addr) {
-    let mut text = 0u128;
-    let mut len = 0;
+    // "255.255.255.255" and the quote are 16 bytes; the last store reaches 4 bytes past the
+    // last octet's start (12 + 3 dots).
+    let buf = out.room::<19>();
+    let mut at = 0;
     for (i, b) in a.octets().into_iter().enumerate() {
         if i > 0 {
-            text |= u128::from(b'.') << (8 * len);
-            len += 1;
+            buf[at] = b'.';
+            at += 1;
         }
-        let (digits, n) = byte_text(b);
-        text |= u128::from(digits) << (8 * len);
-        len += n;
+        let entry = DECIMAL[usize::from(b)];
+        buf[at..at + 4].copy_from_slice(&entry.to_le_bytes());
+        at += (entry >> 24) as usize;
     }
-    text |= u128::from(b'"') << (8 * len);
-    fixed(out, text.to_le_bytes(), len + 1);
+    buf[at] = b'"';
+    out.advance(at + 1);
 }
 
 /// `"2001:db8::1"`, as serde's `Ipv6Addr` (its `Display`: RFC 5952, the longest run of two or
@@ -1172,37 +1211,50 @@ fn ipv6(out: &mut Out<'_>, a: &Ipv6Addr) {
     lit(out, &text[..len + 1]);
 }
 
+/// The longest quoted text [`ether_type`] and [`tcp_flags`] write outside their common cases
+/// (the longest Ethertype name, all nine TCP flags: tested).
+const RARE_TEXT: usize = 64;
+
 /// An Ethertype's name, or `"0xNNNN"`, as `EtherType`'s `Serialize`.
+#[inline(always)]
 fn ether_type(out: &mut Out<'_>, t: EtherType) {
     match t {
-        EtherType::IPV4 => return lit(out, b"\"IPv4\""),
-        EtherType::IPV6 => return lit(out, b"\"IPv6\""),
-        EtherType::ARP => return lit(out, b"\"ARP\""),
-        EtherType::VLAN => return lit(out, b"\"VLAN\""),
-        _ => {}
+        EtherType::IPV4 => lit(out, b"\"IPv4\""),
+        EtherType::IPV6 => lit(out, b"\"IPv6\""),
+        EtherType::ARP => lit(out, b"\"ARP\""),
+        EtherType::VLAN => lit(out, b"\"VLAN\""),
+        _ => {
+            let (text, len) = ether_type_text(t);
+            fixed(out, text, len);
+        }
     }
+}
+
+/// [`ether_type`]'s other cases, as text and length (returned, not written: the caller's `Out`
+/// stays in registers).
+#[cold]
+#[inline(never)]
+fn ether_type_text(t: EtherType) -> ([u8; RARE_TEXT], usize) {
+    let mut text = [b'"'; RARE_TEXT];
     match t.name() {
+        // Ethertype names are ASCII literals without characters JSON escapes, and shorter than
+        // `RARE_TEXT` (tested).
         Some(name) => {
-            // Ethertype names are ASCII literals without characters JSON escapes (tested).
-            out.push(b'"');
-            lit(out, name.as_bytes());
-            out.push(b'"');
+            let len = name.len().min(RARE_TEXT - 2);
+            text[1..=len].copy_from_slice(&name.as_bytes()[..len]);
+            (text, len + 2)
         }
         None => {
             let [hi, lo] = t.0.to_be_bytes();
-            lit(
-                out,
-                &[
-                    b'"',
-                    b'0',
-                    b'x',
-                    HEX[usize::from(hi >> 4)],
-                    HEX[usize::from(hi & 0xf)],
-                    HEX[usize::from(lo >> 4)],
-                    HEX[usize::from(lo & 0xf)],
-                    b'"',
-                ],
-            );
+            text[1..7].copy_from_slice(&[
+                b'0',
+                b'x',
+                HEX[usize::from(hi >> 4)],
+                HEX[usize::from(hi & 0xf)],
+                HEX[usize::from(lo >> 4)],
+                HEX[usize::from(lo & 0xf)],
+            ]);
+            (text, 8)
         }
     }
 }
@@ -1234,33 +1286,41 @@ fn hex(out: &mut Out<'_>, bytes: &HexBytes) {
 }
 
 /// The comma-separated flag names, as `TcpFlags`' `Serialize` (SYN, ACK, FIN, ... order).
+#[inline(always)]
 fn tcp_flags(out: &mut Out<'_>, flags: TcpFlags) {
     // The common combinations in one copy each.
-    let text: &[u8] = match flags.0 {
-        0x010 => b"\"ACK\"",
-        0x018 => b"\"ACK,PSH\"",
-        0x012 => b"\"SYN,ACK\"",
-        0x002 => b"\"SYN\"",
-        0x011 => b"\"ACK,FIN\"",
-        0x004 => b"\"RST\"",
-        0x014 => b"\"ACK,RST\"",
+    match flags.0 {
+        0x010 => lit(out, b"\"ACK\""),
+        0x018 => lit(out, b"\"ACK,PSH\""),
+        0x012 => lit(out, b"\"SYN,ACK\""),
+        0x002 => lit(out, b"\"SYN\""),
+        0x011 => lit(out, b"\"ACK,FIN\""),
+        0x004 => lit(out, b"\"RST\""),
+        0x014 => lit(out, b"\"ACK,RST\""),
         _ => {
-            out.push(b'"');
-            let mut first = true;
-            for (bit, name) in TcpFlags::NAMES {
-                if flags.0 & bit != 0 {
-                    if !first {
-                        out.push(b',');
-                    }
-                    lit(out, name.as_bytes());
-                    first = false;
-                }
-            }
-            out.push(b'"');
-            return;
+            let (text, len) = tcp_flags_text(flags);
+            fixed(out, text, len);
         }
-    };
-    lit(out, text);
+    }
+}
+
+/// [`tcp_flags`]' other combinations, as text and length.
+#[cold]
+#[inline(never)]
+fn tcp_flags_text(flags: TcpFlags) -> ([u8; RARE_TEXT], usize) {
+    let mut text = [b'"'; RARE_TEXT];
+    let mut len = 1;
+    for (bit, name) in TcpFlags::NAMES {
+        if flags.0 & bit != 0 {
+            if len > 1 {
+                text[len] = b',';
+                len += 1;
+            }
+            text[len..len + name.len()].copy_from_slice(name.as_bytes());
+            len += name.len();
+        }
+    }
+    (text, len + 1)
 }
 
 /// A JSON string: written as is when serde_json would escape nothing in it (no `"`, `\\` or

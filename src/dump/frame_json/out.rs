@@ -13,12 +13,12 @@
 const STAGE: usize = 1024;
 
 /// The output of the frame writers: appends go to a stack buffer, moved to `vec` when full and
-/// when the `Out` is dropped (also after an early return with an error: the partial object
-/// stays, as with serde_json).
+/// at the end of [`Out::with`] (also after an error: the partial object stays, as with
+/// serde_json).
 ///
 /// The buffer is borrowed, not a field, and the slow paths take the staged length as an
-/// argument: a store into the buffer can then not change `len` as far as the compiler knows,
-/// which keeps `len` in a register from one append to the next.
+/// argument: a store into the buffer cannot change `len` as far as the compiler knows. Inside
+/// [`Out::local`] the whole `Out` lives in registers.
 pub(crate) struct Out<'a> {
     /// Where the bytes end up.
     vec: &'a mut Vec<u8>,
@@ -59,11 +59,30 @@ impl Out<'_> {
     /// them), then moves what it staged to `vec`.
     pub(crate) fn with<R>(vec: &mut Vec<u8>, write: impl FnOnce(&mut Out<'_>) -> R) -> R {
         let mut stage = [0; STAGE];
-        write(&mut Out {
+        let mut out = Out {
             vec,
             stage: &mut stage,
             len: 0,
-        })
+        };
+        let result = write(&mut out);
+        drain(out.vec, out.stage, out.len);
+        result
+    }
+
+    /// Runs `write` on a copy of this `Out` that the compiler can keep in registers (its length
+    /// is not reloaded after each store), then takes its length back: for runs of the inlined
+    /// value writers, where most of a frame's appends are. Whatever `write` calls that is not
+    /// inlined gets the copy's address and keeps it in memory (correct, only slower).
+    #[inline(always)]
+    pub(crate) fn local<R>(&mut self, write: impl FnOnce(&mut Out<'_>) -> R) -> R {
+        let mut local = Out {
+            vec: &mut *self.vec,
+            stage: &mut *self.stage,
+            len: self.len,
+        };
+        let result = write(&mut local);
+        self.len = local.len;
+        result
     }
 
     /// The next `N` bytes of the stage, to be written and then kept with [`Out::advance`];
@@ -131,12 +150,6 @@ impl Out<'_> {
     pub(crate) fn vec(&mut self) -> &mut Vec<u8> {
         self.len = drain(self.vec, self.stage, self.len);
         self.vec
-    }
-}
-
-impl Drop for Out<'_> {
-    fn drop(&mut self) {
-        self.len = drain(self.vec, self.stage, self.len);
     }
 }
 

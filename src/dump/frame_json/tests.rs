@@ -1494,3 +1494,23 @@ fn synthetic_reassembly_records_are_identical() {
     }
     assert_eq!(records, 9);
 }
+
+/// `ether_type` and `tcp_flags` against serde_json for every Ethertype and every flag
+/// combination (their rare cases are written into a fixed `RARE_TEXT` buffer).
+#[test]
+fn ether_types_and_tcp_flags_match() {
+    use super::{Out, ether_type, tcp_flags};
+    let mut out = Vec::new();
+    for n in 0..=u16::MAX {
+        out.clear();
+        Out::with(&mut out, |o| ether_type(o, EtherType(n)));
+        let expected = serde_json::to_string(&EtherType(n)).unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&out), expected, "{n:#06x}");
+    }
+    for bits in 0..=0x1ffu16 {
+        out.clear();
+        Out::with(&mut out, |o| tcp_flags(o, TcpFlags(bits)));
+        let expected = serde_json::to_string(&TcpFlags(bits)).unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&out), expected, "{bits:#05x}");
+    }
+}
