@@ -62,6 +62,11 @@ pub(super) const FAST_PATH: &[ProtoId] = {
 /// Fails only where serde_json would (a fallback value's `Serialize` failing); `out` may then
 /// hold a partial object, as with serde_json.
 pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
+    Out::with(out, |out| write_frame(out, frame))
+}
+
+/// [`write_frame_json`] into an [`Out`].
+fn write_frame(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b"{\"number\":");
     int(out, frame.number);
     if let Some(ts) = frame.timestamp {
@@ -74,7 +79,13 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
     lit(out, b",\"link_type\":");
     match frame.link_type.name() {
         Some("USER") | None => serde(out, &frame.link_type)?,
-        Some(name) => string(out, name)?,
+        Some("ETHERNET") => lit(out, b"\"ETHERNET\""),
+        // Link type names are ASCII literals without characters JSON escapes (tested).
+        Some(name) => {
+            out.push(b'"');
+            lit(out, name.as_bytes());
+            out.push(b'"');
+        }
     }
     if let Some(interface) = frame.interface {
         lit(out, b",\"interface\":");
@@ -88,16 +99,18 @@ pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::
 /// `,"protocols":"A:B","layers":[...]` and, if dissection stopped early, `,"error":{...}`:
 /// how a frame's object ends, and a reassembly record's.
 #[inline(always)]
-fn chain_layers_error(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
-    lit(out, b",\"protocols\":\"");
-    for (i, layer) in frame.layers.iter().enumerate() {
-        if i > 0 {
-            out.push(b':');
+fn chain_layers_error(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
+    out.local(|out| {
+        lit(out, b",\"protocols\":\"");
+        for (i, layer) in frame.layers.iter().enumerate() {
+            if i > 0 {
+                out.push(b':');
+            }
+            // Protocol names are ASCII literals without characters JSON escapes (tested).
+            proto_name(out, layer.proto());
         }
-        // Protocol names are ASCII literals without characters JSON escapes (tested).
-        proto_name(out, layer.proto());
-    }
-    lit(out, b"\",\"layers\":[");
+        lit(out, b"\",\"layers\":[");
+    });
     for (i, layer) in frame.layers.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -113,9 +126,9 @@ fn chain_layers_error(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()
 }
 
 /// One layer object, `{"protocol":"<name>",...}`.
-fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
+fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
     let (header_len, payload_len) = match layer {
-        Layer::Ethernet(e) => {
+        Layer::Ethernet(e) => out.local(|out| {
             lit(out, b"{\"protocol\":\"Ethernet\",\"src\":");
             mac(out, &e.src);
             lit(out, b",\"dst\":");
@@ -123,8 +136,8 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
             lit(out, b",\"type\":");
             ether_type(out, e.ether_type);
             (e.header_len, e.payload_len)
-        }
-        Layer::Vlan(v) => {
+        }),
+        Layer::Vlan(v) => out.local(|out| {
             lit(out, b"{\"protocol\":\"VLAN\",\"tci\":");
             num(out, v.tci);
             lit(out, b",\"pcp\":");
@@ -136,7 +149,7 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
             lit(out, b",\"type\":");
             ether_type(out, v.ether_type);
             (v.header_len, v.payload_len)
-        }
+        }),
         Layer::Arp(a) | Layer::Rarp(a) => {
             lit(
                 out,
@@ -167,33 +180,35 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
             (a.header_len, a.payload_len)
         }
         Layer::Ipv4(ip) => {
-            lit(out, b"{\"protocol\":\"IPv4\",\"version\":");
-            byte(out, ip.version);
-            lit(out, b",\"ihl\":");
-            byte(out, ip.ihl);
-            lit(out, b",\"tos\":");
-            byte(out, ip.tos);
-            lit(out, b",\"total_len\":");
-            num(out, ip.total_len);
-            lit(out, b",\"id\":");
-            num(out, ip.id);
-            lit(out, b",\"df\":");
-            boolean(out, ip.df);
-            lit(out, b",\"mf\":");
-            boolean(out, ip.mf);
-            lit(out, b",\"frag_offset\":");
-            num(out, ip.frag_offset);
-            lit(out, b",\"ttl\":");
-            byte(out, ip.ttl);
-            lit(out, b",\"proto\":");
-            byte(out, ip.proto);
-            lit(out, b",\"checksum\":");
-            num(out, ip.checksum);
-            lit(out, b",\"src\":");
-            ipv4(out, ip.src);
-            lit(out, b",\"dst\":");
-            ipv4(out, ip.dst);
-            lit(out, b",\"options\":");
+            out.local(|out| {
+                lit(out, b"{\"protocol\":\"IPv4\",\"version\":");
+                byte(out, ip.version);
+                lit(out, b",\"ihl\":");
+                byte(out, ip.ihl);
+                lit(out, b",\"tos\":");
+                byte(out, ip.tos);
+                lit(out, b",\"total_len\":");
+                num(out, ip.total_len);
+                lit(out, b",\"id\":");
+                num(out, ip.id);
+                lit(out, b",\"df\":");
+                boolean(out, ip.df);
+                lit(out, b",\"mf\":");
+                boolean(out, ip.mf);
+                lit(out, b",\"frag_offset\":");
+                num(out, ip.frag_offset);
+                lit(out, b",\"ttl\":");
+                byte(out, ip.ttl);
+                lit(out, b",\"proto\":");
+                byte(out, ip.proto);
+                lit(out, b",\"checksum\":");
+                num(out, ip.checksum);
+                lit(out, b",\"src\":");
+                ipv4(out, ip.src);
+                lit(out, b",\"dst\":");
+                ipv4(out, ip.dst);
+                lit(out, b",\"options\":");
+            });
             ip_options(out, &ip.options)?;
             (ip.header_len, ip.payload_len)
         }
@@ -263,35 +278,32 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
             (f.header_len, f.payload_len)
         }
         Layer::Tcp(t) => {
-            lit(out, b"{\"protocol\":\"TCP\",\"src_port\":");
-            num(out, t.src_port);
-            lit(out, b",\"dst_port\":");
-            num(out, t.dst_port);
-            lit(out, b",\"seq\":");
-            num(out, t.seq);
-            lit(out, b",\"ack\":");
-            num(out, t.ack);
-            lit(out, b",\"data_offset\":");
-            byte(out, t.data_offset);
-            lit(out, b",\"flags\":");
-            tcp_flags(out, t.flags);
-            lit(out, b",\"window\":");
-            num(out, t.window);
-            lit(out, b",\"checksum\":");
-            num(out, t.checksum);
-            lit(out, b",\"urgent\":");
-            num(out, t.urgent);
-            lit(out, b",\"options\":[");
-            for (i, option) in t.options.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                tcp_option(out, option)?;
-            }
+            out.local(|out| {
+                lit(out, b"{\"protocol\":\"TCP\",\"src_port\":");
+                num(out, t.src_port);
+                lit(out, b",\"dst_port\":");
+                num(out, t.dst_port);
+                lit(out, b",\"seq\":");
+                num(out, t.seq);
+                lit(out, b",\"ack\":");
+                num(out, t.ack);
+                lit(out, b",\"data_offset\":");
+                byte(out, t.data_offset);
+                lit(out, b",\"flags\":");
+                tcp_flags(out, t.flags);
+                lit(out, b",\"window\":");
+                num(out, t.window);
+                lit(out, b",\"checksum\":");
+                num(out, t.checksum);
+                lit(out, b",\"urgent\":");
+                num(out, t.urgent);
+                lit(out, b",\"options\":[");
+            });
+            tcp_options(out, &t.options)?;
             out.push(b']');
             (t.header_len, t.payload_len)
         }
-        Layer::Udp(u) => {
+        Layer::Udp(u) => out.local(|out| {
             lit(out, b"{\"protocol\":\"UDP\",\"src_port\":");
             num(out, u.src_port);
             lit(out, b",\"dst_port\":");
@@ -301,7 +313,7 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
             lit(out, b",\"checksum\":");
             num(out, u.checksum);
             (u.header_len, u.payload_len)
-        }
+        }),
         // A message with type-specific fields (`body`, flattened by serde) goes through
         // serde_json whole: rare, and its fields vary by type.
         Layer::Icmp(i) | Layer::Icmpv6(i) if i.body.is_some() => return serde(out, layer),
@@ -311,7 +323,7 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
         Layer::Tls(t) => tls(out, t)?,
         Layer::Ntp(n) => ntp(out, n),
         Layer::Dns(d) => {
-            let start = out.len();
+            let start = out.position();
             match dns(out, d)? {
                 Some(lengths) => lengths,
                 // A record kind this module does not know: the whole layer through serde_json.
@@ -327,16 +339,18 @@ fn write_layer(out: &mut Vec<u8>, layer: &Layer) -> serde_json::Result<()> {
         }
         other => return serde(out, other),
     };
-    lit(out, b",\"header_len\":");
-    num(out, header_len);
-    lit(out, b",\"payload_len\":");
-    num(out, payload_len);
-    out.push(b'}');
+    out.local(|out| {
+        lit(out, b",\"header_len\":");
+        num(out, header_len);
+        lit(out, b",\"payload_len\":");
+        num(out, payload_len);
+        out.push(b'}');
+    });
     Ok(())
 }
 
 /// An ICMP or ICMPv6 record after `head` (which ends with the `type` key); returns the lengths.
-fn icmp(out: &mut Vec<u8>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u32)> {
+fn icmp(out: &mut Out<'_>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u32)> {
     lit(out, head);
     byte(out, i.kind);
     lit(out, b",\"code\":");
@@ -371,7 +385,7 @@ fn icmp(out: &mut Vec<u8>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u3
 }
 
 /// An HTTP head; strings from the packet are escaped by serde_json. Returns the lengths.
-fn http(out: &mut Vec<u8>, h: &Http) -> serde_json::Result<(u32, u32)> {
+fn http(out: &mut Out<'_>, h: &Http) -> serde_json::Result<(u32, u32)> {
     lit(
         out,
         match h.kind {
@@ -411,7 +425,7 @@ fn http(out: &mut Vec<u8>, h: &Http) -> serde_json::Result<(u32, u32)> {
 }
 
 /// TLS record headers and hello fields. Returns the lengths.
-fn tls(out: &mut Vec<u8>, t: &Tls) -> serde_json::Result<(u32, u32)> {
+fn tls(out: &mut Out<'_>, t: &Tls) -> serde_json::Result<(u32, u32)> {
     lit(out, b"{\"protocol\":\"TLS\",\"records\":[");
     for (i, r) in t.records.iter().enumerate() {
         lit(
@@ -474,7 +488,7 @@ fn tls(out: &mut Vec<u8>, t: &Tls) -> serde_json::Result<(u32, u32)> {
 }
 
 /// An NTP header (the optional fields are those of modes 1 to 5). Returns the lengths.
-fn ntp(out: &mut Vec<u8>, n: &Ntp) -> (u32, u32) {
+fn ntp(out: &mut Out<'_>, n: &Ntp) -> (u32, u32) {
     lit(out, b"{\"protocol\":\"NTP\",\"leap\":");
     byte(out, n.leap);
     lit(out, b",\"version\":");
@@ -519,7 +533,7 @@ fn ntp(out: &mut Vec<u8>, n: &Ntp) -> (u32, u32) {
 }
 
 /// `[a,b,...]` of 16-bit numbers.
-fn u16_list(out: &mut Vec<u8>, values: &[u16]) {
+fn u16_list(out: &mut Out<'_>, values: &[u16]) {
     out.push(b'[');
     for (i, &value) in values.iter().enumerate() {
         if i > 0 {
@@ -532,7 +546,7 @@ fn u16_list(out: &mut Vec<u8>, values: &[u16]) {
 
 /// A DNS message; `None` (with a partial object in `out`) if a record's data is of a kind
 /// written only by serde_json. Returns the lengths.
-fn dns(out: &mut Vec<u8>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
+fn dns(out: &mut Out<'_>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
     lit(out, b"{\"protocol\":\"DNS\"");
     if let Some(len) = d.tcp_len {
         lit(out, b",\"tcp_len\":");
@@ -613,7 +627,7 @@ fn dns(out: &mut Vec<u8>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
 
 /// One DNS resource record, its data flattened into it; `false` for data of a kind this module
 /// does not know (a variant added to `DnsRdata` later).
-fn dns_record(out: &mut Vec<u8>, r: &DnsRecord) -> serde_json::Result<bool> {
+fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
     lit(out, b"{\"name\":");
     string(out, &r.name)?;
     lit(out, b",\"type\":");
@@ -740,8 +754,36 @@ fn dns_record(out: &mut Vec<u8>, r: &DnsRecord) -> serde_json::Result<bool> {
     Ok(true)
 }
 
-/// One TCP option object.
-fn tcp_option(out: &mut Vec<u8>, option: &TcpOption) -> serde_json::Result<()> {
+/// TCP options, comma-separated: runs of the fixed-size kinds ([`common_tcp_option`]) in a
+/// [`Out::local`], the others ([`tcp_option`]) between them.
+fn tcp_options(out: &mut Out<'_>, options: &[TcpOption]) -> serde_json::Result<()> {
+    let mut next = 0;
+    while next < options.len() {
+        next = out.local(|out| {
+            let mut i = next;
+            while let Some(option) = options.get(i) {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if !common_tcp_option(out, option) {
+                    // The comma is written; `tcp_option` writes the option.
+                    break;
+                }
+                i += 1;
+            }
+            i
+        });
+        if let Some(option) = options.get(next) {
+            tcp_option(out, option)?;
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+/// One TCP option object of a fixed-size kind; `false` (nothing written) for the others.
+#[inline(always)]
+fn common_tcp_option(out: &mut Out<'_>, option: &TcpOption) -> bool {
     match option {
         TcpOption::EndOfList => lit(out, b"{\"kind\":\"EOL\"}"),
         TcpOption::Nop => lit(out, b"{\"kind\":\"NOP\"}"),
@@ -763,6 +805,14 @@ fn tcp_option(out: &mut Vec<u8>, option: &TcpOption) -> serde_json::Result<()> {
             num(out, *tsecr);
             out.push(b'}');
         }
+        TcpOption::Sack { .. } | TcpOption::Other { .. } => return false,
+    }
+    true
+}
+
+/// One TCP option object of a kind [`common_tcp_option`] does not write (or of one it does).
+fn tcp_option(out: &mut Out<'_>, option: &TcpOption) -> serde_json::Result<()> {
+    match option {
         TcpOption::Sack { blocks } => {
             lit(out, b"{\"kind\":\"SACK\",\"blocks\":[");
             for (i, (left, right)) in blocks.iter().enumerate() {
@@ -783,12 +833,15 @@ fn tcp_option(out: &mut Vec<u8>, option: &TcpOption) -> serde_json::Result<()> {
             hex(out, data);
             out.push(b'}');
         }
+        common => {
+            common_tcp_option(out, common);
+        }
     }
     Ok(())
 }
 
 /// A list of IPv4 / IPv6 options, `[{"type":..,"name":..,"len":..,"data":".."},...]`.
-fn ip_options(out: &mut Vec<u8>, options: &[IpOption]) -> serde_json::Result<()> {
+fn ip_options(out: &mut Out<'_>, options: &[IpOption]) -> serde_json::Result<()> {
     out.push(b'[');
     for (i, option) in options.iter().enumerate() {
         lit(out, if i > 0 { b",{\"type\":" } else { b"{\"type\":" });
@@ -807,26 +860,28 @@ fn ip_options(out: &mut Vec<u8>, options: &[IpOption]) -> serde_json::Result<()>
 
 // --- values ---------------------------------------------------------------------------------
 //
-// Short values are built in registers and appended with one fixed-size store followed by a
-// `truncate` to their length: no `memcpy` call for a few bytes, and no reload of bytes just
-// stored one by one into a stack buffer (which defeats store-to-load forwarding).
+// Short values are built in registers and appended with one fixed-size store of which only
+// their length is kept (`Out::fixed`): no `memcpy` call for a few bytes, and no reload of
+// bytes just stored one by one into a stack buffer (which defeats store-to-load forwarding).
 
 #[inline(always)]
-fn lit(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.extend_from_slice(bytes);
+fn lit(out: &mut Out<'_>, bytes: &[u8]) {
+    out.extend(bytes);
 }
 
 /// Appends the first `len` (≤ `N`) bytes of `bytes`: all `N` are stored, the excess dropped.
 #[inline(always)]
-fn fixed<const N: usize>(out: &mut Vec<u8>, bytes: [u8; N], len: usize) {
-    out.extend_from_slice(&bytes);
-    out.truncate(out.len() - (N - len));
+fn fixed<const N: usize>(out: &mut Out<'_>, bytes: [u8; N], len: usize) {
+    out.fixed(bytes, len);
 }
 
-/// A `u64` in decimal, through `itoa` (frame numbers; narrower fields use [`num`]).
+/// A `u64` in decimal: as [`num`] below 2³², else through `itoa`.
 #[inline(always)]
-fn int(out: &mut Vec<u8>, n: u64) {
-    lit(out, itoa::Buffer::new().format(n).as_bytes());
+fn int(out: &mut Out<'_>, n: u64) {
+    match u32::try_from(n) {
+        Ok(n) => num(out, n),
+        Err(_) => lit(out, itoa::Buffer::new().format(n).as_bytes()),
+    }
 }
 
 /// The eight decimal digits of `n` (< 10⁸), zero-padded, as ASCII in memory order when stored
@@ -874,11 +929,14 @@ fn decimal_len(n: u32) -> usize {
     ((u64::from(n) + DIGITS_BY_LOG2[log2 as usize]) >> 32) as usize
 }
 
-/// A `u32` (or narrower) in decimal.
+/// A `u32` (or narrower) in decimal: below 1000 (most lengths and small fields) from a table,
+/// else by [`ascii8`].
 #[inline(always)]
-fn num(out: &mut Vec<u8>, n: impl Into<u32>) {
+fn num(out: &mut Out<'_>, n: impl Into<u32>) {
     let n = n.into();
-    if n < 100_000_000 {
+    if let Some(&entry) = DECIMAL.get(n as usize) {
+        fixed(out, entry.to_le_bytes(), (entry >> 24) as usize);
+    } else if n < 100_000_000 {
         let len = decimal_len(n);
         fixed(out, (ascii8(n) >> (8 * (8 - len))).to_le_bytes(), len);
     } else {
@@ -887,12 +945,12 @@ fn num(out: &mut Vec<u8>, n: impl Into<u32>) {
     }
 }
 
-/// Decimal text of every byte value: up to three ASCII digits in the low bytes (memory order
-/// when stored little-endian), the digit count in the high byte.
-static BYTE_DEC: [u32; 256] = {
-    let mut table = [0u32; 256];
+/// Decimal text of every number below 1000: up to three ASCII digits in the low bytes (memory
+/// order when stored little-endian), the digit count in the high byte.
+static DECIMAL: [u32; 1000] = {
+    let mut table = [0u32; 1000];
     let mut n = 0;
-    while n < 256 {
+    while n < 1000 {
         let (h, t, o) = (n as u32 / 100, n as u32 / 10 % 10, n as u32 % 10);
         table[n] = if n >= 100 {
             (3 << 24) | ((b'0' as u32 + o) << 16) | ((b'0' as u32 + t) << 8) | (b'0' as u32 + h)
@@ -906,21 +964,15 @@ static BYTE_DEC: [u32; 256] = {
     table
 };
 
-/// A byte's decimal text (low three bytes) and length.
+/// A `u8` in decimal, from [`DECIMAL`] (its digit count byte is stored too, not kept).
 #[inline(always)]
-fn byte_text(n: u8) -> (u32, usize) {
-    let entry = BYTE_DEC[usize::from(n)];
-    (entry & 0xff_ffff, (entry >> 24) as usize)
+fn byte(out: &mut Out<'_>, n: u8) {
+    let entry = DECIMAL[usize::from(n)];
+    fixed(out, entry.to_le_bytes(), (entry >> 24) as usize);
 }
 
 #[inline(always)]
-fn byte(out: &mut Vec<u8>, n: u8) {
-    let (text, len) = byte_text(n);
-    fixed(out, text.to_le_bytes(), len);
-}
-
-#[inline(always)]
-fn boolean(out: &mut Vec<u8>, b: bool) {
+fn boolean(out: &mut Out<'_>, b: bool) {
     lit(out, if b { b"true" } else { b"false" });
 }
 
@@ -947,7 +999,7 @@ static PROTO_NAMES: [(u128, usize); ProtoId::ALL.len()] = {
 
 /// A protocol's name, unquoted (protocol names need no escaping: tested).
 #[inline(always)]
-fn proto_name(out: &mut Vec<u8>, proto: ProtoId) {
+fn proto_name(out: &mut Out<'_>, proto: ProtoId) {
     match PROTO_NAMES.get(proto as usize) {
         Some(&(packed, len)) if len > 0 => fixed(out, packed.to_le_bytes(), len),
         _ => lit(out, proto.name().as_bytes()),
@@ -968,7 +1020,7 @@ static PAIRS: [u16; 100] = {
 /// `,"time":"<RFC 3339>","time_epoch":"<secs.nanos>"`, as `Timestamp`'s `write_rfc3339` and
 /// `write_epoch` (which it calls for times before 1970 or from the year 10000), written in
 /// place in `out`.
-fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
+fn time_fields(out: &mut Out<'_>, ts: Timestamp) {
     const PREFIX: &[u8; 55] = b",\"time\":\"YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ\",\"time_epoch\":\"";
     const ROOM: usize = 80;
     const TEMPLATE: [u8; ROOM] = {
@@ -984,12 +1036,7 @@ fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
     const NANOS: usize = DATE + 20;
     const SECS: usize = PREFIX.len();
     // 253402300800 is 10000-01-01T00:00:00Z: the epoch seconds have at most 12 digits.
-    let start = out.len();
-    let (Ok(secs @ 0..253_402_300_800), Some(buf)) = (u64::try_from(ts.secs), {
-        out.extend_from_slice(&TEMPLATE);
-        out.last_chunk_mut::<ROOM>()
-    }) else {
-        out.truncate(start);
+    let Ok(secs @ 0..253_402_300_800) = u64::try_from(ts.secs) else {
         lit(out, b",\"time\":\"");
         lit(out, ts.write_rfc3339(&mut [0; 40]).as_bytes());
         lit(out, b"\",\"time_epoch\":\"");
@@ -997,6 +1044,8 @@ fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
         out.push(b'"');
         return;
     };
+    let buf = out.room::<ROOM>();
+    buf.copy_from_slice(&TEMPLATE);
     let (year, month, day) = civil_from_days((secs / 86_400) as u32);
     let of_day = (secs % 86_400) as u32;
     for (at, value) in [
@@ -1033,7 +1082,7 @@ fn time_fields(out: &mut Vec<u8>, ts: Timestamp) {
     buf[end + 1] = nanos_head;
     buf[end + 2..end + 10].copy_from_slice(&nanos_tail.to_le_bytes());
     buf[end + 10] = b'"';
-    out.truncate(start + end + 11);
+    out.advance(end + 11);
 }
 
 /// Days since 1970-01-01 (≥ 0) to (year, month, day), as `Timestamp` computes them.
@@ -1069,7 +1118,7 @@ fn hex_pair(b: u8) -> u16 {
 
 /// `"aa:bb:cc:dd:ee:ff"`, as `MacAddr`'s `Serialize`.
 #[inline(always)]
-fn mac(out: &mut Vec<u8>, m: &MacAddr) {
+fn mac(out: &mut Out<'_>, m: &MacAddr) {
     let [b0, b1, b2, b3, b4, b5] = m.0;
     let pair = |b| u128::from(hex_pair(b));
     let colons = (0x3a << 24) | (0x3a << 48) | (0x3a << 72) | (0x3a << 96) | (0x3a << 120);
@@ -1088,32 +1137,35 @@ fn mac(out: &mut Vec<u8>, m: &MacAddr) {
 
 /// `"a.b.c.d"`, as serde's `Ipv4Addr` (its `Display`).
 #[inline(always)]
-fn ipv4(out: &mut Vec<u8>, a: Ipv4Addr) {
+fn ipv4(out: &mut Out<'_>, a: Ipv4Addr) {
     out.push(b'"');
     ipv4_tail(out, a);
 }
 
-/// `a.b.c.d"`: an IPv4 address and the closing quote.
+/// `a.b.c.d"`: an IPv4 address and the closing quote, each octet one 4-byte store of its
+/// [`DECIMAL`] entry.
 #[inline(always)]
-fn ipv4_tail(out: &mut Vec<u8>, a: Ipv4Addr) {
-    let mut text = 0u128;
-    let mut len = 0;
+fn ipv4_tail(out: &mut Out<'_>, a: Ipv4Addr) {
+    // "255.255.255.255" and the quote are 16 bytes; the last store reaches 4 bytes past the
+    // last octet's start (12 + 3 dots).
+    let buf = out.room::<19>();
+    let mut at = 0;
     for (i, b) in a.octets().into_iter().enumerate() {
         if i > 0 {
-            text |= u128::from(b'.') << (8 * len);
-            len += 1;
+            buf[at] = b'.';
+            at += 1;
         }
-        let (digits, n) = byte_text(b);
-        text |= u128::from(digits) << (8 * len);
-        len += n;
+        let entry = DECIMAL[usize::from(b)];
+        buf[at..at + 4].copy_from_slice(&entry.to_le_bytes());
+        at += (entry >> 24) as usize;
     }
-    text |= u128::from(b'"') << (8 * len);
-    fixed(out, text.to_le_bytes(), len + 1);
+    buf[at] = b'"';
+    out.advance(at + 1);
 }
 
 /// `"2001:db8::1"`, as serde's `Ipv6Addr` (its `Display`: RFC 5952, the longest run of two or
 /// more zero groups, the first of equals, shortened to `::`; IPv4-mapped as `::ffff:a.b.c.d`).
-fn ipv6(out: &mut Vec<u8>, a: &Ipv6Addr) {
+fn ipv6(out: &mut Out<'_>, a: &Ipv6Addr) {
     if let Some(v4) = a.to_ipv4_mapped() {
         lit(out, b"\"::ffff:");
         ipv4_tail(out, v4);
@@ -1159,43 +1211,56 @@ fn ipv6(out: &mut Vec<u8>, a: &Ipv6Addr) {
     lit(out, &text[..len + 1]);
 }
 
+/// The longest quoted text [`ether_type`] and [`tcp_flags`] write outside their common cases
+/// (the longest Ethertype name, all nine TCP flags: tested).
+const RARE_TEXT: usize = 64;
+
 /// An Ethertype's name, or `"0xNNNN"`, as `EtherType`'s `Serialize`.
-fn ether_type(out: &mut Vec<u8>, t: EtherType) {
+#[inline(always)]
+fn ether_type(out: &mut Out<'_>, t: EtherType) {
     match t {
-        EtherType::IPV4 => return lit(out, b"\"IPv4\""),
-        EtherType::IPV6 => return lit(out, b"\"IPv6\""),
-        EtherType::ARP => return lit(out, b"\"ARP\""),
-        EtherType::VLAN => return lit(out, b"\"VLAN\""),
-        _ => {}
+        EtherType::IPV4 => lit(out, b"\"IPv4\""),
+        EtherType::IPV6 => lit(out, b"\"IPv6\""),
+        EtherType::ARP => lit(out, b"\"ARP\""),
+        EtherType::VLAN => lit(out, b"\"VLAN\""),
+        _ => {
+            let (text, len) = ether_type_text(t);
+            fixed(out, text, len);
+        }
     }
+}
+
+/// [`ether_type`]'s other cases, as text and length (returned, not written: the caller's `Out`
+/// stays in registers).
+#[cold]
+#[inline(never)]
+fn ether_type_text(t: EtherType) -> ([u8; RARE_TEXT], usize) {
+    let mut text = [b'"'; RARE_TEXT];
     match t.name() {
+        // Ethertype names are ASCII literals without characters JSON escapes, and shorter than
+        // `RARE_TEXT` (tested).
         Some(name) => {
-            // Ethertype names are ASCII literals without characters JSON escapes (tested).
-            out.push(b'"');
-            lit(out, name.as_bytes());
-            out.push(b'"');
+            let len = name.len().min(RARE_TEXT - 2);
+            text[1..=len].copy_from_slice(&name.as_bytes()[..len]);
+            (text, len + 2)
         }
         None => {
             let [hi, lo] = t.0.to_be_bytes();
-            lit(
-                out,
-                &[
-                    b'"',
-                    b'0',
-                    b'x',
-                    HEX[usize::from(hi >> 4)],
-                    HEX[usize::from(hi & 0xf)],
-                    HEX[usize::from(lo >> 4)],
-                    HEX[usize::from(lo & 0xf)],
-                    b'"',
-                ],
-            );
+            text[1..7].copy_from_slice(&[
+                b'0',
+                b'x',
+                HEX[usize::from(hi >> 4)],
+                HEX[usize::from(hi & 0xf)],
+                HEX[usize::from(lo >> 4)],
+                HEX[usize::from(lo & 0xf)],
+            ]);
+            (text, 8)
         }
     }
 }
 
 /// An ARP address in `format`, as `Arp`'s `Serialize` (`Arp::hardware_format`).
-fn arp_addr(out: &mut Vec<u8>, a: &AnyAddr, format: ArpAddrFormat) {
+fn arp_addr(out: &mut Out<'_>, a: &AnyAddr, format: ArpAddrFormat) {
     match (format, a.0.as_slice()) {
         (ArpAddrFormat::Mac, &[a0, a1, a2, a3, a4, a5]) => {
             mac(out, &MacAddr([a0, a1, a2, a3, a4, a5]));
@@ -1212,8 +1277,7 @@ fn arp_addr(out: &mut Vec<u8>, a: &AnyAddr, format: ArpAddrFormat) {
 }
 
 /// Bytes as a quoted lowercase hex string, as `HexBytes`' `Serialize`.
-fn hex(out: &mut Vec<u8>, bytes: &HexBytes) {
-    out.reserve(bytes.0.len() * 2 + 2);
+fn hex(out: &mut Out<'_>, bytes: &HexBytes) {
     out.push(b'"');
     for b in &bytes.0 {
         lit(out, &hex_pair(*b).to_le_bytes());
@@ -1222,40 +1286,48 @@ fn hex(out: &mut Vec<u8>, bytes: &HexBytes) {
 }
 
 /// The comma-separated flag names, as `TcpFlags`' `Serialize` (SYN, ACK, FIN, ... order).
-fn tcp_flags(out: &mut Vec<u8>, flags: TcpFlags) {
+#[inline(always)]
+fn tcp_flags(out: &mut Out<'_>, flags: TcpFlags) {
     // The common combinations in one copy each.
-    let text: &[u8] = match flags.0 {
-        0x010 => b"\"ACK\"",
-        0x018 => b"\"ACK,PSH\"",
-        0x012 => b"\"SYN,ACK\"",
-        0x002 => b"\"SYN\"",
-        0x011 => b"\"ACK,FIN\"",
-        0x004 => b"\"RST\"",
-        0x014 => b"\"ACK,RST\"",
+    match flags.0 {
+        0x010 => lit(out, b"\"ACK\""),
+        0x018 => lit(out, b"\"ACK,PSH\""),
+        0x012 => lit(out, b"\"SYN,ACK\""),
+        0x002 => lit(out, b"\"SYN\""),
+        0x011 => lit(out, b"\"ACK,FIN\""),
+        0x004 => lit(out, b"\"RST\""),
+        0x014 => lit(out, b"\"ACK,RST\""),
         _ => {
-            out.push(b'"');
-            let mut first = true;
-            for (bit, name) in TcpFlags::NAMES {
-                if flags.0 & bit != 0 {
-                    if !first {
-                        out.push(b',');
-                    }
-                    lit(out, name.as_bytes());
-                    first = false;
-                }
-            }
-            out.push(b'"');
-            return;
+            let (text, len) = tcp_flags_text(flags);
+            fixed(out, text, len);
         }
-    };
-    lit(out, text);
+    }
+}
+
+/// [`tcp_flags`]' other combinations, as text and length.
+#[cold]
+#[inline(never)]
+fn tcp_flags_text(flags: TcpFlags) -> ([u8; RARE_TEXT], usize) {
+    let mut text = [b'"'; RARE_TEXT];
+    let mut len = 1;
+    for (bit, name) in TcpFlags::NAMES {
+        if flags.0 & bit != 0 {
+            if len > 1 {
+                text[len] = b',';
+                len += 1;
+            }
+            text[len..len + name.len()].copy_from_slice(name.as_bytes());
+            len += name.len();
+        }
+    }
+    (text, len + 1)
 }
 
 /// A JSON string: written as is when serde_json would escape nothing in it (no `"`, `\\` or
 /// control character; serde_json leaves every other character, non-ASCII included, as is),
 /// else through serde_json. Names from tables and packet strings alike.
 #[inline]
-fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+fn string(out: &mut Out<'_>, s: &str) -> serde_json::Result<()> {
     if !needs_escape(s.as_bytes()) {
         out.push(b'"');
         lit(out, s.as_bytes());
@@ -1299,11 +1371,13 @@ fn needs_escape(s: &[u8]) -> bool {
 }
 
 /// Any value through serde_json (the fallback).
-fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
-    serde_json::to_writer(out, value)
+fn serde<T: Serialize + ?Sized>(out: &mut Out<'_>, value: &T) -> serde_json::Result<()> {
+    serde_json::to_writer(out.vec(), value)
 }
 
+mod out;
 mod record;
+use out::Out;
 pub(crate) use record::write_record_json;
 
 #[cfg(test)]

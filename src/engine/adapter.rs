@@ -179,9 +179,9 @@ pub(crate) fn arp(proto: ProtoId, f: ArpFields<'_>) -> DecodeResult {
     };
     Ok(Decoded {
         layer: if proto == ProtoId::Rarp {
-            Layer::Rarp(record)
+            Layer::Rarp(Box::new(record))
         } else {
-            Layer::Arp(record)
+            Layer::Arp(Box::new(record))
         },
         header_len,
         payload_len: 0,

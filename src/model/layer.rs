@@ -26,10 +26,10 @@ pub enum Layer {
     Nflog(Nflog),
     /// 802.1Q / 802.1ad tag.
     Vlan(Vlan),
-    /// ARP packet.
-    Arp(Arp),
+    /// ARP packet (boxed: the largest record; unboxed it made every `Layer` 120 bytes).
+    Arp(Box<Arp>),
     /// RARP packet (same layout as ARP).
-    Rarp(Arp),
+    Rarp(Box<Arp>),
     /// IPv4 header.
     Ipv4(Ipv4),
     /// IPv6 fixed header.

@@ -4,7 +4,7 @@
 //! frames; other records (flows) through serde_json.
 
 use super::{
-    boolean, byte, chain_layers_error, int, ipv4, ipv6, lit, num, serde, write_frame_json,
+    Out, boolean, byte, chain_layers_error, int, ipv4, ipv6, lit, num, serde, write_frame_json,
 };
 use crate::pipeline::Record;
 use crate::reassembly::{AnomalyKind, Key, Kind, Reassembled};
@@ -15,14 +15,14 @@ use std::net::IpAddr;
 pub(crate) fn write_record_json(out: &mut Vec<u8>, record: &Record) -> serde_json::Result<()> {
     match record {
         Record::Frame(frame) => write_frame_json(out, frame),
-        Record::Reassembly(r) => write_reassembled(out, r),
-        other => serde(out, other),
+        Record::Reassembly(r) => Out::with(out, |out| write_reassembled(out, r)),
+        other => Out::with(out, |out| serde(out, other)),
     }
 }
 
 /// `{"record":"reassembly","kind":..,"key"|"flow":..,...,"layers":[..]}`, in the order of
 /// `Reassembled`'s `Serialize`.
-fn write_reassembled(out: &mut Vec<u8>, r: &Reassembled) -> serde_json::Result<()> {
+fn write_reassembled(out: &mut Out<'_>, r: &Reassembled) -> serde_json::Result<()> {
     lit(
         out,
         match r.kind {
@@ -111,7 +111,7 @@ fn write_reassembled(out: &mut Vec<u8>, r: &Reassembled) -> serde_json::Result<(
 }
 
 /// `from,to]`: a byte range's items and the closing bracket.
-fn range_items(out: &mut Vec<u8>, [from, to]: &[u64; 2]) {
+fn range_items(out: &mut Out<'_>, [from, to]: &[u64; 2]) {
     int(out, *from);
     out.push(b',');
     int(out, *to);
@@ -119,7 +119,7 @@ fn range_items(out: &mut Vec<u8>, [from, to]: &[u64; 2]) {
 }
 
 /// An address, as serde's `IpAddr` (its `Display`).
-fn ip(out: &mut Vec<u8>, a: IpAddr) {
+fn ip(out: &mut Out<'_>, a: IpAddr) {
     match a {
         IpAddr::V4(a) => ipv4(out, a),
         IpAddr::V6(a) => ipv6(out, &a),

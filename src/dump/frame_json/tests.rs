@@ -975,11 +975,11 @@ fn dumpers_use_the_fast_path() {
 /// The value writers against the `Display`/serde forms they reproduce, over wide ranges.
 #[test]
 fn value_writers_match() {
-    use super::{byte, ipv4, ipv6, num};
+    use super::{Out, byte, ipv4, ipv6, num};
     let mut out = Vec::new();
-    let mut check = |write: &dyn Fn(&mut Vec<u8>), expected: String| {
+    let mut check = |write: &dyn Fn(&mut Out<'_>), expected: String| {
         out.clear();
-        write(&mut out);
+        Out::with(&mut out, write);
         assert_eq!(String::from_utf8_lossy(&out), expected);
     };
     let mut numbers: Vec<u32> = (0..=100_000).collect();
@@ -1045,7 +1045,7 @@ fn strings_match() {
                     text[at] = char::from(b);
                     let text: String = text.into_iter().collect();
                     out.clear();
-                    super::string(&mut out, &text).expect("encode");
+                    super::Out::with(&mut out, |out| super::string(out, &text)).expect("encode");
                     assert_eq!(
                         String::from_utf8_lossy(&out),
                         serde_json::to_string(&text).unwrap_or_default(),
@@ -1076,6 +1076,9 @@ fn static_names_need_no_escaping() {
     }
     for n in 0..=u16::MAX {
         if let Some(name) = EtherType(n).name() {
+            assert!(plain(name), "{name}");
+        }
+        if let Some(name) = LinkType(u32::from(n)).name() {
             assert!(plain(name), "{name}");
         }
     }
@@ -1490,4 +1493,24 @@ fn synthetic_reassembly_records_are_identical() {
         assert_record_identical(&Record::Frame(frame.clone()), "frame record");
     }
     assert_eq!(records, 9);
+}
+
+/// `ether_type` and `tcp_flags` against serde_json for every Ethertype and every flag
+/// combination (their rare cases are written into a fixed `RARE_TEXT` buffer).
+#[test]
+fn ether_types_and_tcp_flags_match() {
+    use super::{Out, ether_type, tcp_flags};
+    let mut out = Vec::new();
+    for n in 0..=u16::MAX {
+        out.clear();
+        Out::with(&mut out, |o| ether_type(o, EtherType(n)));
+        let expected = serde_json::to_string(&EtherType(n)).unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&out), expected, "{n:#06x}");
+    }
+    for bits in 0..=0x1ffu16 {
+        out.clear();
+        Out::with(&mut out, |o| tcp_flags(o, TcpFlags(bits)));
+        let expected = serde_json::to_string(&TcpFlags(bits)).unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&out), expected, "{bits:#05x}");
+    }
 }

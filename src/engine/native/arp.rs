@@ -128,9 +128,9 @@ pub fn decode(data: &[u8], proto: ProtoId, note: &mut Option<DecodeError>) -> De
     };
     Ok(Decoded {
         layer: if rarp {
-            Layer::Rarp(arp)
+            Layer::Rarp(Box::new(arp))
         } else {
-            Layer::Arp(arp)
+            Layer::Arp(Box::new(arp))
         },
         header_len,
         payload_len: 0,
@@ -186,7 +186,7 @@ mod tests {
             panic!("not ARP")
         };
         assert_eq!(
-            arp,
+            *arp,
             Arp {
                 htype: 1,
                 ptype: EtherType::IPV4,
@@ -215,7 +215,7 @@ mod tests {
             panic!("not RARP")
         };
         assert_eq!(
-            rarp,
+            *rarp,
             Arp {
                 htype: 1,
                 ptype: EtherType::IPV4,
