@@ -14,67 +14,10 @@ mod common;
 
 use pcapkit::Extractor;
 use pcapkit::model::{DnsRdata, DnsRecord, Frame, IcmpBody, Layer};
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::fmt;
 use std::path::Path;
 
+use common::Node;
 use common::SHARED_CAPTURES as CAPTURES;
-
-/// A JSON value whose objects keep every key, duplicates included, in order.
-enum Node {
-    Text(String),
-    List(Vec<Node>),
-    Object(Vec<(String, Node)>),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Node;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("JSON")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-                Ok(Node::Text(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Node, E> {
-                Ok(Node::Text(v))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
-                Ok(Node::Other)
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
-                Ok(Node::Text(v.to_string()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
-                Ok(Node::Text(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
-                Ok(Node::Text(v.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<Node, E> {
-                Ok(Node::Other)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Node::List(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Node>()? {
-                    entries.push((k, v));
-                }
-                Ok(Node::Object(entries))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 impl Node {
     /// Every string value under `key`, anywhere below this node, in document order.
