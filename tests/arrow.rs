@@ -9,7 +9,7 @@
 mod common;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -42,6 +42,8 @@ fn cell(column: &dyn Array, row: usize) -> Value {
     match column.data_type() {
         DataType::Int64 => json!(column.as_primitive::<Int64Type>().value(row)),
         DataType::Int32 => json!(column.as_primitive::<Int32Type>().value(row)),
+        DataType::Int16 => json!(column.as_primitive::<Int16Type>().value(row)),
+        DataType::Int8 => json!(column.as_primitive::<Int8Type>().value(row)),
         DataType::Timestamp(..) => {
             json!(column.as_primitive::<TimestampMicrosecondType>().value(row))
         }

@@ -110,6 +110,11 @@ def test_sample_values():
     assert table["number"].to_pylist() == list(range(1, 19))
     assert table.schema.field("ts").type == pa.timestamp("us", tz="UTC")
     assert table.schema.field("ts_ns").type == pa.int64()
+    # Each number column is the narrowest signed type of its field (docs/ARROW-SCHEMA.md).
+    widths = {"ip_version": pa.int8(), "ip_ttl": pa.int16(), "vlan_id": pa.int16(),
+              "src_port": pa.int32(), "tcp_seq": pa.int64(), "dns_rcode": pa.int8()}
+    assert {name: table.schema.field(name).type for name in widths} == widths
+    assert table["ip_ttl"].to_pylist()[2] == 64
     http = [m for m in table["http_method"].to_pylist() if m]
     assert http == ["GET"]
 

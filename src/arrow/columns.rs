@@ -8,8 +8,8 @@ use super::schema::{Column, ColumnKind, TIME_ZONE, schema};
 use super::view::{FrameView, Ip, Transport};
 use crate::model::{Frame, LinkType, MacAddr, TcpFlags, Timestamp};
 use arrow_array::{
-    ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray,
-    TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Int8Array, Int16Array, Int32Array, Int64Array, RecordBatch,
+    StringArray, TimestampMicrosecondArray,
 };
 use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::ArrowError;
@@ -21,6 +21,8 @@ use std::sync::Arc;
 macro_rules! builder {
     (Int64) => { Plain<i64> };
     (Int32) => { Plain<i32> };
+    (Int16) => { Plain<i16> };
+    (Int8) => { Plain<i8> };
     (Utf8) => { Text };
     (Boolean) => { Plain<bool> };
     (TimestampUs) => { Plain<i64> };
@@ -46,20 +48,27 @@ macro_rules! append {
     };
 }
 
+/// The array type of a number or boolean column kind.
+macro_rules! array {
+    (Int64) => {
+        Int64Array
+    };
+    (Int32) => {
+        Int32Array
+    };
+    (Int16) => {
+        Int16Array
+    };
+    (Int8) => {
+        Int8Array
+    };
+    (Boolean) => {
+        BooleanArray
+    };
+}
+
 /// Takes a column's values out of its builder as an array.
 macro_rules! finish {
-    (Int64, $builder:expr) => {{
-        let (values, nulls) = $builder.take();
-        Arc::new(Int64Array::new(values.into(), nulls)) as ArrayRef
-    }};
-    (Int32, $builder:expr) => {{
-        let (values, nulls) = $builder.take();
-        Arc::new(Int32Array::new(values.into(), nulls)) as ArrayRef
-    }};
-    (Boolean, $builder:expr) => {{
-        let (values, nulls) = $builder.take();
-        Arc::new(BooleanArray::new(values.into(), nulls)) as ArrayRef
-    }};
     (TimestampUs, $builder:expr) => {{
         let (values, nulls) = $builder.take();
         let array = TimestampMicrosecondArray::new(values.into(), nulls);
@@ -68,6 +77,10 @@ macro_rules! finish {
     (Utf8, $builder:expr) => {
         Arc::new($builder.take()?) as ArrayRef
     };
+    ($kind:ident, $builder:expr) => {{
+        let (values, nulls) = $builder.take();
+        Arc::new(<array!($kind)>::new(values.into(), nulls)) as ArrayRef
+    }};
 }
 
 /// Whether a null rule allows nulls (`required`: never null).
@@ -483,17 +496,17 @@ columns! {
     /// Ethertype (or 802.3 length) of the first Ethernet, SLL or SLL2 layer, as a number.
     ethertype: Int32, "no Ethernet, SLL or SLL2 layer", "Ethernet.type / SLL.type / SLL2.type", |v| v.ether_type.map(|t| i32::from(t.0));
     /// VLAN id of the first (outer) VLAN tag.
-    vlan_id: Int32, "no VLAN tag", "VLAN.vid", |v| v.vlan.map(|t| i32::from(t.vid));
+    vlan_id: Int16, "no VLAN tag", "VLAN.vid", |v| v.vlan.and_then(|t| i16::try_from(t.vid).ok());
     /// IP version of the outermost IP layer (4 or 6).
-    ip_version: Int32, "no IP layer", "IPv4.version / IPv6.version", |v| v.ip.map(|ip| i32::from(match ip { Ip::V4(h) => h.version, Ip::V6(h) => h.version }));
+    ip_version: Int8, "no IP layer", "IPv4.version / IPv6.version", |v| v.ip.and_then(|ip| i8::try_from(match ip { Ip::V4(h) => h.version, Ip::V6(h) => h.version }).ok());
     /// Source address of the outermost IP layer.
     ip_src: Utf8, "no IP layer", "IPv4.src / IPv6.src", |v| v.ip_addrs().map(|a| a.0);
     /// Destination address of the outermost IP layer.
     ip_dst: Utf8, "no IP layer", "IPv4.dst / IPv6.dst", |v| v.ip_addrs().map(|a| a.1);
     /// TTL (IPv4) or hop limit (IPv6) of the outermost IP layer.
-    ip_ttl: Int32, "no IP layer", "IPv4.ttl / IPv6.hop_limit", |v| v.ip.map(|ip| i32::from(match ip { Ip::V4(h) => h.ttl, Ip::V6(h) => h.hop_limit }));
+    ip_ttl: Int16, "no IP layer", "IPv4.ttl / IPv6.hop_limit", |v| v.ip.map(|ip| i16::from(match ip { Ip::V4(h) => h.ttl, Ip::V6(h) => h.hop_limit }));
     /// Protocol number after the outermost IP header (IPv6: its next header, which may be an extension header).
-    ip_proto: Int32, "no IP layer", "IPv4.proto / IPv6.next_header", |v| v.ip.map(|ip| i32::from(match ip { Ip::V4(h) => h.proto, Ip::V6(h) => h.next_header }));
+    ip_proto: Int16, "no IP layer", "IPv4.proto / IPv6.next_header", |v| v.ip.map(|ip| i16::from(match ip { Ip::V4(h) => h.proto, Ip::V6(h) => h.next_header }));
     /// Whether the outermost IP datagram is a fragment (IPv4 MF or offset; an IPv6-Frag header with MF or offset).
     ip_fragment: Boolean, "no IP layer", "IPv4.mf, IPv4.frag_offset / IPv6-Frag.mf, .frag_offset", |v| v.fragment;
     /// Source port of the first TCP or UDP layer.
@@ -503,7 +516,7 @@ columns! {
     /// TCP flags, comma-separated (`SYN,ACK`; empty when none is set).
     tcp_flags: Utf8, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().map(|t| t.flags);
     /// TCP flag bits (FIN 0x001 ... NS 0x100).
-    tcp_flags_bits: Int32, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().map(|t| i32::from(t.flags.0));
+    tcp_flags_bits: Int16, "the first transport layer is not TCP", "TCP.flags", |v| v.tcp().and_then(|t| i16::try_from(t.flags.0).ok());
     /// TCP sequence number (absolute).
     tcp_seq: Int64, "the first transport layer is not TCP", "TCP.seq", |v| v.tcp().map(|t| i64::from(t.seq));
     /// TCP acknowledgement number (absolute).
@@ -513,15 +526,15 @@ columns! {
     /// Payload length of the first TCP or UDP layer, by its headers.
     payload_len: Int64, "no TCP or UDP layer", "TCP.payload_len / UDP.payload_len", |v| v.transport.map(|t| i64::from(match t { Transport::Tcp(h) => h.payload_len, Transport::Udp(h) => h.payload_len }));
     /// Type of the first ICMP or ICMPv6 message.
-    icmp_type: Int32, "no ICMP or ICMPv6 layer", "ICMP.type / ICMPv6.type", |v| v.icmp.map(|m| i32::from(m.kind));
+    icmp_type: Int16, "no ICMP or ICMPv6 layer", "ICMP.type / ICMPv6.type", |v| v.icmp.map(|m| i16::from(m.kind));
     /// Code of the first ICMP or ICMPv6 message.
-    icmp_code: Int32, "no ICMP or ICMPv6 layer", "ICMP.code / ICMPv6.code", |v| v.icmp.map(|m| i32::from(m.code));
+    icmp_code: Int16, "no ICMP or ICMPv6 layer", "ICMP.code / ICMPv6.code", |v| v.icmp.map(|m| i16::from(m.code));
     /// Request method of the first HTTP layer.
     http_method: Utf8, "no HTTP request", "HTTP.method", |v| v.http.and_then(|h| h.method.as_deref());
     /// Request target of the first HTTP layer.
     http_target: Utf8, "no HTTP request", "HTTP.target", |v| v.http.and_then(|h| h.target.as_deref());
     /// Response status code of the first HTTP layer.
-    http_status: Int32, "no HTTP response", "HTTP.status", |v| v.http.and_then(|h| h.status).map(i32::from);
+    http_status: Int16, "no HTTP response", "HTTP.status", |v| v.http.and_then(|h| h.status).and_then(|s| i16::try_from(s).ok());
     /// Transaction id of the first DNS message.
     dns_id: Int32, "no DNS layer", "DNS.id", |v| v.dns.map(|d| i32::from(d.id));
     /// Whether the first DNS message is a response (QR).
@@ -531,9 +544,9 @@ columns! {
     /// First question's type number (1 A, 28 AAAA, ...).
     dns_qtype: Int32, "no DNS layer or no question parsed", "DNS.questions[0].type", |v| v.dns.and_then(|d| d.questions.first()).map(|q| i32::from(q.kind));
     /// Response code (the header's 4 bits) of the first DNS message.
-    dns_rcode: Int32, "no DNS layer", "DNS.rcode", |v| v.dns.map(|d| i32::from(d.rcode));
+    dns_rcode: Int8, "no DNS layer", "DNS.rcode", |v| v.dns.and_then(|d| i8::try_from(d.rcode).ok());
     /// Handshake type of the first TLS layer's first handshake record (1 ClientHello, 2 ServerHello, ...).
-    tls_handshake_type: Int32, "no TLS handshake record", "TLS.handshake_type", |v| v.tls.and_then(|t| t.handshake_type).map(i32::from);
+    tls_handshake_type: Int16, "no TLS handshake record", "TLS.handshake_type", |v| v.tls.and_then(|t| t.handshake_type).map(i16::from);
     /// Server Name Indication of a TLS ClientHello.
     tls_sni: Utf8, "no TLS ClientHello with server_name", "TLS.sni", |v| v.tls.and_then(|t| t.sni.as_deref());
 }
@@ -560,7 +573,9 @@ mod tests {
     use crate::model::LinkType;
     use crate::synth::{self, Ipv4Fields, TcpFields};
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType};
+    use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType};
+    use arrow_array::{ArrowPrimitiveType, PrimitiveArray};
+    use arrow_schema::DataType;
 
     const CLIENT_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x01]);
     const SERVER_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 0x02]);
@@ -641,14 +656,23 @@ mod tests {
         column.iter().map(|v| v.map(str::to_owned)).collect()
     }
 
-    fn int32(batch: &RecordBatch, name: &str) -> Vec<Option<i32>> {
+    /// The values of an integer column of any width.
+    fn ints(batch: &RecordBatch, name: &str) -> Vec<Option<i64>> {
         let column = batch.column_by_name(name).unwrap();
-        column.as_primitive::<Int32Type>().iter().collect()
+        match column.data_type() {
+            DataType::Int8 => widen(column.as_primitive::<Int8Type>()),
+            DataType::Int16 => widen(column.as_primitive::<Int16Type>()),
+            DataType::Int32 => widen(column.as_primitive::<Int32Type>()),
+            DataType::Int64 => widen(column.as_primitive::<Int64Type>()),
+            other => panic!("{name} is {other}"),
+        }
     }
 
-    fn int64(batch: &RecordBatch, name: &str) -> Vec<Option<i64>> {
-        let column = batch.column_by_name(name).unwrap();
-        column.as_primitive::<Int64Type>().iter().collect()
+    fn widen<T: ArrowPrimitiveType>(column: &PrimitiveArray<T>) -> Vec<Option<i64>>
+    where
+        T::Native: Into<i64>,
+    {
+        column.iter().map(|v| v.map(Into::into)).collect()
     }
 
     fn owned(values: &[Option<&str>]) -> Vec<Option<String>> {
@@ -659,16 +683,13 @@ mod tests {
     fn frame_and_link_columns() {
         let batch = batch();
         assert_eq!(batch.schema(), schema());
-        assert_eq!(
-            int64(&batch, "number"),
-            [Some(1), Some(2), Some(3), Some(4)]
-        );
+        assert_eq!(ints(&batch, "number"), [Some(1), Some(2), Some(3), Some(4)]);
         let ts = batch.column_by_name("ts").unwrap();
         let ts = ts.as_primitive::<TimestampMicrosecondType>();
         assert_eq!(ts.value(0), 1_700_000_000_123_456);
-        assert_eq!(int64(&batch, "ts_ns")[0], Some(1_700_000_000_123_456_789));
-        assert_eq!(int64(&batch, "cap_len")[2], Some(42));
-        assert_eq!(int64(&batch, "len")[2], Some(64));
+        assert_eq!(ints(&batch, "ts_ns")[0], Some(1_700_000_000_123_456_789));
+        assert_eq!(ints(&batch, "cap_len")[2], Some(42));
+        assert_eq!(ints(&batch, "len")[2], Some(64));
         assert_eq!(
             text(&batch, "protocols")[..3],
             owned(&[
@@ -679,19 +700,19 @@ mod tests {
             ])
         );
         assert_eq!(text(&batch, "link_type")[0].as_deref(), Some("ETHERNET"));
-        assert_eq!(int64(&batch, "interface"), [None; 4]);
+        assert_eq!(ints(&batch, "interface"), [None; 4]);
         let eth_src = text(&batch, "eth_src");
         assert_eq!(eth_src[0].as_deref(), Some("02:00:00:00:00:01"));
         let eth_dst = text(&batch, "eth_dst");
         assert_eq!(eth_dst[1].as_deref(), Some("02:00:00:00:00:02"));
         assert_eq!(
-            int32(&batch, "ethertype"),
+            ints(&batch, "ethertype"),
             [Some(0x8100), Some(0x86dd), Some(0x0800), Some(0x0800)]
         );
-        assert_eq!(int32(&batch, "vlan_id"), [Some(42), None, None, None]);
+        assert_eq!(ints(&batch, "vlan_id"), [Some(42), None, None, None]);
         let error_layer = text(&batch, "error_layer");
         assert_eq!(error_layer[..3], owned(&[None, None, Some("TCP")]));
-        assert_eq!(int64(&batch, "error_offset")[..3], [None, None, Some(34)]);
+        assert_eq!(ints(&batch, "error_offset")[..3], [None, None, Some(34)]);
         let reason = text(&batch, "error_reason")[2].clone().unwrap();
         assert!(reason.contains("20"), "{reason}");
     }
@@ -700,7 +721,7 @@ mod tests {
     fn ip_transport_and_application_columns() {
         let batch = batch();
         assert_eq!(
-            int32(&batch, "ip_version"),
+            ints(&batch, "ip_version"),
             [Some(4), Some(6), Some(4), Some(4)]
         );
         assert_eq!(
@@ -708,38 +729,35 @@ mod tests {
             owned(&[Some("10.0.0.1"), Some("2001:db8::1"), Some("10.0.0.1")])
         );
         assert_eq!(text(&batch, "ip_dst")[1].as_deref(), Some("2001:db8::53"));
-        assert_eq!(int32(&batch, "ip_ttl")[..3], [Some(33), Some(7), Some(64)]);
-        assert_eq!(int32(&batch, "ip_proto")[..3], [Some(6), Some(17), Some(6)]);
+        assert_eq!(ints(&batch, "ip_ttl")[..3], [Some(33), Some(7), Some(64)]);
+        assert_eq!(ints(&batch, "ip_proto")[..3], [Some(6), Some(17), Some(6)]);
         let fragment = batch.column_by_name("ip_fragment").unwrap().as_boolean();
         assert_eq!(
             fragment.iter().collect::<Vec<_>>(),
             [Some(false), Some(false), Some(false), Some(true)]
         );
         assert_eq!(
-            int32(&batch, "src_port")[..3],
+            ints(&batch, "src_port")[..3],
             [Some(40000), Some(5353), None]
         );
-        assert_eq!(int32(&batch, "dst_port")[..3], [Some(80), Some(53), None]);
+        assert_eq!(ints(&batch, "dst_port")[..3], [Some(80), Some(53), None]);
         let flags = text(&batch, "tcp_flags");
         assert_eq!(flags[..3], owned(&[Some("ACK,PSH"), None, None]));
-        assert_eq!(int32(&batch, "tcp_flags_bits")[..2], [Some(0x18), None]);
-        assert_eq!(int64(&batch, "tcp_seq")[..2], [Some(3_000_000_000), None]);
-        assert_eq!(int64(&batch, "tcp_ack")[..2], [Some(77), None]);
-        assert_eq!(int32(&batch, "tcp_window")[..2], [Some(512), None]);
-        assert_eq!(
-            int64(&batch, "payload_len")[..3],
-            [Some(32), Some(27), None]
-        );
+        assert_eq!(ints(&batch, "tcp_flags_bits")[..2], [Some(0x18), None]);
+        assert_eq!(ints(&batch, "tcp_seq")[..2], [Some(3_000_000_000), None]);
+        assert_eq!(ints(&batch, "tcp_ack")[..2], [Some(77), None]);
+        assert_eq!(ints(&batch, "tcp_window")[..2], [Some(512), None]);
+        assert_eq!(ints(&batch, "payload_len")[..3], [Some(32), Some(27), None]);
         let method = text(&batch, "http_method");
         assert_eq!(method[..2], owned(&[Some("GET"), None]));
         let target = text(&batch, "http_target");
         assert_eq!(target[..2], owned(&[Some("/a?b=1"), None]));
-        assert_eq!(int32(&batch, "http_status"), [None; 4]);
-        assert_eq!(int32(&batch, "dns_id")[..3], [None, Some(0xabcd), None]);
+        assert_eq!(ints(&batch, "http_status"), [None; 4]);
+        assert_eq!(ints(&batch, "dns_id")[..3], [None, Some(0xabcd), None]);
         let qname = text(&batch, "dns_qname");
         assert_eq!(qname[..3], owned(&[None, Some("a.example"), None]));
-        assert_eq!(int32(&batch, "dns_qtype")[..3], [None, Some(28), None]);
-        assert_eq!(int32(&batch, "dns_rcode")[..3], [None, Some(0), None]);
+        assert_eq!(ints(&batch, "dns_qtype")[..3], [None, Some(28), None]);
+        assert_eq!(ints(&batch, "dns_rcode")[..3], [None, Some(0), None]);
         let response = batch.column_by_name("dns_response").unwrap().as_boolean();
         assert_eq!(
             response.iter().take(2).collect::<Vec<_>>(),

@@ -10,13 +10,19 @@ use std::sync::{Arc, OnceLock};
 /// The time zone of the `ts` column.
 pub const TIME_ZONE: &str = "UTC";
 
-/// The Arrow type of a column: signed types only, so that Spark reads every column as is.
+/// The Arrow type of a column: signed types only, so that Spark reads every column as is;
+/// each number column is the narrowest signed type that holds every value of its field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnKind {
-    /// 64-bit signed integer (what unsigned 32- and 64-bit fields become).
+    /// 64-bit signed integer (unsigned 32- and 64-bit fields).
     Int64,
-    /// 32-bit signed integer (what 8- and 16-bit fields become).
+    /// 32-bit signed integer (unsigned 16-bit fields).
     Int32,
+    /// 16-bit signed integer (unsigned 8-bit fields, and 16-bit ones that stay below 2^15:
+    /// the 12-bit VLAN id, the TCP flag bits, the 3-digit HTTP status).
+    Int16,
+    /// 8-bit signed integer (4-bit fields: the IP version, the DNS rcode).
+    Int8,
     /// UTF-8 text.
     Utf8,
     /// Boolean.
@@ -31,6 +37,8 @@ impl ColumnKind {
         match self {
             ColumnKind::Int64 => DataType::Int64,
             ColumnKind::Int32 => DataType::Int32,
+            ColumnKind::Int16 => DataType::Int16,
+            ColumnKind::Int8 => DataType::Int8,
             ColumnKind::Utf8 => DataType::Utf8,
             ColumnKind::Boolean => DataType::Boolean,
             ColumnKind::TimestampUs => {
@@ -113,7 +121,12 @@ mod tests {
             assert!(
                 matches!(
                     field.data_type(),
-                    DataType::Int64 | DataType::Int32 | DataType::Utf8 | DataType::Boolean
+                    DataType::Int64
+                        | DataType::Int32
+                        | DataType::Int16
+                        | DataType::Int8
+                        | DataType::Utf8
+                        | DataType::Boolean
                 ) || field.name() == "ts",
                 "{} is {}",
                 field.name(),
