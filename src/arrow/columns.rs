@@ -772,6 +772,13 @@ mod tests {
             let parsed: Ipv4Addr = addr.parse().unwrap();
             assert_eq!(ShortText::ipv4(parsed).as_bytes(), addr.as_bytes());
         }
+        for n in 0..=255u8 {
+            let addr = Ipv4Addr::new(n, 255 - n, n / 3, n.wrapping_mul(7));
+            assert_eq!(
+                ShortText::ipv4(addr).as_bytes(),
+                addr.to_string().as_bytes()
+            );
+        }
         let mac = MacAddr([0x00, 0x1b, 0xa0, 0xff, 0x0c, 0x9e]);
         assert_eq!(ShortText::mac(mac).as_bytes(), mac.to_string().as_bytes());
     }
