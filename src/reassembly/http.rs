@@ -70,8 +70,9 @@ enum Chunk {
     Trailer(Vec<u8>),
 }
 
-/// A message being cut.
-#[derive(Clone, Debug)]
+/// A message being cut (boxed in its [`Cutter`], from the pool in [`Cuts`]: a connection's
+/// state stays small while no message is open).
+#[derive(Clone, Debug, Default)]
 struct Current {
     offset: u64,
     len: u64,
@@ -160,7 +161,7 @@ impl Sparse {
 pub struct Cutter {
     side: Side,
     mode: Mode,
-    current: Option<Current>,
+    current: Option<Box<Current>>,
     /// A gap before the next message starts.
     lead_gap: Option<[u64; 2]>,
     max_message: usize,
@@ -189,6 +190,9 @@ pub struct Cuts {
     zeros: Vec<u8>,
     /// Empty run lists for the next TLS messages (at most [`SPARE_BUFFERS`]).
     spare_runs: Vec<Vec<(usize, usize)>>,
+    /// Boxes of messages done with, for the next ones (at most [`SPARE_BUFFERS`]).
+    #[expect(clippy::vec_box, reason = "a pool of the boxes cutters hold, not of values")]
+    spare_current: Vec<Box<Current>>,
 }
 
 /// Spare buffers a [`Cuts`] keeps: each holds at most `max_message` bytes, so this bounds
@@ -209,6 +213,24 @@ impl Cuts {
         if runs.capacity() > 0 && self.spare_runs.len() < SPARE_BUFFERS {
             runs.clear();
             self.spare_runs.push(runs);
+        }
+    }
+
+    /// A box for a message being cut, filled with `current`.
+    fn boxed(&mut self, current: Current) -> Box<Current> {
+        match self.spare_current.pop() {
+            Some(mut spare) => {
+                *spare = current;
+                spare
+            }
+            None => Box::new(current),
+        }
+    }
+
+    /// Keeps a message's box (its parts taken) for a later message, if there is room.
+    fn give_current(&mut self, current: Box<Current>) {
+        if self.spare_current.len() < SPARE_BUFFERS {
+            self.spare_current.push(current);
         }
     }
 
@@ -305,7 +327,7 @@ impl Cutter {
             current.len = gap[1] - gap[0];
             current.missing.push(gap);
         }
-        self.current = Some(current);
+        self.current = Some(out.boxed(current));
     }
 
     /// Consumes a prefix of `bytes` for the current message; returns its length.
@@ -491,26 +513,29 @@ impl Cutter {
         let len = u32::try_from(cur.len).unwrap_or(u32::MAX);
         frame.len = len;
         if cur.truncated {
-            cur.anomalies.push(Anomaly {
+            let anomaly = Anomaly {
                 kind: AnomalyKind::Truncated,
                 frame: cur.frames.last().copied().unwrap_or(0),
                 range: Some([cur.offset, cur.offset + cur.kept_len() as u64]),
-            });
+            };
+            cur.anomalies.push(anomaly);
         }
-        out.give(cur.bytes);
-        if let Some(sparse) = cur.tls {
+        out.give(std::mem::take(&mut cur.bytes));
+        if let Some(sparse) = cur.tls.take() {
             out.give_runs(sparse.runs);
         }
+        let missing = std::mem::take(&mut cur.missing);
         out.messages.push(Message {
             side: self.side,
             offset: cur.offset,
             len: cur.len,
-            frames: cur.frames,
-            complete: complete && cur.missing.is_empty(),
-            missing: cur.missing,
-            anomalies: cur.anomalies,
+            frames: std::mem::take(&mut cur.frames),
+            complete: complete && missing.is_empty(),
+            missing,
+            anomalies: std::mem::take(&mut cur.anomalies),
             frame,
         });
+        out.give_current(cur);
     }
 }
 
