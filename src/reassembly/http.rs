@@ -167,6 +167,18 @@ pub struct Cutter {
     max_message: usize,
 }
 
+/// Where stream bytes come from.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Origin<'a> {
+    /// The frame that carried them.
+    pub frame: u64,
+    /// (source, destination) ports.
+    pub ports: (u16, u16),
+    /// The frame's own HTTP layer, when its dissection found one at the bytes' first byte
+    /// (a head there is not dissected again).
+    pub parsed: Option<&'a Http>,
+}
+
 /// What the two directions of one connection share: the request methods awaiting responses
 /// (a response to HEAD has no body) and the direction that sent last.
 #[derive(Clone, Debug, Default)]
@@ -191,7 +203,10 @@ pub struct Cuts {
     /// Empty run lists for the next TLS messages (at most [`SPARE_BUFFERS`]).
     spare_runs: Vec<Vec<(usize, usize)>>,
     /// Boxes of messages done with, for the next ones (at most [`SPARE_BUFFERS`]).
-    #[expect(clippy::vec_box, reason = "a pool of the boxes cutters hold, not of values")]
+    #[expect(
+        clippy::vec_box,
+        reason = "a pool of the boxes cutters hold, not of values"
+    )]
     spare_current: Vec<Box<Current>>,
 }
 
@@ -262,21 +277,22 @@ impl Cutter {
         self.mode == Mode::Opaque
     }
 
-    /// Takes stream bytes at `offset` from `frame`; `ports` are (source, destination).
+    /// Takes stream bytes at `offset` from `from`.
     pub fn data(
         &mut self,
         mut offset: u64,
         mut bytes: &[u8],
-        frame: u64,
-        ports: (u16, u16),
+        from: Origin<'_>,
         exchange: &mut Exchange,
         out: &mut Cuts,
     ) {
+        // The frame's own HTTP layer describes a head at the first byte only.
+        let mut parsed = from.parsed;
         while !bytes.is_empty() {
             if self.current.is_none() {
-                self.start(offset, bytes, ports, out);
+                self.start(offset, bytes, from.ports, out);
             }
-            let used = self.consume(bytes, frame, exchange, out);
+            let used = self.consume(bytes, from.frame, parsed.take(), exchange, out);
             let used = used.clamp(1, bytes.len());
             offset += used as u64;
             bytes = bytes.get(used..).unwrap_or_default();
@@ -330,11 +346,13 @@ impl Cutter {
         self.current = Some(out.boxed(current));
     }
 
-    /// Consumes a prefix of `bytes` for the current message; returns its length.
+    /// Consumes a prefix of `bytes` for the current message; returns its length. `parsed` is
+    /// the frame's HTTP layer dissected from `bytes`' first byte on, if there is one.
     fn consume(
         &mut self,
         bytes: &[u8],
         frame: u64,
+        parsed: Option<&Http>,
         exchange: &mut Exchange,
         out: &mut Cuts,
     ) -> usize {
@@ -375,11 +393,16 @@ impl Cutter {
                 match found {
                     Some((head_len, buffer)) => {
                         let used = head_len - before;
-                        let head = dissect_from(
-                            ProtoId::Http,
-                            buffer.get(..head_len).unwrap_or_default(),
-                            &DissectOptions::default(),
-                        );
+                        let head = match parsed {
+                            // Whole in this segment, which was dissected from the same
+                            // first byte: the frame's HTTP layer is this head's.
+                            Some(http) if whole.is_some() => head_frame(http, head_len),
+                            _ => dissect_from(
+                                ProtoId::Http,
+                                buffer.get(..head_len).unwrap_or_default(),
+                                &DissectOptions::default(),
+                            ),
+                        };
                         // The head is dissected: its bytes are not needed any more.
                         out.give(std::mem::take(&mut cur.bytes));
                         let mode = framing(http_of(&head), exchange);
@@ -574,6 +597,31 @@ fn raw_message(cur: &Current) -> Frame {
     }
 }
 
+/// What `dissect_from(ProtoId::Http, head)` gives for a head of `head_len` bytes that `http`
+/// is the HTTP layer of (dissected from the same first byte, with or without what follows
+/// the head: only the body's lengths differ, and they are the head's own here).
+fn head_frame(http: &Http, head_len: usize) -> Frame {
+    let len = u32::try_from(head_len).unwrap_or(u32::MAX);
+    let mut http = Box::new(http.clone());
+    http.body_len = 0;
+    http.payload_len = 0;
+    let mut layers = Vec::with_capacity(4);
+    layers.push(Layer::Http(http));
+    let mut spans = Vec::with_capacity(4);
+    spans.push(Span {
+        start: 0,
+        header_end: len,
+        end: len,
+    });
+    Frame {
+        len,
+        cap_len: len,
+        layers,
+        spans,
+        ..Frame::default()
+    }
+}
+
 /// Where the head in `bytes` ends (just past its blank line), if it does.
 fn head_end(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
@@ -754,7 +802,12 @@ mod tests {
         let mut out = Cuts::default();
         let mut offset = 0;
         for (i, part) in parts.iter().enumerate() {
-            cutter.data(offset, part, i as u64 + 1, (40000, 80), exchange, &mut out);
+            let from = Origin {
+                frame: i as u64 + 1,
+                ports: (40000, 80),
+                parsed: None,
+            };
+            cutter.data(offset, part, from, exchange, &mut out);
             offset += part.len() as u64;
         }
         cutter.end(true, &mut out);
@@ -781,7 +834,12 @@ mod tests {
             let mut offset = 0;
             for (message, bytes) in [&first, &second].into_iter().enumerate() {
                 for piece in bytes.chunks(step) {
-                    cutter.data(offset, piece, 1, (443, 50000), &mut ex, &mut out);
+                    let from = Origin {
+                        frame: 1,
+                        ports: (443, 50000),
+                        parsed: None,
+                    };
+                    cutter.data(offset, piece, from, &mut ex, &mut out);
                     offset += piece.len() as u64;
                 }
                 // The other direction sends: the message ends.
@@ -875,5 +933,40 @@ mod tests {
         assert_eq!(chunk_size(b"0"), Some(0));
         assert_eq!(chunk_size(b"zz"), None);
         assert_eq!(chunk_size(b""), None);
+    }
+
+    #[test]
+    fn a_head_cut_with_the_frames_http_layer_is_the_head_dissected_again() {
+        let head = b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n";
+        let next = b"GET /b HTTP/1.1\r\nHost: a\r\n\r\n";
+        // The segment: the head, its body, a pipelined request (the frame's HTTP layer then
+        // has other body lengths than the head's alone).
+        let segment = [&head[..], b"hello", next].concat();
+        let seen = dissect_from(ProtoId::Http, &segment, &DissectOptions::default());
+        let Some(Layer::Http(parsed)) = seen.layers.first() else {
+            panic!("not HTTP: {seen:?}");
+        };
+        assert_ne!(parsed.payload_len, 0);
+        let again = dissect_from(ProtoId::Http, head, &DissectOptions::default());
+        assert_eq!(head_frame(parsed, head.len()), again);
+        // Cut with and without the frame's layer: the same messages.
+        let run = |parsed: Option<&Http>| {
+            let mut cutter = Cutter::new(0, 64 << 10);
+            let mut out = Cuts::default();
+            let mut ex = Exchange::default();
+            let from = Origin {
+                frame: 1,
+                ports: (40000, 80),
+                parsed,
+            };
+            cutter.data(0, &segment, from, &mut ex, &mut out);
+            cutter.end(true, &mut out);
+            out.messages
+        };
+        let (reused, dissected) = (run(Some(parsed)), run(None));
+        assert_eq!(reused.len(), 2);
+        assert_eq!(http(&reused[0]).body_len, 5);
+        assert_eq!(http(&reused[1]).target.as_deref(), Some("/b"));
+        assert_eq!(reused, dissected);
     }
 }
