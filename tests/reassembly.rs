@@ -165,6 +165,14 @@ fn tcp_frames(client: &[(u32, &[u8])], answer: &[u8]) -> Vec<Vec<u8>> {
     frames
 }
 
+/// The TCP messages of a reassembly, in order.
+fn tcp_records(done: &pcapkit::reassembly::Reassembly) -> Vec<&pcapkit::reassembly::Reassembled> {
+    done.records
+        .iter()
+        .filter(|r| r.kind == Kind::Tcp)
+        .collect()
+}
+
 fn http_of(r: &pcapkit::reassembly::Reassembled) -> &pcapkit::model::Http {
     match r.first_layer() {
         Some(Layer::Http(h)) => h,
@@ -183,11 +191,7 @@ fn an_http_request_split_over_segments_is_one_http_record() {
     let c_off = b_off + b.len() as u32;
     let frames = tcp_frames(&[(c_off, c), (0, a), (b_off, b), (0, a)], answer);
     let done = reassemble(&frames, &ReassemblyOptions::new(Kinds::ALL));
-    let tcp: Vec<_> = done
-        .records
-        .iter()
-        .filter(|r| r.kind == Kind::Tcp)
-        .collect();
+    let tcp = tcp_records(&done);
     assert_eq!(tcp.len(), 2, "{tcp:#?}");
     let req = http_of(tcp[0]);
     assert_eq!(req.method.as_deref(), Some("POST"));
@@ -443,5 +447,131 @@ fn streaming_analyse_equals_pairing_all_records() {
     assert!(
         total > 20 && answered > 10,
         "{total} exchanges, {answered} answered"
+    );
+}
+
+/// Runs the CLI on `file` with `args` (they come first), expecting success; its stdout.
+fn cli(file: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_pcapkit"))
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The report formats with a document (json, plist, tree) carry the records in a
+/// `reassembly` section after the frames.
+#[test]
+fn json_plist_and_tree_have_a_reassembly_section() {
+    let frames = ipv4_fragments(&dns_response(120), 7, 512);
+    let file = capture(&frames);
+    let run = |format: &str| {
+        let args = [
+            "-q",
+            "--reassemble",
+            "ipv4",
+            "-f",
+            format,
+            "-o",
+            "/dev/stdout",
+        ];
+        cli(file.path(), &args)
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["frames"].as_array().map(Vec::len), Some(frames.len()));
+    let records = json["reassembly"].as_array().expect("a reassembly array");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["kind"], "ipv4");
+    assert_eq!(records[0]["protocols"], "UDP:DNS");
+    assert_eq!(records[0]["complete"], true);
+    let numbers: Vec<u64> = (1..=frames.len() as u64).collect();
+    assert_eq!(records[0]["frames"], serde_json::json!(numbers));
+    let plist = run("plist");
+    let section = plist
+        .find("<key>reassembly</key>")
+        .expect("a reassembly key");
+    assert!(plist[section..].contains("<key>kind</key><string>ipv4</string>"));
+    let tree = run("tree");
+    let record = tree
+        .find("Record: reassembly")
+        .expect("a reassembly record");
+    assert!(tree[record..].contains("kind: ipv4"));
+    assert!(tree[record..].contains("protocols: UDP:DNS"));
+}
+
+/// Data that is not HTTP is one message per direction, cut when the other side sends.
+#[test]
+fn other_data_is_cut_at_a_direction_change() {
+    let frames = tcp_frames(&[(0, b"hel"), (3, b"lo")], b"world!");
+    let done = reassemble(&frames, &ReassemblyOptions::new(Kinds::ALL));
+    let tcp = tcp_records(&done);
+    assert_eq!(tcp.len(), 2, "{tcp:#?}");
+    // The client's message ends with the server's answer (frame 5), before the FINs.
+    assert_eq!((tcp[0].len, tcp[0].frames.as_slice()), (5, &[3, 4][..]));
+    assert_eq!((tcp[1].len, tcp[1].frames.as_slice()), (6, &[5][..]));
+    assert!(tcp.iter().all(|r| r.complete && r.missing.is_empty()));
+    assert_eq!(tcp[0].frame.protocol_chain(), "Raw");
+    // Reported with the frame that ended it: right after frame 5, before the FIN in 6.
+    let file = capture(&frames);
+    let lines: Vec<serde_json::Value> = cli(file.path(), &["-q", "--reassemble", "tcp"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[4]["number"], 5);
+    assert_eq!(lines[5]["record"], "reassembly");
+    assert_eq!(lines[5]["len"], 5);
+    assert_eq!(lines[6]["number"], 6);
+}
+
+/// `pcapkit analyse FILE` and `--strict` from the command line.
+#[test]
+fn the_cli_analyses_and_reports_strictly() {
+    let mut frames = tcp_frames(
+        &[(0, b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")],
+        b"HTTP/1.1 204 No Content\r\n\r\n",
+    );
+    // A datagram whose last fragment never comes: incomplete.
+    let mut partial = ipv4_fragments(&dns_response(120), 9, 512);
+    partial.pop();
+    frames.extend(partial);
+    let file = capture(&frames);
+    let run = |args: &[&str]| cli(file.path(), args);
+    let analysed = run(&["analyse"]);
+    let lines: Vec<serde_json::Value> = analysed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{analysed}");
+    assert_eq!(lines[0]["request"]["method"], "GET");
+    assert_eq!(lines[0]["request"]["target"], "/x");
+    assert_eq!(lines[0]["response"]["status"], 204);
+    let records = |text: &str| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["record"] == "reassembly")
+            .collect()
+    };
+    let all = records(&run(&["-q", "--reassemble", "all", "-f", "ndjson"]));
+    let strict = records(&run(&[
+        "-q",
+        "--reassemble",
+        "all",
+        "--strict",
+        "-f",
+        "ndjson",
+    ]));
+    assert_eq!(all.len(), 3, "{all:#?}");
+    assert_eq!(all.iter().filter(|r| r["complete"] == false).count(), 1);
+    assert_eq!(strict.len(), 2);
+    assert!(
+        strict
+            .iter()
+            .all(|r| r["complete"] == true && r["kind"] == "tcp")
     );
 }

@@ -70,8 +70,9 @@ enum Chunk {
     Trailer(Vec<u8>),
 }
 
-/// A message being cut.
-#[derive(Clone, Debug)]
+/// A message being cut (boxed in its [`Cutter`], from the pool in [`Cuts`]: a connection's
+/// state stays small while no message is open).
+#[derive(Clone, Debug, Default)]
 struct Current {
     offset: u64,
     len: u64,
@@ -160,10 +161,22 @@ impl Sparse {
 pub struct Cutter {
     side: Side,
     mode: Mode,
-    current: Option<Current>,
+    current: Option<Box<Current>>,
     /// A gap before the next message starts.
     lead_gap: Option<[u64; 2]>,
     max_message: usize,
+}
+
+/// Where stream bytes come from.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Origin<'a> {
+    /// The frame that carried them.
+    pub frame: u64,
+    /// (source, destination) ports.
+    pub ports: (u16, u16),
+    /// The frame's own HTTP layer, when its dissection found one at the bytes' first byte
+    /// (a head there is not dissected again).
+    pub parsed: Option<&'a Http>,
 }
 
 /// What the two directions of one connection share: the request methods awaiting responses
@@ -189,6 +202,12 @@ pub struct Cuts {
     zeros: Vec<u8>,
     /// Empty run lists for the next TLS messages (at most [`SPARE_BUFFERS`]).
     spare_runs: Vec<Vec<(usize, usize)>>,
+    /// Boxes of messages done with, for the next ones (at most [`SPARE_BUFFERS`]).
+    #[expect(
+        clippy::vec_box,
+        reason = "a pool of the boxes cutters hold, not of values"
+    )]
+    spare_current: Vec<Box<Current>>,
 }
 
 /// Spare buffers a [`Cuts`] keeps: each holds at most `max_message` bytes, so this bounds
@@ -209,6 +228,24 @@ impl Cuts {
         if runs.capacity() > 0 && self.spare_runs.len() < SPARE_BUFFERS {
             runs.clear();
             self.spare_runs.push(runs);
+        }
+    }
+
+    /// A box for a message being cut, filled with `current`.
+    fn boxed(&mut self, current: Current) -> Box<Current> {
+        match self.spare_current.pop() {
+            Some(mut spare) => {
+                *spare = current;
+                spare
+            }
+            None => Box::new(current),
+        }
+    }
+
+    /// Keeps a message's box (its parts taken) for a later message, if there is room.
+    fn give_current(&mut self, current: Box<Current>) {
+        if self.spare_current.len() < SPARE_BUFFERS {
+            self.spare_current.push(current);
         }
     }
 
@@ -240,21 +277,22 @@ impl Cutter {
         self.mode == Mode::Opaque
     }
 
-    /// Takes stream bytes at `offset` from `frame`; `ports` are (source, destination).
+    /// Takes stream bytes at `offset` from `from`.
     pub fn data(
         &mut self,
         mut offset: u64,
         mut bytes: &[u8],
-        frame: u64,
-        ports: (u16, u16),
+        from: Origin<'_>,
         exchange: &mut Exchange,
         out: &mut Cuts,
     ) {
+        // The frame's own HTTP layer describes a head at the first byte only.
+        let mut parsed = from.parsed;
         while !bytes.is_empty() {
             if self.current.is_none() {
-                self.start(offset, bytes, ports, out);
+                self.start(offset, bytes, from.ports, out);
             }
-            let used = self.consume(bytes, frame, exchange, out);
+            let used = self.consume(bytes, from.frame, parsed.take(), exchange, out);
             let used = used.clamp(1, bytes.len());
             offset += used as u64;
             bytes = bytes.get(used..).unwrap_or_default();
@@ -305,14 +343,16 @@ impl Cutter {
             current.len = gap[1] - gap[0];
             current.missing.push(gap);
         }
-        self.current = Some(current);
+        self.current = Some(out.boxed(current));
     }
 
-    /// Consumes a prefix of `bytes` for the current message; returns its length.
+    /// Consumes a prefix of `bytes` for the current message; returns its length. `parsed` is
+    /// the frame's HTTP layer dissected from `bytes`' first byte on, if there is one.
     fn consume(
         &mut self,
         bytes: &[u8],
         frame: u64,
+        parsed: Option<&Http>,
         exchange: &mut Exchange,
         out: &mut Cuts,
     ) -> usize {
@@ -353,11 +393,16 @@ impl Cutter {
                 match found {
                     Some((head_len, buffer)) => {
                         let used = head_len - before;
-                        let head = dissect_from(
-                            ProtoId::Http,
-                            buffer.get(..head_len).unwrap_or_default(),
-                            &DissectOptions::default(),
-                        );
+                        let head = match parsed {
+                            // Whole in this segment, which was dissected from the same
+                            // first byte: the frame's HTTP layer is this head's.
+                            Some(http) if whole.is_some() => head_frame(http, head_len),
+                            _ => dissect_from(
+                                ProtoId::Http,
+                                buffer.get(..head_len).unwrap_or_default(),
+                                &DissectOptions::default(),
+                            ),
+                        };
                         // The head is dissected: its bytes are not needed any more.
                         out.give(std::mem::take(&mut cur.bytes));
                         let mode = framing(http_of(&head), exchange);
@@ -491,26 +536,29 @@ impl Cutter {
         let len = u32::try_from(cur.len).unwrap_or(u32::MAX);
         frame.len = len;
         if cur.truncated {
-            cur.anomalies.push(Anomaly {
+            let anomaly = Anomaly {
                 kind: AnomalyKind::Truncated,
                 frame: cur.frames.last().copied().unwrap_or(0),
                 range: Some([cur.offset, cur.offset + cur.kept_len() as u64]),
-            });
+            };
+            cur.anomalies.push(anomaly);
         }
-        out.give(cur.bytes);
-        if let Some(sparse) = cur.tls {
+        out.give(std::mem::take(&mut cur.bytes));
+        if let Some(sparse) = cur.tls.take() {
             out.give_runs(sparse.runs);
         }
+        let missing = std::mem::take(&mut cur.missing);
         out.messages.push(Message {
             side: self.side,
             offset: cur.offset,
             len: cur.len,
-            frames: cur.frames,
-            complete: complete && cur.missing.is_empty(),
-            missing: cur.missing,
-            anomalies: cur.anomalies,
+            frames: std::mem::take(&mut cur.frames),
+            complete: complete && missing.is_empty(),
+            missing,
+            anomalies: std::mem::take(&mut cur.anomalies),
             frame,
         });
+        out.give_current(cur);
     }
 }
 
@@ -546,6 +594,31 @@ fn raw_message(cur: &Current) -> Frame {
         layers,
         spans,
         error: None,
+    }
+}
+
+/// What `dissect_from(ProtoId::Http, head)` gives for a head of `head_len` bytes that `http`
+/// is the HTTP layer of (dissected from the same first byte, with or without what follows
+/// the head: only the body's lengths differ, and they are the head's own here).
+fn head_frame(http: &Http, head_len: usize) -> Frame {
+    let len = u32::try_from(head_len).unwrap_or(u32::MAX);
+    let mut http = Box::new(http.clone());
+    http.body_len = 0;
+    http.payload_len = 0;
+    let mut layers = Vec::with_capacity(4);
+    layers.push(Layer::Http(http));
+    let mut spans = Vec::with_capacity(4);
+    spans.push(Span {
+        start: 0,
+        header_end: len,
+        end: len,
+    });
+    Frame {
+        len,
+        cap_len: len,
+        layers,
+        spans,
+        ..Frame::default()
     }
 }
 
@@ -729,7 +802,12 @@ mod tests {
         let mut out = Cuts::default();
         let mut offset = 0;
         for (i, part) in parts.iter().enumerate() {
-            cutter.data(offset, part, i as u64 + 1, (40000, 80), exchange, &mut out);
+            let from = Origin {
+                frame: i as u64 + 1,
+                ports: (40000, 80),
+                parsed: None,
+            };
+            cutter.data(offset, part, from, exchange, &mut out);
             offset += part.len() as u64;
         }
         cutter.end(true, &mut out);
@@ -756,7 +834,12 @@ mod tests {
             let mut offset = 0;
             for (message, bytes) in [&first, &second].into_iter().enumerate() {
                 for piece in bytes.chunks(step) {
-                    cutter.data(offset, piece, 1, (443, 50000), &mut ex, &mut out);
+                    let from = Origin {
+                        frame: 1,
+                        ports: (443, 50000),
+                        parsed: None,
+                    };
+                    cutter.data(offset, piece, from, &mut ex, &mut out);
                     offset += piece.len() as u64;
                 }
                 // The other direction sends: the message ends.
@@ -850,5 +933,40 @@ mod tests {
         assert_eq!(chunk_size(b"0"), Some(0));
         assert_eq!(chunk_size(b"zz"), None);
         assert_eq!(chunk_size(b""), None);
+    }
+
+    #[test]
+    fn a_head_cut_with_the_frames_http_layer_is_the_head_dissected_again() {
+        let head = b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n";
+        let next = b"GET /b HTTP/1.1\r\nHost: a\r\n\r\n";
+        // The segment: the head, its body, a pipelined request (the frame's HTTP layer then
+        // has other body lengths than the head's alone).
+        let segment = [&head[..], b"hello", next].concat();
+        let seen = dissect_from(ProtoId::Http, &segment, &DissectOptions::default());
+        let Some(Layer::Http(parsed)) = seen.layers.first() else {
+            panic!("not HTTP: {seen:?}");
+        };
+        assert_ne!(parsed.payload_len, 0);
+        let again = dissect_from(ProtoId::Http, head, &DissectOptions::default());
+        assert_eq!(head_frame(parsed, head.len()), again);
+        // Cut with and without the frame's layer: the same messages.
+        let run = |parsed: Option<&Http>| {
+            let mut cutter = Cutter::new(0, 64 << 10);
+            let mut out = Cuts::default();
+            let mut ex = Exchange::default();
+            let from = Origin {
+                frame: 1,
+                ports: (40000, 80),
+                parsed,
+            };
+            cutter.data(0, &segment, from, &mut ex, &mut out);
+            cutter.end(true, &mut out);
+            out.messages
+        };
+        let (reused, dissected) = (run(Some(parsed)), run(None));
+        assert_eq!(reused.len(), 2);
+        assert_eq!(http(&reused[0]).body_len, 5);
+        assert_eq!(http(&reused[1]).target.as_deref(), Some("/b"));
+        assert_eq!(reused, dissected);
     }
 }

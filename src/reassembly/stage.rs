@@ -2,7 +2,7 @@
 
 use super::ReassemblyOptions;
 use super::defrag::Defragmenter;
-use super::http::{Cuts, Cutter, Exchange, Message};
+use super::http::{Cuts, Cutter, Exchange, Message, Origin};
 use super::ip::{Counters, Done};
 use super::record::{AnomalyKind, Key, Kind, Reassembled};
 use super::tcp::{Close, ConnInfo, Endpoint, Event, Segment, Side, TableLimits, TcpTable};
@@ -10,7 +10,7 @@ use super::{ipv4, ipv6};
 use crate::capture::RawFrame;
 use crate::engine::DissectOptions;
 use crate::engine::native::{by_ip_proto, dissect_from};
-use crate::model::{Frame, Layer, ProtoId, Summary, Tcp, Timestamp};
+use crate::model::{Frame, Http, Layer, ProtoId, Summary, Tcp, Timestamp};
 use crate::pipeline::{Record, Stage};
 use std::net::IpAddr;
 
@@ -150,7 +150,7 @@ impl ReassemblyStage {
     /// an ICMP error); `addrs` are the addresses when the frame starts at TCP.
     fn segment_of(&mut self, frame: &Frame, data: &[u8], mut addrs: Option<(IpAddr, IpAddr)>) {
         let mut fragment = false;
-        let mut found: Option<((IpAddr, IpAddr), &Tcp, &[u8])> = None;
+        let mut found: Option<((IpAddr, IpAddr), &Tcp, usize)> = None;
         for (i, layer) in frame.layers.iter().enumerate() {
             match layer {
                 // Inside a fragment everything is partial, tunnelled layers included: the
@@ -164,15 +164,16 @@ impl ReassemblyStage {
                 Layer::Icmp(_) | Layer::Icmpv6(_) => break,
                 Layer::Tcp(tcp) if !fragment => {
                     if let Some(pair) = addrs {
-                        found = Some((pair, tcp, frame.payload(i, data).unwrap_or_default()));
+                        found = Some((pair, tcp, i));
                     }
                 }
                 _ => {}
             }
         }
-        let Some(((src, dst), tcp, payload)) = found else {
+        let Some(((src, dst), tcp, at)) = found else {
             return;
         };
+        let payload = frame.payload(at, data).unwrap_or_default();
         let seg = Segment {
             seq: tcp.seq,
             flags: tcp.flags.0,
@@ -194,9 +195,15 @@ impl ReassemblyStage {
         let counts = &mut self.counts;
         let cut = &mut self.cut;
         let number = seg.frame;
+        let parsed = http_at_payload(frame, at).map(|http| (payload, http));
         self.tcp
             .segment(src, dst, &seg, ack, &mut |state, info, side, event| {
-                on_event(state, info, side, event, number, max_message, counts, cut);
+                let at = Context {
+                    number,
+                    parsed,
+                    max_message,
+                };
+                on_event(state, info, side, event, at, counts, cut);
                 messages.extend(cut.messages.drain(..).map(|m| (*info, m)));
             });
     }
@@ -237,20 +244,41 @@ impl ReassemblyStage {
     }
 }
 
-/// Routes one stream event (that came with frame `number`) to the connection's cutters.
-#[allow(clippy::too_many_arguments)]
+/// The HTTP layer right after the TCP layer `tcp` of `frame`, if it starts at the segment's
+/// first payload byte.
+fn http_at_payload(frame: &Frame, tcp: usize) -> Option<&Http> {
+    let (Some(Layer::Http(http)), Some(seg), Some(app)) = (
+        frame.layers.get(tcp + 1),
+        frame.spans.get(tcp),
+        frame.spans.get(tcp + 1),
+    ) else {
+        return None;
+    };
+    (app.start == seg.header_end).then_some(&**http)
+}
+
+/// What a stream event came with: the frame (`number`), that frame's segment payload with
+/// its HTTP layer (if it has one there), and the cutters' message bound.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    number: u64,
+    parsed: Option<(&'a [u8], &'a Http)>,
+    max_message: usize,
+}
+
+/// Routes one stream event to the connection's cutters.
 fn on_event(
     state: &mut ConnState,
     info: &ConnInfo,
     side: Side,
     event: Event<'_>,
-    number: u64,
-    max_message: usize,
+    at: Context<'_>,
     counts: &mut Counts,
     out: &mut Cuts,
 ) {
     let side = side & 1;
     let other = side ^ 1;
+    let max_message = at.max_message;
     let cutters = state
         .cutters
         .get_or_insert_with(|| [Cutter::new(0, max_message), Cutter::new(1, max_message)]);
@@ -264,8 +292,18 @@ fn on_event(
                 cutters[other].end(false, out);
             }
             state.exchange.last_side = Some(side);
-            let ports = (info.ends[side].port, info.ends[other].port);
-            cutters[side].data(offset, bytes, frame, ports, &mut state.exchange, out);
+            // The segment's own bytes from its first on (not a buffered piece, not a
+            // retransmission's new tail): its dissection applies.
+            let parsed = at
+                .parsed
+                .filter(|(payload, _)| std::ptr::eq(payload.as_ptr(), bytes.as_ptr()))
+                .map(|(_, http)| http);
+            let from = Origin {
+                frame,
+                ports: (info.ends[side].port, info.ends[other].port),
+                parsed,
+            };
+            cutters[side].data(offset, bytes, from, &mut state.exchange, out);
         }
         Event::Gap { from, to } => {
             counts.tcp_gaps += 1;
@@ -278,7 +316,7 @@ fn on_event(
         Event::Fin { .. } => cutters[side].end(true, out),
         Event::Closed(why) => {
             if why == Close::Evicted {
-                cutters[side].note(AnomalyKind::Evicted, number);
+                cutters[side].note(AnomalyKind::Evicted, at.number);
             }
             let closing = matches!(why, Close::Reset { .. } | Close::Reused);
             cutters[side].end(closing, out);
@@ -351,7 +389,12 @@ impl Stage for ReassemblyStage {
         let counts = &mut self.counts;
         let cut = &mut self.cut;
         self.tcp.finish(&mut |state, info, side, event| {
-            on_event(state, info, side, event, last, max_message, counts, cut);
+            let at = Context {
+                number: last,
+                parsed: None,
+                max_message,
+            };
+            on_event(state, info, side, event, at, counts, cut);
             messages.extend(cut.messages.drain(..).map(|m| (*info, m)));
         });
         self.flush_messages(out);

@@ -584,8 +584,9 @@ pub struct TableCounters {
 /// Connections by address and port pair, each with the caller's state `T`, within bounds.
 #[derive(Debug)]
 pub struct TcpTable<T> {
-    /// Boxed so the table's buckets stay small (lookups touch keys, not connections).
-    map: HashMap<PairKey, Box<(Connection, T)>>,
+    /// Kept in the buckets, beside their keys: a segment's lookup then lands on its
+    /// connection's lines (a box cost one more dependent miss per segment).
+    map: HashMap<PairKey, (Connection, T)>,
     order: VecDeque<(PairKey, u64)>,
     /// Pairs whose connection closed (both FINs delivered, or an RST), most recent last: their
     /// late segments (the last ACK, a retransmitted FIN) open nothing; a new SYN does.
@@ -711,14 +712,14 @@ impl<T: Default> TcpTable<T> {
         let (stream, limit) = (self.next_stream, self.limits.max_stream_buffer);
         let entry = self.map.entry(key).or_insert_with(|| {
             created = true;
-            Box::new((Connection::new(src, dst, stream, limit), T::default()))
+            (Connection::new(src, dst, stream, limit), T::default())
         });
         if created {
             self.next_stream += 1;
             self.counters.streams += 1;
             self.order.push_back((key, stream));
         }
-        Some(&mut **entry)
+        Some(entry)
     }
 
     /// Records that `key`'s connection closed, forgetting the oldest such pair past the
@@ -776,7 +777,7 @@ impl<T: Default> TcpTable<T> {
         emit: &mut impl FnMut(&mut T, &ConnInfo, Side, Event<'_>),
     ) {
         if let Some(entry) = self.map.remove(&key) {
-            let (mut conn, mut state) = *entry;
+            let (mut conn, mut state) = entry;
             self.memory = self.memory.saturating_sub(conn.buffered());
             let info = conn.info;
             conn.close(why, &mut |s, e| emit(&mut state, &info, s, e));
