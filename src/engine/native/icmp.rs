@@ -315,7 +315,10 @@ fn finish(mut icmp: Icmp, shape: Shape, captured: usize, v6: bool) -> DecodeResu
 }
 
 /// The quoted datagram of an error message: its length (RFC 4884 `words` × `unit` when that
-/// is set and fits, else the rest of the message) and its protocol if it starts with `ip`.
+/// is set and fits, else the rest of the message) and its protocol if it starts with `ip`, or
+/// if none of it was captured and `uncaptured` (tshark 4.0 calls the IP dissector there for
+/// ICMP destination unreachable, source quench and time exceeded; not for a redirect, nor for
+/// ICMPv6).
 fn quote(
     data: &[u8],
     declared: usize,
@@ -323,16 +326,17 @@ fn quote(
     unit: usize,
     ip: ProtoId,
     version: u8,
+    uncaptured: bool,
 ) -> Shape {
     let rest = declared.saturating_sub(HEADER_LEN);
     let payload_len = match words.map(|w| usize::from(w) * unit) {
         Some(len) if len > 0 && len <= rest => len,
         _ => rest,
     };
-    let next = data
-        .get(HEADER_LEN)
-        .filter(|b| *b >> 4 == version)
-        .map(|_| ip);
+    let next = match data.get(HEADER_LEN) {
+        Some(b) => (*b >> 4 == version).then_some(ip),
+        None => (uncaptured && rest > 0 && data.len() == HEADER_LEN).then_some(ip),
+    };
     Shape {
         header_len: HEADER_LEN,
         payload_len,
@@ -402,7 +406,8 @@ pub fn decode_v4(data: &[u8], declared: usize, partial: &mut Option<DecodeError>
             let words = matches!(kind, 3 | 11 | 12)
                 .then(|| packet.byte(field::QUOTE_LEN_V4))
                 .flatten();
-            quote(data, declared, words, 4, ProtoId::Ipv4, 4)
+            // tshark names a quote cut off right after the header, except a redirect's.
+            quote(data, declared, words, 4, ProtoId::Ipv4, 4, kind != 5)
         }
         _ => Shape::fixed(HEADER_LEN, declared),
     };
@@ -489,7 +494,7 @@ pub fn decode_v6(data: &[u8], declared: usize, partial: &mut Option<DecodeError>
             let words = matches!(kind, 1 | 3)
                 .then(|| packet.byte(field::QUOTE_LEN_V6))
                 .flatten();
-            quote(data, declared, words, 8, ProtoId::Ipv6, 6)
+            quote(data, declared, words, 8, ProtoId::Ipv6, 6, false)
         }
         130..=132 => {
             if kind == 130 && declared >= 28 {
@@ -896,6 +901,8 @@ mod tests {
             (d.header_len, d.payload_len, d.next),
             (8, 28, Some(ProtoId::Ipv4))
         );
+        // Cut right after the header: tshark names no quote of a redirect.
+        assert_eq!(v4(&bytes[..8], 36).0.next, None);
     }
 
     /// pcpp__IcmpPackets.pcapng frame 5: time exceeded quoting IPv4 10.0.1.2 → 172.16.0.2 UDP
@@ -926,8 +933,10 @@ mod tests {
         // A quote that is not IPv4: no next protocol.
         bytes[8] = 0x60;
         assert_eq!(v4(&bytes, 148).0.next, None);
-        // Nothing quoted captured: no next protocol either.
-        assert_eq!(v4(&bytes[..8], 148).0.next, None);
+        // Nothing quoted captured although the message declares a quote (cut by the snap
+        // length): the quote is named, as tshark names `ip` there; none declared, none named.
+        assert_eq!(v4(&bytes[..8], 148).0.next, Some(ProtoId::Ipv4));
+        assert_eq!(v4(&bytes[..8], 8).0.next, None);
     }
 
     /// pcpp__IcmpPackets.pcapng frames 7 and 8: timestamp request and reply; frame 15's
