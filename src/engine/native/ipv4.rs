@@ -246,36 +246,9 @@ pub fn parse_options(bytes: &[u8]) -> Vec<IpOption> {
 /// layer too, with the fields tshark 4.0 shows before it stops ([`bogus`]); version 6 is
 /// handed to IPv6, as Wireshark's IPv4 dissector does.
 pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
-    if data.first().is_some_and(|b| b >> 4 == 6) {
-        return Ok(to_ipv6(data));
-    }
-    if let Some((shown, kept, why)) = bogus(data) {
-        let head = data.get(..shown).unwrap_or(data);
-        let (mut fields, _) = cut(head);
-        fields.truncate(kept);
-        return Ok(partial::keep(
-            ProtoId::Ipv4,
-            head,
-            fields,
-            0,
-            DecodeError::other(why),
-            note,
-        ));
-    }
     let packet = match Packet::new_checked(data) {
         Ok(packet) => packet,
-        Err(why @ DecodeError::Truncated { .. }) => {
-            let (fields, payload_len) = cut(data);
-            return Ok(partial::keep(
-                ProtoId::Ipv4,
-                data,
-                fields,
-                payload_len,
-                why,
-                note,
-            ));
-        }
-        Err(err) => return Err(err),
+        Err(err) => return not_whole(data, err, note),
     };
     let header_len = packet.header_len();
     let total_len = packet.total_len();
@@ -314,6 +287,45 @@ pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
         payload_len,
         next,
     })
+}
+
+/// A header [`Packet::new_checked`] refused, as tshark shows it: version 6 handed to IPv6, a
+/// bogus header up to its bogus field, a cut one with the fixed fields that fit.
+fn not_whole(
+    data: &[u8],
+    err: DecodeError,
+    note: &mut Option<DecodeError>,
+) -> Result<Decoded, DecodeError> {
+    if data.first().is_some_and(|b| b >> 4 == 6) {
+        return Ok(to_ipv6(data));
+    }
+    if let Some((shown, kept, why)) = bogus(data) {
+        let head = data.get(..shown).unwrap_or(data);
+        let (mut fields, _) = cut(head);
+        fields.truncate(kept);
+        return Ok(partial::keep(
+            ProtoId::Ipv4,
+            head,
+            fields,
+            0,
+            DecodeError::other(why),
+            note,
+        ));
+    }
+    match err {
+        why @ DecodeError::Truncated { .. } => {
+            let (fields, payload_len) = cut(data);
+            Ok(partial::keep(
+                ProtoId::Ipv4,
+                data,
+                fields,
+                payload_len,
+                why,
+                note,
+            ))
+        }
+        other => Err(other),
+    }
 }
 
 /// What tshark shows of a bogus header before it stops, in its order: the version alone when it

@@ -425,14 +425,15 @@ fn walk<'a>(
     let cut = frame.len > frame.cap_len;
     // The bytes the frame reports from `offset` on for the current header (`data` holds those
     // captured): the record's original length, bounded by the length fields of the headers
-    // around it.
+    // around it. Tracked in a cut record only (in an uncut one no byte is reported past the
+    // captured ones).
     let mut reported = declared;
     while let Some(proto) = next {
         if data.is_empty()
             && !names_empty(
                 frame.layers.last(),
                 declared,
-                reported,
+                if cut { reported } else { 0 },
                 cut && offset == frame.cap_len as usize,
             )
         {
@@ -490,20 +491,6 @@ fn walk<'a>(
         let Some(result) = result else {
             break;
         };
-        // A header that needs more bytes than there are is still named, as tshark names a
-        // protocol whose dissector was called: a partial layer (with no field, where its
-        // decoder keeps none itself), the cut being the frame's error.
-        let result = match result {
-            Err(why @ DecodeError::Truncated { .. }) => Ok(partial::keep(
-                proto,
-                data,
-                partial::Fields::new(),
-                0,
-                why,
-                &mut partial,
-            )),
-            other => other,
-        };
         match result {
             Ok(decoded) => {
                 let icmp_error = decoded.next.is_some()
@@ -531,19 +518,25 @@ fn walk<'a>(
                     return;
                 }
                 quoted |= icmp_error;
-                reported = reported_payload(
-                    frame.layers.last(),
-                    reported.saturating_sub(header_end),
-                    decoded.payload_len,
-                    payload_end - header_end,
-                );
+                declared = decoded.payload_len;
+                // In an uncut record the reported bytes are the captured ones: nothing to track.
+                if cut {
+                    reported = reported_payload(
+                        frame.layers.last(),
+                        reported.saturating_sub(header_end),
+                        declared,
+                        payload_end - header_end,
+                    );
+                    // IPv4 without a total length (TSO, BIG TCP) declares what the frame
+                    // reports.
+                    if let Some(Layer::Ipv4(ip)) = frame.layers.last()
+                        && ip.total_len == 0
+                    {
+                        declared = reported;
+                    }
+                }
                 let packet = data;
                 data = data.get(header_end..payload_end).unwrap_or_default();
-                // IPv4 without a total length (TSO, BIG TCP) declares what the frame reports.
-                declared = match frame.layers.last() {
-                    Some(Layer::Ipv4(ip)) if ip.total_len == 0 => reported,
-                    _ => decoded.payload_len,
-                };
                 offset += header_end;
                 next = decoded.next;
                 if opts.stop == Some(Stop::Protocol(proto)) {
@@ -562,6 +555,26 @@ fn walk<'a>(
                     });
                     return;
                 }
+            }
+            // A header that needs more bytes than there are is still named, as tshark names a
+            // protocol whose dissector was called: a partial layer with no field (where its
+            // decoder keeps none itself), the cut being the frame's error (none in a quote).
+            Err(why @ DecodeError::Truncated { .. }) => {
+                let kept = partial::keep(proto, data, partial::Fields::new(), 0, why, &mut partial);
+                frame.layers.push(kept.layer);
+                frame.spans.push(Span {
+                    start: offset as u32,
+                    header_end: (offset + data.len()) as u32,
+                    end: (offset + data.len()) as u32,
+                });
+                if !quoted && let Some(why) = partial {
+                    frame.error = Some(FrameError {
+                        layer: proto,
+                        offset: offset as u32,
+                        reason: why.to_string(),
+                    });
+                }
+                return;
             }
             Err(_) if quoted => break,
             Err(err) => {
