@@ -1,6 +1,7 @@
 //! Field-level comparison of the encapsulation decoders (ERSPAN, VXLAN, Teredo, MPLS,
-//! GENEVE) with Wireshark's JSON (`<file>.tshark.json`) on the captures in `../shared/captures`, read in
-//! place: every frame carrying the protocol is compared field by field.
+//! GENEVE) with Wireshark's JSON (`<file>.tshark.json`) on the captures in
+//! `../shared/captures`, read in place: every frame carrying the protocol is compared field by
+//! field.
 
 mod common;
 

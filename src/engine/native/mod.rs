@@ -5,10 +5,11 @@
 //! turns the view into the protocol's [`Layer`] record and says what comes next. This module
 //! walks the chain from the link type to the last protocol it knows, trimming each payload to
 //! the length its header declares (so Ethernet padding never reaches UDP), and records where
-//! and why it stopped if a header does not fit.
+//! and why it stopped if a header does not fit. A header cut short, bogus or of no captured
+//! byte is named as tshark 4.0 names it (a partial layer), by the rules of `names_empty`.
 //!
-//! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, Radiotap, PPI, bare
-//! IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
+//! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, PPPoE, Radiotap, PPI,
+//! bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
 //! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
 //! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
 //! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, DNS/mDNS/LLMNR, DHCP, DHCPv6,
