@@ -10,7 +10,8 @@
 
 use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{
-    AnyAddr, HexBytes, Icmp, IcmpBody, IcmpRouterEntry, Layer, MldRecord, NdpOption, ProtoId,
+    AnyAddr, FieldValue, HexBytes, Icmp, IcmpBody, IcmpRouterEntry, Layer, MldRecord, NdpOption,
+    ProtoId,
 };
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -468,7 +469,26 @@ fn router_advertisement_v4(
 /// records. Error messages name the quoted IPv6 datagram as next. Fewer than 4 bytes is an
 /// error; a body cut short keeps what was captured, and `partial` says why the rest is missing.
 pub fn decode_v6(data: &[u8], declared: usize, partial: &mut Option<DecodeError>) -> DecodeResult {
-    let packet = Packet::new_checked("ICMPv6 header", data)?;
+    let packet = match Packet::new_checked("ICMPv6 header", data) {
+        Ok(packet) => packet,
+        // Cut inside its 4 bytes: tshark shows the type from 1 byte, the code from 2 (ICMP
+        // shows nothing below 6 bytes: the walker names it without a field).
+        Err(why) => {
+            let fields = ["type", "code"]
+                .into_iter()
+                .zip(data)
+                .map(|(name, &b)| (name, FieldValue::U8(b)))
+                .collect();
+            return Ok(super::partial::keep(
+                ProtoId::Icmpv6,
+                data,
+                fields,
+                0,
+                why,
+                partial,
+            ));
+        }
+    };
     let kind = packet.kind();
     let mut icmp = base(&packet, type_name_v6(kind));
     let declared = declared.max(MIN_LEN);
@@ -843,6 +863,37 @@ mod tests {
         (d, partial)
     }
 
+    /// A header cut inside its 4 bytes: the type from 1 byte, the code from 2, as tshark shows
+    /// them.
+    #[test]
+    fn icmpv6_cut_short_keeps_type_and_code() {
+        let echo = [128, 0, 0xab, 0xcd];
+        for (n, json) in [
+            (
+                0,
+                serde_json::json!({"protocol": "ICMPv6", "truncated": true, "header_len": 0,
+                "payload_len": 0}),
+            ),
+            (
+                1,
+                serde_json::json!({"protocol": "ICMPv6", "type": 128, "truncated": true,
+                "header_len": 1, "payload_len": 0}),
+            ),
+            (
+                3,
+                serde_json::json!({"protocol": "ICMPv6", "type": 128, "code": 0,
+                "truncated": true, "header_len": 3, "payload_len": 0}),
+            ),
+        ] {
+            let (d, note) = v6(&echo[..n], 8);
+            assert_eq!(serde_json::to_value(&d.layer).unwrap(), json, "{n}");
+            assert_eq!(
+                note.unwrap().to_string(),
+                format!("ICMPv6 header needs 4 bytes, {n} captured")
+            );
+        }
+    }
+
     fn icmp(kind: u8, code: u8, checksum: u16, name: Option<&'static str>) -> Icmp {
         Icmp {
             kind,
@@ -1124,17 +1175,15 @@ mod tests {
     }
 
     #[test]
-    fn shorter_than_4_is_an_error() {
+    fn icmp_shorter_than_4_is_an_error() {
+        // The walker names it (a partial layer of no field, as tshark shows it below 6 bytes);
+        // ICMPv6's own partial layer: `icmpv6_cut_short_keeps_type_and_code`.
         assert_eq!(
             decode_v4(&[8, 0, 0], 3, &mut None)
                 .err()
                 .unwrap()
                 .to_string(),
             "ICMP header needs 4 bytes, 3 captured"
-        );
-        assert_eq!(
-            decode_v6(&[], 0, &mut None).err().unwrap().to_string(),
-            "ICMPv6 header needs 4 bytes, 0 captured"
         );
     }
 
