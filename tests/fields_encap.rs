@@ -1,6 +1,7 @@
-//! Field-level comparison of the encapsulation decoders (ERSPAN, VXLAN, Teredo, MPLS) with
-//! Wireshark's JSON (`<file>.tshark.json`) on the captures in `../shared/captures`, read in
-//! place: every frame carrying the protocol is compared field by field.
+//! Field-level comparison of the encapsulation decoders (ERSPAN, VXLAN, Teredo, MPLS,
+//! GENEVE) with Wireshark's JSON (`<file>.tshark.json`) on the captures in
+//! `../shared/captures`, read in place: every frame carrying the protocol is compared field by
+//! field.
 
 mod common;
 
@@ -194,4 +195,55 @@ fn mpls_matches_tshark() {
         frames[1].protocol_chain(),
         "Ethernet:MPLS:Ethernet:VLAN:IPv4:ICMP:Raw"
     );
+}
+
+/// GENEVE (UDP 6081) on zeek's capture: every header field and option against tshark's
+/// `geneve.*` (tshark's option length counts the option's 4-byte header, pcapkit's `len` its
+/// data, as the field carries it).
+#[test]
+fn geneve_matches_tshark() {
+    let Some((frames, tshark)) = load("zeek__geneve.pcap") else {
+        return;
+    };
+    assert_eq!(frames.len(), tshark.len());
+    let mut compared = 0;
+    for (frame, t) in frames.iter().zip(&tshark) {
+        let n = frame.number;
+        let Some(g) = frame.layers.iter().find_map(|l| match l {
+            Layer::Geneve(g) => Some(g),
+            _ => None,
+        }) else {
+            assert!(t.get("geneve").is_none(), "frame {n}: tshark has geneve");
+            continue;
+        };
+        let tg = &t["geneve"];
+        assert_eq!(u64::from(g.version), num(tg, "geneve.version"), "{n}");
+        assert_eq!(u64::from(g.opt_len), num(tg, "geneve.option.length"), "{n}");
+        let flags = &tg["geneve.flags_tree"];
+        assert_eq!(u64::from(g.oam), num(flags, "geneve.flags.oam"), "{n}");
+        assert_eq!(
+            u64::from(g.critical),
+            num(flags, "geneve.flags.critical"),
+            "{n}"
+        );
+        assert_eq!(
+            u64::from(g.ether_type.0),
+            num(tg, "geneve.proto_type"),
+            "{n}"
+        );
+        assert_eq!(u64::from(g.vni), num(tg, "geneve.vni"), "{n}");
+        let options = match &tg["geneve.options_tree"]["geneve.option_tree"] {
+            Value::Array(list) => list.clone(),
+            Value::Null => Vec::new(),
+            one => vec![one.clone()],
+        };
+        assert_eq!(g.options.len(), options.len(), "{n}");
+        for (o, to) in g.options.iter().zip(&options) {
+            assert_eq!(u64::from(o.class), num(to, "geneve.option.class"), "{n}");
+            assert_eq!(u64::from(o.kind), num(to, "geneve.option.type"), "{n}");
+            assert_eq!(u64::from(o.len) + 4, num(to, "geneve.option.length"), "{n}");
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, frames.len(), "every frame is GENEVE");
 }

@@ -41,6 +41,7 @@
 
 mod common;
 
+use pcapkit::capture::{CaptureReader, RawFrame};
 use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
 use pcapkit::{EngineKind, Extractor};
 use std::collections::{BTreeMap, HashSet};
@@ -443,39 +444,14 @@ fn compare_frame(
     }
 
     // Protocol chains.
-    let ours: Vec<ProtoId> = frame
-        .protocols()
-        .filter(|p| !matches!(p, ProtoId::Raw | ProtoId::Http | ProtoId::Tls))
-        .collect();
     let theirs = their_chain(&row.protocols, frame.link_type);
+    let chains = compare_chain(frame, &theirs);
     let mut stopped_before = None;
-    let common = ours
-        .iter()
-        .zip(&theirs)
-        .take_while(|(o, t)| same_proto(**o, **t))
-        .count();
-    let ours_text = || {
-        let mut text = frame.protocol_chain();
-        if let Some(error) = &frame.error {
-            let _ = write!(text, " [error: {error}]");
-        }
-        text
-    };
-    if common < ours.len() {
-        push("protocols", ours_text(), row.protocols.clone());
-    } else if let Some(&next) = theirs.get(common) {
-        // Ours is a strict prefix of theirs: fine only if tshark's next protocol is one the
-        // native engine does not decode.
-        let stopped_on_next = match &frame.error {
-            None => true,
-            Some(error) => same_proto(error.layer, next),
-        };
-        if NATIVE_DECODES.contains(&next) && stopped_on_next {
-            push("protocols", ours_text(), row.protocols.clone());
-        } else {
-            stopped_before = Some(next.to_string());
-        }
+    match chains.verdict {
+        Err(ours) => push("protocols", ours, row.protocols.clone()),
+        Ok(next) => stopped_before = next,
     }
+    let common = chains.common;
 
     // Addresses and ports, on the covered part of tshark's chain.
     let covered = &theirs[..common];
@@ -508,6 +484,56 @@ fn compare_frame(
         stopped_before,
         http_head: our_http && their_http,
     }
+}
+
+/// Our chain against tshark's (mapped by [`their_chain`]).
+struct ChainComparison {
+    /// How many protocols the two chains share from the start.
+    common: usize,
+    /// `Ok` with tshark's next protocol where ours legitimately stops before it (`None`: the
+    /// chains agree to the end), `Err` with our chain (and error) where they differ.
+    verdict: Result<Option<String>, String>,
+}
+
+/// Compares our chain (without Raw, HTTP and TLS) with `theirs`: ours must be a prefix of
+/// theirs, and where it stops before theirs ends, tshark's next protocol must not be one the
+/// native engine decodes, whether ours stopped without an `error` or with one at that very
+/// protocol.
+fn compare_chain(frame: &Frame, theirs: &[ProtoId]) -> ChainComparison {
+    let ours: Vec<ProtoId> = frame
+        .protocols()
+        .filter(|p| !matches!(p, ProtoId::Raw | ProtoId::Http | ProtoId::Tls))
+        .collect();
+    let common = ours
+        .iter()
+        .zip(theirs)
+        .take_while(|(o, t)| same_proto(**o, **t))
+        .count();
+    let ours_text = || {
+        let mut text = frame.protocol_chain();
+        if let Some(error) = &frame.error {
+            let _ = write!(text, " [error: {error}]");
+        }
+        text
+    };
+    let verdict = if common < ours.len() {
+        Err(ours_text())
+    } else if let Some(&next) = theirs.get(common) {
+        // Ours is a strict prefix of theirs: fine only if tshark's next protocol is one the
+        // native engine does not decode.
+        let stopped_on_next = match &frame.error {
+            None => true,
+            Some(error) => same_proto(error.layer, next),
+        };
+        if NATIVE_DECODES.contains(&next) && stopped_on_next {
+            Err(ours_text())
+        } else {
+            Ok(Some(next.to_string()))
+        }
+    } else {
+        Ok(None)
+    };
+    ChainComparison { common, verdict }
 }
 
 /// Reads `<capture>.tshark.httpheads`, if it exists.
@@ -842,4 +868,290 @@ fn tshark_chains_map_to_ours() {
     );
     assert!(same_proto(ProtoId::Rarp, ProtoId::Arp));
     assert!(!same_proto(ProtoId::Arp, ProtoId::Rarp));
+}
+
+/// Frames of the shared captures cut by the snap length (the record's captured length set to
+/// `cut`, its original length kept), one for each difference the cut sweep found and fixed
+/// (session 11, `docs/DESIGN-NOTES.md`, "Cut sweep"): file, pcapkit's frame number, captured
+/// bytes, and tshark 4.0.17's `frame.protocols` for that cut (`-o ip.defragment:FALSE -o
+/// ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE -o
+/// tcp.analyze_sequence_numbers:FALSE`). The comment is pcapkit's chain before the fix.
+const CUT_CASES: &[(&str, u64, usize, &str)] = &[
+    ("arkime__80211http.pcap", 1, 0, "radiotap"), // was (no layer)
+    ("arkime__80211http.pcap", 1, 36, "radiotap:wlan_radio:wlan"), // was Radiotap
+    (
+        "arkime__80211http.pcap",
+        1,
+        60,
+        "radiotap:wlan_radio:wlan:llc",
+    ), // was Radiotap:IEEE802.11
+    (
+        "arkime__gre-erspan-vxlan.pcap",
+        1,
+        34,
+        "eth:ethertype:ip:gre",
+    ), // was Ethernet:IPv4
+    (
+        "arkime__gre-erspan-vxlan.pcap",
+        1,
+        42,
+        "eth:ethertype:ip:gre:erspan",
+    ), // was Ethernet:IPv4:GRE
+    ("arkime__icmp-frame-relay.pcap", 1, 0, "fr"), // was (no layer)
+    ("arkime__icmp-frame-relay.pcap", 1, 24, "fr:ip:icmp"), // was FrameRelay:IPv4
+    ("arkime__icmp-frame-relay.pcap", 1, 4, "fr"), // was FrameRelay:IPv4
+    ("arkime__sctp-www.pcap", 1, 34, "eth:ethertype:ip:sctp"), // was Ethernet:IPv4
+    ("arkime__v6-http.pcap", 1, 54, "eth:ethertype:ipv6:icmpv6"), // was Ethernet:IPv6
+    (
+        "arkime__v6-http.pcap",
+        4,
+        62,
+        "eth:ethertype:ipv6:ipv6.hopopts:icmpv6",
+    ), // was Ethernet:IPv6:HOPOPT
+    ("cutehip__hip.pcap", 3, 34, "eth:ethertype:ip:hip"), // was Ethernet:IPv4
+    ("cutehip__hip.pcap", 43, 34, "eth:ethertype:ip:esp"), // was Ethernet:IPv4
+    (
+        "dpkt__nb6-http.pcap",
+        19,
+        102,
+        "eth:ethertype:pppoes:ppp:ip:udp:l2tp:ppp:ipv6:icmpv6",
+    ), // was Ethernet:PPPoE:PPP:IPv4:UDP:L2TP:PPP:IPv6
+    (
+        "dpkt__nb6-http.pcap",
+        20,
+        58,
+        "eth:ethertype:pppoes:ppp:ip:udp:l2tp:ppp",
+    ), // was Ethernet:PPPoE:PPP:IPv4:UDP:L2TP
+    (
+        "dpkt__nb6-http.pcap",
+        22,
+        52,
+        "eth:ethertype:pppoes:ppp:ip:udp:l2tp",
+    ), // was Ethernet:PPPoE:PPP:IPv4:UDP
+    ("dpkt__nb6-http.pcap", 34, 14, "eth:ethertype:pppoes"), // was Ethernet
+    (
+        "dpkt__nb6-http.pcap",
+        34,
+        42,
+        "eth:ethertype:pppoes:ppp:ip:icmp",
+    ), // was Ethernet:PPPoE:PPP:IPv4
+    (
+        "dpkt__nb6-http.pcap",
+        34,
+        50,
+        "eth:ethertype:pppoes:ppp:ip:icmp:ip",
+    ), // was Ethernet:PPPoE:PPP:IPv4:ICMP
+    (
+        "gopacket__le_test902.pcapng",
+        1,
+        283,
+        "eth:ethertype:ip:udp:dhcp",
+    ), // was Ethernet:IPv4:UDP
+    (
+        "ipfixprobe__quic_initial-sample.pcap",
+        1,
+        77,
+        "eth:ethertype:ipv6:udp:quic",
+    ), // was Ethernet:IPv6:UDP
+    ("libpcap__Network_Join_Nokia_Mobile.pcap", 1, 0, "wlan"), // was (no layer)
+    ("ndpi__someip_sd_sample.pcap", 1, 0, "ppi"), // was (no layer)
+    (
+        "ndpi__teredo.pcap",
+        1,
+        95,
+        "eth:ethertype:ip:udp:teredo:ipv6:icmpv6",
+    ), // was Ethernet:IPv4:UDP:Teredo:IPv6
+    (
+        "pcap-parser__modified-format.pcap",
+        1,
+        34,
+        "eth:ethertype:ip:icmp",
+    ), // was Ethernet:IPv4
+    ("pcapng-testgen__le_test100.pcapng", 5, 0, "null"), // was (no layer)
+    ("pcpp__IcmpPackets.pcapng", 1, 34, "eth:ethertype:ip:icmp"), // was Ethernet:IPv4
+    (
+        "pcpp__IcmpPackets.pcapng",
+        11,
+        42,
+        "eth:ethertype:ip:icmp:ip",
+    ), // was Ethernet:IPv4:ICMP
+    (
+        "pcpp__IcmpPackets.pcapng",
+        2,
+        62,
+        "eth:ethertype:ip:icmp:ip:icmp",
+    ), // was Ethernet:IPv4:ICMP:IPv4
+    (
+        "pcpp__MplsPackets.pcap",
+        1,
+        22,
+        "eth:ethertype:vlan:ethertype:vlan:ethertype:mpls",
+    ), // was Ethernet:VLAN:VLAN
+    ("pcpp__MplsPackets.pcap", 2, 14, "eth:ethertype:mpls"), // was Ethernet
+    (
+        "pcpp__MplsPackets.pcap",
+        2,
+        64,
+        "eth:ethertype:mpls:pwethheuristic:pwethcw:eth:ethertype:vlan:ethertype:ip:icmp",
+    ), // was Ethernet:MPLS:Ethernet:VLAN:IPv4
+    (
+        "pcpp__VlanPackets.pcap",
+        1,
+        42,
+        "eth:ethertype:vlan:ethertype:vlan:ethertype:ip:icmp",
+    ), // was Ethernet:VLAN:VLAN:IPv4
+    ("pcpp__VlanPackets.pcap", 21, 18, "eth:ethertype:vlan:llc"), // was Ethernet:VLAN
+    ("pcpp__VlanPackets.pcap", 23, 14, "eth:llc"), // was Ethernet
+    ("pcpp__ipsec.pcapng", 1, 34, "eth:ethertype:ip:ah"), // was Ethernet:IPv4
+    ("pcpp__ipsec.pcapng", 1, 58, "eth:ethertype:ip:ah:esp"), // was Ethernet:IPv4:AH
+    ("pcpp__ipsec.pcapng", 2, 54, "eth:ethertype:ipv6:esp"), // was Ethernet:IPv6
+    ("pcpp__ipsec.pcapng", 3, 78, "eth:ethertype:ip:ah:ip:icmp"), // was Ethernet:IPv4:AH:IPv4
+    ("pcpp__ipv4-options.pcap", 3, 38, "eth:ethertype:ip:igmp"), // was Ethernet:IPv4
+    (
+        "pcpp__ipv6_options.pcapng",
+        1,
+        118,
+        "eth:ethertype:ipv6:ipv6.hopopts:ipv6.dstopts:ipv6.routing:ah:ospf",
+    ), // was Ethernet:IPv6:HOPOPT:IPv6-Opts:IPv6-Route:AH
+    (
+        "pcpp__ipv6_options.pcapng",
+        1,
+        94,
+        "eth:ethertype:ipv6:ipv6.hopopts:ipv6.dstopts:ipv6.routing:ah",
+    ), // was Ethernet:IPv6:HOPOPT:IPv6-Opts:IPv6-Route
+    (
+        "pcpp__ipv6_options.pcapng",
+        2,
+        94,
+        "eth:ethertype:ipv6:ipv6.routing:icmpv6",
+    ), // was Ethernet:IPv6:IPv6-Route
+    ("pcpp__ipv6_options.pcapng", 4, 54, "eth:ethertype:ipv6:ah"), // was Ethernet:IPv6
+    (
+        "pcpp__ipv6_options.pcapng",
+        4,
+        78,
+        "eth:ethertype:ipv6:ah:ospf",
+    ), // was Ethernet:IPv6:AH
+    ("pcpp__null_loopback.pcap", 2, 0, "null"),   // was (no layer)
+    ("pcpp__raw_ip.pcap", 67, 269, "raw:ip:udp:dhcp"), // was IPv4:UDP
+    ("suricata__frag-1.pcap", 1, 54, "eth:ethertype:ipv6:icmpv6"), // was Ethernet:IPv6
+    (
+        "suricata__frag-1.pcap",
+        5,
+        62,
+        "eth:ethertype:ipv6:ipv6.fraghdr:icmpv6",
+    ), // was Ethernet:IPv6:IPv6-Frag
+    (
+        "suricata__frag-22.pcap",
+        12,
+        54,
+        "eth:ethertype:ipv6:icmpv6",
+    ), // was Ethernet:IPv6
+    ("suricata__frag-ppp-ipv6-tcp.pcap", 2, 0, "ppp"), // was (no layer)
+    (
+        "tcpdump__OSPFv2_Capture_FINAL.pcapng",
+        1,
+        34,
+        "eth:ethertype:ip:ospf",
+    ), // was Ethernet:IPv4
+    ("tcpdump__PIMv2_hellos.pcap", 1, 34, "eth:ethertype:ip:pim"), // was Ethernet:IPv4
+    ("tcpdump__afs.pcap", 571, 34, "eth:ethertype:ip:icmp"), // was Ethernet:IPv4
+    ("tcpdump__afs.pcap", 571, 42, "eth:ethertype:ip:icmp:ip"), // was Ethernet:IPv4:ICMP
+    ("tcpdump__bigtcp-ipv4.pcap", 1, 54, "eth:ethertype:ip:tcp"), // was Ethernet:IPv4
+    ("tcpdump__ieee802.11_exthdr.pcap", 1, 0, "radiotap"), // was (no layer)
+    (
+        "tcpdump__ieee802.11_exthdr.pcap",
+        1,
+        89,
+        "radiotap:wlan_radio:wlan",
+    ), // was Radiotap
+    ("tcpdump__ipx.pcap", 1, 14, "eth:llc"),      // was Ethernet
+    ("tcpdump__ipx.pcap", 1, 17, "eth:llc:ipx"),  // was Ethernet:LLC
+    ("tcpdump__nflog.pcap", 1, 0, "nflog"),       // was (no layer)
+    ("tcpdump__ospf-gmpls.pcap", 1, 0, "null"),   // was (no layer)
+    ("tcpdump__ospf-gmpls.pcap", 1, 24, "null:ip:ospf"), // was Null:IPv4
+    ("tcpdump__pptp.pcap", 16, 34, "eth:ethertype:ip:gre"), // was Ethernet:IPv4
+    ("tcpdump__pptp.pcap", 16, 46, "eth:ethertype:ip:gre:ppp"), // was Ethernet:IPv4:GRE
+    (
+        "zeek__erspan.pcap",
+        1,
+        76,
+        "eth:ethertype:ip:gre:eth:ethertype:ip:icmp",
+    ), // was Ethernet:IPv4:GRE:Ethernet:IPv4
+    ("zeek__erspan.pcap", 5, 34, "eth:ethertype:ip:gre"), // was Ethernet:IPv4
+    (
+        "zeek__erspan.pcap",
+        9,
+        109,
+        "eth:ethertype:ip:gre:eth:ethertype:ipv6:udp:dhcpv6",
+    ), // was Ethernet:IPv4:GRE:Ethernet:IPv6:UDP
+    (
+        "zeek__geneve.pcap",
+        1,
+        92,
+        "eth:ethertype:ip:udp:geneve:eth:ethertype:ip:icmp",
+    ), // was Ethernet:IPv4:UDP:GENEVE:Ethernet:IPv4
+    (
+        "zeek__gtp1_gn_normal_incl_fragmentation.pcap",
+        1,
+        46,
+        "eth:ethertype:ip:udp:gtp",
+    ), // was Ethernet:IPv4:UDP
+    (
+        "zeek__ipv6-reassembly-state-leak.pcap",
+        1,
+        78,
+        "eth:ethertype:ipv6:ipv6.hopopts:ipv6.fraghdr:udp",
+    ), // was Ethernet:IPv6:HOPOPT:IPv6-Frag
+    (
+        "zeek__ipv6-reassembly-state-leak.pcap",
+        1,
+        84,
+        "eth:ethertype:ipv6:ipv6.hopopts:ipv6.fraghdr:udp:dns",
+    ), // was Ethernet:IPv6:HOPOPT:IPv6-Frag
+    ("zeek__linux_dlt_sll2.pcap", 1, 40, "sll:ethertype:ip:icmp"), // was SLL2:IPv4
+    (
+        "zeek__linux_dlt_sll2.pcap",
+        3,
+        60,
+        "sll:ethertype:ipv6:icmpv6",
+    ), // was SLL2:IPv6
+];
+
+/// Every engine's chain of each [`CUT_CASES`] frame agrees with tshark's, by the rule of the
+/// oracle test ([`compare_chain`]).
+#[test]
+fn frames_cut_by_the_snap_length_agree_with_tshark() {
+    let Some(dir) = common::shared_captures() else {
+        return;
+    };
+    let opts = pcapkit::engine::DissectOptions::default();
+    let mut failures = Vec::new();
+    for &(file, number, cut, protocols) in CUT_CASES {
+        let mut reader = CaptureReader::open(&dir.join(file)).expect(file);
+        let (link_type, data, len) = loop {
+            let raw = reader.next_frame().expect("the frame is in the capture");
+            if raw.number == number {
+                break (raw.link_type, raw.data.to_vec(), raw.len);
+            }
+        };
+        let raw = RawFrame {
+            number,
+            timestamp: None,
+            len,
+            link_type,
+            interface: None,
+            data: &data[..cut],
+        };
+        let theirs = their_chain(protocols, link_type);
+        for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
+            let frame = kind.dissector().dissect(&raw, &opts);
+            if let Err(ours) = compare_chain(&frame, &theirs).verdict {
+                failures.push(format!(
+                    "{kind} {file} frame {number} cut at {cut}: ours {ours} vs tshark {protocols}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -419,7 +419,9 @@ fn tshark_chain(protocols: &str) -> Vec<&'static str> {
 /// every captured length 0..=40 of an IPv4/UDP and an IPv6/UDP datagram, both cut by the snap
 /// length and whole (the record's length is what was captured), against tshark run at test
 /// time: Wireshark's `raw` dissector reads bytes 6-7 before anything else, so below 8 bytes it
-/// shows only `raw`; 0xFF 0x03 first is PPP at any length.
+/// shows only `raw`; 0xFF 0x03 first is PPP at any length. Every case is compared (the IPv4
+/// header ending an uncut frame, zero-byte IP headers, PPP cut at 0-3 bytes and 228 carrying
+/// IPv6 or PPP included, skipped until session 11) but LINKTYPE_IPV6 carrying IPv4 or PPP.
 #[test]
 fn raw_ip_links_short_frames_match_tshark() {
     let v4 = ipv4(17, &udp());
@@ -446,26 +448,10 @@ fn raw_ip_links_short_frames_match_tshark() {
         let frames = common::frames_of(input.path());
         assert_eq!((frames.len(), tshark.len()), (cases.len(), cases.len()));
         for ((frame, t), &(name, cut, whole)) in frames.iter().zip(&tshark).zip(&cases) {
-            // LINKTYPE_IPV4/IPV6 carrying the other version (a wrong capture), and PPP there:
-            // tshark shows `ip:ipv6` or a bogus-version error; not compared.
-            let foreign = match link {
-                228 => name != "IPv4",
-                229 => name != "IPv6",
-                _ => false,
-            };
-            // Where the IP header starts.
-            let start = if name == "PPP" { 4 } else { 0 };
-            // An IPv4 header that ends the uncut frame while its total length says more:
-            // tshark trusts the frame and calls no UDP, pcapkit shows an empty partial UDP
-            // (the IPv4 decoder's rule, on every link type; see DESIGN-NOTES).
-            let ipv4_ends = whole && cut == start + 20 && name != "IPv6";
-            // A zero-byte IP header in an uncut record (0 bytes on 228/229, PPP's 4): tshark
-            // names it, pcapkit's walker names a zero-byte header only at a snap-length cut.
-            let zero_ip = whole && cut == start && (name == "PPP" || link >= 228);
-            // PPP's own header cut (2 or 3 bytes): tshark shows `ppp`, pcapkit's PPP decoder
-            // has no partial layer.
-            let ppp_cut = name == "PPP" && cut < 4;
-            if foreign || ipv4_ends || zero_ip || ppp_cut {
+            // LINKTYPE_IPV6 carrying IPv4 or PPP (a wrong capture): tshark 4.0 shows an empty
+            // `frame.protocols` there, pcapkit a bogus-version IPv6 layer; not compared. (228
+            // carrying IPv6 is `ip:ipv6` in both, carrying PPP a bogus-version `ip`.)
+            if link == 229 && name != "IPv6" {
                 continue;
             }
             let protocols = t
@@ -640,4 +626,330 @@ fn options_cut_at_every_offset_match_tshark() {
         listed += count("ip.opt.type") + count("tcp.option_kind") + count("ipv6.opt.type");
     }
     assert!(listed > 500, "{listed} options compared");
+}
+
+/// One frame of [`length_edges_match_tshark`]: what it is, its link type, its captured bytes,
+/// its original length, and tshark 4.0.17's `frame.protocols` for it.
+struct Edge {
+    what: &'static str,
+    link: u32,
+    data: Vec<u8>,
+    len: usize,
+    tshark: &'static str,
+}
+
+/// tshark's chain of an [`Edge`] in pcapkit's names (pseudo-layers and `data` left out).
+fn edge_chain(protocols: &str) -> Vec<&'static str> {
+    protocols
+        .split(':')
+        .filter_map(|name| match name {
+            "sll" => Some("SLL"),
+            "null" => Some("Null"),
+            "vlan" => Some("VLAN"),
+            "pppoes" => Some("PPPoE"),
+            "ppp" => Some("PPP"),
+            "gre" => Some("GRE"),
+            // `raw`: the raw-IP link's pseudo-layer; `lcp`: a PPP record's part in pcapkit;
+            // `vssmonitoring`: tshark's heuristic on the Ethernet trailer past the datagram.
+            "raw" | "lcp" | "vssmonitoring" => None,
+            other => tshark_name(other),
+        })
+        .collect()
+}
+
+/// Headers whose lengths leave no room for what follows, bogus lengths, and headers of no
+/// captured byte, in uncut records (the original length is the captured one) and cut by the
+/// snap length, on links 1, 0, 9, 50, 51, 101, 113 and 228: the chain is tshark's (recorded
+/// here from tshark 4.0.17; where tshark is installed, the recording is checked against it
+/// too). tshark names the header after an IPv4 (GRE, UDP, TCP, PPPoE) header only when the
+/// frame reports payload bytes for it, after Ethernet, VLAN, SLL, Null, PPP and IPv6 always;
+/// it shows a bogus IPv4, UDP or TCP header up to the bogus field, and hands IPv4 version 6 to
+/// IPv6 (see `docs/DESIGN-NOTES.md`, "Length edges").
+#[test]
+fn length_edges_match_tshark() {
+    let v4 = |proto: u8, total: u16, rest: &[u8]| {
+        let mut ip = ipv4(proto, rest);
+        ip[2..4].copy_from_slice(&total.to_be_bytes());
+        ip
+    };
+    let eth = |ether_type: u16, payload: &[u8]| ethernet(ether_type, payload);
+    let whole = |what, link, data: Vec<u8>, tshark| Edge {
+        what,
+        link,
+        len: data.len(),
+        data,
+        tshark,
+    };
+    let version = |b: u8| {
+        let mut ip = ipv4(17, &udp());
+        ip[0] = b;
+        eth(0x0800, &ip)
+    };
+    let (bad_ihl, bad_version) = (version(0x44), version(0x55));
+    let six_in_four = eth(0x0800, &ipv6(17, &udp()));
+    let mut udp_len_0 = udp();
+    udp_len_0[4..6].copy_from_slice(&[0, 0]);
+    let mut tcp_offset_4 = tcp();
+    tcp_offset_4[12] = 0x40;
+    let mut ipv6_plen_0 = ipv6(17, &udp());
+    ipv6_plen_0[4..6].copy_from_slice(&[0, 0]);
+    let ppp_ip = [0xff, 0x03, 0x00, 0x21];
+    let lcp = [0xff, 0x03, 0xc0, 0x21, 0x09, 0x24, 0x00, 0x08];
+    let pppoe = |len: u16, ppp: &[u8]| {
+        let mut p = vec![0x11, 0x00, 0x00, 0x01];
+        p.extend_from_slice(&len.to_be_bytes());
+        p.extend_from_slice(ppp);
+        p
+    };
+    let gre = eth(0x0800, &v4(47, 24, &[0, 0, 8, 0]));
+    let mut edges = vec![
+        whole(
+            "IPv4 header ends the frame, total length says more",
+            1,
+            eth(0x0800, &v4(17, 33, &[])),
+            "eth:ethertype:ip",
+        ),
+        whole(
+            "IPv4 total length 0 (TSO), header ends the frame",
+            1,
+            eth(0x0800, &v4(17, 0, &[])),
+            "eth:ethertype:ip",
+        ),
+        whole(
+            "IPv4 total length below the header",
+            1,
+            eth(0x0800, &v4(17, 10, &udp())),
+            "eth:ethertype:ip",
+        ),
+        whole(
+            "IPv4 total length cuts the UDP header",
+            1,
+            eth(0x0800, &v4(17, 24, &udp())),
+            "eth:ethertype:ip:udp:vssmonitoring",
+        ),
+        whole("IPv4 IHL 4", 1, bad_ihl, "eth:ethertype:ip"),
+        whole("IPv4 version 5", 1, bad_version, "eth:ethertype:ip"),
+        whole(
+            "IPv6 behind Ethertype IPv4",
+            1,
+            six_in_four,
+            "eth:ethertype:ip:ipv6:udp:data",
+        ),
+        whole(
+            "UDP length 0",
+            1,
+            eth(0x0800, &ipv4(17, &udp_len_0)),
+            "eth:ethertype:ip:udp",
+        ),
+        whole(
+            "TCP data offset 4",
+            1,
+            eth(0x0800, &ipv4(6, &tcp_offset_4)),
+            "eth:ethertype:ip:tcp",
+        ),
+        whole(
+            "IPv6 payload length 0",
+            1,
+            eth(0x86dd, &ipv6_plen_0),
+            "eth:ethertype:ipv6:udp",
+        ),
+        whole(
+            "IPv6 header ends the frame",
+            1,
+            eth(0x86dd, &ipv6(17, &[])[..40]),
+            "eth:ethertype:ipv6:udp",
+        ),
+        whole(
+            "IPv6 Hop-by-Hop of no byte",
+            1,
+            eth(0x86dd, &ipv6(0, &[])),
+            "eth:ethertype:ipv6:ipv6.hopopts",
+        ),
+        whole(
+            "Ethernet header alone, IPv4",
+            1,
+            eth(0x0800, &[]),
+            "eth:ethertype:ip",
+        ),
+        whole(
+            "Ethernet header alone, IPv6",
+            1,
+            eth(0x86dd, &[]),
+            "eth:ethertype:ipv6",
+        ),
+        whole(
+            "Ethernet header alone, VLAN",
+            1,
+            eth(0x8100, &[]),
+            "eth:ethertype:vlan",
+        ),
+        whole(
+            "VLAN tag alone",
+            1,
+            eth(0x8100, &[0, 10, 8, 0]),
+            "eth:ethertype:vlan:ethertype:ip",
+        ),
+        whole(
+            "PPPoE session, PPP of no payload",
+            1,
+            eth(0x8864, &pppoe(2, &[0x00, 0x21])),
+            "eth:ethertype:pppoes:ppp:ip",
+        ),
+        whole(
+            "GRE header ends the IPv4 datagram",
+            1,
+            gre.clone(),
+            "eth:ethertype:ip:gre",
+        ),
+        whole("Null header alone", 0, vec![2, 0, 0, 0], "null:ip"),
+        whole(
+            "SLL header alone",
+            113,
+            [&[0, 0, 0, 1, 0, 6][..], &SRC, &[0, 0, 8, 0]].concat(),
+            "sll:ethertype:ip",
+        ),
+        whole("PPP of no byte", 9, vec![], "ppp"),
+        whole("PPP address alone", 9, vec![0xff], "ppp"),
+        whole("PPP address and control", 9, ppp_ip[..2].to_vec(), "ppp"),
+        whole("PPP protocol cut", 9, ppp_ip[..3].to_vec(), "ppp"),
+        whole("PPP header alone, IPv4", 9, ppp_ip.to_vec(), "ppp:ip"),
+        whole("LCP header cut", 9, lcp[..7].to_vec(), "ppp:lcp"),
+        whole(
+            "PPP in HDLC-like framing, header alone",
+            50,
+            ppp_ip.to_vec(),
+            "ppp:ip",
+        ),
+        whole(
+            "PPPoE link, PPP header alone",
+            51,
+            pppoe(2, &[0x00, 0x21]),
+            "pppoes:ppp:ip",
+        ),
+        whole("PPPoE link, length 0", 51, pppoe(0, &[]), "pppoes"),
+        whole(
+            "raw IP link, PPP header alone",
+            101,
+            ppp_ip.to_vec(),
+            "raw:ppp:ip",
+        ),
+        whole("LINKTYPE_IPV4 of no byte", 228, vec![], "ip"),
+        whole(
+            "LINKTYPE_IPV4 carrying IPv6",
+            228,
+            ipv6(17, &udp()),
+            "ip:ipv6:udp:data",
+        ),
+        whole(
+            "LINKTYPE_IPV4 carrying PPP",
+            228,
+            [&ppp_ip[..], &ipv4(17, &udp())].concat(),
+            "ip",
+        ),
+    ];
+    // Cut by the snap length (20 more bytes on the wire).
+    let cut = |what, link, data: Vec<u8>, tshark| Edge {
+        what,
+        link,
+        len: data.len() + 20,
+        data,
+        tshark,
+    };
+    edges.extend([
+        cut(
+            "IPv4 total length 20, cut after the header",
+            1,
+            eth(0x0800, &v4(17, 20, &[])),
+            "eth:ethertype:ip",
+        ),
+        cut(
+            "IPv4 total length 21, cut after the header",
+            1,
+            eth(0x0800, &v4(17, 21, &[])),
+            "eth:ethertype:ip:udp",
+        ),
+        cut(
+            "GRE header ends the IPv4 datagram, frame cut",
+            1,
+            gre,
+            "eth:ethertype:ip:gre",
+        ),
+        cut("PPP of no byte, cut", 9, vec![], "ppp"),
+        cut(
+            "PPP address and control, cut",
+            9,
+            ppp_ip[..2].to_vec(),
+            "ppp",
+        ),
+        cut(
+            "PPPoE link, PPP header, cut",
+            51,
+            pppoe(22, &[0x00, 0x21]),
+            "pppoes:ppp:ip",
+        ),
+        cut(
+            "PPPoE over Ethernet, 1 byte of PPP",
+            1,
+            eth(0x8864, &pppoe(22, &[0x00])),
+            "eth:ethertype:pppoes",
+        ),
+        cut(
+            "LINKTYPE_IPV4 carrying IPv6, cut in its header",
+            228,
+            ipv6(17, &udp())[..10].to_vec(),
+            "ip:ipv6",
+        ),
+    ]);
+    let mut by_link: std::collections::BTreeMap<u32, Vec<&Edge>> = Default::default();
+    for edge in &edges {
+        by_link.entry(edge.link).or_default().push(edge);
+    }
+    for (link, edges) in by_link {
+        let mut pcap = common::Pcap::new(false, false, link, 65535);
+        for edge in &edges {
+            pcap = pcap.record(1, 0, edge.len as u32, &edge.data);
+        }
+        let input = common::temp_file(&pcap.bytes());
+        let frames = common::frames_of(input.path());
+        assert_eq!(frames.len(), edges.len());
+        for (frame, edge) in frames.iter().zip(&edges) {
+            let chain = frame.protocol_chain();
+            let ours: Vec<&str> = chain
+                .split(':')
+                .filter(|p| !p.is_empty() && *p != "Raw")
+                .collect();
+            assert_eq!(ours, edge_chain(edge.tshark), "link {link}: {}", edge.what);
+            // Every engine gives native's frame, but etherparse with an IPv6 payload length of 0
+            // (its `LaxSlicedPacket` takes the captured rest as the payload, a jumbogram's rule,
+            // and decodes a whole UDP header there: the same chain, another UDP record).
+            if edge.what == "IPv6 payload length 0" {
+                continue;
+            }
+            let raw = RawFrame {
+                number: 1,
+                timestamp: None,
+                len: edge.len as u32,
+                link_type: LinkType(link),
+                interface: None,
+                data: &edge.data,
+            };
+            let opts = DissectOptions::default();
+            let native = comparable(&EngineKind::Native.dissector().dissect(&raw, &opts));
+            for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
+                let frame = kind.dissector().dissect(&raw, &opts);
+                assert_eq!(comparable(&frame), native, "{kind:?}: {}", edge.what);
+            }
+        }
+        // The recording against tshark itself, where it is installed.
+        if !common::tshark_available() {
+            continue;
+        }
+        let Some(tshark) = common::tshark_json_of(&pcap.bytes(), &[]) else {
+            return;
+        };
+        for (t, edge) in tshark.iter().zip(&edges) {
+            let protocols = t.find("frame.protocols").and_then(common::Node::text);
+            assert_eq!(protocols, Some(edge.tshark), "link {link}: {}", edge.what);
+        }
+    }
 }

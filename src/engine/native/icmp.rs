@@ -10,7 +10,8 @@
 
 use super::{DecodeError, DecodeResult, Decoded, read};
 use crate::model::{
-    AnyAddr, HexBytes, Icmp, IcmpBody, IcmpRouterEntry, Layer, MldRecord, NdpOption, ProtoId,
+    AnyAddr, FieldValue, HexBytes, Icmp, IcmpBody, IcmpRouterEntry, Layer, MldRecord, NdpOption,
+    ProtoId,
 };
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -315,7 +316,10 @@ fn finish(mut icmp: Icmp, shape: Shape, captured: usize, v6: bool) -> DecodeResu
 }
 
 /// The quoted datagram of an error message: its length (RFC 4884 `words` × `unit` when that
-/// is set and fits, else the rest of the message) and its protocol if it starts with `ip`.
+/// is set and fits, else the rest of the message) and its protocol if it starts with `ip`, or
+/// if none of it was captured and `uncaptured` (tshark 4.0 calls the IP dissector there for
+/// ICMP destination unreachable, source quench and time exceeded; not for a redirect, nor for
+/// ICMPv6).
 fn quote(
     data: &[u8],
     declared: usize,
@@ -323,16 +327,17 @@ fn quote(
     unit: usize,
     ip: ProtoId,
     version: u8,
+    uncaptured: bool,
 ) -> Shape {
     let rest = declared.saturating_sub(HEADER_LEN);
     let payload_len = match words.map(|w| usize::from(w) * unit) {
         Some(len) if len > 0 && len <= rest => len,
         _ => rest,
     };
-    let next = data
-        .get(HEADER_LEN)
-        .filter(|b| *b >> 4 == version)
-        .map(|_| ip);
+    let next = match data.get(HEADER_LEN) {
+        Some(b) => (*b >> 4 == version).then_some(ip),
+        None => (uncaptured && rest > 0 && data.len() == HEADER_LEN).then_some(ip),
+    };
     Shape {
         header_len: HEADER_LEN,
         payload_len,
@@ -402,7 +407,8 @@ pub fn decode_v4(data: &[u8], declared: usize, partial: &mut Option<DecodeError>
             let words = matches!(kind, 3 | 11 | 12)
                 .then(|| packet.byte(field::QUOTE_LEN_V4))
                 .flatten();
-            quote(data, declared, words, 4, ProtoId::Ipv4, 4)
+            // tshark names a quote cut off right after the header, except a redirect's.
+            quote(data, declared, words, 4, ProtoId::Ipv4, 4, kind != 5)
         }
         _ => Shape::fixed(HEADER_LEN, declared),
     };
@@ -463,7 +469,26 @@ fn router_advertisement_v4(
 /// records. Error messages name the quoted IPv6 datagram as next. Fewer than 4 bytes is an
 /// error; a body cut short keeps what was captured, and `partial` says why the rest is missing.
 pub fn decode_v6(data: &[u8], declared: usize, partial: &mut Option<DecodeError>) -> DecodeResult {
-    let packet = Packet::new_checked("ICMPv6 header", data)?;
+    let packet = match Packet::new_checked("ICMPv6 header", data) {
+        Ok(packet) => packet,
+        // Cut inside its 4 bytes: tshark shows the type from 1 byte, the code from 2 (ICMP
+        // shows nothing below 6 bytes: the walker names it without a field).
+        Err(why) => {
+            let fields = ["type", "code"]
+                .into_iter()
+                .zip(data)
+                .map(|(name, &b)| (name, FieldValue::U8(b)))
+                .collect();
+            return Ok(super::partial::keep(
+                ProtoId::Icmpv6,
+                data,
+                fields,
+                0,
+                why,
+                partial,
+            ));
+        }
+    };
     let kind = packet.kind();
     let mut icmp = base(&packet, type_name_v6(kind));
     let declared = declared.max(MIN_LEN);
@@ -489,7 +514,7 @@ pub fn decode_v6(data: &[u8], declared: usize, partial: &mut Option<DecodeError>
             let words = matches!(kind, 1 | 3)
                 .then(|| packet.byte(field::QUOTE_LEN_V6))
                 .flatten();
-            quote(data, declared, words, 8, ProtoId::Ipv6, 6)
+            quote(data, declared, words, 8, ProtoId::Ipv6, 6, false)
         }
         130..=132 => {
             if kind == 130 && declared >= 28 {
@@ -838,6 +863,37 @@ mod tests {
         (d, partial)
     }
 
+    /// A header cut inside its 4 bytes: the type from 1 byte, the code from 2, as tshark shows
+    /// them.
+    #[test]
+    fn icmpv6_cut_short_keeps_type_and_code() {
+        let echo = [128, 0, 0xab, 0xcd];
+        for (n, json) in [
+            (
+                0,
+                serde_json::json!({"protocol": "ICMPv6", "truncated": true, "header_len": 0,
+                "payload_len": 0}),
+            ),
+            (
+                1,
+                serde_json::json!({"protocol": "ICMPv6", "type": 128, "truncated": true,
+                "header_len": 1, "payload_len": 0}),
+            ),
+            (
+                3,
+                serde_json::json!({"protocol": "ICMPv6", "type": 128, "code": 0,
+                "truncated": true, "header_len": 3, "payload_len": 0}),
+            ),
+        ] {
+            let (d, note) = v6(&echo[..n], 8);
+            assert_eq!(serde_json::to_value(&d.layer).unwrap(), json, "{n}");
+            assert_eq!(
+                note.unwrap().to_string(),
+                format!("ICMPv6 header needs 4 bytes, {n} captured")
+            );
+        }
+    }
+
     fn icmp(kind: u8, code: u8, checksum: u16, name: Option<&'static str>) -> Icmp {
         Icmp {
             kind,
@@ -896,6 +952,8 @@ mod tests {
             (d.header_len, d.payload_len, d.next),
             (8, 28, Some(ProtoId::Ipv4))
         );
+        // Cut right after the header: tshark names no quote of a redirect.
+        assert_eq!(v4(&bytes[..8], 36).0.next, None);
     }
 
     /// pcpp__IcmpPackets.pcapng frame 5: time exceeded quoting IPv4 10.0.1.2 → 172.16.0.2 UDP
@@ -926,8 +984,10 @@ mod tests {
         // A quote that is not IPv4: no next protocol.
         bytes[8] = 0x60;
         assert_eq!(v4(&bytes, 148).0.next, None);
-        // Nothing quoted captured: no next protocol either.
-        assert_eq!(v4(&bytes[..8], 148).0.next, None);
+        // Nothing quoted captured although the message declares a quote (cut by the snap
+        // length): the quote is named, as tshark names `ip` there; none declared, none named.
+        assert_eq!(v4(&bytes[..8], 148).0.next, Some(ProtoId::Ipv4));
+        assert_eq!(v4(&bytes[..8], 8).0.next, None);
     }
 
     /// pcpp__IcmpPackets.pcapng frames 7 and 8: timestamp request and reply; frame 15's
@@ -1115,17 +1175,15 @@ mod tests {
     }
 
     #[test]
-    fn shorter_than_4_is_an_error() {
+    fn icmp_shorter_than_4_is_an_error() {
+        // The walker names it (a partial layer of no field, as tshark shows it below 6 bytes);
+        // ICMPv6's own partial layer: `icmpv6_cut_short_keeps_type_and_code`.
         assert_eq!(
             decode_v4(&[8, 0, 0], 3, &mut None)
                 .err()
                 .unwrap()
                 .to_string(),
             "ICMP header needs 4 bytes, 3 captured"
-        );
-        assert_eq!(
-            decode_v6(&[], 0, &mut None).err().unwrap().to_string(),
-            "ICMPv6 header needs 4 bytes, 0 captured"
         );
     }
 

@@ -2,7 +2,7 @@
 
 use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, by_ip_proto};
-use crate::model::{FieldValue, HexBytes, IpOption, Ipv4, Layer, ProtoId};
+use crate::model::{FieldValue, HexBytes, IpOption, Ipv4, Layer, Partial, ProtoId};
 use std::net::Ipv4Addr;
 
 /// Field offsets of the IPv4 header.
@@ -242,22 +242,13 @@ pub fn parse_options(bytes: &[u8]) -> Vec<IpOption> {
 /// name no next protocol, so their payload is reported as `Raw`.
 ///
 /// A header cut by the snap length is a partial layer with the fixed fields that fit, no
-/// options (as tshark shows it); `note` says where it was cut.
+/// options (as tshark shows it); `note` says where it was cut. A bogus header is a partial
+/// layer too, with the fields tshark 4.0 shows before it stops ([`bogus`]); version 6 is
+/// handed to IPv6, as Wireshark's IPv4 dissector does.
 pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     let packet = match Packet::new_checked(data) {
         Ok(packet) => packet,
-        Err(why @ DecodeError::Truncated { .. }) => {
-            let (fields, payload_len) = cut(data);
-            return Ok(partial::keep(
-                ProtoId::Ipv4,
-                data,
-                fields,
-                payload_len,
-                why,
-                note,
-            ));
-        }
-        Err(err) => return Err(err),
+        Err(err) => return not_whole(data, err, note),
     };
     let header_len = packet.header_len();
     let total_len = packet.total_len();
@@ -296,6 +287,85 @@ pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
         payload_len,
         next,
     })
+}
+
+/// A header [`Packet::new_checked`] refused, as tshark shows it: version 6 handed to IPv6, a
+/// bogus header up to its bogus field, a cut one with the fixed fields that fit.
+fn not_whole(
+    data: &[u8],
+    err: DecodeError,
+    note: &mut Option<DecodeError>,
+) -> Result<Decoded, DecodeError> {
+    if data.first().is_some_and(|b| b >> 4 == 6) {
+        return Ok(to_ipv6(data));
+    }
+    if let Some((shown, kept, why)) = bogus(data) {
+        let head = data.get(..shown).unwrap_or(data);
+        let (mut fields, _) = cut(head);
+        fields.truncate(kept);
+        return Ok(partial::keep(
+            ProtoId::Ipv4,
+            head,
+            fields,
+            0,
+            DecodeError::other(why),
+            note,
+        ));
+    }
+    match err {
+        why @ DecodeError::Truncated { .. } => {
+            let (fields, payload_len) = cut(data);
+            Ok(partial::keep(
+                ProtoId::Ipv4,
+                data,
+                fields,
+                payload_len,
+                why,
+                note,
+            ))
+        }
+        other => Err(other),
+    }
+}
+
+/// What tshark shows of a bogus header before it stops, in its order: the version alone when it
+/// is not 4, version and IHL when the IHL is below 5, the first 4 bytes' fields when the total
+/// length (not 0) is below the header length. The bytes shown, how many of their fields, and
+/// the reason; `None` when the captured bytes hold no such field.
+fn bogus(data: &[u8]) -> Option<(usize, usize, String)> {
+    let &ver_ihl = data.first()?;
+    let (version, ihl) = (ver_ihl >> 4, ver_ihl & 0x0f);
+    if version != 4 {
+        return Some((1, 1, format!("IPv4 version {version}, expected 4")));
+    }
+    if ihl < 5 {
+        return Some((1, 2, format!("IPv4 IHL {ihl} < 5")));
+    }
+    let header_len = usize::from(ihl) * 4;
+    let total_len = partial::be16(data, field::LENGTH)?;
+    (total_len != 0 && usize::from(total_len) < header_len).then(|| {
+        (
+            4,
+            4,
+            format!("IPv4 total length {total_len} < header length {header_len}"),
+        )
+    })
+}
+
+/// Version 6 behind an IPv4 Ethertype or link type: Wireshark's IPv4 dissector shows the version
+/// and hands the packet to IPv6, so this is a partial IPv4 layer of no bytes with IPv6 next.
+fn to_ipv6(data: &[u8]) -> Decoded {
+    Decoded {
+        layer: Layer::Partial(Box::new(Partial {
+            proto: ProtoId::Ipv4,
+            fields: vec![("version", FieldValue::U8(6))],
+            header_len: 0,
+            payload_len: u32::try_from(data.len()).unwrap_or(u32::MAX),
+        })),
+        header_len: 0,
+        payload_len: data.len(),
+        next: Some(ProtoId::Ipv6),
+    }
 }
 
 /// The fields of a header cut short, each once its bytes are captured (tshark 4.0 adds them
@@ -439,24 +509,62 @@ mod tests {
         assert_eq!((d.header_len, d.payload_len), (20, 1480));
     }
 
+    /// The partial record of a bogus header (as tshark shows it: the fields before the bogus
+    /// one), its bytes and the walker's note.
+    fn bogus_record(data: &[u8]) -> (serde_json::Value, usize, String) {
+        let mut note = None;
+        let d = decode(data, &mut note).unwrap();
+        assert_eq!((d.payload_len, d.next), (0, None));
+        assert!(matches!(d.layer, Layer::Partial(_)), "{:?}", d.layer);
+        let json = serde_json::to_value(&d.layer).unwrap();
+        (json, d.header_len, note.unwrap().to_string())
+    }
+
     #[test]
-    fn bad_version_is_an_error() {
+    fn bad_version_shows_the_version_alone() {
         let mut p = UDP;
-        p[0] = 0x65;
+        p[0] = 0x55;
+        let (json, shown, why) = bogus_record(&p);
         assert_eq!(
-            decode(&p, &mut None).err().unwrap().to_string(),
-            "IPv4 version 6, expected 4"
+            json,
+            serde_json::json!({"protocol": "IPv4", "version": 5, "truncated": true,
+                "header_len": 1, "payload_len": 0})
+        );
+        assert_eq!((shown, why.as_str()), (1, "IPv4 version 5, expected 4"));
+    }
+
+    #[test]
+    fn version_6_is_handed_to_ipv6() {
+        let mut p = UDP;
+        p[0] = 0x60;
+        let d = decode(&p, &mut None).unwrap();
+        assert_eq!(
+            (d.header_len, d.payload_len, d.next),
+            (0, 30, Some(ProtoId::Ipv6))
+        );
+        assert_eq!(
+            serde_json::to_value(&d.layer).unwrap(),
+            serde_json::json!({"protocol": "IPv4", "version": 6, "truncated": true,
+                "header_len": 0, "payload_len": 30})
+        );
+        // Even a single byte: tshark's IPv4 dissector reads the version alone first.
+        assert_eq!(
+            decode(&p[..1], &mut None).unwrap().next,
+            Some(ProtoId::Ipv6)
         );
     }
 
     #[test]
-    fn ihl_below_5_is_an_error() {
+    fn ihl_below_5_shows_version_and_ihl() {
         let mut p = UDP;
         p[0] = 0x43;
+        let (json, shown, why) = bogus_record(&p);
         assert_eq!(
-            decode(&p, &mut None).err().unwrap().to_string(),
-            "IPv4 IHL 3 < 5"
+            json,
+            serde_json::json!({"protocol": "IPv4", "version": 4, "ihl": 3, "truncated": true,
+                "header_len": 1, "payload_len": 0})
         );
+        assert_eq!((shown, why.as_str()), (1, "IPv4 IHL 3 < 5"));
     }
 
     /// The partial record of a cut header and the walker's note.
@@ -528,22 +636,34 @@ mod tests {
         assert_eq!(cut.field("options"), None);
         assert_eq!(cut.payload_len, 4);
         p[0] = 0x4f;
+        p[2..4].copy_from_slice(&100u16.to_be_bytes());
         let (_, note) = cut_short(&p);
         assert_eq!(note, "IPv4 header needs 60 bytes, 30 captured");
     }
 
     #[test]
-    fn total_len_below_header_is_an_error() {
+    fn total_len_below_header_shows_the_first_four_bytes() {
         let mut p = UDP;
         p[2..4].copy_from_slice(&19u16.to_be_bytes());
+        let (json, shown, why) = bogus_record(&p);
         assert_eq!(
-            decode(&p, &mut None).err().unwrap().to_string(),
-            "IPv4 total length 19 < header length 20"
+            json,
+            serde_json::json!({"protocol": "IPv4", "version": 4, "ihl": 5, "tos": 16,
+                "total_len": 19, "truncated": true, "header_len": 4, "payload_len": 0})
+        );
+        assert_eq!(
+            (shown, why.as_str()),
+            (4, "IPv4 total length 19 < header length 20")
         );
         p[0] = 0x46;
         p[2..4].copy_from_slice(&20u16.to_be_bytes());
         assert_eq!(
-            decode(&p, &mut None).err().unwrap().to_string(),
+            bogus_record(&p).2,
+            "IPv4 total length 20 < header length 24"
+        );
+        // Checked before the options are: a header cut in its options is still bogus.
+        assert_eq!(
+            bogus_record(&p[..22]).2,
             "IPv4 total length 20 < header length 24"
         );
         // Exactly the header: no payload.

@@ -369,7 +369,9 @@ mod tests {
         let mut frame = ethernet(40);
         frame.extend([0xaa, 0xaa, 0x03, 0x00]);
         let f = dissect(&frame);
-        assert_eq!(f.protocol_chain(), "Ethernet");
+        // Named, as tshark names `llc`: a partial layer with no field.
+        assert_eq!(f.protocol_chain(), "Ethernet:LLC");
+        assert!(matches!(f.layers.last(), Some(Layer::Partial(_))));
         let error = f.error.unwrap();
         assert_eq!((error.layer, error.offset), (ProtoId::Llc, 14));
         assert_eq!(error.reason, "LLC header needs 8 bytes, 4 captured");

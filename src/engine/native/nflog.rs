@@ -57,8 +57,9 @@ fn attribute(data: &[u8], at: usize) -> Option<(usize, u16, &[u8])> {
     Some((len, kind, rest.get(ATTRIBUTE_HEADER_LEN..len)?))
 }
 
-/// Decodes the NFLOG header and its attributes; the payload is the `NFULA_PAYLOAD` value.
-pub fn decode(data: &[u8]) -> DecodeResult {
+/// Decodes the NFLOG header and its attributes; the payload is the `NFULA_PAYLOAD` value. An
+/// attribute cut short ends the list: `note` says where.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     let &[family, version, r0, r1, ..] = data else {
         return Err(DecodeError::truncated(
             "NFLOG header",
@@ -79,9 +80,11 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let mut payload = None;
     while at < data.len() && record.attributes.len() < MAX_ATTRIBUTES {
         let Some((len, kind, value)) = attribute(data, at) else {
-            return Err(DecodeError::other(format!(
+            // Cut inside the attributes: the record keeps those before (tshark shows `nflog`).
+            *note = Some(DecodeError::other(format!(
                 "NFLOG attribute at byte {at} has a length past the captured bytes"
             )));
+            break;
         };
         record.attributes.push(NflogAttribute {
             kind,
@@ -133,7 +136,7 @@ mod tests {
 
     #[test]
     fn decodes_header_attributes_and_payload() {
-        let d = decode(&FRAME).unwrap();
+        let d = decode(&FRAME, &mut None).unwrap();
         let Layer::Nflog(rec) = &d.layer else {
             panic!("not NFLOG")
         };
@@ -150,7 +153,7 @@ mod tests {
     #[test]
     fn big_endian_attributes_are_read_too() {
         let frame = [10, 0, 0, 1, 0x00, 0x08, 0x00, 0x09, 0x60, 0, 0, 0];
-        let d = decode(&frame).unwrap();
+        let d = decode(&frame, &mut None).unwrap();
         assert_eq!(
             (d.header_len, d.payload_len, d.next),
             (8, 4, Some(ProtoId::Ipv6))
@@ -158,17 +161,31 @@ mod tests {
     }
 
     #[test]
-    fn malformed_lengths_are_errors_not_panics() {
-        assert!(decode(&FRAME[..3]).is_err());
-        // An attribute length of 2 (< 4) in both byte orders.
-        assert!(decode(&[2, 0, 0, 1, 0x02, 0x00, 0x09, 0x00]).is_err());
-        // An attribute running past the end.
-        assert!(decode(&[2, 0, 0, 1, 0x40, 0x00, 0x09, 0x00, 0x45]).is_err());
+    fn malformed_lengths_end_the_attributes_without_panics() {
+        assert!(decode(&FRAME[..3], &mut None).is_err());
+        // An attribute length of 2 (< 4) in both byte orders, or one running past the end: the
+        // record keeps the attributes before it, the note says where it stopped.
+        for bad in [
+            &[2, 0, 0, 1, 0x02, 0x00, 0x09, 0x00][..],
+            &[2, 0, 0, 1, 0x40, 0x00, 0x09, 0x00, 0x45][..],
+        ] {
+            let mut note = None;
+            let d = decode(bad, &mut note).unwrap();
+            assert_eq!(
+                note.unwrap().to_string(),
+                "NFLOG attribute at byte 4 has a length past the captured bytes"
+            );
+            let Layer::Nflog(rec) = &d.layer else {
+                panic!("not NFLOG")
+            };
+            assert!(rec.attributes.is_empty());
+            assert_eq!((d.payload_len, d.next), (0, None));
+        }
         // No payload attribute: no next protocol.
-        let d = decode(&FRAME[..12]).unwrap();
+        let d = decode(&FRAME[..12], &mut None).unwrap();
         assert_eq!((d.payload_len, d.next), (0, None));
         for cut in 0..FRAME.len() {
-            let _ = decode(&FRAME[..cut]);
+            let _ = decode(&FRAME[..cut], &mut None);
         }
     }
 }

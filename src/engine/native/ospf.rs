@@ -252,7 +252,7 @@ fn update_lsas(version: u8, body: &[u8], count: u32) -> Vec<OspfLsaHeader> {
 /// OSPFv2 cryptographic authentication, the digest and any LLS data block after it; nothing
 /// follows. A body too short for its type's fixed fields is an error; lists (neighbours, LSA
 /// headers, requests) hold the entries that are captured whole within the packet length.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
     let packet = Packet::new_checked(data)?;
     let version = packet.version();
     let kind = packet.kind();
@@ -291,20 +291,23 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
         _ => {}
     }
     let body = Body(packet.body());
-    let needs = |what: &str, n: usize| -> Result<(), DecodeError> {
+    // A body shorter than its type's fixed fields: the record keeps the common header, the
+    // shortfall is the frame's error (tshark shows `ospf`, malformed).
+    let mut short = None;
+    let mut needs = |what: &str, n: usize| -> bool {
         if body.0.len() < n {
-            Err(DecodeError::other(format!(
+            short = Some(DecodeError::other(format!(
                 "OSPF {what} needs {n} bytes after the header, {} present",
                 body.0.len()
-            )))
+            )));
+            false
         } else {
-            Ok(())
+            true
         }
     };
     if version == 2 || v3 {
         match kind {
-            1 => {
-                needs("Hello", 20)?;
+            1 if needs("Hello", 20) => {
                 if v3 {
                     ospf.interface_id = body.be32(0);
                     ospf.priority = body.u8(4);
@@ -322,8 +325,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
                 ospf.bdr = body.addr(16);
                 ospf.neighbors = Some(body.addrs(20));
             }
-            2 => {
-                needs("DB Description", if v3 { 12 } else { 8 })?;
+            2 if needs("DB Description", if v3 { 12 } else { 8 }) => {
                 let lsas_at = if v3 {
                     ospf.options = body.be24(1);
                     ospf.mtu = body.be16(4);
@@ -360,8 +362,7 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
                     .collect();
                 ospf.requests = Some(requests);
             }
-            4 => {
-                needs("LS Update", 4)?;
+            4 if needs("LS Update", 4) => {
                 let count = body.be32(0).unwrap_or_default();
                 ospf.lsa_count = Some(count);
                 ospf.lsas = Some(update_lsas(version, body.0, count));
@@ -369,6 +370,9 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
             5 => ospf.lsas = Some(lsa_headers(version, body.0, 0)),
             _ => {}
         }
+    }
+    if short.is_some() {
+        *note = short;
     }
     let header_len = declared.max(data.len());
     ospf.header_len = u32::try_from(header_len).unwrap_or(u32::MAX);
@@ -413,7 +417,7 @@ mod tests {
     #[test]
     fn v2_hello_from_capture() {
         let p = v2_hello();
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let o = ospf(&d);
         assert_eq!(
             (o.version, o.kind, o.type_name, o.length),
@@ -468,7 +472,7 @@ mod tests {
         let mut body = vec![0x05, 0xdc, 0x52, 0x02, 0x00, 0x00, 0x1b, 0xfb];
         body.extend_from_slice(&LSA);
         let p = v2(2, &body);
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let o = ospf(&d);
         assert_eq!(
             (o.mtu, o.options, o.dd_flags, o.dd_seq),
@@ -487,7 +491,7 @@ mod tests {
         };
         assert_eq!(o.lsas, Some(vec![lsa.clone()]));
         let p = v2(5, &[LSA, LSA].concat());
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         assert_eq!(ospf(&d).lsas, Some(vec![lsa.clone(), lsa]));
         assert_eq!(ospf(&d).type_name, Some("ls-ack"));
     }
@@ -496,7 +500,7 @@ mod tests {
     fn v2_ls_request_and_update() {
         let req = [0, 0, 0, 5, 192, 168, 255, 12, 192, 168, 255, 11];
         let p = v2(3, &req);
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         assert_eq!(
             ospf(&d).requests,
             Some(vec![OspfLsRequest {
@@ -512,7 +516,7 @@ mod tests {
         lsa.extend_from_slice(&[0; 4]);
         let body = [&[0, 0, 0, 2][..], &lsa, &lsa].concat();
         let p = v2(4, &body);
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let o = ospf(&d);
         assert_eq!(
             (o.lsa_count, o.lsas.as_ref().map(Vec::len)),
@@ -522,13 +526,13 @@ mod tests {
         let mut big = body.clone();
         big[..4].copy_from_slice(&u32::MAX.to_be_bytes());
         let p = v2(4, &big);
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         assert_eq!(ospf(&d).lsas.as_ref().map(Vec::len), Some(2));
         // An LSA length below 20 ends the list (no endless loop on length 0).
         let mut zero = body;
         zero[4 + 18..4 + 20].copy_from_slice(&[0, 0]);
         let p = v2(4, &zero);
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         assert_eq!(ospf(&d).lsas, Some(vec![]));
     }
 
@@ -541,7 +545,7 @@ mod tests {
 
     #[test]
     fn v3_hello_from_capture() {
-        let d = decode(&V3_HELLO, 40).unwrap();
+        let d = decode(&V3_HELLO, 40, &mut None).unwrap();
         let o = ospf(&d);
         assert_eq!(
             (o.version, o.router_id, o.area_id, o.checksum),
@@ -585,7 +589,7 @@ mod tests {
         let mut body = vec![0, 0, 0, 0x13, 0x05, 0xdc, 0, 0x07, 0, 0, 0x12, 0x34];
         body.extend_from_slice(&V3_LSA);
         let p = v3(2, &body);
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let o = ospf(&d);
         assert_eq!(
             (o.options, o.mtu, o.dd_flags, o.dd_seq),
@@ -603,7 +607,7 @@ mod tests {
         );
         // LS Request: reserved, type 0x2009, id 0.0.0.0, router 2.2.2.2.
         let p = v3(3, &[0, 0, 0x20, 0x09, 0, 0, 0, 0, 2, 2, 2, 2]);
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let r = &ospf(&d).requests.as_ref().unwrap()[0];
         assert_eq!(
             (r.ls_type, r.ls_type_name, r.advertising_router),
@@ -613,7 +617,7 @@ mod tests {
         let mut lsa = V3_LSA.to_vec();
         lsa.resize(40, 0);
         let p = v3(4, &[&[0, 0, 0, 2][..], &lsa].concat());
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let o = ospf(&d);
         assert_eq!(
             (o.lsa_count, o.lsas.as_ref().map(Vec::len)),
@@ -640,34 +644,44 @@ mod tests {
     #[test]
     fn malformed_lengths() {
         assert_eq!(
-            decode(&V3_HELLO[..15], 15).err().unwrap().to_string(),
+            decode(&V3_HELLO[..15], 15, &mut None)
+                .err()
+                .unwrap()
+                .to_string(),
             "OSPF header needs 16 bytes, 15 captured"
         );
         let p = v2_hello();
         assert_eq!(
-            decode(&p[..20], 20).err().unwrap().to_string(),
+            decode(&p[..20], 20, &mut None).err().unwrap().to_string(),
             "OSPFv2 header needs 24 bytes, 20 captured"
         );
         let mut q = V3_HELLO;
         q[2..4].copy_from_slice(&8u16.to_be_bytes());
         assert_eq!(
-            decode(&q, 40).err().unwrap().to_string(),
+            decode(&q, 40, &mut None).err().unwrap().to_string(),
             "OSPF packet length 8 < header length 16"
         );
-        // Packet length shorter than the Hello body.
+        // Packet length shorter than the Hello body: the common header is kept (tshark shows
+        // `ospf`), the shortfall is the note.
         q[2..4].copy_from_slice(&30u16.to_be_bytes());
+        let mut note = None;
+        let d = decode(&q, 40, &mut note).unwrap();
         assert_eq!(
-            decode(&q, 40).err().unwrap().to_string(),
+            note.unwrap().to_string(),
             "OSPF Hello needs 20 bytes after the header, 14 present"
+        );
+        assert_eq!(
+            (ospf(&d).length, ospf(&d).router_id, ospf(&d).hello_interval),
+            (30, Ipv4Addr::new(2, 2, 2, 2), None)
         );
         // Packet length past the capture: the neighbours that are captured.
         q[2..4].copy_from_slice(&0xffffu16.to_be_bytes());
-        let d = decode(&q, 40).unwrap();
+        let d = decode(&q, 40, &mut None).unwrap();
         assert_eq!(ospf(&d).neighbors.as_ref().map(Vec::len), Some(1));
         // Unknown version: the common header only.
         let mut u = V3_HELLO;
         u[0] = 4;
-        let d = decode(&u, 40).unwrap();
+        let d = decode(&u, 40, &mut None).unwrap();
         assert_eq!((ospf(&d).version, ospf(&d).hello_interval), (4, None));
     }
 
@@ -680,7 +694,7 @@ mod tests {
                 q[0] = version;
                 q[1] = kind;
                 for len in 0..=q.len() {
-                    let _ = decode(&q[..len], len);
+                    let _ = decode(&q[..len], len, &mut None);
                 }
             }
         }

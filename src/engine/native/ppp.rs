@@ -7,8 +7,9 @@
 //! protocols (LCP, IPCP, IPV6CP, CCP, PAP, CHAP, EAP) get their code, identifier and length,
 //! and their options or data are left `Raw`.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{Layer, Ppp, ProtoId};
+use crate::model::{FieldValue, Layer, Ppp, ProtoId};
 
 /// The address and control bytes of HDLC-like framing.
 pub const ADDRESS_CONTROL: [u8; 2] = [0xff, 0x03];
@@ -136,6 +137,9 @@ impl<'a> Packet<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Packet<'a>, DecodeError> {
         let proto_at = if buffer.starts_with(&ADDRESS_CONTROL) {
             2
+        } else if buffer == [ADDRESS_CONTROL[0]] {
+            // The address byte alone: the frame was cut inside HDLC-like framing.
+            return Err(DecodeError::truncated("PPP header", 4, 1));
         } else {
             0
         };
@@ -161,10 +165,11 @@ impl<'a> Packet<'a> {
             let needed = at + CONTROL_HEADER_LEN;
             let name = protocol_name(packet.protocol()).unwrap_or("PPP control");
             let Some(len) = read::be16(buffer, at + 2) else {
-                return Err(DecodeError::other(format!(
-                    "{name} header needs {needed} bytes, {} captured",
-                    buffer.len()
-                )));
+                return Err(DecodeError::truncated(
+                    &format!("{name} header"),
+                    needed,
+                    buffer.len(),
+                ));
             };
             if usize::from(len) < CONTROL_HEADER_LEN {
                 return Err(DecodeError::other(format!(
@@ -207,8 +212,17 @@ impl<'a> Packet<'a> {
 ///
 /// For data protocols the payload is the captured rest of the frame; for control protocols the
 /// header includes the code, identifier and length, and the payload is `length − 4` bytes.
-pub fn decode(data: &[u8]) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+///
+/// A header cut short is a partial layer with what tshark 4.0 shows of it ([`cut`]); `note`
+/// says where it was cut.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why @ DecodeError::Truncated { .. }) => {
+            return Ok(partial::keep(ProtoId::Ppp, data, cut(data), 0, why, note));
+        }
+        Err(err) => return Err(err),
+    };
     let number = packet.protocol();
     let control = packet.control_header();
     let (header_len, payload_len) = match control {
@@ -242,6 +256,34 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     })
 }
 
+/// The fields of a header cut short, as tshark 4.0 shows them: the address byte, the control
+/// byte, then the protocol field once it is whole (a control protocol's code, identifier and
+/// length come together, and only with all 4 bytes: then the header is not cut).
+fn cut(data: &[u8]) -> Fields {
+    let mut fields = Fields::with_capacity(3);
+    let framed = data.first() == Some(&ADDRESS_CONTROL[0]);
+    let proto_at = if framed {
+        fields.push(("address", FieldValue::U8(ADDRESS_CONTROL[0])));
+        if let Some(&control) = data.get(1) {
+            fields.push(("control", FieldValue::U8(control)));
+        }
+        2
+    } else {
+        0
+    };
+    match *data.get(proto_at..).unwrap_or_default() {
+        [first, ..] if first & 1 == 1 => {
+            fields.push(("ppp_protocol", FieldValue::U16(first.into())))
+        }
+        [high, low, ..] => fields.push((
+            "ppp_protocol",
+            FieldValue::U16(u16::from_be_bytes([high, low])),
+        )),
+        _ => {}
+    }
+    fields
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,7 +300,7 @@ mod tests {
 
     #[test]
     fn lcp_with_address_and_control() {
-        let d = decode(&LCP_ECHO).unwrap();
+        let d = decode(&LCP_ECHO, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::Ppp(Ppp {
@@ -279,7 +321,7 @@ mod tests {
 
     #[test]
     fn ipv4_without_address_and_control() {
-        let d = decode(&IPV4).unwrap();
+        let d = decode(&IPV4, &mut None).unwrap();
         let Layer::Ppp(ppp) = &d.layer else {
             panic!("not PPP")
         };
@@ -295,9 +337,9 @@ mod tests {
     #[test]
     fn compressed_protocol_field() {
         // Protocol-field compression: 0x57 alone is IPv6; 0x21 alone after FF 03 is IPv4.
-        let d = decode(&[0x57, 0x60, 0x00]).unwrap();
+        let d = decode(&[0x57, 0x60, 0x00], &mut None).unwrap();
         assert_eq!((d.header_len, d.next), (1, Some(ProtoId::Ipv6)));
-        let d = decode(&[0xff, 0x03, 0x21, 0x45]).unwrap();
+        let d = decode(&[0xff, 0x03, 0x21, 0x45], &mut None).unwrap();
         assert_eq!((d.header_len, d.next), (3, Some(ProtoId::Ipv4)));
         let Layer::Ppp(ppp) = d.layer else {
             panic!("not PPP")
@@ -310,7 +352,7 @@ mod tests {
         let mut bad = LCP_ECHO;
         bad[6..8].copy_from_slice(&[0, 3]);
         assert_eq!(
-            decode(&bad).err().unwrap().to_string(),
+            decode(&bad, &mut None).err().unwrap().to_string(),
             "LCP length 3 < 4 (the header alone)"
         );
     }
@@ -320,24 +362,47 @@ mod tests {
         // The length says more than was captured: the walker trims to what is there.
         let mut big = LCP_ECHO;
         big[6..8].copy_from_slice(&[0x01, 0x00]);
-        let d = decode(&big).unwrap();
+        let d = decode(&big, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (8, 252));
     }
 
+    /// A header cut short: the fields tshark shows (address, control, then the protocol once
+    /// whole; a control protocol's code, identifier and length only all together).
     #[test]
-    fn short_headers_are_errors() {
-        assert_eq!(
-            decode(&[]).err().unwrap().to_string(),
-            "PPP header needs 1 bytes, 0 captured"
-        );
-        assert_eq!(
-            decode(&[0xff, 0x03, 0xc0]).err().unwrap().to_string(),
-            "PPP header needs 4 bytes, 3 captured"
-        );
-        assert_eq!(
-            decode(&LCP_ECHO[..7]).err().unwrap().to_string(),
-            "LCP header needs 8 bytes, 7 captured"
-        );
+    fn short_headers_are_partial_layers() {
+        for (data, json, why) in [
+            (
+                &[][..],
+                serde_json::json!({"protocol": "PPP", "truncated": true, "header_len": 0,
+                    "payload_len": 0}),
+                "PPP header needs 1 bytes, 0 captured",
+            ),
+            (
+                &[0xff][..],
+                serde_json::json!({"protocol": "PPP", "address": 255, "truncated": true,
+                    "header_len": 1, "payload_len": 0}),
+                "PPP header needs 4 bytes, 1 captured",
+            ),
+            (
+                &[0xff, 0x03, 0xc0][..],
+                serde_json::json!({"protocol": "PPP", "address": 255, "control": 3,
+                    "truncated": true, "header_len": 3, "payload_len": 0}),
+                "PPP header needs 4 bytes, 3 captured",
+            ),
+            (
+                &LCP_ECHO[..7],
+                serde_json::json!({"protocol": "PPP", "address": 255, "control": 3,
+                    "ppp_protocol": 0xc021, "truncated": true, "header_len": 7,
+                    "payload_len": 0}),
+                "LCP header needs 8 bytes, 7 captured",
+            ),
+        ] {
+            let mut note = None;
+            let d = decode(data, &mut note).unwrap();
+            assert_eq!(serde_json::to_value(&d.layer).unwrap(), json, "{data:?}");
+            assert_eq!((d.header_len, d.next), (data.len(), None));
+            assert_eq!(note.unwrap().to_string(), why);
+        }
     }
 
     #[test]

@@ -170,7 +170,14 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let code = packet.code();
     let len = packet.len();
     let (tags, header_len, payload_len, next) = if code == CODE_SESSION {
-        (None, HEADER_LEN, usize::from(len), Some(ProtoId::Ppp))
+        // Wireshark hands the session data to PPP only with its protocol field captured.
+        let ppp = data.len() >= HEADER_LEN + 2;
+        (
+            None,
+            HEADER_LEN,
+            usize::from(len),
+            ppp.then_some(ProtoId::Ppp),
+        )
     } else {
         let end = (HEADER_LEN + usize::from(len)).min(data.len());
         let tags = parse_tags(data.get(HEADER_LEN..end).unwrap_or_default())?;

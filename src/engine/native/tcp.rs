@@ -267,6 +267,10 @@ fn cut_options(opts: &[u8]) -> Vec<TcpOption> {
 /// A header cut by the snap length is a partial layer with the fields tshark shows of it
 /// (`note` says where it was cut); a data offset below 5 or past the segment stays an error.
 pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    if let Some((fields, why)) = bogus_offset(data) {
+        let head = data.get(..=field::OFFSET).unwrap_or(data);
+        return Ok(partial::keep(ProtoId::Tcp, head, fields, 0, why, note));
+    }
     let packet = match Packet::new_checked(data, declared) {
         Ok(packet) => packet,
         Err(why @ DecodeError::Truncated { .. }) => {
@@ -312,6 +316,26 @@ pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> D
 /// sequence and acknowledgement numbers, data offset, flags and window together after 16 (it
 /// reads them before adding any); the checksum after 18, the urgent pointer after 20, then the
 /// options ([`cut_options`]). Also the payload length the data offset declares.
+/// A data offset below 5, once captured: what tshark 4.0 shows before it stops (the ports, the
+/// sequence number and the data offset) and the reason.
+fn bogus_offset(data: &[u8]) -> Option<(Fields, DecodeError)> {
+    use FieldValue::{U8, U16, U32};
+    let offset = data.get(field::OFFSET)? >> 4;
+    if offset >= 5 {
+        return None;
+    }
+    let fields = vec![
+        ("src_port", U16(partial::be16(data, field::SRC_PORT)?)),
+        ("dst_port", U16(partial::be16(data, field::DST_PORT)?)),
+        ("seq", U32(partial::be32(data, field::SEQ)?)),
+        ("data_offset", U8(offset)),
+    ];
+    Some((
+        fields,
+        DecodeError::other(format!("TCP data offset {offset} < 5")),
+    ))
+}
+
 fn cut(data: &[u8], declared: usize) -> (Fields, usize) {
     use FieldValue::{U8, U16, U32};
     let mut fields = Fields::with_capacity(10);
@@ -628,19 +652,28 @@ mod tests {
         assert_eq!(decode(&seg, 835, &mut None).unwrap().next, None);
     }
 
+    /// tshark shows the ports, the sequence number and the bogus data offset, and stops.
     #[test]
-    fn data_offset_below_five_is_an_error() {
+    fn data_offset_below_five_keeps_what_tshark_shows() {
         let mut seg = SYN;
-        seg[12] = 0x30;
-        assert_eq!(
-            decode(&seg, 40, &mut None).err().unwrap().to_string(),
-            "TCP data offset 3 < 5"
-        );
-        seg[12] = 0x00;
-        assert_eq!(
-            decode(&seg, 40, &mut None).err().unwrap().to_string(),
-            "TCP data offset 0 < 5"
-        );
+        for (byte, offset) in [(0x30, 3), (0x00, 0)] {
+            seg[12] = byte;
+            let mut note = None;
+            let d = decode(&seg, 40, &mut note).unwrap();
+            assert_eq!(
+                note.unwrap().to_string(),
+                format!("TCP data offset {offset} < 5")
+            );
+            assert_eq!((d.header_len, d.payload_len, d.next), (13, 0, None));
+            assert_eq!(
+                serde_json::to_value(&d.layer).unwrap(),
+                serde_json::json!({"protocol": "TCP", "src_port": 46656, "dst_port": 80,
+                    "seq": 797190859, "data_offset": offset, "truncated": true,
+                    "header_len": 13, "payload_len": 0})
+            );
+        }
+        // Fewer than 13 bytes: the data offset is not captured, the header is cut.
+        assert!(bogus_offset(&seg[..12]).is_none());
     }
 
     #[test]

@@ -83,9 +83,13 @@ pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     };
     let len = packet.len();
     if usize::from(len) < HEADER_LEN {
-        return Err(DecodeError::other(format!(
+        // tshark shows the ports and the bad length, and stops.
+        let head = data.get(..field::LENGTH + 2).unwrap_or(data);
+        let (fields, _) = cut(head);
+        let why = DecodeError::other(format!(
             "UDP length {len} < {HEADER_LEN} (the header alone)"
-        )));
+        ));
+        return Ok(partial::keep(ProtoId::Udp, head, fields, 0, why, note));
     }
     let payload_len = usize::from(len) - HEADER_LEN;
     let captured_end = usize::from(len).min(data.len());
@@ -171,13 +175,21 @@ mod tests {
     }
 
     #[test]
-    fn length_below_eight_is_an_error() {
+    fn length_below_eight_keeps_ports_and_length() {
         let mut bad = DATAGRAM;
         for len in [0u8, 1, 7] {
             bad[4..6].copy_from_slice(&[0, len]);
+            let mut note = None;
+            let d = decode(&bad, &mut note).unwrap();
             assert_eq!(
-                decode(&bad, &mut None).err().unwrap().to_string(),
+                note.unwrap().to_string(),
                 format!("UDP length {len} < 8 (the header alone)")
+            );
+            assert_eq!((d.header_len, d.payload_len, d.next), (6, 0, None));
+            assert_eq!(
+                serde_json::to_value(&d.layer).unwrap(),
+                serde_json::json!({"protocol": "UDP", "src_port": 55369, "dst_port": 8612,
+                    "len": len, "truncated": true, "header_len": 6, "payload_len": 0})
             );
         }
     }
