@@ -56,13 +56,17 @@ pub(super) const FAST_PATH: &[ProtoId] = {
     ]
 };
 
-/// Appends `frame` as compact JSON to `out`: the same bytes as
+/// Appends `frame` as compact JSON to `out` (staged in `stage`): the same bytes as
 /// `serde_json::to_writer(out, frame)`.
 ///
 /// Fails only where serde_json would (a fallback value's `Serialize` failing); `out` may then
 /// hold a partial object, as with serde_json.
-pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
-    Out::with(out, |out| write_frame(out, frame))
+pub(crate) fn write_frame_json(
+    out: &mut Vec<u8>,
+    stage: &mut Stage,
+    frame: &Frame,
+) -> serde_json::Result<()> {
+    Out::with(out, stage, |out| write_frame(out, frame))
 }
 
 /// [`write_frame_json`] into an [`Out`].
@@ -1378,6 +1382,7 @@ fn serde<T: Serialize + ?Sized>(out: &mut Out<'_>, value: &T) -> serde_json::Res
 mod out;
 mod record;
 use out::Out;
+pub(crate) use out::Stage;
 pub(crate) use record::write_record_json;
 
 #[cfg(test)]
