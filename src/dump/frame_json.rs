@@ -1244,9 +1244,11 @@ fn ipv6(out: &mut Out<'_>, a: &Ipv6Addr) {
         }
         let segment = segments[i];
         let width = (16 - segment.leading_zeros() as usize).div_ceil(4).max(1);
-        for k in 0..width {
-            text[len + k] = HEX[usize::from((segment >> (4 * (width - 1 - k))) & 0xf)];
-        }
+        // The group's four hex digits in one store, its leading zeros shifted out (the bytes
+        // stored past them are overwritten by what follows).
+        let [high, low] = segment.to_be_bytes();
+        let digits = u32::from(hex_pair(high)) | u32::from(hex_pair(low)) << 16;
+        text[len..len + 4].copy_from_slice(&(digits >> (8 * (4 - width))).to_le_bytes());
         len += width;
         i += 1;
     }
