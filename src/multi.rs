@@ -19,6 +19,7 @@
 use crate::capture::FileId;
 use crate::dump::{
     BackgroundWriter, Dumper, EncodingDumper, FilesDumper, Format, NdjsonEncoder, Output,
+    ReportWrite,
 };
 use crate::error::{Error, Result};
 use crate::trace::TraceOptions;
@@ -310,7 +311,7 @@ impl Batch {
                 (None, dir, Box::new(dumper))
             }
             Destination::Stdout => {
-                let (path, mut writer): (PathBuf, Box<dyn Write>) = if index == 0 {
+                let (path, mut writer): (PathBuf, Box<dyn ReportWrite>) = if index == 0 {
                     (PathBuf::from("-"), Output::stdout().1)
                 } else {
                     let failed = |source| Error::Write {
@@ -379,7 +380,7 @@ impl Batch {
 /// The dumper of `format` for a report on a shared stream: `ndjson` lines name `input`.
 fn stream_dumper<'w>(
     format: Format,
-    out: Box<dyn Write + 'w>,
+    out: Box<dyn ReportWrite + 'w>,
     input: &str,
 ) -> Box<dyn Dumper + 'w> {
     match format {

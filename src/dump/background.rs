@@ -5,12 +5,16 @@
 //! full buffers to a writer thread overlaps the two on a second core. Buffers are recycled, so
 //! memory stays at a few buffers however long the report is.
 
+use super::encoder::ReportWrite;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::io::{self, Write};
 use std::thread::{self, JoinHandle};
 
 /// Size of each buffer handed to the writer thread.
 const BUFFER_SIZE: usize = 1 << 20;
+/// Room a lent buffer ([`ReportWrite::buffer`]) has for the next record: a buffer fuller than
+/// `BUFFER_SIZE - RECORD_ROOM` goes to the thread first (a longer record grows the buffer).
+const RECORD_ROOM: usize = 64 << 10;
 /// Buffers in flight between the encoder and the writer thread.
 const IN_FLIGHT: usize = 3;
 
@@ -163,6 +167,17 @@ impl Write for BackgroundWriter {
     }
 }
 
+/// Records are encoded straight into the buffer the thread is handed next.
+impl ReportWrite for BackgroundWriter {
+    fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
+        self.sticky_error()?;
+        if self.buffer.len() > BUFFER_SIZE - RECORD_ROOM {
+            self.send_buffer()?;
+        }
+        Ok(Some(&mut self.buffer))
+    }
+}
+
 impl Drop for BackgroundWriter {
     fn drop(&mut self) {
         if self.failed.is_none() && !self.buffer.is_empty() {
@@ -206,6 +221,9 @@ mod tests {
         }
     }
 
+    /// Bytes given to `write_all` and bytes appended to the lent buffer, interleaved over
+    /// several buffer hand-offs (and records longer than the room kept for one), arrive in
+    /// the order they were written.
     #[test]
     fn everything_written_arrives_in_order() {
         let dest = Shared::default();
@@ -213,10 +231,21 @@ mod tests {
         let mut expected = Vec::new();
         for i in 0..200_000u32 {
             let line = format!("line {i}\n");
-            writer.write_all(line.as_bytes()).unwrap();
+            if i % 3 == 0 {
+                let lent = writer.buffer().unwrap().expect("a background writer lends");
+                lent.extend_from_slice(line.as_bytes());
+            } else {
+                writer.write_all(line.as_bytes()).unwrap();
+            }
             expected.extend_from_slice(line.as_bytes());
+            if i % 50_000 == 1 {
+                let long = vec![b'a' + (i % 26) as u8; RECORD_ROOM + 10];
+                writer.buffer().unwrap().unwrap().extend_from_slice(&long);
+                expected.extend_from_slice(&long);
+            }
         }
         writer.flush().unwrap();
+        assert!(expected.len() > 2 * BUFFER_SIZE);
         assert_eq!(*dest.0.lock().unwrap(), expected);
         writer.write_all(b"tail").unwrap();
         drop(writer);
@@ -237,5 +266,6 @@ mod tests {
         let err = result.and_then(|()| writer.flush()).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::StorageFull);
         assert!(writer.flush().is_err(), "errors are sticky");
+        assert!(writer.buffer().is_err(), "no buffer is lent after an error");
     }
 }

@@ -15,6 +15,40 @@ use crate::model::{Frame, Summary};
 use crate::pipeline::{Record, RecordKind};
 use std::io::{self, Write};
 
+/// What a streaming report is written to: a [`Write`] that may lend its own buffer, so that
+/// records are encoded straight into it instead of into a line buffer copied in with
+/// `write_all` (a [`BackgroundWriter`](super::BackgroundWriter)'s chunk, a `Vec`).
+pub trait ReportWrite: Write {
+    /// The buffer to append the next record to, if this writer has one: what is appended is
+    /// written as if by `write_all`. `None` (the default): records go through `write_all`.
+    fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
+        Ok(None)
+    }
+}
+
+impl ReportWrite for Vec<u8> {
+    fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
+        Ok(Some(self))
+    }
+}
+
+impl<W: ReportWrite + ?Sized> ReportWrite for &mut W {
+    fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
+        (**self).buffer()
+    }
+}
+
+impl<W: ReportWrite + ?Sized> ReportWrite for Box<W> {
+    fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
+        (**self).buffer()
+    }
+}
+
+impl ReportWrite for io::Sink {}
+impl ReportWrite for io::Stdout {}
+impl ReportWrite for std::fs::File {}
+impl<W: Write> ReportWrite for io::BufWriter<W> {}
+
 /// Where a format puts the records of the stages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
@@ -97,10 +131,11 @@ impl<E: Encoder> FrameEncoder for E {
     }
 }
 
-/// The ordered writer of a streaming format: encodes with `E` into a reused buffer and
-/// writes each record with one `write_all` to `out` (give it a buffered writer, such as those
-/// of [`Output`](super::Output)); spools sectioned records until the end.
-pub struct EncodingDumper<E: Encoder, W: Write> {
+/// The ordered writer of a streaming format: encodes with `E` straight into the buffer `out`
+/// lends ([`ReportWrite::buffer`]), else into a reused buffer written with one `write_all`
+/// (give it a buffered writer, such as those of [`Output`](super::Output)); spools sectioned
+/// records until the end.
+pub struct EncodingDumper<E: Encoder, W: ReportWrite> {
     encoder: E,
     out: W,
     buffer: Vec<u8>,
@@ -108,14 +143,14 @@ pub struct EncodingDumper<E: Encoder, W: Write> {
     sections: Sections,
 }
 
-impl<E: Encoder + Default, W: Write> EncodingDumper<E, W> {
+impl<E: Encoder + Default, W: ReportWrite> EncodingDumper<E, W> {
     /// A dumper writing to `out`.
     pub fn new(out: W) -> Self {
         EncodingDumper::with_encoder(E::default(), out)
     }
 }
 
-impl<E: Encoder, W: Write> EncodingDumper<E, W> {
+impl<E: Encoder, W: ReportWrite> EncodingDumper<E, W> {
     /// A dumper encoding with `encoder` into `out`.
     pub fn with_encoder(encoder: E, out: W) -> Self {
         EncodingDumper {
@@ -127,18 +162,27 @@ impl<E: Encoder, W: Write> EncodingDumper<E, W> {
         }
     }
 
-    /// Writes what `encode` puts into the reused buffer.
+    /// Writes what `encode` appends: to the buffer `out` lends, else to the reused buffer
+    /// then `out`. A failed `encode` writes nothing.
     fn emit(
         &mut self,
         encode: impl FnOnce(&mut E, &mut Vec<u8>) -> io::Result<()>,
     ) -> io::Result<()> {
+        if let Some(lent) = self.out.buffer()? {
+            let start = lent.len();
+            let encoded = encode(&mut self.encoder, lent);
+            if encoded.is_err() {
+                lent.truncate(start);
+            }
+            return encoded;
+        }
         self.buffer.clear();
         encode(&mut self.encoder, &mut self.buffer)?;
         self.out.write_all(&self.buffer)
     }
 }
 
-impl<E: Encoder, W: Write> FrameSink for EncodingDumper<E, W> {
+impl<E: Encoder, W: ReportWrite> FrameSink for EncodingDumper<E, W> {
     fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
         let index = self.frames;
         self.emit(|encoder, out| encoder.frame(raw, frame, index, out))?;
@@ -147,7 +191,7 @@ impl<E: Encoder, W: Write> FrameSink for EncodingDumper<E, W> {
     }
 }
 
-impl<E: Encoder, W: Write> Dumper for EncodingDumper<E, W> {
+impl<E: Encoder, W: ReportWrite> Dumper for EncodingDumper<E, W> {
     fn begin(&mut self, info: &CaptureInfo) -> io::Result<()> {
         self.emit(|encoder, out| encoder.begin(info, out))
     }

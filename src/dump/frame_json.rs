@@ -56,13 +56,17 @@ pub(super) const FAST_PATH: &[ProtoId] = {
     ]
 };
 
-/// Appends `frame` as compact JSON to `out`: the same bytes as
+/// Appends `frame` as compact JSON to `out` (staged in `stage`): the same bytes as
 /// `serde_json::to_writer(out, frame)`.
 ///
 /// Fails only where serde_json would (a fallback value's `Serialize` failing); `out` may then
 /// hold a partial object, as with serde_json.
-pub(crate) fn write_frame_json(out: &mut Vec<u8>, frame: &Frame) -> serde_json::Result<()> {
-    Out::with(out, |out| write_frame(out, frame))
+pub(crate) fn write_frame_json(
+    out: &mut Vec<u8>,
+    stage: &mut Stage,
+    frame: &Frame,
+) -> serde_json::Result<()> {
+    Out::with(out, stage, |out| write_frame(out, frame))
 }
 
 /// [`write_frame_json`] into an [`Out`].
@@ -547,50 +551,55 @@ fn u16_list(out: &mut Out<'_>, values: &[u16]) {
 /// A DNS message; `None` (with a partial object in `out`) if a record's data is of a kind
 /// written only by serde_json. Returns the lengths.
 fn dns(out: &mut Out<'_>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
-    lit(out, b"{\"protocol\":\"DNS\"");
-    if let Some(len) = d.tcp_len {
-        lit(out, b",\"tcp_len\":");
-        num(out, len);
-    }
-    lit(out, b",\"id\":");
-    num(out, d.id);
-    lit(out, b",\"qr\":");
-    boolean(out, d.qr);
-    lit(out, b",\"opcode\":");
-    byte(out, d.opcode);
+    // The header's fixed fields in registers, keys of constant length (no copy calls).
+    out.local(|out| {
+        lit(out, b"{\"protocol\":\"DNS\"");
+        if let Some(len) = d.tcp_len {
+            lit(out, b",\"tcp_len\":");
+            num(out, len);
+        }
+        lit(out, b",\"id\":");
+        num(out, d.id);
+        lit(out, b",\"qr\":");
+        boolean(out, d.qr);
+        lit(out, b",\"opcode\":");
+        byte(out, d.opcode);
+    });
     if let Some(name) = d.opcode_name {
         lit(out, b",\"opcode_name\":");
         string(out, name)?;
     }
-    for (key, flag) in [
-        (b",\"aa\":" as &[u8], d.aa),
-        (b",\"tc\":", d.tc),
-        (b",\"rd\":", d.rd),
-        (b",\"ra\":", d.ra),
-        (b",\"z\":", d.z),
-        (b",\"ad\":", d.ad),
-        (b",\"cd\":", d.cd),
-    ] {
-        lit(out, key);
-        boolean(out, flag);
-    }
-    lit(out, b",\"rcode\":");
-    byte(out, d.rcode);
+    out.local(|out| {
+        key_bool(out, b",\"aa\":", d.aa);
+        key_bool(out, b",\"tc\":", d.tc);
+        key_bool(out, b",\"rd\":", d.rd);
+        key_bool(out, b",\"ra\":", d.ra);
+        key_bool(out, b",\"z\":", d.z);
+        key_bool(out, b",\"ad\":", d.ad);
+        key_bool(out, b",\"cd\":", d.cd);
+        lit(out, b",\"rcode\":");
+        byte(out, d.rcode);
+    });
     if let Some(name) = d.rcode_name {
         lit(out, b",\"rcode_name\":");
         string(out, name)?;
     }
-    lit(out, b",\"qdcount\":");
-    num(out, d.qdcount);
-    lit(out, b",\"ancount\":");
-    num(out, d.ancount);
-    lit(out, b",\"nscount\":");
-    num(out, d.nscount);
-    lit(out, b",\"arcount\":");
-    num(out, d.arcount);
-    lit(out, b",\"questions\":[");
+    out.local(|out| {
+        lit(out, b",\"qdcount\":");
+        num(out, d.qdcount);
+        lit(out, b",\"ancount\":");
+        num(out, d.ancount);
+        lit(out, b",\"nscount\":");
+        num(out, d.nscount);
+        lit(out, b",\"arcount\":");
+        num(out, d.arcount);
+        lit(out, b",\"questions\":[");
+    });
     for (i, q) in d.questions.iter().enumerate() {
-        lit(out, if i > 0 { b",{\"name\":" } else { b"{\"name\":" });
+        if i > 0 {
+            out.push(b',');
+        }
+        lit(out, b"{\"name\":");
         string(out, &q.name)?;
         lit(out, b",\"type\":");
         num(out, q.kind);
@@ -606,23 +615,34 @@ fn dns(out: &mut Out<'_>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
         }
         out.push(b'}');
     }
-    for (key, records) in [
-        (b"],\"answers\":[" as &[u8], &d.answers),
-        (b"],\"authorities\":[", &d.authorities),
-        (b"],\"additionals\":[", &d.additionals),
-    ] {
-        lit(out, key);
-        for (i, r) in records.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            if !dns_record(out, r)? {
-                return Ok(None);
-            }
-        }
+    // Keys of constant length each (no copy calls).
+    if !dns_records(out, b"],\"answers\":[", &d.answers)?
+        || !dns_records(out, b"],\"authorities\":[", &d.authorities)?
+        || !dns_records(out, b"],\"additionals\":[", &d.additionals)?
+    {
+        return Ok(None);
     }
     out.push(b']');
     Ok(Some((d.header_len, d.payload_len)))
+}
+
+/// `key` and the records of one section, comma-separated; `false` as [`dns_record`].
+#[inline(always)]
+fn dns_records<const N: usize>(
+    out: &mut Out<'_>,
+    key: &[u8; N],
+    records: &[DnsRecord],
+) -> serde_json::Result<bool> {
+    lit(out, key);
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if !dns_record(out, r)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// One DNS resource record, its data flattened into it; `false` for data of a kind this module
@@ -930,12 +950,15 @@ fn decimal_len(n: u32) -> usize {
 }
 
 /// A `u32` (or narrower) in decimal: below 1000 (most lengths and small fields) from a table,
-/// else by [`ascii8`].
+/// 4 and 5 digits (ports, ids, checksums) by [`digits_4_5`], else by [`ascii8`].
 #[inline(always)]
 fn num(out: &mut Out<'_>, n: impl Into<u32>) {
     let n = n.into();
     if let Some(&entry) = DECIMAL.get(n as usize) {
         fixed(out, entry.to_le_bytes(), (entry >> 24) as usize);
+    } else if n < 100_000 {
+        let (text, len) = digits_4_5(n);
+        fixed(out, text.to_le_bytes(), len);
     } else if n < 100_000_000 {
         let len = decimal_len(n);
         fixed(out, (ascii8(n) >> (8 * (8 - len))).to_le_bytes(), len);
@@ -943,6 +966,19 @@ fn num(out: &mut Out<'_>, n: impl Into<u32>) {
         byte(out, (n / 100_000_000) as u8);
         lit(out, &ascii8(n % 100_000_000).to_le_bytes());
     }
+}
+
+/// The decimal digits of `1000 <= n < 100_000` as ASCII in memory order when stored
+/// little-endian, and their count: the first digit and two [`PAIRS`] entries, shifted by one
+/// byte for a 4-digit `n` (no branch on the digit count, no SWAR split).
+#[inline(always)]
+fn digits_4_5(n: u32) -> (u64, usize) {
+    let (first, rest) = (n / 10_000, n % 10_000);
+    let text = u64::from(b'0' as u32 + first)
+        | u64::from(PAIRS[(rest / 100) as usize % 100]) << 8
+        | u64::from(PAIRS[(rest % 100) as usize]) << 24;
+    let short = usize::from(n < 10_000);
+    (text >> (8 * short), 5 - short)
 }
 
 /// Decimal text of every number below 1000: up to three ASCII digits in the low bytes (memory
@@ -969,6 +1005,13 @@ static DECIMAL: [u32; 1000] = {
 fn byte(out: &mut Out<'_>, n: u8) {
     let entry = DECIMAL[usize::from(n)];
     fixed(out, entry.to_le_bytes(), (entry >> 24) as usize);
+}
+
+/// `key` (of constant length: one fixed-size store) and a boolean.
+#[inline(always)]
+fn key_bool<const N: usize>(out: &mut Out<'_>, key: &[u8; N], b: bool) {
+    lit(out, key);
+    boolean(out, b);
 }
 
 #[inline(always)]
@@ -1201,9 +1244,11 @@ fn ipv6(out: &mut Out<'_>, a: &Ipv6Addr) {
         }
         let segment = segments[i];
         let width = (16 - segment.leading_zeros() as usize).div_ceil(4).max(1);
-        for k in 0..width {
-            text[len + k] = HEX[usize::from((segment >> (4 * (width - 1 - k))) & 0xf)];
-        }
+        // The group's four hex digits in one store, its leading zeros shifted out (the bytes
+        // stored past them are overwritten by what follows).
+        let [high, low] = segment.to_be_bytes();
+        let digits = u32::from(hex_pair(high)) | u32::from(hex_pair(low)) << 16;
+        text[len..len + 4].copy_from_slice(&(digits >> (8 * (4 - width))).to_le_bytes());
         len += width;
         i += 1;
     }
@@ -1378,6 +1423,7 @@ fn serde<T: Serialize + ?Sized>(out: &mut Out<'_>, value: &T) -> serde_json::Res
 mod out;
 mod record;
 use out::Out;
+pub(crate) use out::Stage;
 pub(crate) use record::write_record_json;
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `json`: one document `{"file": …, "frames": […], "summary": …}`, written incrementally.
 
 use super::encoder::{Encoder, EncodingDumper, Placement};
+use super::frame_json::{self, Stage};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::model::{Frame, Summary};
 use crate::pipeline::{Record, RecordKind};
@@ -12,8 +13,11 @@ use std::io;
 /// The stages' records follow `frames` in one array per kind (`"reassembly": [...]`, one
 /// record per line). When reading stopped at a damaged tail, a `stopped_early` object follows
 /// `summary`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct JsonEncoder;
+#[derive(Clone, Debug, Default)]
+pub struct JsonEncoder {
+    /// The frame writers' staging buffer, reused for every frame.
+    stage: Stage,
+}
 
 /// Writes the JSON document (see [`JsonEncoder`]); give it a buffered writer, as for
 /// [`NdjsonDumper`](super::NdjsonDumper). Sectioned records are spooled to temporary files.
@@ -44,12 +48,12 @@ impl Encoder for JsonEncoder {
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
         out.extend_from_slice(separator(index));
-        Ok(super::frame_json::write_frame_json(out, frame)?)
+        Ok(frame_json::write_frame_json(out, &mut self.stage, frame)?)
     }
 
     fn record(&mut self, record: &Record, index: u64, out: &mut Vec<u8>) -> io::Result<()> {
         out.extend_from_slice(separator(index));
-        super::frame_json::write_record_json(out, record)?;
+        frame_json::write_record_json(out, &mut self.stage, record)?;
         Ok(())
     }
 

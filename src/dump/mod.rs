@@ -23,7 +23,7 @@ mod temp;
 mod tree;
 
 pub use background::BackgroundWriter;
-pub use encoder::{Encoder, EncodingDumper, FrameEncoder, Placement};
+pub use encoder::{Encoder, EncodingDumper, FrameEncoder, Placement, ReportWrite};
 pub use files::FilesDumper;
 pub use json::JsonDumper;
 pub use ndjson::{NdjsonDumper, NdjsonEncoder};
@@ -41,7 +41,7 @@ use crate::error::{Error, Result};
 use crate::model::Summary;
 use crate::pipeline::Record;
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -173,8 +173,9 @@ impl Format {
         Format::from_extension(path.extension()?.to_str()?)
     }
 
-    /// A dumper of this format writing to `out` (which should be buffered).
-    pub fn dumper<'w>(self, out: Box<dyn Write + 'w>) -> Box<dyn Dumper + 'w> {
+    /// A dumper of this format writing to `out` (which should be buffered; `json` and
+    /// `ndjson` encode straight into the buffer it lends, if it does).
+    pub fn dumper<'w>(self, out: Box<dyn ReportWrite + 'w>) -> Box<dyn Dumper + 'w> {
         match self {
             Format::Json => Box::new(JsonDumper::new(out)),
             Format::Ndjson => Box::new(NdjsonDumper::new(out)),

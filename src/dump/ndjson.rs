@@ -2,6 +2,7 @@
 //! stages are lines of their own (`{"record":"reassembly",...}`) after their frame.
 
 use super::encoder::{Encoder, EncodingDumper, Placement};
+use super::frame_json::{self, Stage};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
 use crate::model::{Frame, Summary};
 use crate::pipeline::Record;
@@ -13,6 +14,8 @@ use std::sync::Arc;
 pub struct NdjsonEncoder {
     /// `"file":"<input>",` put first in every line ([`NdjsonEncoder::tagged`]), if any.
     file_field: Option<Arc<[u8]>>,
+    /// The frame writers' staging buffer, reused for every line.
+    stage: Stage,
 }
 
 impl NdjsonEncoder {
@@ -25,6 +28,7 @@ impl NdjsonEncoder {
         field.push(b',');
         NdjsonEncoder {
             file_field: Some(field.into()),
+            stage: Stage::default(),
         }
     }
 
@@ -61,7 +65,7 @@ impl Encoder for NdjsonEncoder {
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
         let start = out.len();
-        super::frame_json::write_frame_json(out, frame)?;
+        frame_json::write_frame_json(out, &mut self.stage, frame)?;
         self.tag(out, start);
         out.push(b'\n');
         Ok(())
@@ -69,7 +73,7 @@ impl Encoder for NdjsonEncoder {
 
     fn record(&mut self, record: &Record, _index: u64, out: &mut Vec<u8>) -> io::Result<()> {
         let start = out.len();
-        super::frame_json::write_record_json(out, record)?;
+        frame_json::write_record_json(out, &mut self.stage, record)?;
         self.tag(out, start);
         out.push(b'\n');
         Ok(())

@@ -5,6 +5,7 @@
 //! is written in place; a symlink is written through to its target; the input is refused.
 
 use super::background::BackgroundWriter;
+use super::encoder::ReportWrite;
 use super::target::{self, Destination};
 use super::temp::TempFile;
 use crate::capture::FileId;
@@ -26,7 +27,7 @@ pub struct Output {
 
 impl Output {
     /// Standard output, with the (buffered, background) writer to use for it.
-    pub fn stdout() -> (Output, Box<dyn Write>) {
+    pub fn stdout() -> (Output, Box<dyn ReportWrite>) {
         let writer = BackgroundWriter::new(io::stdout());
         (
             Output {
@@ -39,19 +40,25 @@ impl Output {
 
     /// The destination `path` (see the module docs); the writer is buffered and writes on a
     /// background thread.
-    pub fn file(path: &Path) -> Result<(Output, Box<dyn Write>)> {
+    pub fn file(path: &Path) -> Result<(Output, Box<dyn ReportWrite>)> {
         Output::file_except(path, None)
     }
 
     /// Like [`Output::file`], but refuses (with [`Error::Usage`]) a path that is the file
     /// `input` identifies (see [`CaptureReader::file_id`](crate::capture::CaptureReader::file_id)).
-    pub fn file_except(path: &Path, input: Option<FileId>) -> Result<(Output, Box<dyn Write>)> {
+    pub fn file_except(
+        path: &Path,
+        input: Option<FileId>,
+    ) -> Result<(Output, Box<dyn ReportWrite>)> {
         Output::file_excluding(path, input.as_slice())
     }
 
     /// Like [`Output::file_except`], refusing every file of `inputs` (a run over several
     /// captures: no report may be any of them).
-    pub fn file_excluding(path: &Path, inputs: &[FileId]) -> Result<(Output, Box<dyn Write>)> {
+    pub fn file_excluding(
+        path: &Path,
+        inputs: &[FileId],
+    ) -> Result<(Output, Box<dyn ReportWrite>)> {
         let (output, destination) = Output::open_excluding(path, inputs)?;
         Ok((output, Box::new(BackgroundWriter::new(destination))))
     }

@@ -25,7 +25,7 @@ pub mod pnet;
 
 use crate::capture::{CaptureReader, RawFrame};
 use crate::error::{Error, Result};
-use crate::model::{Frame, Level, ProtoId};
+use crate::model::{Frame, Level, ProtoId, recycle};
 use crate::pipeline::Tail;
 use std::fmt;
 use std::io;
@@ -152,6 +152,8 @@ impl<D: Dissector> Engine for Sequential<D> {
             self.0.dissect_into(&raw, opts, &mut frame);
             tail.frame(&raw, &frame)?;
             position.set(input.bytes_read());
+            // The next frame's builders reuse this one's vectors.
+            recycle::recycle_layers(&mut frame.layers);
         }
         position.set(input.bytes_read());
         Ok(())

@@ -132,6 +132,8 @@ macro_rules! layer_protocols {
     ($($variant:ident),* $(,)?) => {
         impl Layer {
             /// The protocol this layer is (a [`Partial`] record's is the protocol it cuts).
+            /// Inlined: a table lookup where the caller walks a frame's layers (the chain).
+            #[inline]
             pub fn proto(&self) -> ProtoId {
                 match self {
                     $(Layer::$variant(_) => ProtoId::$variant,)*

@@ -8,6 +8,7 @@ mod addr;
 mod frame;
 mod layer;
 mod proto;
+pub mod recycle;
 mod summary;
 mod tagged;
 mod time;

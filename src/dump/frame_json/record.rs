@@ -4,19 +4,24 @@
 //! frames; other records (flows) through serde_json.
 
 use super::{
-    Out, boolean, byte, chain_layers_error, int, ipv4, ipv6, lit, num, serde, write_frame_json,
+    Out, Stage, boolean, byte, chain_layers_error, int, ipv4, ipv6, lit, num, serde,
+    write_frame_json,
 };
 use crate::pipeline::Record;
 use crate::reassembly::{AnomalyKind, Key, Kind, Reassembled};
 use std::net::IpAddr;
 
-/// Appends `record` as compact JSON to `out`: the same bytes as
+/// Appends `record` as compact JSON to `out` (staged in `stage`): the same bytes as
 /// `serde_json::to_writer(out, record)`.
-pub(crate) fn write_record_json(out: &mut Vec<u8>, record: &Record) -> serde_json::Result<()> {
+pub(crate) fn write_record_json(
+    out: &mut Vec<u8>,
+    stage: &mut Stage,
+    record: &Record,
+) -> serde_json::Result<()> {
     match record {
-        Record::Frame(frame) => write_frame_json(out, frame),
-        Record::Reassembly(r) => Out::with(out, |out| write_reassembled(out, r)),
-        other => Out::with(out, |out| serde(out, other)),
+        Record::Frame(frame) => write_frame_json(out, stage, frame),
+        Record::Reassembly(r) => Out::with(out, stage, |out| write_reassembled(out, r)),
+        other => Out::with(out, stage, |out| serde(out, other)),
     }
 }
 

@@ -20,7 +20,7 @@
 //! [`MAP_SERIALIZED`]) do not report skipped fields; the test fails if another fast-path type
 //! becomes one, so that someone looks.
 
-use super::{FAST_PATH, write_frame_json, write_record_json};
+use super::{FAST_PATH, Stage, write_frame_json, write_record_json};
 use crate::capture::RawFrame;
 use crate::engine::native::NativeDissector;
 use crate::engine::{DissectOptions, Dissector, FrameSink};
@@ -45,7 +45,8 @@ const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/captures"
 fn assert_identical(frame: &Frame, what: &str) {
     let expected = serde_json::to_vec(frame).expect("serde_json encodes every frame");
     let mut fast = b"prefix".to_vec();
-    write_frame_json(&mut fast, frame).expect("fast path encodes every frame");
+    write_frame_json(&mut fast, &mut Stage::default(), frame)
+        .expect("fast path encodes every frame");
     assert_appended(&fast, &expected, &format!("{what}, frame {}", frame.number));
 }
 
@@ -54,7 +55,8 @@ fn assert_identical(frame: &Frame, what: &str) {
 fn assert_record_identical(record: &Record, what: &str) {
     let expected = serde_json::to_vec(record).expect("serde_json encodes every record");
     let mut fast = b"prefix".to_vec();
-    write_record_json(&mut fast, record).expect("fast path encodes every record");
+    write_record_json(&mut fast, &mut Stage::default(), record)
+        .expect("fast path encodes every record");
     assert_appended(&fast, &expected, what);
 }
 
@@ -977,9 +979,11 @@ fn dumpers_use_the_fast_path() {
 fn value_writers_match() {
     use super::{Out, byte, ipv4, ipv6, num};
     let mut out = Vec::new();
+    // One stage for every check: what earlier values left in it must never show.
+    let mut stage = Stage::default();
     let mut check = |write: &dyn Fn(&mut Out<'_>), expected: String| {
         out.clear();
-        Out::with(&mut out, write);
+        Out::with(&mut out, &mut stage, write);
         assert_eq!(String::from_utf8_lossy(&out), expected);
     };
     let mut numbers: Vec<u32> = (0..=100_000).collect();
@@ -1045,7 +1049,10 @@ fn strings_match() {
                     text[at] = char::from(b);
                     let text: String = text.into_iter().collect();
                     out.clear();
-                    super::Out::with(&mut out, |out| super::string(out, &text)).expect("encode");
+                    super::Out::with(&mut out, &mut Stage::default(), |out| {
+                        super::string(out, &text)
+                    })
+                    .expect("encode");
                     assert_eq!(
                         String::from_utf8_lossy(&out),
                         serde_json::to_string(&text).unwrap_or_default(),
@@ -1503,13 +1510,17 @@ fn ether_types_and_tcp_flags_match() {
     let mut out = Vec::new();
     for n in 0..=u16::MAX {
         out.clear();
-        Out::with(&mut out, |o| ether_type(o, EtherType(n)));
+        Out::with(&mut out, &mut Stage::default(), |o| {
+            ether_type(o, EtherType(n))
+        });
         let expected = serde_json::to_string(&EtherType(n)).unwrap_or_default();
         assert_eq!(String::from_utf8_lossy(&out), expected, "{n:#06x}");
     }
     for bits in 0..=0x1ffu16 {
         out.clear();
-        Out::with(&mut out, |o| tcp_flags(o, TcpFlags(bits)));
+        Out::with(&mut out, &mut Stage::default(), |o| {
+            tcp_flags(o, TcpFlags(bits))
+        });
         let expected = serde_json::to_string(&TcpFlags(bits)).unwrap_or_default();
         assert_eq!(String::from_utf8_lossy(&out), expected, "{bits:#05x}");
     }

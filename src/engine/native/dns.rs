@@ -229,57 +229,63 @@ impl Msg<'_> {
     }
 }
 
-/// Appends one label to `out`, dotted names' escapes: `.` and `\` escaped, control and
-/// non-UTF-8 bytes as `\DDD`.
-fn push_label(out: &mut String, label: &[u8]) {
+/// Appends one label to `out` (UTF-8 text) with dotted names' escapes: `.` and `\` escaped,
+/// control and non-UTF-8 bytes as `\DDD`.
+fn push_label(out: &mut Vec<u8>, label: &[u8]) {
+    // The common case, printable ASCII with nothing to escape: copied as is (no UTF-8
+    // validation, no scan of the text for escapes).
+    if label
+        .iter()
+        .all(|&b| matches!(b, 0x20..=0x7e) && b != b'.' && b != b'\\')
+    {
+        out.extend_from_slice(label);
+        return;
+    }
+    let mut text = String::with_capacity(label.len() + 8);
     match std::str::from_utf8(label) {
-        // The common case: nothing to escape.
-        Ok(text)
-            if !text
-                .bytes()
-                .any(|b| b == b'.' || b == b'\\' || b < 0x20 || b == 0x7f) =>
-        {
-            out.push_str(text)
-        }
-        Ok(text) => {
-            for c in text.chars() {
+        Ok(utf8) => {
+            for c in utf8.chars() {
                 match c {
-                    '.' => out.push_str("\\."),
-                    '\\' => out.push_str("\\\\"),
+                    '.' => text.push_str("\\."),
+                    '\\' => text.push_str("\\\\"),
                     c if c.is_control() => {
-                        out.push_str(&format!("\\{:03}", u32::from(c)));
+                        text.push_str(&format!("\\{:03}", u32::from(c)));
                     }
-                    c => out.push(c),
+                    c => text.push(c),
                 }
             }
         }
         Err(_) => {
             for &b in label {
                 if b.is_ascii_graphic() && b != b'.' && b != b'\\' || b == b' ' {
-                    out.push(char::from(b));
+                    text.push(char::from(b));
                 } else {
-                    out.push_str(&format!("\\{b:03}"));
+                    text.push_str(&format!("\\{b:03}"));
                 }
             }
         }
     }
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// Reads the (possibly compressed) name at `at`; returns it (`.` for the root) and the offset
 /// just after it where it started (after its first pointer, if any).
 fn read_name(msg: &Msg<'_>, at: usize) -> Result<(String, usize), Fault> {
     // One allocation for the usual name (labels and dots rarely exceed 64 bytes).
-    let mut name = String::with_capacity(64);
+    let mut name = Vec::with_capacity(64);
     let end = walk_name(msg, at, Some(&mut name))?;
     if name.is_empty() {
-        name.push('.');
+        name.push(b'.');
     }
+    // Every label was appended as UTF-8 text (`push_label`): one validation for the name.
+    let name = String::from_utf8(name)
+        .unwrap_or_else(|bad| String::from_utf8_lossy(bad.as_bytes()).into_owned());
     Ok((name, end))
 }
 
 /// Follows the name at `at` to its end, appending its labels to `name` when given; returns the
 /// offset just after it where it started.
-fn walk_name(msg: &Msg<'_>, at: usize, mut name: Option<&mut String>) -> Result<usize, Fault> {
+fn walk_name(msg: &Msg<'_>, at: usize, mut name: Option<&mut Vec<u8>>) -> Result<usize, Fault> {
     let bytes = msg.bytes;
     let mut pos = at;
     // A pointer must point before `limit`, the start of the labels being read.
@@ -304,7 +310,7 @@ fn walk_name(msg: &Msg<'_>, at: usize, mut name: Option<&mut String>) -> Result<
                 }
                 if let Some(name) = name.as_deref_mut() {
                     if !name.is_empty() {
-                        name.push('.');
+                        name.push(b'.');
                     }
                     push_label(name, label);
                 }
@@ -969,6 +975,17 @@ mod tests {
         let m = message(0, [1, 0, 0, 0], b"\x03a.b\x02\x01\xff\x00\x00\x01\x00\x01");
         let (dns, _, _) = run(&m, m.len(), &udp(53));
         assert_eq!(dns.questions[0].name, "a\\.b.\\001\\255");
+        // UTF-8 text as is, a space, a backslash, DEL and a C1 control, then plain ASCII.
+        let m = message(
+            0,
+            [1, 0, 0, 0],
+            b"\x08m\xc3\xbcnchen\x04a b\\\x02x\x7f\x02\xc2\x85\x03com\x00\x00\x01\x00\x01",
+        );
+        let (dns, _, _) = run(&m, m.len(), &udp(53));
+        assert_eq!(
+            dns.questions[0].name,
+            "m\u{fc}nchen.a b\\\\.x\\127.\\133.com"
+        );
     }
 
     #[test]

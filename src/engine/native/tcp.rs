@@ -180,7 +180,8 @@ pub fn parse_options(opts: &[u8]) -> Vec<TcpOption> {
     if opts.is_empty() {
         return Vec::new();
     }
-    let mut out = Vec::with_capacity(opts.len().div_ceil(3));
+    // The memory of a list an earlier frame handed back, when the engine recycles.
+    let mut out = crate::model::recycle::tcp_options(opts.len().div_ceil(3));
     let mut i = 0;
     while let Some(&number) = opts.get(i) {
         match number {
