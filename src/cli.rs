@@ -29,7 +29,7 @@ pub struct Cli {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// Report file, or folder with -F or several inputs (default: stdout; required for -F,
+    /// Report file, or folder with -F or several inputs (default, or `-`: stdout; required for -F,
     /// and for plist and pcap when stdout is a terminal). A regular file is replaced
     /// atomically; a device, FIFO or symlink target is written through; the input is refused
     #[arg(short, long, value_name = "PATH")]
@@ -151,7 +151,12 @@ impl Cli {
             let flag = format!("--{}", verb.to_string_lossy());
             *verb = flag.into();
         }
-        Cli::parse_from(args)
+        let mut cli = Cli::parse_from(args);
+        // `-o -` is standard output, as an input of `-` is standard input.
+        if cli.output.as_deref() == Some(std::path::Path::new("-")) {
+            cli.output = None;
+        }
+        cli
     }
 }
 

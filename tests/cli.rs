@@ -90,6 +90,22 @@ fn ndjson_on_stdout_by_default_when_piped() {
 }
 
 #[test]
+fn dash_output_is_stdout_and_creates_no_file() {
+    let (dir, path) = sample_dir();
+    let out = pcapkit()
+        .current_dir(dir.path())
+        .args([path.to_str().unwrap(), "-f", "ndjson", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(ndjson_lines(&out.stdout).len(), sample_conversation().len());
+    assert!(
+        !dir.path().join("-").exists(),
+        "`-o -` wrote a file named '-'"
+    );
+}
+
+#[test]
 fn json_document_has_file_frames_and_summary() {
     let (_dir, path) = sample_dir();
     let out = run(&[path.to_str().unwrap(), "-f", "json"]);
