@@ -2046,7 +2046,7 @@ pub struct Ipoib {
     pub ether_type: EtherType,
     /// Reserved field.
     pub reserved: u16,
-    /// Header length in bytes (4).
+    /// Header length in bytes (44: the 40-byte GRH or pseudo-header, then 4).
     pub header_len: u32,
     /// Bytes after the header.
     pub payload_len: u32,

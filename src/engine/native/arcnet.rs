@@ -1,8 +1,8 @@
 //! ARCNET as Linux captures it (link type 129, `LINKTYPE_ARCNET_LINUX`): source and
 //! destination station ids, a two-byte offset field, the protocol id, and for RFC 1201
 //! encapsulations a split flag (0xFF: an exception packet, with 2 padding bytes, then the
-//! protocol id and split flag again) and a sequence number. RFC 1051's ids (240 IP, 241 ARP)
-//! and diagnostics (128) have neither.
+//! protocol id and split flag again) and a sequence number. RFC 1051's ids (240 IP, 241 ARP),
+//! diagnostics (128) and BACnet (205, an 802.2 LLC frame) have neither.
 
 use super::{DecodeError, DecodeResult, Decoded};
 use crate::model::{Arcnet, Layer, ProtoId};
@@ -11,7 +11,10 @@ use crate::model::{Arcnet, Layer, ProtoId};
 pub const MIN_HEADER_LEN: usize = 5;
 
 /// Protocol ids without a split flag and sequence number.
-const NO_SPLIT: [u8; 3] = [240, 241, 128];
+const NO_SPLIT: [u8; 4] = [240, 241, 128, BACNET];
+
+/// BACnet's protocol id: an 802.2 LLC header follows (ANSI/ASHRAE 135 clause 8).
+const BACNET: u8 = 205;
 
 /// The split flag of an exception packet.
 const EXCEPTION: u8 = 0xff;
@@ -24,6 +27,7 @@ fn next_protocol(id: u8) -> Option<ProtoId> {
         214 => Some(ProtoId::Rarp),
         196 => Some(ProtoId::Ipv6),
         250 => Some(ProtoId::Ipx),
+        BACNET => Some(ProtoId::Llc),
         _ => None,
     }
 }
@@ -127,6 +131,11 @@ mod tests {
         assert!(decode(&e[..11]).is_err());
         assert!(decode(&[1, 2, 3, 4]).is_err());
         assert_eq!(decode(&[1, 2, 0, 0, 128]).unwrap().next, None);
+        // BACnet: no split flag, an LLC header at 5.
+        let d = decode(&[1, 2, 0, 0, 205, 0x82, 0x82, 0x03]).unwrap();
+        let a = arcnet_of(&d);
+        assert_eq!((a.split_flag, a.seq, d.header_len), (None, None, 5));
+        assert_eq!(d.next, Some(ProtoId::Llc));
     }
 
     #[test]
