@@ -381,7 +381,7 @@ fn decode(
         ProtoId::Igmp => igmp::decode(data, declared),
         ProtoId::Gtp => gtp::decode(data),
         ProtoId::Mpls => mpls::decode(data),
-        ProtoId::Sctp => sctp::decode(data),
+        ProtoId::Sctp => sctp::decode(data, declared, partial),
         ProtoId::Pim => pim::decode(data),
         ProtoId::Tls => tls::decode(data),
         ProtoId::Quic => quic::decode(data),
