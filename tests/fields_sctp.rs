@@ -163,39 +163,16 @@ fn theirs(layers: &Node) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `packets` framed and cut as given, as a pcap, and pcapkit's reading of it.
-fn pcap_and_frames(packets: &[(Vec<u8>, Option<usize>)]) -> (Vec<u8>, Vec<Frame>) {
-    let pcap = packets
-        .iter()
-        .fold(
-            common::Pcap::new(false, false, 1, 65535),
-            |pcap, (p, cut)| {
-                let f = frame(p);
-                let captured = cut.map_or(f.len(), |c| 34 + c);
-                pcap.record(1, 0, f.len() as u32, &f[..captured])
-            },
-        )
-        .bytes();
-    let frames = common::frames_of(common::temp_file(&pcap).path());
-    assert_eq!(frames.len(), packets.len());
-    (pcap, frames)
-}
-
 #[test]
 fn sctp_matches_tshark() {
     let packets = packets();
-    let (pcap, frames) = pcap_and_frames(&packets);
-    let Some(tshark) = common::tshark_json_of(&pcap, &[]) else {
+    let Some((frames, tshark)) = common::framed_with_tshark(&packets, frame, 34) else {
         return;
     };
-    assert_eq!(tshark.len(), packets.len());
     let (mut fields, mut cut_headers) = (0, 0);
     for ((frame, t), (p, cut)) in frames.iter().zip(&tshark).zip(&packets) {
         let at = format!("frame {} ({} bytes, cut {cut:?})", frame.number, p.len());
-        let chain = t
-            .find("frame.protocols")
-            .and_then(Node::text)
-            .expect("frame.protocols");
+        let chain = common::tshark_chain(t);
         assert_eq!(
             chain.trim_end_matches(":data"),
             "eth:ethertype:ip:sctp",
@@ -222,7 +199,7 @@ fn sctp_matches_tshark() {
 /// DATA, COOKIE_ACK) and a chunk length of 3 after a COOKIE_ACK.
 #[test]
 fn kept_tshark_values_match() {
-    let (_, frames) = pcap_and_frames(&packets()[17..20]);
+    let (_, frames) = common::framed(&packets()[17..20], frame, 34);
     let head = [
         ("sctp.srcport", "40000"),
         ("sctp.dstport", "40001"),
