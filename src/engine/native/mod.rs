@@ -386,7 +386,7 @@ fn decode(
         ProtoId::Tls => tls::decode(data),
         ProtoId::Quic => quic::decode(data),
         ProtoId::Sip => sip::decode(data),
-        ProtoId::Arcnet => arcnet::decode(data),
+        ProtoId::Arcnet => arcnet::decode(data, partial),
         ProtoId::Dhcp => dhcp::decode(data, partial),
         ProtoId::Dhcpv6 => dhcpv6::decode(data, partial),
         ProtoId::Ntp => ntp::decode(data, declared, partial),
