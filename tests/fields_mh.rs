@@ -14,6 +14,13 @@
 //! - the mobility options: tshark's options, in order, by type and length (read from each
 //!   option's bytes), are pcapkit's; where tshark flags an option as invalid and stops, pcapkit's
 //!   list starts with tshark's.
+//!
+//! LRI (17) and LRA (18), RFC 6705: pcapkit reads them by the RFC, tshark 4.0 from the
+//! header's first byte (its `mip6.lri.*` and `mip6.lra.*` fields are the payload protocol,
+//! header length, type and checksum; its options start at 6, inside the fixed fields). That
+//! is an oracle quirk (`docs/DESIGN-NOTES.md`): their fixed fields and options are not
+//! compared with tshark's; the chain and the first 6 bytes' fields are, and pcapkit's options
+//! (from 12) must be those of the BU built from the same option bytes, which tshark confirms.
 
 mod common;
 
@@ -103,6 +110,9 @@ fn bodies() -> Vec<(u8, Vec<u8>)> {
         (16, vec![2, 128, 0, 100, 0xa0, 0]),
         (16, vec![0, 9, 0, 5, 0xe0, 0]),
         (16, vec![3, 9, 0, 5, 0xe0, 0]),
+        // LRI: seq 4660, reserved, lifetime 300; LRA: seq 4661, U, status 128, lifetime 300.
+        (17, vec![0x12, 0x34, 0, 0, 0x01, 0x2c]),
+        (18, vec![0x12, 0x35, 0x80, 128, 0x01, 0x2c]),
         // A type tshark does not know: its data.
         (200, vec![1, 2, 3]),
     ]
@@ -165,6 +175,11 @@ fn ours(layer: &Value) -> Vec<(String, String)> {
         push("mip6.csum", format!("0x{v:04x}"));
     }
     let mh_type = num("type").unwrap_or(0);
+    if localized_routing(mh_type) {
+        // tshark's fixed fields of these are not compared (an oracle quirk, above).
+        o.sort();
+        return o;
+    }
     let flags = num("flags");
     let flag_names: &[(&str, u64)] = match (mh_type, num("br_type")) {
         (5, _) => &[
@@ -261,6 +276,18 @@ fn ours(layer: &Value) -> Vec<(String, String)> {
     o
 }
 
+/// LRI and LRA, whose fixed fields tshark 4.0 reads from the wrong offset.
+fn localized_routing(mh_type: u64) -> bool {
+    matches!(mh_type, 17 | 18)
+}
+
+/// The messages of type 5 (BU), in [`messages`]' order: the reference for LRI's and LRA's
+/// options, whose bodies are as long.
+const BU_BODY: usize = 0;
+
+/// How many messages [`messages`] makes of each body.
+const PER_BODY: usize = 14;
+
 /// Every key [`ours`] can give: tshark's leaves are compared on these.
 fn modelled(key: &str) -> bool {
     const EXACT: [&str; 22] = [
@@ -337,7 +364,9 @@ fn mobility_header_messages_match_tshark() {
     let frames = common::frames_of(input.path());
     assert_eq!(frames.len(), messages.len());
     assert_eq!(tshark.len(), messages.len());
-    let (mut fields, mut options, mut partial) = (0, 0, 0);
+    assert_eq!(messages.len(), bodies().len() * PER_BODY);
+    assert_eq!(bodies()[BU_BODY].0, 5);
+    let (mut fields, mut options, mut partial, mut localized) = (0, 0, 0, 0);
     for ((frame, t), (m, cut)) in frames.iter().zip(&tshark).zip(&messages) {
         let n = frame.number;
         let at = format!("frame {n} (type {}, {} bytes, cut {cut:?})", m[2], m.len());
@@ -358,6 +387,14 @@ fn mobility_header_messages_match_tshark() {
         assert_eq!(ours(&layer), theirs, "{at}");
         fields += theirs.len();
         match frame.layers.last() {
+            Some(Layer::Mh(mh)) if localized_routing(u64::from(mh.mh_type)) => {
+                let bu = &frames[BU_BODY * PER_BODY + (n as usize - 1) % PER_BODY];
+                let Some(Layer::Mh(bu)) = bu.layers.last() else {
+                    panic!("{at}: no BU to compare with");
+                };
+                assert_eq!(mh.options, bu.options, "{at}");
+                localized += 1;
+            }
             Some(Layer::Mh(mh)) => {
                 let (list, invalid) = tshark_options(mipv6);
                 let mine: Vec<(u8, u8)> = mh.options.iter().map(|o| (o.kind, o.len)).collect();
@@ -382,4 +419,6 @@ fn mobility_header_messages_match_tshark() {
     assert_eq!(partial, 6 * bodies().len(), "cut frames");
     assert!(fields > 1000, "{fields} fields compared");
     assert!(options > 100, "{options} options compared");
+    // LRI and LRA: every whole frame (8 of 14 each) compared with its BU.
+    assert_eq!(localized, 2 * 8, "LRI and LRA frames");
 }

@@ -1630,12 +1630,12 @@ pub struct Mh {
     pub type_name: Option<&'static str>,
     /// Checksum as carried.
     pub checksum: u16,
-    /// Sequence number (BU, BA, FBU, FBack, HI, HAck, BR).
+    /// Sequence number (BU, BA, FBU, FBack, HI, HAck, BR, LRI, LRA).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<u16>,
     /// Flags (BU: the 16-bit flags word, A = 0x8000; BA: the flags byte, K = 0x80; HB: the
     /// 16-bit word, U = 0x0002, R = 0x0001; HI: the flags byte, S = 0x80, U = 0x40; BR: the
-    /// 16-bit word, P = 0x8000, V = 0x4000, G = 0x2000).
+    /// 16-bit word, P = 0x8000, V = 0x4000, G = 0x2000; LRA: the flags byte, U = 0x80).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flags: Option<u16>,
     /// Heartbeat sequence number (HB: 32 bits).
@@ -1660,10 +1660,10 @@ pub struct Mh {
     /// of a type past 18.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<HexBytes>,
-    /// Lifetime in 4-second units (BU, BA).
+    /// Lifetime (BU, BA, FBU, FBack: 4-second units; LRI, LRA: as RFC 6705 carries it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lifetime: Option<u16>,
-    /// Status (BA, BE, FBack, BR acknowledgement).
+    /// Status (BA, BE, FBack, BR acknowledgement, LRA).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u8>,
     /// Home or care-of nonce index (HoT, CoT).
@@ -2048,7 +2048,7 @@ pub struct Ipoib {
     pub ether_type: EtherType,
     /// Reserved field.
     pub reserved: u16,
-    /// Header length in bytes (4).
+    /// Header length in bytes (44: the 40-byte GRH or pseudo-header, then 4).
     pub header_len: u32,
     /// Bytes after the header.
     pub payload_len: u32,

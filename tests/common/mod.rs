@@ -603,3 +603,45 @@ fn skip_or_fail_tool(why: &str) {
         "SKIPPED {test}: {why} (compares with tshark run at test time; CI=true makes this a failure)"
     );
 }
+
+/// A pcap (Ethernet) of `messages`, each put in a frame by `frame` and captured whole
+/// (`None`) or up to that many bytes past `at` (where the message starts in the frame); and
+/// the native engine's reading of it.
+pub fn framed(
+    messages: &[(Vec<u8>, Option<usize>)],
+    frame: fn(&[u8]) -> Vec<u8>,
+    at: usize,
+) -> (Vec<u8>, Vec<pcapkit::model::Frame>) {
+    let pcap = messages
+        .iter()
+        .fold(Pcap::new(false, false, 1, 65535), |pcap, (m, cut)| {
+            let f = frame(m);
+            let captured = cut.map_or(f.len(), |c| at + c);
+            pcap.record(1, 0, f.len() as u32, &f[..captured])
+        })
+        .bytes();
+    let ours = frames_of(temp_file(&pcap).path());
+    assert_eq!(ours.len(), messages.len());
+    (pcap, ours)
+}
+
+/// [`framed`]'s frames and tshark's, one each per message; `None` when tshark is absent (see
+/// [`tshark_json_of`]).
+pub fn framed_with_tshark(
+    messages: &[(Vec<u8>, Option<usize>)],
+    frame: fn(&[u8]) -> Vec<u8>,
+    at: usize,
+) -> Option<(Vec<pcapkit::model::Frame>, Vec<Node>)> {
+    let (pcap, ours) = framed(messages, frame, at);
+    let tshark = tshark_json_of(&pcap, &[])?;
+    assert_eq!(tshark.len(), messages.len());
+    Some((ours, tshark))
+}
+
+/// tshark's chain of a frame (`frame.protocols`).
+pub fn tshark_chain(layers: &Node) -> &str {
+    layers
+        .find("frame.protocols")
+        .and_then(Node::text)
+        .expect("frame.protocols")
+}

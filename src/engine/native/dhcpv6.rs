@@ -55,8 +55,10 @@ pub fn is_dhcpv6(payload: &[u8]) -> bool {
     }
 }
 
-/// Decodes a DHCPv6 message.
-pub fn decode(data: &[u8]) -> DecodeResult {
+/// Decodes a DHCPv6 message. An option whose header or value runs past the message (or the
+/// capture) ends the option list, as tshark 4.0 shows it: the record is kept with the options
+/// before it, and `partial` says why.
+pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
     let Some(&msg_type) = data.first() else {
         return Err(DecodeError::truncated("DHCPv6 header", HEADER_LEN, 0));
     };
@@ -82,13 +84,15 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             )));
         }
         let Some(&[c0, c1, l0, l1]) = read::bytes(data, at, 4) else {
-            return Err(DecodeError::truncated("DHCPv6 option", at + 4, data.len()));
+            *partial = Some(DecodeError::truncated("DHCPv6 option", at + 4, data.len()));
+            break;
         };
         let code = u16::from_be_bytes([c0, c1]);
         let len = u16::from_be_bytes([l0, l1]);
         let end = at + 4 + usize::from(len);
         if end > data.len() {
-            return Err(DecodeError::truncated("DHCPv6 option", end, data.len()));
+            *partial = Some(DecodeError::truncated("DHCPv6 option", end, data.len()));
+            break;
         }
         options.push(DhcpOption { code, len });
         at = end;
@@ -115,6 +119,13 @@ pub fn decode(data: &[u8]) -> DecodeResult {
 mod tests {
     use super::*;
 
+    /// `decode`, and why the option list stopped early (if it did).
+    fn noted(m: &[u8]) -> (Dhcpv6, Option<String>) {
+        let mut why = None;
+        let d = decode(m, &mut why).unwrap();
+        (v6_of(&d).clone(), why.map(|w| w.to_string()))
+    }
+
     fn v6_of(d: &Decoded) -> &Dhcpv6 {
         let Layer::Dhcpv6(x) = &d.layer else {
             panic!("not DHCPv6")
@@ -129,7 +140,7 @@ mod tests {
             1, 0x12, 0x34, 0x56, 0, 1, 0, 4, 1, 2, 3, 4, 0, 8, 0, 2, 0, 0,
         ];
         assert!(is_dhcpv6(&m));
-        let d = decode(&m).unwrap();
+        let d = decode(&m, &mut None).unwrap();
         let x = v6_of(&d);
         assert_eq!((x.msg_type, x.msg_type_name), (1, Some("Solicit")));
         assert_eq!(
@@ -144,14 +155,17 @@ mod tests {
             ]
         );
         assert_eq!((d.header_len, d.payload_len), (18, 0));
-        assert_eq!(
-            decode(&m[..17]).err().unwrap().to_string(),
-            "DHCPv6 option needs 18 bytes, 17 captured"
-        );
-        assert_eq!(
-            decode(&m[..14]).err().unwrap().to_string(),
-            "DHCPv6 option needs 16 bytes, 14 captured"
-        );
+        // A value or an option header past the end: the options before it, and why.
+        let (x, why) = noted(&m[..17]);
+        assert_eq!((x.options.len(), x.transaction_id), (1, Some(0x123456)));
+        assert_eq!(why.unwrap(), "DHCPv6 option needs 18 bytes, 17 captured");
+        let (x, why) = noted(&m[..14]);
+        assert_eq!(x.options.len(), 1);
+        assert_eq!(why.unwrap(), "DHCPv6 option needs 16 bytes, 14 captured");
+        let (x, why) = noted(&m[..6]);
+        assert!(x.options.is_empty());
+        assert_eq!(why.unwrap(), "DHCPv6 option needs 8 bytes, 6 captured");
+        assert_eq!(noted(&m).1, None);
     }
 
     #[test]
@@ -160,7 +174,7 @@ mod tests {
         m.extend(Ipv6Addr::LOCALHOST.octets());
         m.extend(Ipv6Addr::UNSPECIFIED.octets());
         assert!(is_dhcpv6(&m));
-        let d = decode(&m).unwrap();
+        let d = decode(&m, &mut None).unwrap();
         let x = v6_of(&d);
         assert_eq!((x.hop_count, x.transaction_id), (Some(3), None));
         assert_eq!(
@@ -168,10 +182,10 @@ mod tests {
             (Some(Ipv6Addr::LOCALHOST), Some(Ipv6Addr::UNSPECIFIED))
         );
         assert!(!is_dhcpv6(&m[..33]));
-        assert!(decode(&m[..33]).is_err());
+        assert!(decode(&m[..33], &mut None).is_err());
         assert!(!is_dhcpv6(&[0, 0, 0, 0]));
         assert!(!is_dhcpv6(&[1, 0, 0]));
-        assert!(decode(&[]).is_err());
+        assert!(decode(&[], &mut None).is_err());
     }
 
     #[test]
@@ -180,7 +194,7 @@ mod tests {
         for _ in 0..200 {
             let bytes = super::super::test_random_bytes(&mut seed, 64);
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len]);
+                let _ = decode(&bytes[..len], &mut None);
             }
         }
     }

@@ -1,7 +1,9 @@
 //! IPv6 Mobility Header (RFC 6275): the header, the fields of the binding and return-routability
 //! messages (BRR, HoTI, CoTI, HoT, CoT, BU, BA, BE), of the fast-handover, home-agent-switch,
 //! heartbeat and binding-revocation messages (FBU, FBack, FNA, EMH, HAS, HB, HI, HAck, BR: types
-//! 8-16) and the mobility options as a type/length list, all as tshark 4.0 reads them.
+//! 8-16) and the mobility options as a type/length list, all as tshark 4.0 reads them; and
+//! RFC 6705's localized routing messages (LRI 17, LRA 18) by the RFC's layout, which tshark 4.0
+//! reads from the header's first byte instead (`docs/DESIGN-NOTES.md`).
 
 use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded};
@@ -23,7 +25,7 @@ mod field {
 pub const MIN_HEADER_LEN: usize = 8;
 
 /// The last Mobility Header type tshark 4.0 decodes (18, Localized Routing Acknowledgment);
-/// pcapkit stops at 16, and shows the data of types past 18 as tshark does.
+/// pcapkit shows the data of types past it as tshark does.
 const LAST_TYPE_TSHARK_DECODES: u8 = 18;
 
 /// The most mobility options listed for one message.
@@ -121,6 +123,8 @@ pub fn type_name(mh_type: u8) -> Option<&'static str> {
         14 => "HI",
         15 => "HAck",
         16 => "BR",
+        17 => "LRI",
+        18 => "LRA",
         _ => return None,
     })
 }
@@ -179,6 +183,9 @@ fn layout(mh_type: u8, data: &[u8]) -> Option<(usize, Option<usize>, &'static st
         15 => (10, 10, "HAck"),
         // RFC 5846: type, trigger or status, sequence number, flags.
         16 => (12, 12, "BR"),
+        // RFC 6705: sequence number, reserved (LRI) or U flag and status (LRA), lifetime.
+        17 => (12, 12, "LRI"),
+        18 => (12, 12, "LRA"),
         _ => return None,
     };
     Some((fixed, Some(options_at), name))
@@ -322,6 +329,14 @@ fn message_fields(mh: &mut Mh, data: &[u8], fixed: usize) {
                 mh.seq = message.be16(d + 2);
                 mh.flags = message.be16(d + 4);
             }
+        }
+        17 | 18 => {
+            mh.seq = message.be16(d);
+            if mh.mh_type == 18 {
+                mh.flags = message.byte(d + 2).map(u16::from);
+                mh.status = message.byte(d + 3);
+            }
+            mh.lifetime = message.be16(d + 4);
         }
         _ => {}
     }
@@ -618,6 +633,45 @@ mod tests {
 
     /// Fast handovers (RFC 5568): FBU and FBack are laid out as BU and BA (tshark's
     /// `mip6.fbu.*`, `mip6.fback.*`).
+    #[test]
+    fn localized_routing_initiation_and_acknowledgment() {
+        // RFC 6705 §8.1 LRI: seq 4660, reserved, lifetime 300; then a Binding Refresh Advice
+        // of 1800 (its options start at 12) and a PadN of 2.
+        let lri: [u8; 24] = [
+            59, 2, 17, 0, 0xbe, 0xef, 0x12, 0x34, 0, 0, 0x01, 0x2c, 2, 2, 0x07, 0x08, 1, 6, 0, 0,
+            0, 0, 0, 0,
+        ];
+        let d = decode(&lri, 24, &mut None).unwrap();
+        let m = mh(&d);
+        assert_eq!(
+            (m.type_name, m.seq, m.flags, m.lifetime, m.status),
+            (Some("LRI"), Some(0x1234), None, Some(300), None)
+        );
+        assert_eq!((m.refresh_interval, m.checksum), (Some(1800), 0xbeef));
+        assert_eq!(m.options, vec![opt(2, 2), opt(1, 6)]);
+        // RFC 6705 §8.2 LRA: seq 4661, U set, status 128, lifetime 0xffff, no option.
+        let lra: [u8; 16] = [
+            59, 1, 18, 0, 0, 0, 0x12, 0x35, 0x80, 128, 0xff, 0xff, 0, 0, 0, 0,
+        ];
+        let d = decode(&lra, 16, &mut None).unwrap();
+        let m = mh(&d);
+        assert_eq!(
+            (m.type_name, m.seq, m.flags, m.status, m.lifetime),
+            (
+                Some("LRA"),
+                Some(0x1235),
+                Some(0x80),
+                Some(128),
+                Some(0xffff)
+            )
+        );
+        assert_eq!(m.options, vec![opt(0, 0); 4]);
+        // hdr_len 0: 8 bytes, short of the 12 fixed ones, and nothing captured past them.
+        let (d, why) = noted(&[59, 0, 18, 0, 0, 0, 0x12, 0x35]);
+        assert_eq!((mh(&d).seq, mh(&d).lifetime), (None, None));
+        assert_eq!(why, "MH LRA needs 12 bytes, header length is 8");
+    }
+
     #[test]
     fn fast_binding_update_and_ack() {
         let mut fbu = BU;

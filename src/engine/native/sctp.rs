@@ -53,9 +53,12 @@ pub fn chunk_name(kind: u8) -> Option<&'static str> {
     })
 }
 
-/// Decodes an SCTP packet: common header and chunk list. A chunk cut by the snap length is
-/// listed with its length field and ends the list.
-pub fn decode(data: &[u8]) -> DecodeResult {
+/// Decodes an SCTP packet: common header and chunk list; `declared` is the length the IP
+/// header gives it. As tshark 4.0 shows them: a chunk cut by the snap length (past the
+/// captured bytes, within `declared`) is not listed and ends the list; a chunk longer than
+/// the packet is listed and ends it; a chunk length under 4 ends the list, the chunk listed
+/// unless its length is 0, the record kept and `partial` saying why.
+pub fn decode(data: &[u8], declared: usize, partial: &mut Option<DecodeError>) -> DecodeResult {
     let Some(&[s0, s1, d0, d1, v0, v1, v2, v3, c0, c1, c2, c3]) = data.first_chunk::<HEADER_LEN>()
     else {
         return Err(DecodeError::truncated(
@@ -77,10 +80,11 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             )));
         }
         let len = u16::from_be_bytes([l0, l1]);
-        if usize::from(len) < CHUNK_HEADER_LEN {
-            return Err(DecodeError::other(format!(
-                "SCTP chunk at offset {at} has length {len} < {CHUNK_HEADER_LEN}"
-            )));
+        let end = at + usize::from(len);
+        // Cut by the snap length inside the chunk or its padding (the padding the IP length
+        // leaves room for): not listed.
+        if (end.div_ceil(4) * 4).min(declared) > data.len() && data.len() < declared {
+            break;
         }
         let mut chunk = SctpChunk {
             kind,
@@ -92,7 +96,15 @@ pub fn decode(data: &[u8]) -> DecodeResult {
             stream_seq: None,
             ppid: None,
         };
-        let end = at + usize::from(len);
+        if usize::from(len) < CHUNK_HEADER_LEN {
+            if len > 0 {
+                chunks.push(chunk);
+            }
+            *partial = Some(DecodeError::other(format!(
+                "SCTP chunk at offset {at} has length {len} < {CHUNK_HEADER_LEN}"
+            )));
+            break;
+        }
         if kind == DATA
             && usize::from(len) >= DATA_HEADER_LEN
             && let Some((&[_, _, _, _, t0, t1, t2, t3, i0, i1, q0, q1, p0, p1, p2, p3], rest)) =
@@ -162,13 +174,18 @@ mod tests {
         c
     }
 
+    /// `decode` of an uncut packet.
+    fn whole(f: &[u8]) -> DecodeResult {
+        decode(f, f.len(), &mut None)
+    }
+
     #[test]
     fn sack_then_data_with_http() {
         let mut f = common();
         f.extend([3, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0x10, 0, 0, 0, 0, 0]); // SACK
         let user = b"GET / HTTP/1.1\r\n\r\n";
         f.extend(data_chunk(user));
-        let d = decode(&f).unwrap();
+        let d = whole(&f).unwrap();
         let s = sctp_of(&d);
         assert_eq!((s.src_port, s.dst_port), (32768, 80));
         assert_eq!((s.verification_tag, s.checksum), (0x01020304, 0x0a0b0c0d));
@@ -195,33 +212,49 @@ mod tests {
         let mut f = common();
         f.extend(data_chunk(b"\x01\x02\x03"));
         f.extend([11, 0, 0, 4]); // COOKIE_ACK
-        let d = decode(&f).unwrap();
+        let d = whole(&f).unwrap();
         let s = sctp_of(&d);
         assert_eq!(s.chunks.len(), 2);
         assert_eq!(s.chunks[1].name, Some("COOKIE_ACK"));
         assert_eq!((d.header_len, d.payload_len, d.next), (f.len(), 0, None));
-        // No chunks at all; a chunk cut by the snap length ends the list.
-        assert!(sctp_of(&decode(&common()).unwrap()).chunks.is_empty());
-        let d = decode(&f[..20]).unwrap();
+        // No chunks at all; a chunk cut by the snap length is not listed and ends the list;
+        // one longer than an uncut packet is listed.
+        assert!(sctp_of(&whole(&common()).unwrap()).chunks.is_empty());
+        let d = decode(&f[..20], f.len(), &mut None).unwrap();
+        assert!(sctp_of(&d).chunks.is_empty());
+        assert_eq!(d.header_len, 20);
+        let d = decode(&f[..32], f.len(), &mut None).unwrap();
         assert_eq!(sctp_of(&d).chunks.len(), 1);
+        let d = whole(&f[..20]).unwrap();
+        assert_eq!(
+            (sctp_of(&d).chunks[0].len, sctp_of(&d).chunks[0].tsn),
+            (19, None)
+        );
     }
 
     #[test]
     fn bad_packets_are_errors() {
         assert_eq!(
-            decode(&common()[..11]).err().unwrap().to_string(),
+            whole(&common()[..11]).err().unwrap().to_string(),
             "SCTP header needs 12 bytes, 11 captured"
         );
+        // A chunk length under 4 ends the list (listed unless 0), and says why.
         let mut f = common();
-        f.extend([1, 0, 0, 3]);
+        f.extend([11, 0, 0, 4, 1, 0, 0, 3, 11, 0, 0, 4]);
+        let mut why = None;
+        let d = decode(&f, f.len(), &mut why).unwrap();
+        let lens: Vec<u16> = sctp_of(&d).chunks.iter().map(|c| c.len).collect();
+        assert_eq!(lens, [4, 3]);
+        f[19] = 0;
+        assert_eq!(sctp_of(&whole(&f).unwrap()).chunks.len(), 1);
         assert_eq!(
-            decode(&f).err().unwrap().to_string(),
-            "SCTP chunk at offset 12 has length 3 < 4"
+            why.unwrap().to_string(),
+            "SCTP chunk at offset 16 has length 3 < 4"
         );
         let mut many = common();
         many.extend(std::iter::repeat_n([11, 0, 0, 4], 300).flatten());
         assert_eq!(
-            decode(&many).err().unwrap().to_string(),
+            whole(&many).err().unwrap().to_string(),
             "SCTP packet has more than 256 chunks"
         );
     }
@@ -233,7 +266,7 @@ mod tests {
             let mut bytes = super::super::test_random_bytes(&mut seed, 64);
             bytes[14] = 0;
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len]);
+                let _ = decode(&bytes[..len], bytes.len(), &mut None);
             }
         }
     }
