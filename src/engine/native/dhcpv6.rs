@@ -55,6 +55,15 @@ pub fn is_dhcpv6(payload: &[u8]) -> bool {
     }
 }
 
+/// Whether a payload on a DHCPv6 port, cut inside its header, is DHCPv6 as far as it is
+/// captured: a known message type (tshark names `dhcpv6` from one byte on).
+pub fn is_cut_dhcpv6(payload: &[u8]) -> bool {
+    payload
+        .first()
+        .is_some_and(|&k| is_relay(k) || msg_type_name(k).is_some())
+        && !is_dhcpv6(payload)
+}
+
 /// Decodes a DHCPv6 message.
 pub fn decode(data: &[u8]) -> DecodeResult {
     let Some(&msg_type) = data.first() else {

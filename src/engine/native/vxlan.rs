@@ -21,6 +21,12 @@ pub fn is_vxlan(payload: &[u8]) -> bool {
         .is_some_and(|h| h[0] & FLAG_I != 0)
 }
 
+/// Whether a payload on the VXLAN port, cut inside its header, is VXLAN as far as it is
+/// captured: the I flag set (tshark names `vxlan` from one byte on).
+pub fn is_cut_vxlan(payload: &[u8]) -> bool {
+    payload.len() < HEADER_LEN && payload.first().is_some_and(|&b| b & FLAG_I != 0)
+}
+
 /// Decodes a VXLAN header.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let Some(h) = data.first_chunk::<HEADER_LEN>() else {
