@@ -2,8 +2,9 @@
 //! (relay messages: hop count, link and peer addresses), then options (16-bit code and
 //! length).
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{DhcpOption, Dhcpv6, Layer};
+use crate::model::{DhcpOption, Dhcpv6, FieldValue, Layer, ProtoId};
 use std::net::Ipv6Addr;
 
 /// The client port.
@@ -64,19 +65,18 @@ pub fn is_cut_dhcpv6(payload: &[u8]) -> bool {
         && !is_dhcpv6(payload)
 }
 
-/// Decodes a DHCPv6 message.
-pub fn decode(data: &[u8]) -> DecodeResult {
+/// Decodes a DHCPv6 message. A header cut short is a partial layer (`note` says where) with
+/// the message type, as tshark shows it from one byte on.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     let Some(&msg_type) = data.first() else {
         return Err(DecodeError::truncated("DHCPv6 header", HEADER_LEN, 0));
     };
     let relay = is_relay(msg_type);
     let header_len = if relay { RELAY_HEADER_LEN } else { HEADER_LEN };
     let Some(h) = data.get(..header_len) else {
-        return Err(DecodeError::truncated(
-            "DHCPv6 header",
-            header_len,
-            data.len(),
-        ));
+        let fields: Fields = vec![("msg_type", FieldValue::U8(msg_type))];
+        let why = DecodeError::truncated("DHCPv6 header", header_len, data.len());
+        return Ok(partial::keep(ProtoId::Dhcpv6, data, fields, 0, why, note));
     };
     let addr = |at: usize| {
         let b = h.get(at..).and_then(<[u8]>::first_chunk::<16>);
@@ -138,7 +138,7 @@ mod tests {
             1, 0x12, 0x34, 0x56, 0, 1, 0, 4, 1, 2, 3, 4, 0, 8, 0, 2, 0, 0,
         ];
         assert!(is_dhcpv6(&m));
-        let d = decode(&m).unwrap();
+        let d = decode(&m, &mut None).unwrap();
         let x = v6_of(&d);
         assert_eq!((x.msg_type, x.msg_type_name), (1, Some("Solicit")));
         assert_eq!(
@@ -154,11 +154,11 @@ mod tests {
         );
         assert_eq!((d.header_len, d.payload_len), (18, 0));
         assert_eq!(
-            decode(&m[..17]).err().unwrap().to_string(),
+            decode(&m[..17], &mut None).err().unwrap().to_string(),
             "DHCPv6 option needs 18 bytes, 17 captured"
         );
         assert_eq!(
-            decode(&m[..14]).err().unwrap().to_string(),
+            decode(&m[..14], &mut None).err().unwrap().to_string(),
             "DHCPv6 option needs 16 bytes, 14 captured"
         );
     }
@@ -169,7 +169,7 @@ mod tests {
         m.extend(Ipv6Addr::LOCALHOST.octets());
         m.extend(Ipv6Addr::UNSPECIFIED.octets());
         assert!(is_dhcpv6(&m));
-        let d = decode(&m).unwrap();
+        let d = decode(&m, &mut None).unwrap();
         let x = v6_of(&d);
         assert_eq!((x.hop_count, x.transaction_id), (Some(3), None));
         assert_eq!(
@@ -177,10 +177,20 @@ mod tests {
             (Some(Ipv6Addr::LOCALHOST), Some(Ipv6Addr::UNSPECIFIED))
         );
         assert!(!is_dhcpv6(&m[..33]));
-        assert!(decode(&m[..33]).is_err());
+        // Cut inside the header: the message type, as tshark shows it, and the cut noted.
+        let mut note = None;
+        let d = decode(&m[..33], &mut note).unwrap();
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!(p.fields, vec![("msg_type", FieldValue::U8(12))]);
+        assert_eq!(
+            note.unwrap().to_string(),
+            "DHCPv6 header needs 34 bytes, 33 captured"
+        );
         assert!(!is_dhcpv6(&[0, 0, 0, 0]));
         assert!(!is_dhcpv6(&[1, 0, 0]));
-        assert!(decode(&[]).is_err());
+        assert!(decode(&[], &mut None).is_err());
     }
 
     #[test]
@@ -189,7 +199,7 @@ mod tests {
         for _ in 0..200 {
             let bytes = super::super::test_random_bytes(&mut seed, 64);
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len]);
+                let _ = decode(&bytes[..len], &mut None);
             }
         }
     }

@@ -388,7 +388,7 @@ fn decode(
         ProtoId::Sip => sip::decode(data),
         ProtoId::Arcnet => arcnet::decode(data),
         ProtoId::Dhcp => dhcp::decode(data, partial),
-        ProtoId::Dhcpv6 => dhcpv6::decode(data),
+        ProtoId::Dhcpv6 => dhcpv6::decode(data, partial),
         ProtoId::Ntp => ntp::decode(data, declared, partial),
         ProtoId::Erspan => erspan::decode(data),
         ProtoId::Radiotap => radiotap::decode(data, declared),
