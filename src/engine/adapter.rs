@@ -466,7 +466,7 @@ pub(crate) fn tcp(
         }),
         header_len,
         payload_len,
-        next: app::over_tcp(f.src_port, f.dst_port, payload),
+        next: app::after(ProtoId::Tcp, f.src_port, f.dst_port, payload, payload_len),
     })
 }
 
@@ -497,7 +497,7 @@ pub(crate) fn udp(
         }),
         header_len: 8,
         payload_len,
-        next: app::over_udp(src_port, dst_port, payload),
+        next: app::after(ProtoId::Udp, src_port, dst_port, payload, payload_len),
     })
 }
 

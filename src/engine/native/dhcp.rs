@@ -60,6 +60,18 @@ pub fn is_dhcp(payload: &[u8]) -> bool {
     payload.len() >= MIN_LEN && matches!(payload, [1 | 2, _, hlen, ..] if *hlen <= 16)
 }
 
+/// Whether a payload on a DHCP port, cut before [`MIN_LEN`] bytes, is DHCP as far as it is
+/// captured: op 1 or 2, a hardware address length of at most 16 (tshark names `dhcp` from one
+/// byte on).
+pub fn is_cut_dhcp(payload: &[u8]) -> bool {
+    payload.len() < MIN_LEN
+        && match payload {
+            [op] | [op, _] => matches!(op, 1 | 2),
+            [op, _, hlen, ..] => matches!(op, 1 | 2) && *hlen <= 16,
+            [] => false,
+        }
+}
+
 /// Decodes a BOOTP/DHCP message. A message cut inside its fixed part keeps the fields that
 /// fit (`partial` says where it was cut).
 pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {

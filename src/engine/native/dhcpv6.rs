@@ -2,8 +2,9 @@
 //! (relay messages: hop count, link and peer addresses), then options (16-bit code and
 //! length).
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{DhcpOption, Dhcpv6, Layer};
+use crate::model::{DhcpOption, Dhcpv6, FieldValue, Layer, ProtoId};
 use std::net::Ipv6Addr;
 
 /// The client port.
@@ -55,21 +56,29 @@ pub fn is_dhcpv6(payload: &[u8]) -> bool {
     }
 }
 
-/// Decodes a DHCPv6 message. An option whose header or value runs past the message (or the
-/// capture) ends the option list, as tshark 4.0 shows it: the record is kept with the options
-/// before it, and `partial` says why.
-pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
+/// Whether a payload on a DHCPv6 port, cut inside its header, is DHCPv6 as far as it is
+/// captured: a known message type (tshark names `dhcpv6` from one byte on).
+pub fn is_cut_dhcpv6(payload: &[u8]) -> bool {
+    payload
+        .first()
+        .is_some_and(|&k| is_relay(k) || msg_type_name(k).is_some())
+        && !is_dhcpv6(payload)
+}
+
+/// Decodes a DHCPv6 message. A header cut short is a partial layer (`note` says where) with
+/// the message type, as tshark shows it from one byte on. An option whose header or value runs
+/// past the message (or the capture) ends the option list, as tshark 4.0 shows it: the record
+/// is kept with the options before it, and `note` says why.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     let Some(&msg_type) = data.first() else {
         return Err(DecodeError::truncated("DHCPv6 header", HEADER_LEN, 0));
     };
     let relay = is_relay(msg_type);
     let header_len = if relay { RELAY_HEADER_LEN } else { HEADER_LEN };
     let Some(h) = data.get(..header_len) else {
-        return Err(DecodeError::truncated(
-            "DHCPv6 header",
-            header_len,
-            data.len(),
-        ));
+        let fields: Fields = vec![("msg_type", FieldValue::U8(msg_type))];
+        let why = DecodeError::truncated("DHCPv6 header", header_len, data.len());
+        return Ok(partial::keep(ProtoId::Dhcpv6, data, fields, 0, why, note));
     };
     let addr = |at: usize| {
         let b = h.get(at..).and_then(<[u8]>::first_chunk::<16>);
@@ -84,14 +93,14 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
             )));
         }
         let Some(&[c0, c1, l0, l1]) = read::bytes(data, at, 4) else {
-            *partial = Some(DecodeError::truncated("DHCPv6 option", at + 4, data.len()));
+            *note = Some(DecodeError::truncated("DHCPv6 option", at + 4, data.len()));
             break;
         };
         let code = u16::from_be_bytes([c0, c1]);
         let len = u16::from_be_bytes([l0, l1]);
         let end = at + 4 + usize::from(len);
         if end > data.len() {
-            *partial = Some(DecodeError::truncated("DHCPv6 option", end, data.len()));
+            *note = Some(DecodeError::truncated("DHCPv6 option", end, data.len()));
             break;
         }
         options.push(DhcpOption { code, len });
@@ -182,7 +191,17 @@ mod tests {
             (Some(Ipv6Addr::LOCALHOST), Some(Ipv6Addr::UNSPECIFIED))
         );
         assert!(!is_dhcpv6(&m[..33]));
-        assert!(decode(&m[..33], &mut None).is_err());
+        // Cut inside the header: the message type, as tshark shows it, and the cut noted.
+        let mut note = None;
+        let d = decode(&m[..33], &mut note).unwrap();
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!(p.fields, vec![("msg_type", FieldValue::U8(12))]);
+        assert_eq!(
+            note.unwrap().to_string(),
+            "DHCPv6 header needs 34 bytes, 33 captured"
+        );
         assert!(!is_dhcpv6(&[0, 0, 0, 0]));
         assert!(!is_dhcpv6(&[1, 0, 0]));
         assert!(decode(&[], &mut None).is_err());

@@ -23,6 +23,12 @@ pub fn is_geneve(payload: &[u8]) -> bool {
     }
 }
 
+/// Whether a payload on the GENEVE port, cut inside its header or options, is GENEVE as far as
+/// it is captured: version 0 (tshark names `geneve` from one byte on).
+pub fn is_cut_geneve(payload: &[u8]) -> bool {
+    payload.first().is_some_and(|&b| b >> 6 == 0) && !is_geneve(payload)
+}
+
 /// Decodes a GENEVE header and its options.
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let Some(h) = data.first_chunk::<HEADER_LEN>() else {

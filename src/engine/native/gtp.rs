@@ -61,6 +61,13 @@ pub fn is_gtp_u(payload: &[u8]) -> bool {
     }
 }
 
+/// Whether a payload on the GTP-U port, cut before its length field, is GTP-U as far as it is
+/// captured: version 1, PT 1 and a known message type (tshark names `gtp` from two bytes on).
+pub fn is_cut_gtp_u(payload: &[u8]) -> bool {
+    matches!(payload, &[first, kind] | &[first, kind, _]
+        if first >> 5 == 1 && first & flags::PT != 0 && message_type_name(kind).is_some())
+}
+
 /// Decodes a GTP-U header; the payload length comes from its length field.
 pub fn decode(data: &[u8]) -> DecodeResult {
     let Some(fixed) = data.first_chunk::<HEADER_LEN>() else {

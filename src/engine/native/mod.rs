@@ -397,7 +397,7 @@ fn decode(
         ProtoId::FrameRelay => frame_relay::decode(data),
         ProtoId::Chdlc => chdlc::decode_chdlc(data),
         ProtoId::Ipoib => chdlc::decode_ipoib(data),
-        ProtoId::Vxlan => vxlan::decode(data, declared),
+        ProtoId::Vxlan => vxlan::decode(data, declared, partial),
         ProtoId::Geneve => geneve::decode(data, declared),
         ProtoId::Teredo => teredo::decode(data, declared),
         _ => return None,

@@ -291,7 +291,13 @@ pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> D
     let payload_len = declared.saturating_sub(header_len);
     let captured_end = header_len.saturating_add(payload_len).min(data.len());
     let payload = data.get(header_len..captured_end).unwrap_or_default();
-    let next = app::over_tcp(packet.src_port(), packet.dst_port(), payload);
+    let next = app::after(
+        ProtoId::Tcp,
+        packet.src_port(),
+        packet.dst_port(),
+        payload,
+        payload_len,
+    );
     Ok(Decoded {
         layer: Layer::Tcp(Tcp {
             src_port: packet.src_port(),

@@ -12,6 +12,9 @@ use std::net::Ipv4Addr;
 /// The Teredo port.
 pub const PORT: u16 = 3544;
 
+/// Length of an indicator (0x0001 authentication, 0x0000 origin indication).
+pub const INDICATOR_LEN: usize = 2;
+
 /// Length of the origin indication.
 pub const ORIGIN_LEN: usize = 8;
 
@@ -34,8 +37,15 @@ fn headers(data: &[u8]) -> Result<(Teredo, usize), DecodeError> {
         header_len: 0,
         payload_len: 0,
     };
+    // tshark reads the 2-byte indicator before anything else, and again after the
+    // authentication header: a payload cut inside either is Teredo alone.
+    let indicator = |at: usize| {
+        data.get(at..at + 2).ok_or_else(|| {
+            DecodeError::truncated("Teredo indicator", at + INDICATOR_LEN, data.len())
+        })
+    };
     let mut at = 0usize;
-    if data.get(..2) == Some(&[0x00, 0x01]) {
+    if indicator(at)? == [0x00, 0x01] {
         let (Some(&id_len), Some(&au_len)) = (data.get(2), data.get(3)) else {
             return Err(DecodeError::truncated(
                 "Teredo authentication header",
@@ -60,6 +70,7 @@ fn headers(data: &[u8]) -> Result<(Teredo, usize), DecodeError> {
         t.nonce = Some(HexBytes(nonce.to_vec()));
         t.confirmation = Some(confirmation);
         at = end;
+        indicator(at)?;
     }
     if data.get(at..at + 2) == Some(&[0x00, 0x00]) {
         let Some(&[_, _, p0, p1, a0, a1, a2, a3]) = data
@@ -94,6 +105,19 @@ pub fn is_teredo(payload: &[u8]) -> bool {
     }
 }
 
+/// Whether a payload on the Teredo port, cut inside its headers or the IPv6 header's first 6
+/// bytes, is Teredo as far as it is captured (tshark names `teredo` from one byte on, and
+/// `ipv6` from its first byte on): the headers parse or are cut, and what is captured of
+/// the IPv6 header has version 6.
+pub fn is_cut_teredo(payload: &[u8]) -> bool {
+    match headers(payload) {
+        Ok((_, at)) => payload
+            .get(at..)
+            .is_some_and(|ipv6| ipv6.len() < 6 && ipv6.first().is_none_or(|&b| b >> 4 == 6)),
+        Err(_) => !payload.is_empty(),
+    }
+}
+
 /// Decodes the Teredo headers in front of an IPv6 packet (`declared`: the UDP payload length).
 pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     let (mut teredo, header_len) = headers(data)?;
@@ -104,7 +128,8 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
         layer: Layer::Teredo(Box::new(teredo)),
         header_len,
         payload_len,
-        next: Some(ProtoId::Ipv6),
+        // No IPv6 byte captured (a cut payload): tshark names nothing after `teredo`.
+        next: (data.len() > header_len).then_some(ProtoId::Ipv6),
     })
 }
 

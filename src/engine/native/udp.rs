@@ -105,7 +105,13 @@ pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
         }),
         header_len: HEADER_LEN,
         payload_len,
-        next: app::over_udp(packet.src_port(), packet.dst_port(), payload),
+        next: app::after(
+            ProtoId::Udp,
+            packet.src_port(),
+            packet.dst_port(),
+            payload,
+            payload_len,
+        ),
     })
 }
 
