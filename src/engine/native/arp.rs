@@ -5,7 +5,7 @@
 
 use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{AnyAddr, Arp, EtherType, FieldValue, Layer, ProtoId};
+use crate::model::{AnyAddr, Arp, EtherType, FieldValue, Layer, ProtoId, recycle};
 
 /// Field offsets of the fixed part.
 mod field {
@@ -113,24 +113,32 @@ pub fn decode(data: &[u8], proto: ProtoId, note: &mut Option<DecodeError>) -> De
     };
     let [sha, spa, tha, tpa] = packet.addrs();
     let header_len = packet.total_len();
+    // The box and address vectors of a layer an earlier frame handed back, when the engine
+    // recycles.
+    let mut kept = recycle::arp();
+    let mut addr = |bytes: &[u8], pick: fn(&mut Arp) -> &mut AnyAddr| match kept.as_deref_mut() {
+        Some(old) => recycle::refill(pick(old), bytes),
+        None => AnyAddr(bytes.to_vec()),
+    };
     let arp = Arp {
         htype: packet.htype(),
         ptype: EtherType(packet.ptype()),
         hlen: packet.hlen(),
         plen: packet.plen(),
         opcode: packet.opcode(),
-        sha: AnyAddr(sha.to_vec()),
-        spa: AnyAddr(spa.to_vec()),
-        tha: AnyAddr(tha.to_vec()),
-        tpa: AnyAddr(tpa.to_vec()),
+        sha: addr(sha, |a| &mut a.sha),
+        spa: addr(spa, |a| &mut a.spa),
+        tha: addr(tha, |a| &mut a.tha),
+        tpa: addr(tpa, |a| &mut a.tpa),
         header_len: header_len as u32,
         payload_len: 0,
     };
+    let arp = recycle::boxed(kept, arp);
     Ok(Decoded {
         layer: if rarp {
-            Layer::Rarp(Box::new(arp))
+            Layer::Rarp(arp)
         } else {
-            Layer::Arp(Box::new(arp))
+            Layer::Arp(arp)
         },
         header_len,
         payload_len: 0,
@@ -205,6 +213,16 @@ mod tests {
         assert_eq!(arp.spa.to_string(), "10.0.0.138");
         assert_eq!(arp.tha.to_string(), "6c:f0:49:b2:de:6e");
         assert_eq!(arp.tpa.to_string(), "10.0.0.1");
+    }
+
+    /// Memory that earlier frames handed back (`recycle`) gives the same layers as fresh
+    /// memory, in the box of the layer before: ARP, RARP, ARP.
+    #[test]
+    fn recycled_memory_gives_the_same_layers() {
+        let cases = [(&REPLY[..], ProtoId::Arp), (&RARP_REPLY, ProtoId::Rarp)];
+        crate::engine::native::assert_recycles(&[0, 1, 0], |i| {
+            decode(cases[i].0, cases[i].1, &mut None).unwrap().layer
+        });
     }
 
     #[test]

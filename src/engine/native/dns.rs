@@ -10,7 +10,7 @@
 //! the walker's `partial` note (the frame's `error`) says which one and where.
 
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{Dns, DnsQuestion, DnsRdata, DnsRecord, HexBytes, Layer};
+use crate::model::{Dns, DnsQuestion, DnsRdata, DnsRecord, HexBytes, Layer, recycle};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Field offsets of the DNS header.
@@ -271,8 +271,9 @@ fn push_label(out: &mut Vec<u8>, label: &[u8]) {
 /// Reads the (possibly compressed) name at `at`; returns it (`.` for the root) and the offset
 /// just after it where it started (after its first pointer, if any).
 fn read_name(msg: &Msg<'_>, at: usize) -> Result<(String, usize), Fault> {
-    // One allocation for the usual name (labels and dots rarely exceed 64 bytes).
-    let mut name = Vec::with_capacity(64);
+    // Room for the usual name (labels and dots rarely exceed 64 bytes), in a recycled
+    // string's memory when the engine recycles.
+    let mut name = recycle::text_bytes(64);
     let end = walk_name(msg, at, Some(&mut name))?;
     if name.is_empty() {
         name.push(b'.');
@@ -560,6 +561,18 @@ pub fn decode(
     };
     let flags = packet.flags();
     let rcode = (flags & 0x000f) as u8;
+    // The box and section vectors of a layer an earlier frame handed back, when the engine
+    // recycles.
+    let mut kept = recycle::dns();
+    let (questions, answers, authorities, additionals) = match kept.as_deref_mut() {
+        Some(old) => (
+            std::mem::take(&mut old.questions),
+            std::mem::take(&mut old.answers),
+            std::mem::take(&mut old.authorities),
+            std::mem::take(&mut old.additionals),
+        ),
+        None => Default::default(),
+    };
     let mut dns = Dns {
         tcp_len,
         id: packet.id(),
@@ -579,10 +592,10 @@ pub fn decode(
         ancount: packet.ancount(),
         nscount: packet.nscount(),
         arcount: packet.arcount(),
-        questions: Vec::new(),
-        answers: Vec::new(),
-        authorities: Vec::new(),
-        additionals: Vec::new(),
+        questions,
+        answers,
+        authorities,
+        additionals,
         header_len: u32::try_from(prefix + msg_len).unwrap_or(u32::MAX),
         payload_len: 0,
     };
@@ -591,7 +604,7 @@ pub fn decode(
     let payload_len = declared.saturating_sub(header_len);
     dns.payload_len = u32::try_from(payload_len).unwrap_or(u32::MAX);
     Ok(Decoded {
-        layer: Layer::Dns(Box::new(dns)),
+        layer: Layer::Dns(recycle::boxed(kept, dns)),
         header_len,
         payload_len,
         next: None,
@@ -627,7 +640,14 @@ fn parse_sections(msg: &Msg<'_>, dns: &mut Dns, mdns: bool) -> Result<(), Decode
         ("authority", dns.nscount),
         ("additional", dns.arcount),
     ] {
-        let mut records = Vec::with_capacity(usize::from(count).min(room / MIN_RECORD));
+        // The section's vector (empty; recycled memory when the engine recycles).
+        let records = match section {
+            "answer" => &mut dns.answers,
+            "authority" => &mut dns.authorities,
+            _ => &mut dns.additionals,
+        };
+        let mut records = std::mem::take(records);
+        records.reserve(usize::from(count).min(room / MIN_RECORD));
         let mut fault = None;
         for i in 0..count {
             match read_record(msg, at, mdns) {
@@ -826,8 +846,8 @@ mod tests {
         r
     }
 
-    #[test]
-    fn every_decoded_type() {
+    /// A response with a question and a record of every decoded type (and two kept as hex).
+    fn every_type_message() -> Vec<u8> {
         // Question "ex.com" at byte 12; later names point to it (0xc00c).
         let mut body = b"\x02ex\x03com\x00\x00\xff\x00\x01".to_vec();
         let p = [0xc0, 0x0c];
@@ -851,7 +871,25 @@ mod tests {
         body.extend(rr(&p, 1, 1, b"\x01\x02\x03")); // A of 3 bytes: kept as hex
         // OPT: root name, class 4096 (UDP size), TTL: ext rcode 0, version 0, DO set.
         body.extend_from_slice(b"\x00\x00\x29\x10\x00\x00\x00\x80\x00\x00\x00");
-        let m = message(0x8180, [1, 8, 0, 1], &body);
+        message(0x8180, [1, 8, 0, 1], &body)
+    }
+
+    /// Memory that earlier frames handed back (`recycle`) gives the same layers as fresh
+    /// memory: a large message, a small one in its box, then the large one again.
+    #[test]
+    fn recycled_memory_gives_the_same_layers() {
+        let big = every_type_message();
+        let cases = [&big[..], &QUERY];
+        crate::engine::native::assert_recycles(&[0, 1, 0], |i| {
+            let mut partial = None;
+            let d = decode(cases[i], cases[i].len(), Some(&udp(53)), &mut partial).unwrap();
+            d.layer
+        });
+    }
+
+    #[test]
+    fn every_decoded_type() {
+        let m = every_type_message();
         let (dns, partial, _) = run(&m, m.len(), &udp(53));
         assert_eq!(partial, None);
         assert_eq!(dns.questions[0].type_name, Some("ANY"));

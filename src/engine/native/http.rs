@@ -6,7 +6,7 @@
 //! that continue a body are never HTTP, whatever port they use.
 
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{Http, HttpKind, Layer, ProtoId};
+use crate::model::{Http, HttpKind, Layer, ProtoId, recycle};
 
 /// The most header fields kept from one head; later fields still count toward `header_len`.
 pub const MAX_HEADERS: usize = 256;
@@ -198,10 +198,14 @@ fn spaced_target<'a>(method: &'a [u8], after_method: &'a [u8]) -> Option<Request
 
 /// Lossy UTF-8 text of `bytes` with surrounding ASCII whitespace removed.
 fn text(bytes: &[u8]) -> String {
-    let bytes = bytes.trim_ascii();
+    owned(bytes.trim_ascii())
+}
+
+/// Lossy UTF-8 text of `bytes`, in a recycled string's memory when the engine recycles.
+fn owned(bytes: &[u8]) -> String {
     // Valid UTF-8 (nearly every head) through the validator's fast path; the rest lossily.
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
+        Ok(text) => recycle::text(text),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
@@ -241,7 +245,7 @@ fn start_line(line: &[u8]) -> Option<Http> {
         let (method, target, version) = request_line(line)?;
         http.kind = HttpKind::Request;
         http.method = Some(text(method));
-        http.target = Some(String::from_utf8_lossy(target).into_owned());
+        http.target = Some(owned(target));
         http.version = text(version);
         return Some(http);
     };
@@ -276,7 +280,13 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     let (line, mut pos) = first_line(data);
     let mut http = start_line(line).ok_or_else(not_http)?;
     let mut header_len = data.len();
-    let mut headers: Vec<(String, String)> = Vec::new();
+    // The box and header list of a layer an earlier frame handed back, when the engine
+    // recycles.
+    let mut kept = recycle::http();
+    let mut headers: Vec<(String, String)> = kept
+        .as_deref_mut()
+        .map(|old| std::mem::take(&mut old.headers))
+        .unwrap_or_default();
     // Whether a continuation line may fold into the last field (it was kept and is the
     // field the previous line belonged to).
     let mut can_fold = false;
@@ -340,7 +350,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     http.body_len = body_len as u32;
     http.payload_len = (rest - skip) as u32;
     Ok(Decoded {
-        layer: Layer::Http(Box::new(http)),
+        layer: Layer::Http(recycle::boxed(kept, http)),
         header_len: header_len + skip,
         payload_len: rest - skip,
         next,
@@ -391,6 +401,17 @@ mod tests {
                 payload_len: 0,
             }
         );
+    }
+
+    /// Memory that earlier frames handed back (`recycle`) gives the same layers as fresh
+    /// memory, in the box of the layer before: a request, a response, the request again.
+    #[test]
+    fn recycled_memory_gives_the_same_layers() {
+        let request = b"GET /download.html HTTP/1.1\r\nHost: www.ethereal.com\r\n\
+            Accept-Encoding: gzip\r\n  deflate\r\nConnection: keep-alive\r\n\r\n";
+        let response = b"HTTP/1.0 404 Not Found\r\nContent-Length: 5\r\n\r\nnope!";
+        let cases = [&request[..], response];
+        crate::engine::native::assert_recycles(&[0, 1, 0], |i| decode(cases[i]).unwrap().layer);
     }
 
     #[test]

@@ -673,6 +673,33 @@ pub(crate) fn test_random_bytes(seed: &mut u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// Decodes case `i` (`decode(i)`) for each `i` of `order` (no case twice in a row), handing
+/// each layer back to `model::recycle` before the next: each must equal the layer the same case
+/// gives in fresh memory and, from the second on, sit in the box of the layer before (a DNS,
+/// HTTP, ARP or RARP layer).
+#[cfg(test)]
+pub(crate) fn assert_recycles(order: &[usize], decode: impl Fn(usize) -> Layer) {
+    use crate::model::recycle;
+    let address = |layer: &Layer| match layer {
+        Layer::Dns(b) => &**b as *const _ as *const (),
+        Layer::Http(b) => &**b as *const _ as *const (),
+        Layer::Arp(b) | Layer::Rarp(b) => &**b as *const _ as *const (),
+        other => panic!("not a recycled layer: {other:?}"),
+    };
+    let fresh: Vec<Layer> = order.iter().map(|&i| decode(i)).collect();
+    let mut before = None;
+    for (&i, expected) in order.iter().zip(&fresh) {
+        let mut layers = vec![decode(i)];
+        assert_eq!(&layers[0], expected, "case {i}");
+        let here = address(&layers[0]);
+        if let Some(before) = before {
+            assert_eq!(here, before, "case {i}: the box of the layer before");
+        }
+        before = Some(here);
+        recycle::recycle_layers(&mut layers);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
