@@ -969,17 +969,29 @@ fn num(out: &mut Out<'_>, n: impl Into<u32>) {
 }
 
 /// The decimal digits of `1000 <= n < 100_000` as ASCII in memory order when stored
-/// little-endian, and their count: the first digit and two [`PAIRS`] entries, shifted by one
-/// byte for a 4-digit `n` (no branch on the digit count, no SWAR split).
+/// little-endian, and their count: the first digit and a [`QUADS`] entry, shifted by one byte
+/// for a 4-digit `n` (no branch on the digit count, no SWAR split).
 #[inline(always)]
 fn digits_4_5(n: u32) -> (u64, usize) {
-    let (first, rest) = (n / 10_000, n % 10_000);
-    let text = u64::from(b'0' as u32 + first)
-        | u64::from(PAIRS[(rest / 100) as usize % 100]) << 8
-        | u64::from(PAIRS[(rest % 100) as usize]) << 24;
+    let first = n / 10_000;
+    let rest = n - first * 10_000;
+    let text = u64::from(b'0' as u32 + first) | u64::from(QUADS[rest as usize]) << 8;
     let short = usize::from(n < 10_000);
     (text >> (8 * short), 5 - short)
 }
+
+/// "0000" to "9999" as little-endian ASCII (memory order when stored), for [`digits_4_5`]:
+/// one load instead of two [`PAIRS`] loads and their division.
+static QUADS: [u32; 10_000] = {
+    let mut table = [0u32; 10_000];
+    let mut n = 0;
+    while n < 10_000 {
+        let (high, low) = (PAIRS[n / 100] as u32, PAIRS[n % 100] as u32);
+        table[n] = high | (low << 16);
+        n += 1;
+    }
+    table
+};
 
 /// Decimal text of every number below 1000: up to three ASCII digits in the low bytes (memory
 /// order when stored little-endian), the digit count in the high byte.

@@ -20,7 +20,7 @@
 //! [`MAP_SERIALIZED`]) do not report skipped fields; the test fails if another fast-path type
 //! becomes one, so that someone looks.
 
-use super::{FAST_PATH, Stage, write_frame_json, write_record_json};
+use super::{FAST_PATH, Out, Stage, num, write_frame_json, write_record_json};
 use crate::capture::RawFrame;
 use crate::engine::native::NativeDissector;
 use crate::engine::{DissectOptions, Dissector, FrameSink};
@@ -1524,4 +1524,31 @@ fn ether_types_and_tcp_flags_match() {
         let expected = serde_json::to_string(&TcpFlags(bits)).unwrap_or_default();
         assert_eq!(String::from_utf8_lossy(&out), expected, "{bits:#05x}");
     }
+}
+
+/// `num` writes numbers as `itoa` does: every value below 10⁶ (all of the 4- and 5-digit ones
+/// that `digits_4_5` writes) and the edges of the longer forms.
+#[test]
+fn numbers_match_itoa() {
+    let values = (0..1_000_000u32).chain([
+        9_999_999,
+        10_000_000,
+        99_999_999,
+        100_000_000,
+        123_456_789,
+        u32::MAX,
+    ]);
+    let mut written = Vec::new();
+    Out::with(&mut written, &mut Stage::default(), |out| {
+        for n in values.clone() {
+            num(out, n);
+            out.push(b' ');
+        }
+    });
+    let mut expected = Vec::new();
+    for n in values {
+        expected.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        expected.push(b' ');
+    }
+    assert_eq!(written, expected);
 }
