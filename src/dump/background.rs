@@ -5,7 +5,7 @@
 //! full buffers to a writer thread overlaps the two on a second core. Buffers are recycled, so
 //! memory stays at a few buffers however long the report is.
 
-use super::encoder::ReportWrite;
+use super::encoder::{InPlace, ReportWrite};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::io::{self, Write};
 use std::thread::{self, JoinHandle};
@@ -17,11 +17,18 @@ const BUFFER_SIZE: usize = 1 << 20;
 const RECORD_ROOM: usize = 64 << 10;
 /// Buffers in flight between the encoder and the writer thread.
 const IN_FLIGHT: usize = 3;
+/// The fewest initialized bytes after the filled ones when a record is encoded in place
+/// ([`ReportWrite::encode_in_place`]): the window it is staged in.
+const WINDOW: usize = super::frame_json::STAGE;
+/// How far the initialized part grows when the window runs short: a `memset` every 64 KiB of
+/// report instead of a copy of every record (only [`WINDOW`] right after a lent buffer, whose
+/// appends end the initialized part).
+const WINDOW_GROWTH: usize = 64 << 10;
 
 /// What the encoding side sends to the writer thread.
 enum Message {
-    /// Bytes to write; the buffer comes back empty for reuse.
-    Data(Vec<u8>),
+    /// Bytes to write, `buffer[..filled]`; the buffer comes back as it is, for reuse.
+    Data(Vec<u8>, usize),
     /// Flush the destination and acknowledge.
     Flush,
 }
@@ -32,7 +39,16 @@ enum Message {
 /// by `flush`, which waits until everything before it is written. Dropping the writer writes
 /// what is buffered and waits for the thread; call [`flush`](Write::flush) first to see errors.
 pub struct BackgroundWriter {
+    /// `buffer[..filled]` is to be written; the initialized bytes after them are the window
+    /// of [`ReportWrite::encode_in_place`].
     buffer: Vec<u8>,
+    filled: usize,
+    /// Whether `buffer` is lent ([`ReportWrite::buffer`]): its length is then what is filled.
+    lent: bool,
+    /// Whether `buffer` was lent since the window last grew.
+    lent_since_growth: bool,
+    /// Where a record that does not fit in the window goes first (empty between records).
+    spill: Vec<u8>,
     spare: Vec<Vec<u8>>,
     outstanding: usize,
     to_thread: Option<Sender<Message>>,
@@ -49,10 +65,9 @@ impl BackgroundWriter {
         let thread = thread::spawn(move || {
             for message in inbox {
                 let reply = match message {
-                    Message::Data(mut bytes) => destination.write_all(&bytes).map(|()| {
-                        bytes.clear();
-                        bytes
-                    }),
+                    Message::Data(bytes, filled) => destination
+                        .write_all(&bytes[..filled.min(bytes.len())])
+                        .map(|()| bytes),
                     Message::Flush => destination.flush().map(|()| Vec::new()),
                 };
                 let failed = reply.is_err();
@@ -64,12 +79,24 @@ impl BackgroundWriter {
         });
         BackgroundWriter {
             buffer: Vec::with_capacity(BUFFER_SIZE),
+            filled: 0,
+            lent: false,
+            lent_since_growth: false,
+            spill: Vec::new(),
             spare: (1..IN_FLIGHT).map(|_| Vec::new()).collect(),
             outstanding: 0,
             to_thread: Some(to_thread),
             from_thread,
             thread: Some(thread),
             failed: None,
+        }
+    }
+
+    /// Takes the length of a lent buffer as what is filled.
+    fn settle(&mut self) {
+        if self.lent {
+            self.filled = self.buffer.len();
+            self.lent = false;
         }
     }
 
@@ -129,13 +156,16 @@ impl BackgroundWriter {
 
     /// Hands the current buffer to the thread and continues in a spare one.
     fn send_buffer(&mut self) -> io::Result<()> {
+        self.settle();
         let full = std::mem::take(&mut self.buffer);
-        self.send(Message::Data(full))?;
+        let filled = std::mem::take(&mut self.filled);
+        self.send(Message::Data(full, filled))?;
         if self.spare.is_empty() {
             self.receive_one()?;
         }
+        // A recycled buffer keeps its initialized bytes: they are the next windows.
         let mut next = self.spare.pop().unwrap_or_default();
-        next.reserve(BUFFER_SIZE);
+        next.reserve(BUFFER_SIZE.saturating_sub(next.len()));
         self.buffer = next;
         Ok(())
     }
@@ -148,15 +178,26 @@ impl Write for BackgroundWriter {
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        if self.buffer.len() + bytes.len() > BUFFER_SIZE && !self.buffer.is_empty() {
+        self.settle();
+        if self.filled + bytes.len() > BUFFER_SIZE && self.filled > 0 {
             self.send_buffer()?;
         }
-        self.buffer.extend_from_slice(bytes);
+        let end = self.filled + bytes.len();
+        match self.buffer.get_mut(self.filled..end) {
+            // Into the initialized part, which stays the window's.
+            Some(free) => free.copy_from_slice(bytes),
+            None => {
+                self.buffer.truncate(self.filled);
+                self.buffer.extend_from_slice(bytes);
+            }
+        }
+        self.filled = end;
         Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if !self.buffer.is_empty() {
+        self.settle();
+        if self.filled > 0 {
             self.send_buffer()?;
         }
         self.send(Message::Flush)?;
@@ -171,16 +212,66 @@ impl Write for BackgroundWriter {
 impl ReportWrite for BackgroundWriter {
     fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
         self.sticky_error()?;
-        if self.buffer.len() > BUFFER_SIZE - RECORD_ROOM {
+        self.settle();
+        if self.filled > BUFFER_SIZE - RECORD_ROOM {
             self.send_buffer()?;
         }
+        self.buffer.truncate(self.filled);
+        self.lent = true;
+        self.lent_since_growth = true;
         Ok(Some(&mut self.buffer))
+    }
+
+    fn encode_in_place(&mut self, encode: &mut InPlace<'_>) -> Option<io::Result<()>> {
+        Some(self.in_place(encode))
+    }
+}
+
+impl BackgroundWriter {
+    /// [`ReportWrite::encode_in_place`]: `encode` stages in the initialized bytes after the
+    /// filled ones (grown to at least [`WINDOW`]); a record that spilled is put together here.
+    fn in_place(&mut self, encode: &mut InPlace<'_>) -> io::Result<()> {
+        self.sticky_error()?;
+        self.settle();
+        if self.filled > BUFFER_SIZE - RECORD_ROOM {
+            self.send_buffer()?;
+        }
+        if self.buffer.len() < self.filled + WINDOW {
+            let growth = if self.lent_since_growth {
+                WINDOW
+            } else {
+                WINDOW_GROWTH
+            };
+            self.lent_since_growth = false;
+            self.buffer.resize(self.filled + growth, 0);
+        }
+        self.spill.clear();
+        let len = encode(&mut self.buffer[self.filled..], &mut self.spill)?;
+        let spilled = self.spill.len();
+        if spilled > 0 {
+            // Part of the record went to `spill` (it overran the window, or serde_json wrote
+            // part of it there): those bytes come first, then the window's, moved after them
+            // within the initialized part.
+            let (start, end) = (self.filled, self.filled + spilled + len);
+            if self.buffer.len() < end {
+                self.buffer.resize(end, 0);
+            }
+            self.buffer.copy_within(start..start + len, start + spilled);
+            self.buffer[start..start + spilled].copy_from_slice(&self.spill);
+            self.spill.clear();
+            if self.spill.capacity() > WINDOW_GROWTH {
+                self.spill = Vec::new();
+            }
+        }
+        self.filled += spilled + len;
+        Ok(())
     }
 }
 
 impl Drop for BackgroundWriter {
     fn drop(&mut self) {
-        if self.failed.is_none() && !self.buffer.is_empty() {
+        self.settle();
+        if self.failed.is_none() && self.filled > 0 {
             let _ = self.send_buffer();
         }
         drop(self.to_thread.take());
@@ -221,7 +312,21 @@ mod tests {
         }
     }
 
-    /// Bytes given to `write_all` and bytes appended to the lent buffer, interleaved over
+    /// Writes `bytes` with `encode_in_place` as `Out::window` does: the first `spilled` of
+    /// them to the spill vector, the others at the start of the window.
+    fn in_place(writer: &mut BackgroundWriter, bytes: &[u8], spilled: usize) {
+        let (spill, staged) = bytes.split_at(spilled);
+        let mut encode = |window: &mut [u8], out: &mut Vec<u8>| {
+            assert!(window.len() >= WINDOW && out.is_empty());
+            out.extend_from_slice(spill);
+            window[..staged.len()].copy_from_slice(staged);
+            Ok(staged.len())
+        };
+        writer.encode_in_place(&mut encode).unwrap().unwrap();
+    }
+
+    /// Bytes given to `write_all`, bytes appended to the lent buffer and bytes encoded in
+    /// place (some of them spilling past the window), interleaved over
     /// several buffer hand-offs (and records longer than the room kept for one), arrive in
     /// the order they were written.
     #[test]
@@ -231,16 +336,24 @@ mod tests {
         let mut expected = Vec::new();
         for i in 0..200_000u32 {
             let line = format!("line {i}\n");
-            if i % 3 == 0 {
-                let lent = writer.buffer().unwrap().expect("a background writer lends");
-                lent.extend_from_slice(line.as_bytes());
-            } else {
-                writer.write_all(line.as_bytes()).unwrap();
+            match i % 5 {
+                0 => {
+                    let lent = writer.buffer().unwrap().expect("a background writer lends");
+                    lent.extend_from_slice(line.as_bytes());
+                }
+                1 | 3 => in_place(&mut writer, line.as_bytes(), 0),
+                _ => writer.write_all(line.as_bytes()).unwrap(),
             }
             expected.extend_from_slice(line.as_bytes());
             if i % 50_000 == 1 {
                 let long = vec![b'a' + (i % 26) as u8; RECORD_ROOM + 10];
                 writer.buffer().unwrap().unwrap().extend_from_slice(&long);
+                expected.extend_from_slice(&long);
+            }
+            if i % 20_000 == 7 {
+                // Longer than the window: most of it spills.
+                let long: Vec<u8> = (0..3 * WINDOW).map(|k| b'a' + (k % 26) as u8).collect();
+                in_place(&mut writer, &long, long.len() - 100);
                 expected.extend_from_slice(&long);
             }
         }
@@ -267,5 +380,7 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::StorageFull);
         assert!(writer.flush().is_err(), "errors are sticky");
         assert!(writer.buffer().is_err(), "no buffer is lent after an error");
+        let mut encode = |_: &mut [u8], _: &mut Vec<u8>| Ok(0);
+        assert!(matches!(writer.encode_in_place(&mut encode), Some(Err(_))));
     }
 }

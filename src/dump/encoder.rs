@@ -24,7 +24,19 @@ pub trait ReportWrite: Write {
     fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
         Ok(None)
     }
+
+    /// Runs `encode` on the free part of this writer's own buffer (a window of initialized
+    /// bytes, at least 4 KiB long) and an empty spill vector:
+    /// `encode` returns how many bytes it left at the start of the window, and what it wrote is
+    /// the spill's bytes (those that did not fit), then those. No copy when nothing spills. A
+    /// failed `encode` writes nothing. `None` (the default): this writer has no such buffer.
+    fn encode_in_place(&mut self, _encode: &mut InPlace<'_>) -> Option<io::Result<()>> {
+        None
+    }
 }
+
+/// What [`ReportWrite::encode_in_place`] runs: `(window, spill)` to the bytes left in `window`.
+pub type InPlace<'a> = dyn FnMut(&mut [u8], &mut Vec<u8>) -> io::Result<usize> + 'a;
 
 impl ReportWrite for Vec<u8> {
     fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
@@ -36,11 +48,19 @@ impl<W: ReportWrite + ?Sized> ReportWrite for &mut W {
     fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
         (**self).buffer()
     }
+
+    fn encode_in_place(&mut self, encode: &mut InPlace<'_>) -> Option<io::Result<()>> {
+        (**self).encode_in_place(encode)
+    }
 }
 
 impl<W: ReportWrite + ?Sized> ReportWrite for Box<W> {
     fn buffer(&mut self) -> io::Result<Option<&mut Vec<u8>>> {
         (**self).buffer()
+    }
+
+    fn encode_in_place(&mut self, encode: &mut InPlace<'_>) -> Option<io::Result<()>> {
+        (**self).encode_in_place(encode)
     }
 }
 
@@ -83,6 +103,41 @@ pub trait Encoder: Send + Clone + 'static {
         index: u64,
         out: &mut Vec<u8>,
     ) -> io::Result<()>;
+
+    /// Whether frames are encoded with [`Encoder::frame_in_place`] when the writer lends a
+    /// window of its buffer ([`ReportWrite::encode_in_place`]).
+    fn in_place(&self) -> bool {
+        false
+    }
+
+    /// [`Encoder::frame`] staged in `window` in front of `spill` (as
+    /// [`ReportWrite::encode_in_place`] describes); returns how many bytes it left in `window`.
+    /// The default encodes into `spill` with [`Encoder::frame`].
+    fn frame_in_place(
+        &mut self,
+        raw: &RawFrame<'_>,
+        frame: &Frame,
+        index: u64,
+        _window: &mut [u8],
+        spill: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        self.frame(raw, frame, index, spill)?;
+        Ok(0)
+    }
+
+    /// [`Encoder::record`] for [`Placement::Inline`] records and frames a stage emits, in place
+    /// as [`Encoder::frame_in_place`]; the default encodes into `spill` with
+    /// [`Encoder::record`].
+    fn record_in_place(
+        &mut self,
+        record: &Record,
+        index: u64,
+        _window: &mut [u8],
+        spill: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        self.record(record, index, spill)?;
+        Ok(0)
+    }
 
     /// A record of a stage; `index` is its position among the records of its kind (frames
     /// count the capture's frames) for the formats that list them in sections.
@@ -162,6 +217,32 @@ impl<E: Encoder, W: ReportWrite> EncodingDumper<E, W> {
         }
     }
 
+    /// Runs `encode` in place ([`ReportWrite::encode_in_place`]) when the encoder does so and
+    /// `out` lends a window; `None` otherwise (nothing written).
+    fn in_place(
+        &mut self,
+        mut encode: impl FnMut(&mut E, &mut [u8], &mut Vec<u8>) -> io::Result<usize>,
+    ) -> Option<io::Result<()>> {
+        if !self.encoder.in_place() {
+            return None;
+        }
+        let encoder = &mut self.encoder;
+        self.out
+            .encode_in_place(&mut |window, spill| encode(encoder, window, spill))
+    }
+
+    /// A record written in place when it can be ([`EncodingDumper::in_place`]), else as
+    /// [`EncodingDumper::emit`] writes it.
+    fn emit_record(&mut self, record: &Record, index: u64) -> io::Result<()> {
+        let in_place = self.in_place(|encoder, window, spill| {
+            encoder.record_in_place(record, index, window, spill)
+        });
+        match in_place {
+            Some(written) => written,
+            None => self.emit(|encoder, out| encoder.record(record, index, out)),
+        }
+    }
+
     /// Writes what `encode` appends: to the buffer `out` lends, else to the reused buffer
     /// then `out`. A failed `encode` writes nothing.
     fn emit(
@@ -185,7 +266,13 @@ impl<E: Encoder, W: ReportWrite> EncodingDumper<E, W> {
 impl<E: Encoder, W: ReportWrite> FrameSink for EncodingDumper<E, W> {
     fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
         let index = self.frames;
-        self.emit(|encoder, out| encoder.frame(raw, frame, index, out))?;
+        let in_place = self.in_place(|encoder, window, spill| {
+            encoder.frame_in_place(raw, frame, index, window, spill)
+        });
+        match in_place {
+            Some(written) => written?,
+            None => self.emit(|encoder, out| encoder.frame(raw, frame, index, out))?,
+        }
         self.frames += 1;
         Ok(())
     }
@@ -203,11 +290,11 @@ impl<E: Encoder, W: ReportWrite> Dumper for EncodingDumper<E, W> {
             // A frame a stage emits joins the frames; it has no raw bytes for `pcap`.
             _ if kind == RecordKind::Frame => {
                 let index = self.frames;
-                self.emit(|encoder, out| encoder.record(record, index, out))?;
+                self.emit_record(record, index)?;
                 self.frames += 1;
                 Ok(())
             }
-            Placement::Inline => self.emit(|encoder, out| encoder.record(record, 0, out)),
+            Placement::Inline => self.emit_record(record, 0),
             Placement::Sections => {
                 self.buffer.clear();
                 let index = self.sections.count(kind);

@@ -69,6 +69,29 @@ pub(crate) fn write_frame_json(
     Out::with(out, stage, |out| write_frame(out, frame))
 }
 
+/// [`write_frame_json`] and a newline, staged in `window` (the free part of the report
+/// writer's buffer, at least [`STAGE`] bytes) in front of `spill` (empty): the line is `spill`'s
+/// bytes, then the returned number of bytes at the start of `window` (see [`Out::window`]). A
+/// shorter window is not used: the line then goes to `spill` whole.
+pub(crate) fn write_frame_line(
+    window: &mut [u8],
+    spill: &mut Vec<u8>,
+    frame: &Frame,
+) -> serde_json::Result<usize> {
+    let line = |out: &mut Out<'_>| {
+        write_frame(out, frame)?;
+        out.push(b'\n');
+        Ok(())
+    };
+    match window.first_chunk_mut::<STAGE>() {
+        Some(window) => {
+            let (result, len) = Out::window(window, spill, line);
+            result.map(|()| len)
+        }
+        None => Out::with(spill, &mut Stage::default(), line).map(|()| 0),
+    }
+}
+
 /// [`write_frame_json`] into an [`Out`].
 fn write_frame(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
     lit(out, b"{\"number\":");
@@ -1435,7 +1458,7 @@ fn serde<T: Serialize + ?Sized>(out: &mut Out<'_>, value: &T) -> serde_json::Res
 mod out;
 mod record;
 use out::Out;
-pub(crate) use out::Stage;
+pub(crate) use out::{STAGE, Stage};
 pub(crate) use record::write_record_json;
 
 #[cfg(test)]

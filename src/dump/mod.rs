@@ -23,7 +23,7 @@ mod temp;
 mod tree;
 
 pub use background::BackgroundWriter;
-pub use encoder::{Encoder, EncodingDumper, FrameEncoder, Placement, ReportWrite};
+pub use encoder::{Encoder, EncodingDumper, FrameEncoder, InPlace, Placement, ReportWrite};
 pub use files::FilesDumper;
 pub use json::JsonDumper;
 pub use ndjson::{NdjsonDumper, NdjsonEncoder};

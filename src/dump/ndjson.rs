@@ -71,6 +71,22 @@ impl Encoder for NdjsonEncoder {
         Ok(())
     }
 
+    /// Untagged lines go straight into the writer's buffer (a tag is spliced in afterwards).
+    fn in_place(&self) -> bool {
+        self.file_field.is_none()
+    }
+
+    fn frame_in_place(
+        &mut self,
+        _raw: &RawFrame<'_>,
+        frame: &Frame,
+        _index: u64,
+        window: &mut [u8],
+        spill: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        Ok(frame_json::write_frame_line(window, spill, frame)?)
+    }
+
     fn record(&mut self, record: &Record, _index: u64, out: &mut Vec<u8>) -> io::Result<()> {
         let start = out.len();
         frame_json::write_record_json(out, &mut self.stage, record)?;

@@ -1,5 +1,6 @@
 //! [`Out`]: where the frame writers append, a fixed buffer (the encoder's [`Stage`], kept from
-//! frame to frame) in front of the caller's `Vec<u8>`.
+//! frame to frame, or a window of the report writer's own buffer: [`Out::window`]) in front of
+//! a `Vec<u8>`.
 //!
 //! An append to a `Vec` checks its capacity, stores its new length and, because the bytes it
 //! stores might alias the `Vec`'s own fields, reloads them before the next append: about ten
@@ -7,10 +8,11 @@
 //! one comparison with a constant and a store; the staged bytes move to the `Vec` in one copy
 //! when the buffer is full and when the `Out` is dropped.
 
-/// Bytes staged before they move to the `Vec`: more than most frames (≈ 880 bytes in the mixed
-/// capture) need in two copies, and more than any fixed-size piece (the longest is the 80 bytes
-/// of `time_fields`).
-const STAGE: usize = 1024;
+/// Bytes staged before they move to the `Vec`: more than nearly every frame needs (≈ 880
+/// bytes in the mixed capture; a window of the writer's buffer is this long, so that a line
+/// spills only when it is longer), and more than any fixed-size piece (the longest is the 80
+/// bytes of `time_fields`).
+pub(crate) const STAGE: usize = 4096;
 
 /// The staging buffer of an [`Out`], owned by an encoder and reused for every frame: zeroed once
 /// when the encoder is made, not on every call (a fresh stack array was a 1 KiB `memset` a frame).
@@ -87,6 +89,24 @@ impl Out<'_> {
         let result = write(&mut out);
         drain(out.vec, out.stage, out.len);
         result
+    }
+
+    /// Runs `write` with an `Out` staging in `window` (the free part of the report writer's
+    /// buffer) in front of `spill` (empty); returns its result and how many bytes it left at
+    /// the start of `window`. What it wrote is `spill`'s bytes (those that did not fit in
+    /// `window`, moved there as with [`Out::with`]'s `Vec`), then those.
+    pub(crate) fn window<R>(
+        window: &mut [u8; STAGE],
+        spill: &mut Vec<u8>,
+        write: impl FnOnce(&mut Out<'_>) -> R,
+    ) -> (R, usize) {
+        let mut out = Out {
+            vec: spill,
+            stage: window,
+            len: 0,
+        };
+        let result = write(&mut out);
+        (result, out.len)
     }
 
     /// Runs `write` on a copy of this `Out` that the compiler can keep in registers (its length
@@ -207,6 +227,40 @@ mod tests {
                     expected.push(b'!');
                 });
                 assert_eq!(vec, expected, "{first} {second}");
+            }
+        }
+    }
+    /// The same appends and truncations staged in a window give the bytes they give in a
+    /// `Vec`: the spilled ones, then those left in the window.
+    #[test]
+    fn windows_match_a_vec() {
+        let pattern: Vec<u8> = (0..5 * STAGE).map(|i| (i % 251) as u8).collect();
+        let script = |out: &mut Out<'_>, first: usize, second: usize| {
+            out.extend(&pattern[..first]);
+            let mark = out.position();
+            out.fixed(*b"12345678", 5);
+            out.extend(&pattern[..second]);
+            out.truncate(mark);
+            out.push(b'x');
+            out.extend(&pattern[..second]);
+            out.vec().push(b'!');
+            out.fixed(*b"abc", 2);
+            out.truncate(first / 2);
+            out.extend(&pattern[..first]);
+        };
+        {
+            for first in [0, 1, STAGE - 1, STAGE, 2 * STAGE + 3, 4 * STAGE] {
+                for second in [0, 8, STAGE, 3 * STAGE] {
+                    let mut expected = Vec::new();
+                    Out::with(&mut expected, &mut Stage::default(), |out| {
+                        script(out, first, second)
+                    });
+                    let (mut window, mut spill) = ([0; STAGE], Vec::new());
+                    let ((), len) =
+                        Out::window(&mut window, &mut spill, |out| script(out, first, second));
+                    spill.extend_from_slice(&window[..len]);
+                    assert_eq!(spill, expected, "{first} {second}");
+                }
             }
         }
     }
