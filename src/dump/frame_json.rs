@@ -66,7 +66,7 @@ pub(crate) fn write_frame_json(
     stage: &mut Stage,
     frame: &Frame,
 ) -> serde_json::Result<()> {
-    Out::with(out, stage, |out| write_frame(out, frame))
+    Out::with_day(out, stage, |out, day| write_frame(out, frame, day))
 }
 
 /// [`write_frame_json`] and a newline, staged in `window` (the free part of the report
@@ -76,10 +76,11 @@ pub(crate) fn write_frame_json(
 pub(crate) fn write_frame_line(
     window: &mut [u8],
     spill: &mut Vec<u8>,
+    day: &mut Day,
     frame: &Frame,
 ) -> serde_json::Result<usize> {
     let line = |out: &mut Out<'_>| {
-        write_frame(out, frame)?;
+        write_frame(out, frame, day)?;
         out.push(b'\n');
         Ok(())
     };
@@ -93,11 +94,11 @@ pub(crate) fn write_frame_line(
 }
 
 /// [`write_frame_json`] into an [`Out`].
-fn write_frame(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()> {
+fn write_frame(out: &mut Out<'_>, frame: &Frame, day: &mut Day) -> serde_json::Result<()> {
     lit(out, b"{\"number\":");
     int(out, frame.number);
     if let Some(ts) = frame.timestamp {
-        time_fields(out, ts);
+        time_fields(out, ts, day);
     }
     lit(out, b",\"len\":");
     num(out, frame.len);
@@ -1097,8 +1098,8 @@ static PAIRS: [u16; 100] = {
 
 /// `,"time":"<RFC 3339>","time_epoch":"<secs.nanos>"`, as `Timestamp`'s `write_rfc3339` and
 /// `write_epoch` (which it calls for times before 1970 or from the year 10000), written in
-/// place in `out`.
-fn time_fields(out: &mut Out<'_>, ts: Timestamp) {
+/// place in `out`; the date comes from `day` when the frame is of the same day as the last.
+fn time_fields(out: &mut Out<'_>, ts: Timestamp, day: &mut Day) {
     const PREFIX: &[u8; 55] = b",\"time\":\"YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ\",\"time_epoch\":\"";
     const ROOM: usize = 80;
     const TEMPLATE: [u8; ROOM] = {
@@ -1122,15 +1123,19 @@ fn time_fields(out: &mut Out<'_>, ts: Timestamp) {
         out.push(b'"');
         return;
     };
+    let days = secs / 86_400;
+    if day.days != days {
+        let (year, month, date) = civil_from_days(days as u32);
+        for (at, value) in [(0, year / 100), (2, year % 100), (5, month), (8, date)] {
+            day.text[at..at + 2].copy_from_slice(&PAIRS[value as usize % 100].to_le_bytes());
+        }
+        day.days = days;
+    }
     let buf = out.room::<ROOM>();
     buf.copy_from_slice(&TEMPLATE);
-    let (year, month, day) = civil_from_days((secs / 86_400) as u32);
+    buf[DATE..DATE + 10].copy_from_slice(&day.text);
     let of_day = (secs % 86_400) as u32;
     for (at, value) in [
-        (DATE, year / 100),
-        (DATE + 2, year % 100),
-        (DATE + 5, month),
-        (DATE + 8, day),
         (DATE + 11, of_day / 3600),
         (DATE + 14, of_day / 60 % 60),
         (DATE + 17, of_day % 60),
@@ -1457,7 +1462,7 @@ fn serde<T: Serialize + ?Sized>(out: &mut Out<'_>, value: &T) -> serde_json::Res
 
 mod out;
 mod record;
-use out::Out;
+use out::{Day, Out};
 pub(crate) use out::{STAGE, Stage};
 pub(crate) use record::write_record_json;
 

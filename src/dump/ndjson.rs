@@ -84,7 +84,12 @@ impl Encoder for NdjsonEncoder {
         window: &mut [u8],
         spill: &mut Vec<u8>,
     ) -> io::Result<usize> {
-        Ok(frame_json::write_frame_line(window, spill, frame)?)
+        Ok(frame_json::write_frame_line(
+            window,
+            spill,
+            self.stage.day(),
+            frame,
+        )?)
     }
 
     fn record(&mut self, record: &Record, _index: u64, out: &mut Vec<u8>) -> io::Result<()> {

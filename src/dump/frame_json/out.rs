@@ -15,13 +15,40 @@
 pub(crate) const STAGE: usize = 4096;
 
 /// The staging buffer of an [`Out`], owned by an encoder and reused for every frame: zeroed once
-/// when the encoder is made, not on every call (a fresh stack array was a 1 KiB `memset` a frame).
+/// when the encoder is made, not on every call (a fresh stack array was a 1 KiB `memset` a frame);
+/// with it the text of the last frame's date ([`Day`]).
 #[derive(Clone)]
-pub(crate) struct Stage(Box<[u8; STAGE]>);
+pub(crate) struct Stage(Box<[u8; STAGE]>, Day);
 
 impl Default for Stage {
     fn default() -> Stage {
-        Stage(Box::new([0; STAGE]))
+        Stage(Box::new([0; STAGE]), Day::default())
+    }
+}
+
+/// The `YYYY-MM-DD` of the last frame's day, kept by the encoder: the frames of a capture mostly
+/// share their day, whose civil date then is not computed again.
+#[derive(Clone, Debug)]
+pub(crate) struct Day {
+    /// Days since 1970-01-01 of `text` (`u64::MAX`: none yet).
+    pub(crate) days: u64,
+    /// Its date as ASCII.
+    pub(crate) text: [u8; 10],
+}
+
+impl Default for Day {
+    fn default() -> Day {
+        Day {
+            days: u64::MAX,
+            text: *b"1970-01-01",
+        }
+    }
+}
+
+impl Stage {
+    /// The last frame's [`Day`].
+    pub(crate) fn day(&mut self) -> &mut Day {
+        &mut self.1
     }
 }
 
@@ -74,6 +101,22 @@ fn extend_long(vec: &mut Vec<u8>, stage: &mut [u8; STAGE], len: usize, bytes: &[
 }
 
 impl Out<'_> {
+    /// [`Out::with`] for the frame writer, which also gets the stage's [`Day`].
+    pub(crate) fn with_day<R>(
+        vec: &mut Vec<u8>,
+        stage: &mut Stage,
+        write: impl FnOnce(&mut Out<'_>, &mut Day) -> R,
+    ) -> R {
+        let mut out = Out {
+            vec,
+            stage: &mut stage.0,
+            len: 0,
+        };
+        let result = write(&mut out, &mut stage.1);
+        drain(out.vec, out.stage, out.len);
+        result
+    }
+
     /// Runs `write` with an `Out` staging in `stage` in front of `vec` (whose bytes are kept;
     /// new ones go after them), then moves what it staged to `vec`.
     pub(crate) fn with<R>(
@@ -81,14 +124,7 @@ impl Out<'_> {
         stage: &mut Stage,
         write: impl FnOnce(&mut Out<'_>) -> R,
     ) -> R {
-        let mut out = Out {
-            vec,
-            stage: &mut stage.0,
-            len: 0,
-        };
-        let result = write(&mut out);
-        drain(out.vec, out.stage, out.len);
-        result
+        Out::with_day(vec, stage, |out, _| write(out))
     }
 
     /// Runs `write` with an `Out` staging in `window` (the free part of the report writer's

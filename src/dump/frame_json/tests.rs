@@ -1552,3 +1552,36 @@ fn numbers_match_itoa() {
     }
     assert_eq!(written, expected);
 }
+
+/// One stage for frames of the same day, of the next, back to an earlier one and across a
+/// year (its remembered date reused, then replaced): every line as serde_json writes it.
+#[test]
+fn dates_reused_across_frames_match_serde() {
+    let sample = sample_frames();
+    let mut stage = Stage::default();
+    let secs = [
+        1_700_000_000,
+        1_700_000_001,
+        1_700_086_399,
+        1_700_086_400,
+        1_700_000_000,
+        0,
+        86_399,
+        951_782_400,
+        1_704_067_199,
+        1_704_067_200,
+        1_704_067_200,
+    ];
+    for (i, secs) in secs.into_iter().enumerate() {
+        let mut frame = sample[0].clone();
+        frame.timestamp = Some(Timestamp::new(secs, i as u64));
+        let expected = serde_json::to_vec(&frame).expect("serde_json encodes every frame");
+        let mut fast = Vec::new();
+        write_frame_json(&mut fast, &mut stage, &frame).expect("fast path encodes every frame");
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&expected),
+            "{secs}"
+        );
+    }
+}
