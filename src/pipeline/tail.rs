@@ -248,6 +248,10 @@ impl Report<'_> {
         };
         for record in records {
             dumper.record(&record)?;
+            // Written: its memory goes to the next records of the stage.
+            if let Record::Reassembly(record) = record {
+                crate::reassembly::recycle(record);
+            }
         }
         Ok(())
     }

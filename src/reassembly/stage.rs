@@ -6,10 +6,10 @@ use super::http::{Cuts, Cutter, Exchange, Message, Origin};
 use super::ip::{Counters, Done};
 use super::record::{AnomalyKind, Key, Kind, Reassembled};
 use super::tcp::{Close, ConnInfo, Endpoint, Event, Segment, Side, TableLimits, TcpTable};
-use super::{ipv4, ipv6};
+use super::{ipv4, ipv6, spare};
 use crate::capture::RawFrame;
 use crate::engine::DissectOptions;
-use crate::engine::native::{by_ip_proto, dissect_from};
+use crate::engine::native::{by_ip_proto, dissect_from_into};
 use crate::model::{Frame, Http, Layer, ProtoId, Summary, Tcp, Timestamp};
 use crate::pipeline::{Record, Stage};
 use std::net::IpAddr;
@@ -113,7 +113,8 @@ impl ReassemblyStage {
             return;
         }
         let first = by_ip_proto(done.protocol).unwrap_or(ProtoId::Raw);
-        let mut frame = dissect_from(first, &done.data, &DissectOptions::default());
+        let mut frame = spare::frame();
+        dissect_from_into(first, &done.data, &DissectOptions::default(), &mut frame);
         frame.number = done.number;
         frame.timestamp = self.last_time;
         if done.complete
@@ -143,7 +144,7 @@ impl ReassemblyStage {
             self.counts.suppressed += 1;
             return;
         }
-        out.push(Record::Reassembly(Box::new(record)));
+        out.push(Record::Reassembly(spare::boxed(record)));
     }
 
     /// Feeds the innermost TCP segment of `frame` (not one inside an IP fragment or quoted by
