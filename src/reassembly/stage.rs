@@ -120,8 +120,9 @@ impl ReassemblyStage {
         if done.complete
             && self.opts.kinds.tcp
             && let Key::Ip { src, dst, .. } = key
+            && let Some(found) = scan(&frame, Some((src, dst))).tcp
         {
-            self.segment_of(&frame, &done.data, Some((src, dst)));
+            self.segment_of(&frame, &done.data, found);
         }
         self.report(
             Reassembled {
@@ -147,33 +148,9 @@ impl ReassemblyStage {
         out.push(Record::Reassembly(spare::boxed(record)));
     }
 
-    /// Feeds the innermost TCP segment of `frame` (not one inside an IP fragment or quoted by
-    /// an ICMP error); `addrs` are the addresses when the frame starts at TCP.
-    fn segment_of(&mut self, frame: &Frame, data: &[u8], mut addrs: Option<(IpAddr, IpAddr)>) {
-        let mut fragment = false;
-        let mut found: Option<((IpAddr, IpAddr), &Tcp, usize)> = None;
-        for (i, layer) in frame.layers.iter().enumerate() {
-            match layer {
-                // Inside a fragment everything is partial, tunnelled layers included: the
-                // reassembled datagram brings the segment.
-                Layer::Ipv4(ip) => {
-                    addrs = Some((IpAddr::V4(ip.src), IpAddr::V4(ip.dst)));
-                    fragment |= ipv4::is_fragment(ip);
-                }
-                Layer::Ipv6(ip) => addrs = Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst))),
-                Layer::Ipv6Frag(f) => fragment |= ipv6::is_fragment(f),
-                Layer::Icmp(_) | Layer::Icmpv6(_) => break,
-                Layer::Tcp(tcp) if !fragment => {
-                    if let Some(pair) = addrs {
-                        found = Some((pair, tcp, i));
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(((src, dst), tcp, at)) = found else {
-            return;
-        };
+    /// Feeds the TCP segment [`scan`] found in `frame` (`data` its bytes).
+    fn segment_of(&mut self, frame: &Frame, data: &[u8], found: Found<'_>) {
+        let ((src, dst), tcp, at) = found;
         let payload = frame.payload(at, data).unwrap_or_default();
         let seg = Segment {
             seq: tcp.seq,
@@ -243,6 +220,49 @@ impl ReassemblyStage {
         }
         self.messages = messages;
     }
+}
+
+/// A frame's TCP segment: its (source, destination) addresses, its layer, the layer's index.
+type Found<'f> = ((IpAddr, IpAddr), &'f Tcp, usize);
+
+/// What one pass over a frame's layers finds.
+struct Scan<'f> {
+    /// Whether a layer is an IP fragment, at any depth (tunnels and ICMP quotes included: the
+    /// fragment tables take them all); without one they have nothing to do.
+    fragment: bool,
+    /// The innermost TCP segment, unless inside an IP fragment (everything there is partial,
+    /// tunnelled layers included: the reassembled datagram brings the segment) or quoted by
+    /// an ICMP error.
+    tcp: Option<Found<'f>>,
+}
+
+/// Looks at `frame`'s layers once; `addrs` are the addresses when the frame starts at TCP.
+fn scan(frame: &Frame, mut addrs: Option<(IpAddr, IpAddr)>) -> Scan<'_> {
+    let mut fragment = false;
+    let mut quoted = false;
+    let mut tcp = None;
+    for (i, layer) in frame.layers.iter().enumerate() {
+        match layer {
+            Layer::Ipv4(ip) => {
+                if !quoted {
+                    addrs = Some((IpAddr::V4(ip.src), IpAddr::V4(ip.dst)));
+                }
+                fragment |= ipv4::is_fragment(ip);
+            }
+            Layer::Ipv6(ip) if !quoted => {
+                addrs = Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst)));
+            }
+            Layer::Ipv6Frag(f) => fragment |= ipv6::is_fragment(f),
+            Layer::Icmp(_) | Layer::Icmpv6(_) => quoted = true,
+            Layer::Tcp(segment) if !fragment && !quoted => {
+                if let Some(pair) = addrs {
+                    tcp = Some((pair, segment, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    Scan { fragment, tcp }
 }
 
 /// The HTTP layer right after the TCP layer `tcp` of `frame`, if it starts at the segment's
@@ -367,14 +387,17 @@ impl Stage for ReassemblyStage {
             self.last_time = Some(ts);
         }
         self.last_frame = raw.number;
-        if self.opts.kinds.ipv4 || self.opts.kinds.ipv6 {
+        let scan = scan(frame, None);
+        if (self.opts.kinds.ipv4 || self.opts.kinds.ipv6) && scan.fragment {
             self.frags.feed(frame, raw.data, self.now);
             if self.frags.has_done() {
                 self.datagrams(out);
             }
         }
-        if self.opts.kinds.tcp {
-            self.segment_of(frame, raw.data, None);
+        if self.opts.kinds.tcp
+            && let Some(found) = scan.tcp
+        {
+            self.segment_of(frame, raw.data, found);
         }
         if !self.messages.is_empty() {
             self.flush_messages(out);
