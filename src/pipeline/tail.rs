@@ -90,7 +90,9 @@ impl<'a> Tail<'a> {
         let front = &mut self.front;
         front.chain.observe(raw, frame);
         self.report.frame(raw, frame)?;
-        self.report.records(front.chain.take_records())?;
+        if front.chain.has_records() {
+            self.report.records(front.chain.take_records())?;
+        }
         front.store(frame);
         Ok(())
     }
@@ -191,6 +193,11 @@ impl StageChain {
     /// The records the stages emitted since the last call.
     pub fn take_records(&mut self) -> std::vec::Drain<'_, Record> {
         self.records.drain(..)
+    }
+
+    /// Whether the stages emitted records since [`StageChain::take_records`] was last called.
+    pub fn has_records(&self) -> bool {
+        !self.records.is_empty()
     }
 
     /// Ends the stages; their last records wait in [`StageChain::take_records`].

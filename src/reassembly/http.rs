@@ -570,9 +570,13 @@ fn dissected(first: ProtoId, bytes: &[u8]) -> Frame {
 
 /// The dissection of a message that is not HTTP, from `bytes`, the bytes kept of it.
 fn dissect_kept(cur: &Current, bytes: &[u8]) -> Frame {
+    if bytes.is_empty() {
+        // Nothing kept (not a protocol pcapkit dissects): no need to ask which.
+        return raw_message(cur);
+    }
     match app::over_tcp(cur.ports.0, cur.ports.1, bytes) {
-        Some(first) if !bytes.is_empty() => dissected(first, bytes),
-        _ => raw_message(cur),
+        Some(first) => dissected(first, bytes),
+        None => raw_message(cur),
     }
 }
 

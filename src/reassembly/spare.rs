@@ -8,11 +8,17 @@
 //! [`MAX_FRAME_LIST`] for a frame list's capacity), so this holds little memory.
 
 use super::record::Reassembled;
-use crate::model::{Frame, Http, Layer};
+use crate::model::{Frame, Http, Layer, Raw};
 use std::cell::RefCell;
 
 /// The most items of each kind kept.
 const KEPT: usize = 32;
+
+/// What an HTTP layer taken out of a kept frame's layers is replaced with.
+const EMPTY: Layer = Layer::Raw(Raw {
+    header_len: 0,
+    payload_len: 0,
+});
 
 /// The largest frame list (capacity) kept: longer messages are rare.
 const MAX_FRAME_LIST: usize = 256;
@@ -68,13 +74,16 @@ pub(crate) fn recycle(mut record: Box<Reassembled>) {
                 mut spans,
                 ..
             } = frame;
-            for layer in layers.drain(..) {
-                if let Layer::Http(http) = layer
+            for layer in &mut layers {
+                // Only HTTP layers are taken out (moving every layer costs more).
+                if matches!(layer, Layer::Http(_))
                     && spare.http.len() < KEPT
+                    && let Layer::Http(http) = std::mem::replace(layer, EMPTY)
                 {
                     spare.http.push(http);
                 }
             }
+            layers.clear();
             spans.clear();
             spare.frames.push(Frame {
                 layers,
@@ -165,7 +174,7 @@ fn copy_http(to: &mut Http, from: &Http) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{HttpKind, Raw, Span};
+    use crate::model::{HttpKind, Span};
     use crate::reassembly::{Key, Kind};
     use std::net::{IpAddr, Ipv4Addr};
 
