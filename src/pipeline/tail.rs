@@ -90,7 +90,9 @@ impl<'a> Tail<'a> {
         let front = &mut self.front;
         front.chain.observe(raw, frame);
         self.report.frame(raw, frame)?;
-        self.report.records(front.chain.take_records())?;
+        if front.chain.has_records() {
+            self.report.records(front.chain.take_records())?;
+        }
         front.store(frame);
         Ok(())
     }
@@ -193,6 +195,11 @@ impl StageChain {
         self.records.drain(..)
     }
 
+    /// Whether the stages emitted records since [`StageChain::take_records`] was last called.
+    pub fn has_records(&self) -> bool {
+        !self.records.is_empty()
+    }
+
     /// Ends the stages; their last records wait in [`StageChain::take_records`].
     pub fn finish_stages(&mut self) {
         for stage in &mut self.stages {
@@ -248,6 +255,10 @@ impl Report<'_> {
         };
         for record in records {
             dumper.record(&record)?;
+            // Written: its memory goes to the next records of the stage.
+            if let Record::Reassembly(record) = record {
+                crate::reassembly::recycle(record);
+            }
         }
         Ok(())
     }

@@ -9,10 +9,11 @@
 //! only counted.
 
 use super::record::{Anomaly, AnomalyKind};
+use super::spare;
 use super::tcp::Side;
 use crate::engine::DissectOptions;
-use crate::engine::native::{app, dissect_from, tls};
-use crate::model::{Frame, Http, HttpKind, Layer, LinkType, ProtoId, Raw, Span};
+use crate::engine::native::{app, dissect_from, dissect_from_into, tls};
+use crate::model::{Frame, Http, HttpKind, Layer, ProtoId, Raw, Span};
 use std::collections::VecDeque;
 
 /// The longest chunk-size or trailer line kept while parsing a chunked body.
@@ -322,7 +323,7 @@ impl Cutter {
         let mut current = Current {
             offset,
             len: 0,
-            frames: Vec::new(),
+            frames: spare::frame_list(),
             missing: Vec::new(),
             anomalies: Vec::new(),
             bytes: Vec::new(),
@@ -397,11 +398,9 @@ impl Cutter {
                             // Whole in this segment, which was dissected from the same
                             // first byte: the frame's HTTP layer is this head's.
                             Some(http) if whole.is_some() => head_frame(http, head_len),
-                            _ => dissect_from(
-                                ProtoId::Http,
-                                buffer.get(..head_len).unwrap_or_default(),
-                                &DissectOptions::default(),
-                            ),
+                            _ => {
+                                dissected(ProtoId::Http, buffer.get(..head_len).unwrap_or_default())
+                            }
                         };
                         // The head is dissected: its bytes are not needed any more.
                         out.give(std::mem::take(&mut cur.bytes));
@@ -562,11 +561,22 @@ impl Cutter {
     }
 }
 
+/// `dissect_from(first, bytes)`, in a kept frame's memory.
+fn dissected(first: ProtoId, bytes: &[u8]) -> Frame {
+    let mut frame = spare::frame();
+    dissect_from_into(first, bytes, &DissectOptions::default(), &mut frame);
+    frame
+}
+
 /// The dissection of a message that is not HTTP, from `bytes`, the bytes kept of it.
 fn dissect_kept(cur: &Current, bytes: &[u8]) -> Frame {
+    if bytes.is_empty() {
+        // Nothing kept (not a protocol pcapkit dissects): no need to ask which.
+        return raw_message(cur);
+    }
     match app::over_tcp(cur.ports.0, cur.ports.1, bytes) {
-        Some(first) if !bytes.is_empty() => dissect_from(first, bytes, &DissectOptions::default()),
-        _ => raw_message(cur),
+        Some(first) => dissected(first, bytes),
+        None => raw_message(cur),
     }
 }
 
@@ -575,26 +585,16 @@ fn dissect_kept(cur: &Current, bytes: &[u8]) -> Frame {
 fn raw_message(cur: &Current) -> Frame {
     let missing: u64 = cur.missing.iter().map(|[a, b]| b - a).sum();
     let arrived = u32::try_from(cur.len.saturating_sub(missing)).unwrap_or(u32::MAX);
-    let (layers, spans) = if arrived > 0 {
-        let raw = Layer::Raw(Raw {
+    let mut frame = spare::frame();
+    if arrived > 0 {
+        frame.layers.push(Layer::Raw(Raw {
             header_len: 0,
             payload_len: arrived,
-        });
-        (vec![raw], vec![Span::default()])
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    Frame {
-        number: 0,
-        timestamp: None,
-        len: arrived,
-        cap_len: 0,
-        link_type: LinkType(0),
-        interface: None,
-        layers,
-        spans,
-        error: None,
+        }));
+        frame.spans.push(Span::default());
     }
+    frame.len = arrived;
+    frame
 }
 
 /// What `dissect_from(ProtoId::Http, head)` gives for a head of `head_len` bytes that `http`
@@ -602,24 +602,19 @@ fn raw_message(cur: &Current) -> Frame {
 /// the head: only the body's lengths differ, and they are the head's own here).
 fn head_frame(http: &Http, head_len: usize) -> Frame {
     let len = u32::try_from(head_len).unwrap_or(u32::MAX);
-    let mut http = Box::new(http.clone());
+    let mut http = spare::http_copy(http);
     http.body_len = 0;
     http.payload_len = 0;
-    let mut layers = Vec::with_capacity(4);
-    layers.push(Layer::Http(http));
-    let mut spans = Vec::with_capacity(4);
-    spans.push(Span {
+    let mut frame = spare::frame();
+    frame.layers.push(Layer::Http(http));
+    frame.spans.push(Span {
         start: 0,
         header_end: len,
         end: len,
     });
-    Frame {
-        len,
-        cap_len: len,
-        layers,
-        spans,
-        ..Frame::default()
-    }
+    frame.len = len;
+    frame.cap_len = len;
+    frame
 }
 
 /// Where the head in `bytes` ends (just past its blank line), if it does.

@@ -14,11 +14,13 @@ mod ip;
 pub mod ipv4;
 pub mod ipv6;
 mod record;
+mod spare;
 mod stage;
 pub mod tcp;
 
 pub use analyse::{HttpExchange, HttpMessage, analyse, analyse_each};
 pub use record::{Anomaly, AnomalyKind, Key, Kind, Reassembled};
+pub(crate) use spare::recycle;
 pub use stage::ReassemblyStage;
 
 use crate::capture::{CaptureInfo, CaptureReader, StoppedEarly};

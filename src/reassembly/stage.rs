@@ -2,14 +2,14 @@
 
 use super::ReassemblyOptions;
 use super::defrag::Defragmenter;
-use super::http::{Cuts, Cutter, Exchange, Message, Origin};
+use super::http::{Cuts, Cutter, Exchange, Origin};
 use super::ip::{Counters, Done};
 use super::record::{AnomalyKind, Key, Kind, Reassembled};
 use super::tcp::{Close, ConnInfo, Endpoint, Event, Segment, Side, TableLimits, TcpTable};
-use super::{ipv4, ipv6};
+use super::{ipv4, ipv6, spare};
 use crate::capture::RawFrame;
 use crate::engine::DissectOptions;
-use crate::engine::native::{by_ip_proto, dissect_from};
+use crate::engine::native::{by_ip_proto, dissect_from_into};
 use crate::model::{Frame, Http, Layer, ProtoId, Summary, Tcp, Timestamp};
 use crate::pipeline::{Record, Stage};
 use std::net::IpAddr;
@@ -45,7 +45,9 @@ pub struct ReassemblyStage {
     last_time: Option<Timestamp>,
     last_frame: u64,
     counts: Counts,
-    messages: Vec<(ConnInfo, Message)>,
+    /// Records of the messages that reassembled datagrams' segments cut: they follow the
+    /// datagrams' own records.
+    pending: Vec<Record>,
     /// What one stream event cuts (kept to reuse its allocations and buffers).
     cut: Cuts,
 }
@@ -65,7 +67,7 @@ impl ReassemblyStage {
             last_time: None,
             last_frame: 0,
             counts: Counts::default(),
-            messages: Vec::new(),
+            pending: Vec::new(),
             cut: Cuts::default(),
         }
     }
@@ -104,6 +106,7 @@ impl ReassemblyStage {
             self.datagram(Kind::Ipv6, key, done, out);
         }
         self.frags.v6_done = v6;
+        out.append(&mut self.pending);
     }
 
     fn datagram<K>(&mut self, kind: Kind, key: Key, done: Done<K>, out: &mut Vec<Record>) {
@@ -113,14 +116,18 @@ impl ReassemblyStage {
             return;
         }
         let first = by_ip_proto(done.protocol).unwrap_or(ProtoId::Raw);
-        let mut frame = dissect_from(first, &done.data, &DissectOptions::default());
+        let mut frame = spare::frame();
+        dissect_from_into(first, &done.data, &DissectOptions::default(), &mut frame);
         frame.number = done.number;
         frame.timestamp = self.last_time;
         if done.complete
             && self.opts.kinds.tcp
             && let Key::Ip { src, dst, .. } = key
+            && let Some(found) = scan(&frame, true).tcp
         {
-            self.segment_of(&frame, &done.data, Some((src, dst)));
+            let mut pending = std::mem::take(&mut self.pending);
+            self.segment_of(&frame, &done.data, found, Some((src, dst)), &mut pending);
+            self.pending = pending;
         }
         self.report(
             Reassembled {
@@ -139,38 +146,22 @@ impl ReassemblyStage {
 
     /// Emits a record unless strict mode hides it.
     fn report(&mut self, record: Reassembled, out: &mut Vec<Record>) {
-        if self.opts.strict && !record.complete {
-            self.counts.suppressed += 1;
-            return;
-        }
-        out.push(Record::Reassembly(Box::new(record)));
+        report(record, self.opts.strict, &mut self.counts, out);
     }
 
-    /// Feeds the innermost TCP segment of `frame` (not one inside an IP fragment or quoted by
-    /// an ICMP error); `addrs` are the addresses when the frame starts at TCP.
-    fn segment_of(&mut self, frame: &Frame, data: &[u8], mut addrs: Option<(IpAddr, IpAddr)>) {
-        let mut fragment = false;
-        let mut found: Option<((IpAddr, IpAddr), &Tcp, usize)> = None;
-        for (i, layer) in frame.layers.iter().enumerate() {
-            match layer {
-                // Inside a fragment everything is partial, tunnelled layers included: the
-                // reassembled datagram brings the segment.
-                Layer::Ipv4(ip) => {
-                    addrs = Some((IpAddr::V4(ip.src), IpAddr::V4(ip.dst)));
-                    fragment |= ipv4::is_fragment(ip);
-                }
-                Layer::Ipv6(ip) => addrs = Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst))),
-                Layer::Ipv6Frag(f) => fragment |= ipv6::is_fragment(f),
-                Layer::Icmp(_) | Layer::Icmpv6(_) => break,
-                Layer::Tcp(tcp) if !fragment => {
-                    if let Some(pair) = addrs {
-                        found = Some((pair, tcp, i));
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(((src, dst), tcp, at)) = found else {
+    /// Feeds the TCP segment [`scan`] found in `frame` (`data` its bytes; `outer` the
+    /// addresses when the frame starts at TCP); the records of the messages it ends go to
+    /// `out`.
+    fn segment_of(
+        &mut self,
+        frame: &Frame,
+        data: &[u8],
+        found: Found<'_>,
+        outer: Option<(IpAddr, IpAddr)>,
+        out: &mut Vec<Record>,
+    ) {
+        let (ip, tcp, at) = found;
+        let Some((src, dst)) = addresses(ip, outer) else {
             return;
         };
         let payload = frame.payload(at, data).unwrap_or_default();
@@ -190,57 +181,120 @@ impl ReassemblyStage {
             addr: dst,
             port: tcp.dst_port,
         };
-        let max_message = self.opts.max_message;
-        let messages = &mut self.messages;
-        let counts = &mut self.counts;
-        let cut = &mut self.cut;
         let number = seg.frame;
         let parsed = http_at_payload(frame, at).map(|http| (payload, http));
+        let at = Context {
+            number,
+            parsed,
+            max_message: self.opts.max_message,
+            strict: self.opts.strict,
+            last_frame: self.last_frame,
+            last_time: self.last_time,
+        };
+        let counts = &mut self.counts;
+        let cut = &mut self.cut;
         self.tcp
             .segment(src, dst, &seg, ack, &mut |state, info, side, event| {
-                let at = Context {
-                    number,
-                    parsed,
-                    max_message,
-                };
                 on_event(state, info, side, event, at, counts, cut);
-                messages.extend(cut.messages.drain(..).map(|m| (*info, m)));
+                messages(info, at, counts, cut, out);
             });
     }
+}
 
-    /// Turns cut messages into records.
-    fn flush_messages(&mut self, out: &mut Vec<Record>) {
-        let mut messages = std::mem::take(&mut self.messages);
-        for (info, msg) in messages.drain(..) {
-            let side = msg.side & 1;
-            let (from, to) = (info.ends[side], info.ends[side ^ 1]);
-            let mut frame = msg.frame;
-            frame.number = msg.frames.last().copied().unwrap_or(self.last_frame);
-            frame.timestamp = self.last_time;
-            self.counts.tcp_messages += 1;
-            self.counts.tcp_incomplete += u64::from(!msg.complete);
-            self.report(
-                Reassembled {
-                    kind: Kind::Tcp,
-                    key: Key::Tcp {
-                        src: from.addr,
-                        src_port: from.port,
-                        dst: to.addr,
-                        dst_port: to.port,
-                        stream: info.stream,
-                        offset: msg.offset,
-                    },
-                    frames: msg.frames,
-                    complete: msg.complete,
-                    missing: msg.missing,
-                    anomalies: msg.anomalies,
-                    len: msg.len,
-                    frame,
-                },
-                out,
-            );
+/// Emits a record unless strict mode (`strict`) hides it.
+fn report(record: Reassembled, strict: bool, counts: &mut Counts, out: &mut Vec<Record>) {
+    if strict && !record.complete {
+        counts.suppressed += 1;
+        return;
+    }
+    out.push(Record::Reassembly(spare::boxed(record)));
+}
+
+/// Turns the messages cut from connection `info` into records.
+fn messages(
+    info: &ConnInfo,
+    at: Context<'_>,
+    counts: &mut Counts,
+    cut: &mut Cuts,
+    out: &mut Vec<Record>,
+) {
+    for msg in cut.messages.drain(..) {
+        let side = msg.side & 1;
+        let (from, to) = (info.ends[side], info.ends[side ^ 1]);
+        let mut frame = msg.frame;
+        frame.number = msg.frames.last().copied().unwrap_or(at.last_frame);
+        frame.timestamp = at.last_time;
+        counts.tcp_messages += 1;
+        counts.tcp_incomplete += u64::from(!msg.complete);
+        let record = Reassembled {
+            kind: Kind::Tcp,
+            key: Key::Tcp {
+                src: from.addr,
+                src_port: from.port,
+                dst: to.addr,
+                dst_port: to.port,
+                stream: info.stream,
+                offset: msg.offset,
+            },
+            frames: msg.frames,
+            complete: msg.complete,
+            missing: msg.missing,
+            anomalies: msg.anomalies,
+            len: msg.len,
+            frame,
+        };
+        report(record, at.strict, counts, out);
+    }
+}
+
+/// A frame's TCP segment: the IP layer it follows (`None` when the frame starts at TCP), its
+/// layer, the layer's index.
+type Found<'f> = (Option<&'f Layer>, &'f Tcp, usize);
+
+/// What one pass over a frame's layers finds.
+struct Scan<'f> {
+    /// Whether a layer is an IP fragment, at any depth (tunnels and ICMP quotes included: the
+    /// fragment tables take them all); without one they have nothing to do.
+    fragment: bool,
+    /// The innermost TCP segment, unless inside an IP fragment (everything there is partial,
+    /// tunnelled layers included: the reassembled datagram brings the segment) or quoted by
+    /// an ICMP error.
+    tcp: Option<Found<'f>>,
+}
+
+/// Looks at `frame`'s layers once; `outer`: the frame starts at TCP, whose addresses the
+/// caller has.
+fn scan(frame: &Frame, outer: bool) -> Scan<'_> {
+    let mut fragment = false;
+    let mut quoted = false;
+    let mut ip = None;
+    let mut tcp = None;
+    for (i, layer) in frame.layers.iter().enumerate() {
+        match layer {
+            Layer::Ipv4(v4) => {
+                if !quoted {
+                    ip = Some(layer);
+                }
+                fragment |= ipv4::is_fragment(v4);
+            }
+            Layer::Ipv6(_) if !quoted => ip = Some(layer),
+            Layer::Ipv6Frag(f) => fragment |= ipv6::is_fragment(f),
+            Layer::Icmp(_) | Layer::Icmpv6(_) => quoted = true,
+            Layer::Tcp(segment) if !fragment && !quoted && (outer || ip.is_some()) => {
+                tcp = Some((ip, segment, i));
+            }
+            _ => {}
         }
-        self.messages = messages;
+    }
+    Scan { fragment, tcp }
+}
+
+/// The (source, destination) addresses of IP layer `ip`; `outer` without one.
+fn addresses(ip: Option<&Layer>, outer: Option<(IpAddr, IpAddr)>) -> Option<(IpAddr, IpAddr)> {
+    match ip {
+        Some(Layer::Ipv4(ip)) => Some((IpAddr::V4(ip.src), IpAddr::V4(ip.dst))),
+        Some(Layer::Ipv6(ip)) => Some((IpAddr::V6(ip.src), IpAddr::V6(ip.dst))),
+        _ => outer,
     }
 }
 
@@ -258,12 +312,16 @@ fn http_at_payload(frame: &Frame, tcp: usize) -> Option<&Http> {
 }
 
 /// What a stream event came with: the frame (`number`), that frame's segment payload with
-/// its HTTP layer (if it has one there), and the cutters' message bound.
+/// its HTTP layer (if it has one there), the cutters' message bound; and what the records of
+/// the messages take: strict mode, the latest frame and capture time.
 #[derive(Clone, Copy)]
 struct Context<'a> {
     number: u64,
     parsed: Option<(&'a [u8], &'a Http)>,
     max_message: usize,
+    strict: bool,
+    last_frame: u64,
+    last_time: Option<Timestamp>,
 }
 
 /// Routes one stream event to the connection's cutters.
@@ -366,17 +424,17 @@ impl Stage for ReassemblyStage {
             self.last_time = Some(ts);
         }
         self.last_frame = raw.number;
-        if self.opts.kinds.ipv4 || self.opts.kinds.ipv6 {
+        let scan = scan(frame, false);
+        if (self.opts.kinds.ipv4 || self.opts.kinds.ipv6) && scan.fragment {
             self.frags.feed(frame, raw.data, self.now);
             if self.frags.has_done() {
                 self.datagrams(out);
             }
         }
-        if self.opts.kinds.tcp {
-            self.segment_of(frame, raw.data, None);
-        }
-        if !self.messages.is_empty() {
-            self.flush_messages(out);
+        if self.opts.kinds.tcp
+            && let Some(found) = scan.tcp
+        {
+            self.segment_of(frame, raw.data, found, None, out);
         }
     }
 
@@ -384,20 +442,20 @@ impl Stage for ReassemblyStage {
         let last = self.last_frame;
         self.frags.flush_all(last);
         self.datagrams(out);
-        let max_message = self.opts.max_message;
-        let messages = &mut self.messages;
+        let at = Context {
+            number: last,
+            parsed: None,
+            max_message: self.opts.max_message,
+            strict: self.opts.strict,
+            last_frame: last,
+            last_time: self.last_time,
+        };
         let counts = &mut self.counts;
         let cut = &mut self.cut;
         self.tcp.finish(&mut |state, info, side, event| {
-            let at = Context {
-                number: last,
-                parsed: None,
-                max_message,
-            };
             on_event(state, info, side, event, at, counts, cut);
-            messages.extend(cut.messages.drain(..).map(|m| (*info, m)));
+            messages(info, at, counts, cut, out);
         });
-        self.flush_messages(out);
     }
 
     fn summarize(&self, summary: &mut Summary) {

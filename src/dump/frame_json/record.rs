@@ -28,12 +28,24 @@ pub(crate) fn write_record_json(
 /// `{"record":"reassembly","kind":..,"key"|"flow":..,...,"layers":[..]}`, in the order of
 /// `Reassembled`'s `Serialize`.
 fn write_reassembled(out: &mut Out<'_>, r: &Reassembled) -> serde_json::Result<()> {
+    // The kind and the key's name in one piece.
     lit(
         out,
-        match r.kind {
-            Kind::Ipv4 => b"{\"record\":\"reassembly\",\"kind\":\"ipv4\"",
-            Kind::Ipv6 => b"{\"record\":\"reassembly\",\"kind\":\"ipv6\"",
-            Kind::Tcp => b"{\"record\":\"reassembly\",\"kind\":\"tcp\"",
+        match (r.kind, matches!(r.key, Key::Tcp { .. })) {
+            (Kind::Ipv4, false) => {
+                b"{\"record\":\"reassembly\",\"kind\":\"ipv4\",\"key\":{\"src\":"
+            }
+            (Kind::Ipv6, false) => {
+                b"{\"record\":\"reassembly\",\"kind\":\"ipv6\",\"key\":{\"src\":"
+            }
+            (Kind::Tcp, false) => b"{\"record\":\"reassembly\",\"kind\":\"tcp\",\"key\":{\"src\":",
+            (Kind::Ipv4, true) => {
+                b"{\"record\":\"reassembly\",\"kind\":\"ipv4\",\"flow\":{\"src\":"
+            }
+            (Kind::Ipv6, true) => {
+                b"{\"record\":\"reassembly\",\"kind\":\"ipv6\",\"flow\":{\"src\":"
+            }
+            (Kind::Tcp, true) => b"{\"record\":\"reassembly\",\"kind\":\"tcp\",\"flow\":{\"src\":",
         },
     );
     match r.key {
@@ -43,7 +55,6 @@ fn write_reassembled(out: &mut Out<'_>, r: &Reassembled) -> serde_json::Result<(
             protocol,
             id,
         } => {
-            lit(out, b",\"key\":{\"src\":");
             ip(out, src);
             lit(out, b",\"dst\":");
             ip(out, dst);
@@ -61,7 +72,6 @@ fn write_reassembled(out: &mut Out<'_>, r: &Reassembled) -> serde_json::Result<(
             stream,
             offset,
         } => {
-            lit(out, b",\"flow\":{\"src\":");
             ip(out, src);
             lit(out, b",\"src_port\":");
             num(out, src_port);
@@ -82,6 +92,28 @@ fn write_reassembled(out: &mut Out<'_>, r: &Reassembled) -> serde_json::Result<(
         }
         int(out, number);
     }
+    if r.missing.is_empty() && r.anomalies.is_empty() {
+        // The common case in one piece.
+        lit(
+            out,
+            if r.complete {
+                b"],\"complete\":true,\"missing\":[],\"anomalies\":[],\"len\":"
+            } else {
+                b"],\"complete\":false,\"missing\":[],\"anomalies\":[],\"len\":"
+            },
+        );
+    } else {
+        irregular(out, r);
+    }
+    int(out, r.len);
+    chain_layers_error(out, &r.frame)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// `],"complete":..,"missing":[..],"anomalies":[..],"len":` of a record with missing ranges
+/// or anomalies.
+fn irregular(out: &mut Out<'_>, r: &Reassembled) {
     lit(out, b"],\"complete\":");
     boolean(out, r.complete);
     lit(out, b",\"missing\":[");
@@ -109,10 +141,6 @@ fn write_reassembled(out: &mut Out<'_>, r: &Reassembled) -> serde_json::Result<(
         out.push(b'}');
     }
     lit(out, b"],\"len\":");
-    int(out, r.len);
-    chain_layers_error(out, &r.frame)?;
-    out.push(b'}');
-    Ok(())
 }
 
 /// `from,to]`: a byte range's items and the closing bracket.

@@ -212,27 +212,34 @@ pub(crate) fn dissect_with_into<'a>(
 /// `number` is 0, it has no time, `len` and `cap_len` are `data`'s length and its link type
 /// is 0: the caller fills in what the buffer stands for.
 pub fn dissect_from(first: ProtoId, data: &[u8], opts: &DissectOptions) -> Frame {
-    let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
     let mut frame = Frame {
-        number: 0,
-        timestamp: None,
-        len,
-        cap_len: len,
-        link_type: LinkType(0),
-        interface: None,
         layers: Vec::with_capacity(4),
         spans: Vec::with_capacity(4),
-        error: None,
+        ..Frame::default()
     };
-    walk(
-        &mut frame,
-        data,
-        data.len(),
-        Some(first),
-        opts,
-        &mut NativeOnly,
-    );
+    dissect_from_into(first, data, opts, &mut frame);
     frame
+}
+
+/// [`dissect_from`] into `frame`, whose fields are all replaced (its vectors' memory reused:
+/// what the reassembly stage does with the records the report is done with).
+pub(crate) fn dissect_from_into(
+    first: ProtoId,
+    data: &[u8],
+    opts: &DissectOptions,
+    frame: &mut Frame,
+) {
+    let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+    frame.number = 0;
+    frame.timestamp = None;
+    frame.len = len;
+    frame.cap_len = len;
+    frame.link_type = LinkType(0);
+    frame.interface = None;
+    frame.layers.clear();
+    frame.spans.clear();
+    frame.error = None;
+    walk(frame, data, data.len(), Some(first), opts, &mut NativeOnly);
 }
 
 /// The protocol a frame of `link_type` starts with; `None` for link types pcapkit does not know.
