@@ -1,5 +1,6 @@
-//! Cisco HDLC (104), IP over InfiniBand (242) and ARCNET (129) against tshark run at test
-//! time, on generated frames (no shared capture holds these link types).
+//! Cisco HDLC (104), IP over InfiniBand (242), ARCNET (129) and the Prism monitoring header
+//! (119) against tshark run at test time, on generated frames (no shared capture holds these
+//! link types).
 //!
 //! Each link type gets one pcap: every protocol value the decoder hands on, and the header
 //! cut at every length (0 bytes included). For every frame, tshark's chain
@@ -19,13 +20,19 @@
 //!   protocol id, split flag and sequence again): tshark 4.0 reads the 0xFF as the split flag
 //!   and the padding as the sequence, and hands the rest to the protocol from the padding on.
 //!
+//! - Prism: a link-type-119 frame without a Prism header (its first word no message code) is a
+//!   bare 802.11 frame for both, but tshark names `prism` first (its dissector was called and
+//!   handed the frame on); pcapkit's chain starts with IEEE802.11. A cut Prism header: pcapkit
+//!   keeps the message code and length that fit, not the device name and items tshark also
+//!   shows (compared: the code and length).
+//!
 //! A few frames' tshark values are also kept here, so that a run without tshark still checks
 //! them.
 
 mod common;
 
 use common::Node;
-use pcapkit::model::{Frame, Layer};
+use pcapkit::model::{Frame, Layer, ProtoId};
 
 /// An IPv4/UDP datagram (10.0.0.1 → 10.0.0.2, 12345 → 12345, no payload).
 const IPV4_UDP: [u8; 28] = [
@@ -114,6 +121,76 @@ fn arcnet_frames() -> Vec<Vec<u8>> {
     out
 }
 
+/// An 802.11 data frame (to the DS, LLC/SNAP) carrying [`IPV4_UDP`].
+fn wlan_data() -> Vec<u8> {
+    let mut f = vec![0x08, 0x01, 0, 0];
+    for last in [0x55, 0x66, 0x77] {
+        f.extend_from_slice(&[0, 0x11, 0x22, 0x33, 0x44, last]);
+    }
+    f.extend_from_slice(&[0x10, 0x00, 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]);
+    f.extend_from_slice(&IPV4_UDP);
+    f
+}
+
+/// A Prism header in either byte order with type-1 (0x44) or type-2 (0x41) codes, device
+/// `wlan0`, every item with a value but the signal (status 1), the noise negative.
+fn prism_header(big_endian: bool, type1: bool) -> Vec<u8> {
+    let word = |v: u32| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let half = |v: u16| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let mut h = Vec::new();
+    h.extend(word(if type1 { 0x44 } else { 0x41 }));
+    h.extend(word(144));
+    h.extend(b"wlan0\0\0\0\0\0\0\0\0\0\0\0");
+    let values: [(u16, i32); 10] = [
+        (0, 1000),
+        (0, 2000),
+        (0, 6),
+        (0, -60),
+        (0, 40),
+        (1, 0),
+        (0, -95),
+        (0, 108),
+        (0, 1),
+        (0, 60),
+    ];
+    for (i, (status, value)) in (1u32..).zip(values) {
+        h.extend(word(if type1 {
+            (i << 16) | 0x44
+        } else {
+            (i << 12) | 0x41
+        }));
+        h.extend(half(status));
+        h.extend(half(4));
+        h.extend(word(value as u32));
+    }
+    h
+}
+
+/// Prism frames: both byte orders and code families over 802.11 data, the header alone, cut
+/// at every length, and an 802.11 frame with no Prism header under link type 119.
+fn prism_frames() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    with_cuts(&mut out, &prism_header(false, false), &wlan_data());
+    out.push([prism_header(true, true), wlan_data()].concat());
+    out.push([prism_header(false, true), wlan_data()].concat());
+    out.push([prism_header(true, false), wlan_data()].concat());
+    out.push(prism_header(false, false));
+    out.push(wlan_data());
+    out
+}
+
 /// Whether `frame` is an ARCNET exception packet (an oracle quirk, above).
 fn arcnet_exception(frame: &[u8]) -> bool {
     frame.len() > 5 && !matches!(frame[4], 240 | 241 | 128 | 205) && frame[5] == 0xff
@@ -145,8 +222,43 @@ fn ours(frame: &Frame) -> Option<Vec<(String, String)>> {
             o.extend(a.seq.map(|q| s("arcnet.sequence", q.to_string())));
             o
         }
-        // A cut header: the fields that fit (ARCNET's; none for the others).
+        Layer::Prism(p) => {
+            let mut o = vec![
+                s("prism.msgcode", format!("0x{:08x}", p.msgcode)),
+                s("prism.msglen", p.msglen.to_string()),
+                s("prism.devname", p.devname.clone()),
+            ];
+            let decimal = [
+                ("hosttime", p.hosttime.map(i64::from)),
+                ("mactime", p.mactime.map(i64::from)),
+                ("channel", p.channel.map(i64::from)),
+                ("rssi", p.rssi.map(i64::from)),
+                ("sq", p.sq.map(i64::from)),
+                ("signal", p.signal.map(i64::from)),
+                ("noise", p.noise.map(i64::from)),
+                ("rate", p.rate.map(i64::from)),
+                ("frmlen", p.frmlen.map(i64::from)),
+            ];
+            for (name, v) in decimal {
+                o.extend(v.map(|v| s(&format!("prism.did.{name}"), v.to_string())));
+            }
+            o.extend(p.istx.map(|v| s("prism.did.istx", format!("0x{v:08x}"))));
+            o
+        }
+        // A cut header: the fields that fit (ARCNET's, Prism's; none for the others).
         Layer::Partial(p) if p.fields.is_empty() => return None,
+        Layer::Partial(p) if p.proto == ProtoId::Prism => p
+            .fields
+            .iter()
+            .map(|(name, value)| {
+                let n = serde_json::to_value(value).expect("a field value");
+                let n = n.as_u64().expect("a number");
+                match *name {
+                    "msgcode" => s("prism.msgcode", format!("0x{n:08x}")),
+                    other => s(&format!("prism.{other}"), n.to_string()),
+                }
+            })
+            .collect(),
         Layer::Partial(p) => p
             .fields
             .iter()
@@ -168,13 +280,19 @@ fn ours(frame: &Frame) -> Option<Vec<(String, String)>> {
 }
 
 /// tshark's fields of the link layer `proto` that [`ours`] models (IPoIB's GRH and
-/// pseudo-header fields are not modelled), sorted.
-fn theirs(layers: &Node, proto: &str) -> Vec<(String, String)> {
+/// pseudo-header fields, Prism's item codes, statuses and lengths are not modelled; of a cut
+/// Prism header, only the code and length), sorted.
+fn theirs(layers: &Node, proto: &str, cut: bool) -> Vec<(String, String)> {
     let modelled = |k: &str| {
         k.starts_with(&format!("{proto}."))
             && !k.starts_with("ipoib.grh")
             && !k.starts_with("ipoib.daddr")
             && k != "ipoib.dgid"
+            && !matches!(
+                k,
+                "prism.did.type" | "prism.did.status" | "prism.did.length"
+            )
+            && (!cut || proto != "prism" || matches!(k, "prism.msgcode" | "prism.msglen"))
     };
     let mut t: Vec<(String, String)> = layers
         .get(proto)
@@ -196,6 +314,8 @@ fn chain_as_tshark(frame: &Frame) -> String {
             "CHDLC" => "chdlc",
             "IPoIB" => "ipoib",
             "ARCNET" => "arcnet",
+            "Prism" => "prism",
+            "IEEE802.11" => "wlan_radio:wlan",
             "IPv4" => "ip",
             "IPv6" => "ipv6",
             "UDP" => "udp",
@@ -239,7 +359,8 @@ fn compare(
             .find("frame.protocols")
             .and_then(Node::text)
             .expect("frame.protocols");
-        let fields = theirs(t, proto);
+        let cut = matches!(frame.layers.first(), Some(Layer::Partial(_)));
+        let fields = theirs(t, proto, cut);
         if quirk(bytes) {
             continue;
         }
@@ -305,6 +426,19 @@ fn arcnet_matches_tshark() {
     );
 }
 
+#[test]
+fn prism_matches_tshark() {
+    // The bare 802.11 frame is the quirk (above).
+    let bare = |f: &[u8]| f.first() == Some(&0x08);
+    let fields = compare(119, "prism", &prism_frames(), bare);
+    // 4 whole headers + the header alone (12 fields each: 9 items with a value, code, length,
+    // name); the cuts keep the code from 4 bytes on (140 cuts) and the length from 8 (136).
+    assert!(
+        fields.is_none_or(|n| n == 5 * 12 + 140 + 136),
+        "{fields:?} fields compared"
+    );
+}
+
 /// tshark 4.0's chain and link layer fields for a few frames (link type, frame index), kept
 /// for a run without tshark; no fields: a cut header (a field-less partial layer).
 type Kept = (
@@ -314,7 +448,7 @@ type Kept = (
     &'static [(&'static str, &'static str)],
 );
 
-const KEPT: [Kept; 7] = [
+const KEPT: [Kept; 9] = [
     (
         104,
         0,
@@ -358,6 +492,31 @@ const KEPT: [Kept; 7] = [
         ],
     ),
     (
+        119,
+        0,
+        "prism:wlan_radio:wlan:llc:ip:udp",
+        &[
+            ("prism.msgcode", "0x00000041"),
+            ("prism.msglen", "144"),
+            ("prism.devname", "wlan0"),
+            ("prism.did.hosttime", "1000"),
+            ("prism.did.mactime", "2000"),
+            ("prism.did.channel", "6"),
+            ("prism.did.rssi", "-60"),
+            ("prism.did.sq", "40"),
+            ("prism.did.noise", "-95"),
+            ("prism.did.rate", "108"),
+            ("prism.did.istx", "0x00000001"),
+            ("prism.did.frmlen", "60"),
+        ],
+    ),
+    (
+        119,
+        9,
+        "prism",
+        &[("prism.msgcode", "0x00000041"), ("prism.msglen", "144")],
+    ),
+    (
         129,
         20,
         "arcnet:arp",
@@ -375,6 +534,7 @@ fn kept_tshark_values_match() {
     for (link_type, index, chain, fields) in KEPT {
         let frames = match link_type {
             104 => chdlc_frames(),
+            119 => prism_frames(),
             242 => ipoib_frames(),
             _ => arcnet_frames(),
         };

@@ -165,6 +165,8 @@ protocols! {
     Arcnet = "ARCNET", Link;
     /// Session Initiation Protocol.
     Sip = "SIP", App;
+    /// Prism monitoring header (link type 119).
+    Prism = "Prism", Link;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

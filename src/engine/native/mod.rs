@@ -59,6 +59,7 @@ mod mpls;
 mod ntp;
 mod pim;
 mod ppi;
+mod prism;
 mod quic;
 mod quic_initial;
 mod radiotap;
@@ -252,6 +253,7 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType(104) => Some(ProtoId::Chdlc),
         LinkType(105) => Some(ProtoId::Ieee80211),
         LinkType(107) => Some(ProtoId::FrameRelay),
+        LinkType(119) => prism::first_protocol(data),
         LinkType(127) => Some(ProtoId::Radiotap),
         LinkType(129) => Some(ProtoId::Arcnet),
         LinkType(192) => Some(ProtoId::Ppi),
@@ -393,6 +395,7 @@ fn decode(
         ProtoId::Erspan => erspan::decode(data),
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
+        ProtoId::Prism => prism::decode(data, declared, partial),
         ProtoId::Ieee80211 => ieee80211::decode(data, declared),
         ProtoId::FrameRelay => frame_relay::decode(data),
         ProtoId::Chdlc => chdlc::decode_chdlc(data),
@@ -628,6 +631,7 @@ fn names_empty(below: Option<&Layer>, declared: usize, reported: usize, cut_here
         | ProtoId::Sll2
         | ProtoId::Null
         | ProtoId::Ppp
+        | ProtoId::Prism
         | ProtoId::Ipv6
         | ProtoId::HopOpt
         | ProtoId::Ipv6Opts
