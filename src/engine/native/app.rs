@@ -7,7 +7,7 @@
 //! exception, as in Wireshark: the port decides when the captured bytes pass what of the check
 //! they can ([`after`]), and the decoder keeps a partial layer.
 
-use super::{dhcp, dhcpv6, dns, geneve, gtp, http, l2tp, ntp, quic, sip, teredo, tls, vxlan};
+use super::{dhcp, dhcpv6, dns, esp, geneve, gtp, http, l2tp, ntp, quic, sip, teredo, tls, vxlan};
 use crate::model::ProtoId;
 
 /// The application protocol of a TCP payload, if pcapkit recognises it.
@@ -134,6 +134,10 @@ pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     }
     if on(teredo::PORT) && teredo::is_teredo(payload) {
         return Some(ProtoId::Teredo);
+    }
+    // ESP in UDP (IPsec NAT traversal), told from IKE by its non-zero SPI.
+    if on(esp::UDP_ENCAP_PORT) && esp::is_udp_encapsulated(payload) {
+        return Some(ProtoId::Esp);
     }
     // DNS on port 53, mDNS on 5353 and LLMNR on 5355, confirmed by a plausible header and
     // first question.

@@ -9,10 +9,10 @@
 //! byte is named as tshark 4.0 names it (a partial layer), by the rules of `names_empty`.
 //!
 //! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, PPPoE, Radiotap, PPI,
-//! bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
+//! Prism, bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
 //! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
 //! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
-//! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, DNS/mDNS/LLMNR, DHCP, DHCPv6,
+//! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, ESP in UDP, DNS/mDNS/LLMNR, DHCP, DHCPv6,
 //! NTP, TLS, QUIC, SIP and HTTP.
 
 pub(crate) mod app;
@@ -323,10 +323,14 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
         51 => Some(ProtoId::Ah),
         58 => Some(ProtoId::Icmpv6),
         60 => Some(ProtoId::Ipv6Opts),
+        // The Mobility Header's number in the Mobile IPv6 drafts, which Wireshark still reads.
+        62 => Some(ProtoId::Mh),
         89 => Some(ProtoId::Ospf),
         103 => Some(ProtoId::Pim),
         132 => Some(ProtoId::Sctp),
         135 => Some(ProtoId::Mh),
+        // MPLS in IP (RFC 4023).
+        137 => Some(ProtoId::Mpls),
         139 => Some(ProtoId::Hip),
         _ => None,
     }
