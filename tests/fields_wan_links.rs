@@ -1,6 +1,6 @@
-//! Cisco HDLC (104), IP over InfiniBand (242), ARCNET (129) and the Prism monitoring header
-//! (119) against tshark run at test time, on generated frames (no shared capture holds these
-//! link types).
+//! Cisco HDLC (104), IP over InfiniBand (242), ARCNET (129), the Prism monitoring header
+//! (119) and Solaris IPNET (226) against tshark run at test time, on generated frames (no
+//! shared capture holds these link types).
 //!
 //! Each link type gets one pcap: every protocol value the decoder hands on, and the header
 //! cut at every length (0 bytes included). For every frame, tshark's chain
@@ -12,8 +12,8 @@
 //! - CHDLC protocol 0x8035 is Cisco SLARP, which pcapkit does not decode (its body is Raw);
 //!   tshark's chain there is `chdlc:slarp`. BACnet behind ARCNET's LLC (SAP 0x82): tshark goes
 //!   on into `bacnet:bacapp`, pcapkit's LLC payload is Raw; the chains are compared up to LLC.
-//! - IPoIB with a protocol tshark does not hand on: tshark shows no `data` layer for the rest,
-//!   pcapkit a Raw one; the chains are compared without it. An IPoIB header with nothing
+//! - IPoIB (and IPNET) with a protocol (family) tshark does not hand on: tshark shows no `data`
+//!   layer for the rest, pcapkit a Raw one; the chains are compared without it. An IPoIB header with nothing
 //!   after it: tshark calls its IPv4 dissector on no bytes (`ipoib:ip`, an empty layer) where
 //!   Cisco HDLC's and ARCNET's do not; pcapkit, as for every link type, gives no layer.
 //! - ARCNET exception packets (RFC 1201 §4: split flag 0xFF, two padding bytes, then the
@@ -191,6 +191,32 @@ fn prism_frames() -> Vec<Vec<u8>> {
     out
 }
 
+/// IPNET frames: IPv4, IPv6 and an unknown family (the datagram being the last `pktlen`
+/// bytes, one frame with two bytes between header and datagram), and every cut of the header.
+fn ipnet_frames() -> Vec<Vec<u8>> {
+    let header = |family: u8, pktlen: usize| {
+        let mut h = vec![1, family, 0, 2];
+        h.extend_from_slice(&(pktlen as u32).to_be_bytes());
+        for v in [3u32, 4, u32::MAX, 0] {
+            h.extend_from_slice(&v.to_be_bytes());
+        }
+        h
+    };
+    let mut out = Vec::new();
+    with_cuts(&mut out, &header(2, IPV4_UDP.len()), &IPV4_UDP);
+    out.push([header(26, ipv6().len()), ipv6()].concat());
+    out.push(
+        [
+            header(2, IPV4_UDP.len()),
+            vec![0xaa, 0xbb],
+            IPV4_UDP.to_vec(),
+        ]
+        .concat(),
+    );
+    out.push([header(9, 3), vec![1, 2, 3]].concat());
+    out
+}
+
 /// Whether `frame` is an ARCNET exception packet (an oracle quirk, above).
 fn arcnet_exception(frame: &[u8]) -> bool {
     frame.len() > 5 && !matches!(frame[4], 240 | 241 | 128 | 205) && frame[5] == 0xff
@@ -245,8 +271,26 @@ fn ours(frame: &Frame) -> Option<Vec<(String, String)>> {
             o.extend(p.istx.map(|v| s("prism.did.istx", format!("0x{v:08x}"))));
             o
         }
-        // A cut header: the fields that fit (ARCNET's, Prism's; none for the others).
+        Layer::Ipnet(i) => vec![
+            s("ipnet.version", i.version.to_string()),
+            s("ipnet.family", i.family.to_string()),
+            s("ipnet.htype", i.htype.to_string()),
+            s("ipnet.pktlen", i.pktlen.to_string()),
+            s("ipnet.ifindex", i.ifindex.to_string()),
+            s("ipnet.grifindex", i.grifindex.to_string()),
+            s("ipnet.zsrc", i.zsrc.to_string()),
+            s("ipnet.zdst", i.zdst.to_string()),
+        ],
+        // A cut header: the fields that fit (ARCNET's, Prism's, IPNET's; none for the others).
         Layer::Partial(p) if p.fields.is_empty() => return None,
+        Layer::Partial(p) if p.proto == ProtoId::Ipnet => p
+            .fields
+            .iter()
+            .map(|(name, value)| {
+                let n = serde_json::to_value(value).expect("a field value");
+                s(&format!("ipnet.{name}"), n.to_string())
+            })
+            .collect(),
         Layer::Partial(p) if p.proto == ProtoId::Prism => p
             .fields
             .iter()
@@ -315,6 +359,7 @@ fn chain_as_tshark(frame: &Frame) -> String {
             "IPoIB" => "ipoib",
             "ARCNET" => "arcnet",
             "Prism" => "prism",
+            "IPNET" => "ipnet",
             "IEEE802.11" => "wlan_radio:wlan",
             "IPv4" => "ip",
             "IPv6" => "ipv6",
@@ -367,7 +412,9 @@ fn compare(
         let mine = chain_as_tshark(frame);
         match (proto, chain.strip_suffix(":bacnet:bacapp")) {
             ("ipoib", _) if bytes.len() == 44 => assert_eq!(format!("{mine}:ip"), chain, "{at}"),
-            ("ipoib", _) => assert_eq!(mine.trim_end_matches(":data"), chain, "{at}"),
+            ("ipoib" | "ipnet", _) => {
+                assert_eq!(mine.trim_end_matches(":data"), chain, "{at}")
+            }
             ("arcnet", Some(llc)) => assert_eq!(mine, format!("{llc}:data"), "{at}"),
             _ => assert_eq!(mine, chain, "{at}"),
         }
@@ -435,6 +482,17 @@ fn prism_matches_tshark() {
     // name); the cuts keep the code from 4 bytes on (140 cuts) and the length from 8 (136).
     assert!(
         fields.is_none_or(|n| n == 5 * 12 + 140 + 136),
+        "{fields:?} fields compared"
+    );
+}
+
+#[test]
+fn ipnet_matches_tshark() {
+    let fields = compare(226, "ipnet", &ipnet_frames(), |_| false);
+    // 4 whole headers (8 fields each); the cuts keep version (from 1 byte on: 23 cuts),
+    // family (22), htype (from 4: 20), pktlen (16), ifindex (12), grifindex (8), zsrc (4).
+    assert!(
+        fields.is_none_or(|n| n == 4 * 8 + 23 + 22 + 20 + 16 + 12 + 8 + 4),
         "{fields:?} fields compared"
     );
 }

@@ -122,6 +122,8 @@ pub enum Layer {
     Arcnet(Arcnet),
     /// Prism monitoring header (link type 119; boxed: larger than the common records).
     Prism(Box<Prism>),
+    /// Solaris IPNET header (link type 226).
+    Ipnet(Ipnet),
     /// Bytes that were not dissected.
     Raw(Raw),
     /// A header cut by the snap length: the fields that fit (boxed: rare).
@@ -211,6 +213,7 @@ layer_protocols! {
     Sip,
     Arcnet,
     Prism,
+    Ipnet,
     Raw,
 }
 
@@ -1976,6 +1979,31 @@ pub struct Prism {
     /// Header length in bytes (144).
     pub header_len: u32,
     /// The 802.11 frame's length.
+    pub payload_len: u32,
+}
+
+/// Solaris IPNET header (link type 226).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ipnet {
+    /// Header version.
+    pub version: u8,
+    /// Solaris address family (2 IPv4, 26 IPv6).
+    pub family: u8,
+    /// Hook type.
+    pub htype: u16,
+    /// Length of the datagram: the last `pktlen` captured bytes.
+    pub pktlen: u32,
+    /// Interface index.
+    pub ifindex: u32,
+    /// Group interface index.
+    pub grifindex: u32,
+    /// Source zone.
+    pub zsrc: u32,
+    /// Destination zone.
+    pub zdst: u32,
+    /// Bytes before the datagram (24, the header).
+    pub header_len: u32,
+    /// The datagram's length (`pktlen`).
     pub payload_len: u32,
 }
 

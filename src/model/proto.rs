@@ -167,6 +167,8 @@ protocols! {
     Sip = "SIP", App;
     /// Prism monitoring header (link type 119).
     Prism = "Prism", Link;
+    /// Solaris IPNET (link type 226).
+    Ipnet = "IPNET", Link;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

@@ -9,7 +9,7 @@
 //! byte is named as tshark 4.0 names it (a partial layer), by the rules of `names_empty`.
 //!
 //! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, PPPoE, Radiotap, PPI,
-//! Prism, bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
+//! Prism, bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, Solaris IPNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
 //! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
 //! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
 //! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, ESP in UDP, DNS/mDNS/LLMNR, DHCP, DHCPv6,
@@ -55,6 +55,7 @@ mod frame_relay;
 mod geneve;
 mod gtp;
 mod ieee80211;
+mod ipnet;
 mod mpls;
 mod ntp;
 mod pim;
@@ -257,6 +258,7 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType(127) => Some(ProtoId::Radiotap),
         LinkType(129) => Some(ProtoId::Arcnet),
         LinkType(192) => Some(ProtoId::Ppi),
+        LinkType(226) => Some(ProtoId::Ipnet),
         LinkType(242) => Some(ProtoId::Ipoib),
         _ => None,
     }
@@ -400,6 +402,7 @@ fn decode(
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
         ProtoId::Prism => prism::decode(data, declared, partial),
+        ProtoId::Ipnet => ipnet::decode(data, partial),
         ProtoId::Ieee80211 => ieee80211::decode(data, declared),
         ProtoId::FrameRelay => frame_relay::decode(data),
         ProtoId::Chdlc => chdlc::decode_chdlc(data),
