@@ -40,7 +40,9 @@ fn ipv4_udp() -> Vec<u8> {
 
 /// Ethernet (IPv4 or IPv6 by `ether_type`) in front of `payload`.
 fn ethernet(ether_type: u16, payload: &[u8]) -> Vec<u8> {
-    let mut f = vec![0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0x11, 0x22, 0x33, 0x44, 0x66];
+    let mut f = vec![
+        0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0x11, 0x22, 0x33, 0x44, 0x66,
+    ];
     f.extend_from_slice(&ether_type.to_be_bytes());
     f.extend_from_slice(payload);
     f
