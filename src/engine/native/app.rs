@@ -135,10 +135,6 @@ pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     if on(teredo::PORT) && teredo::is_teredo(payload) {
         return Some(ProtoId::Teredo);
     }
-    // ESP in UDP (IPsec NAT traversal), told from IKE by its non-zero SPI.
-    if on(esp::UDP_ENCAP_PORT) && esp::is_udp_encapsulated(payload) {
-        return Some(ProtoId::Esp);
-    }
     // DNS on port 53, mDNS on 5353 and LLMNR on 5355, confirmed by a plausible header and
     // first question.
     let dns_port = |p: u16| p == DNS_PORT || p == MDNS_PORT || p == LLMNR_PORT;
@@ -160,6 +156,10 @@ pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     }
     if on(sip::PORT) && sip::is_sip(payload) {
         return Some(ProtoId::Sip);
+    }
+    // ESP in UDP (IPsec NAT traversal), told from IKE by its non-zero SPI; last, as rare.
+    if on(esp::UDP_ENCAP_PORT) && esp::is_udp_encapsulated(payload) {
+        return Some(ProtoId::Esp);
     }
     None
 }

@@ -309,6 +309,8 @@ pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
 }
 
 /// The protocol an IP protocol / IPv6 next-header number names, if pcapkit decodes it.
+/// Inlined: called for every IP header and extension header.
+#[inline]
 pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
     match number {
         0 => Some(ProtoId::HopOpt),
