@@ -1,11 +1,11 @@
 //! What the unseen-captures sweep (issue 12, session 12; `scripts/unseen_sweep.sh`) found
 //! pcapkit missing, on generated frames: MPLS after PPP (0x0281, 0x0283) and in IPv4 (protocol
-//! 137), ESP in UDP on port 4500 (RFC 3948, told from IKE and NAT-keepalives), and the Mobility
-//! Header under its draft number 62. Each frame's chain, in tshark's names, equals tshark
-//! 4.0.17's `frame.protocols` recorded here (pseudo-layers and the layers pcapkit does not
-//! decode, `udpencap`, `data`, left out); the ESP fields equal tshark's. Where tshark
-//! is installed, the recordings themselves are checked against it; every engine gives native's
-//! chain.
+//! 137), ESP in UDP on port 4500 (RFC 3948, told from IKE and NAT-keepalives), the Mobility
+//! Header under its draft number 62, and Arista's vendor header (AVSP, Ethertype 0xD28B). Each
+//! frame's chain, in tshark's names, equals tshark 4.0.17's `frame.protocols` recorded here
+//! (pseudo-layers and the layers pcapkit does not decode, `udpencap`, `data`, left out); the
+//! ESP and AVSP fields equal tshark's. Where tshark is installed, the recordings themselves are
+//! checked against it; every engine gives native's chain.
 
 mod common;
 
@@ -80,6 +80,13 @@ fn cases() -> Vec<Case> {
     let esp = [1, 2, 3, 4, 0, 0, 0, 5, 9, 9, 9, 9, 9, 9, 9, 9];
     // IKE behind the zero non-ESP marker: 8 bytes, too short for tshark's ISAKMP (`data`).
     let ike = [0, 0, 0, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+    // AVSP timestamps: 64-bit TAI (0x5cef0000 s, 999 ns), 48-bit UTC (60832 s, 7 ns), each
+    // followed by the Ethertype; a VLAN tag (VID 5) carrying IPv4.
+    let avsp64 = [
+        0, 1, 0, 0x10, 0x5c, 0xef, 0, 0, 0, 0, 0x03, 0xe7, 0x08, 0x00,
+    ];
+    let avsp48 = [0, 1, 0x01, 0x20, 0xed, 0xa0, 0, 0, 0, 7, 0x81, 0x00];
+    let vlan_ipv4 = [0, 5, 0x08, 0x00];
     // IPv6 (next header 62) and a Binding Refresh Request (MH type 0, 8 bytes).
     let mut mh_old = vec![0x60, 0, 0, 0, 0, 8, 62, 64];
     for last in [1u8, 2] {
@@ -132,6 +139,27 @@ fn cases() -> Vec<Case> {
             tshark: "eth:ethertype:ip:udp:udpencap",
         },
         Case {
+            what: "AVSP, 64-bit TAI timestamp",
+            link: 1,
+            data: ethernet(0xd28b, &[&avsp64[..], &ipv4_udp()].concat()),
+            tshark: "eth:ethertype:avsp:ethertype:ip:udp:data",
+        },
+        Case {
+            what: "AVSP, 48-bit UTC timestamp, VLAN",
+            link: 1,
+            data: ethernet(0xd28b, &[&avsp48[..], &vlan_ipv4[..], &ipv4_udp()].concat()),
+            tshark: "eth:ethertype:avsp:ethertype:vlan:ethertype:ip:udp:data",
+        },
+        Case {
+            what: "AVSP, another subtype, MPLS",
+            link: 1,
+            data: ethernet(
+                0xd28b,
+                &[&[0, 2, 0x88, 0x47][..], &label, &ipv4_udp()].concat(),
+            ),
+            tshark: "eth:ethertype:avsp:ethertype:mpls:ip:udp:data",
+        },
+        Case {
             what: "Mobility Header, next header 62",
             link: 1,
             data: ethernet(0x86dd, &mh_old),
@@ -162,6 +190,8 @@ fn our_names(frame: &Frame) -> Vec<&'static str> {
                 "UDP" => "udp",
                 "ESP" => "esp",
                 "MH" => "mipv6",
+                "AVSP" => "avsp",
+                "VLAN" => "vlan",
                 "Raw" => return None,
                 other => panic!("frame {}: {other} not expected here", frame.number),
             })
@@ -210,6 +240,16 @@ fn sweep_findings_match_tshark() {
     };
     assert_eq!((e.spi, e.seq, e.payload_len), (0x0102_0304, 5, 8));
 
+    // AVSP's timestamps, as tshark 4.0.17 shows them (avsp.64sec 1559166976, avsp.64ns 999;
+    // avsp.48sec 60832, avsp.48ns 7).
+    for (i, seconds, ns) in [(7, 0x5cef_0000, 999), (8, 60832, 7)] {
+        let frame = dissect(EngineKind::Native, &cases[i]);
+        let Some(Layer::Avsp(a)) = frame.layers.get(1) else {
+            panic!("{}: no AVSP layer", cases[i].what);
+        };
+        assert_eq!((a.seconds, a.nanoseconds), (Some(seconds), Some(ns)));
+    }
+
     // The recordings against tshark itself, where it is installed.
     for link in [1u32, 9] {
         let mine: Vec<&Case> = cases.iter().filter(|c| c.link == link).collect();
@@ -223,6 +263,20 @@ fn sweep_findings_match_tshark() {
         assert_eq!(tshark.len(), mine.len());
         for (t, c) in tshark.iter().zip(&mine) {
             assert_eq!(common::tshark_chain(t), c.tshark, "{}", c.what);
+            if let Some(avsp) = t.get("avsp") {
+                let field = |k: &str| avsp.find(k).and_then(common::Node::text);
+                let sec = field("avsp.64sec").or_else(|| field("avsp.48sec"));
+                let ns = field("avsp.64ns").or_else(|| field("avsp.48ns"));
+                match c.what {
+                    "AVSP, 64-bit TAI timestamp" => {
+                        assert_eq!((sec, ns), (Some("1559166976"), Some("999")))
+                    }
+                    "AVSP, 48-bit UTC timestamp, VLAN" => {
+                        assert_eq!((sec, ns), (Some("60832"), Some("7")))
+                    }
+                    _ => assert_eq!((sec, ns), (None, None)),
+                }
+            }
             if let Some(esp) = t.get("esp") {
                 let field = |k: &str| esp.get(k).and_then(common::Node::text);
                 assert_eq!(field("esp.spi"), Some("0x01020304"), "{}", c.what);

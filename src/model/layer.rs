@@ -124,6 +124,8 @@ pub enum Layer {
     Prism(Box<Prism>),
     /// Solaris IPNET header (link type 226).
     Ipnet(Ipnet),
+    /// Arista Vendor Specific Protocol header (Ethertype 0xD28B).
+    Avsp(Avsp),
     /// Bytes that were not dissected.
     Raw(Raw),
     /// A header cut by the snap length: the fields that fit (boxed: rare).
@@ -214,6 +216,7 @@ layer_protocols! {
     Arcnet,
     Prism,
     Ipnet,
+    Avsp,
     Raw,
 }
 
@@ -2004,6 +2007,30 @@ pub struct Ipnet {
     /// Bytes before the datagram (24, the header).
     pub header_len: u32,
     /// The datagram's length (`pktlen`).
+    pub payload_len: u32,
+}
+
+/// Arista Vendor Specific Protocol header (Ethertype 0xD28B): subtype, the timestamp of
+/// subtype 1, and the Ethertype of the frame.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Avsp {
+    /// Subtype (1: timestamp).
+    pub subtype: u16,
+    /// Timestamp version (0x10, 0x110: 64-bit TAI, UTC; 0x20, 0x120: 48-bit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u16>,
+    /// Timestamp seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+    /// Timestamp nanoseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nanoseconds: Option<u32>,
+    /// Ethertype of the frame that follows.
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Header length in bytes.
+    pub header_len: u32,
+    /// Bytes after the header.
     pub payload_len: u32,
 }
 

@@ -169,6 +169,8 @@ protocols! {
     Prism = "Prism", Link;
     /// Solaris IPNET (link type 226).
     Ipnet = "IPNET", Link;
+    /// Arista Vendor Specific Protocol (Ethertype 0xD28B).
+    Avsp = "AVSP", Link;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

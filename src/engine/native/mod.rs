@@ -9,7 +9,7 @@
 //! byte is named as tshark 4.0 names it (a partial layer), by the rules of `names_empty`.
 //!
 //! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, PPPoE, Radiotap, PPI,
-//! Prism, bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, Solaris IPNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
+//! Prism, bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, Solaris IPNET; then 802.2 LLC/SNAP, VLAN, Arista AVSP, MPLS, ARP/RARP,
 //! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
 //! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
 //! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, ESP in UDP, DNS/mDNS/LLMNR, DHCP, DHCPv6,
@@ -47,6 +47,7 @@ mod mh;
 mod ospf;
 // Breadth: wireless and WAN link types, tunnels, SCTP.
 mod arcnet;
+mod avsp;
 mod chdlc;
 mod dhcp;
 mod dhcpv6;
@@ -301,6 +302,7 @@ pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
         EtherType(0x880b) => Some(ProtoId::Ppp),
         EtherType(0x8863 | 0x8864) => Some(ProtoId::Pppoe),
         EtherType(0x8847 | 0x8848) => Some(ProtoId::Mpls),
+        avsp::ETHER_TYPE => Some(ProtoId::Avsp),
         // An 802.3 length where an Ethertype would be (VLAN tag): an 802.2 LLC header follows
         // (`llc::decode` hands a Novell raw 802.3 payload to IPX).
         EtherType(0..=1500) => Some(ProtoId::Llc),
@@ -405,6 +407,7 @@ fn decode(
         ProtoId::Ppi => ppi::decode(data, declared),
         ProtoId::Prism => prism::decode(data, declared, partial),
         ProtoId::Ipnet => ipnet::decode(data, partial),
+        ProtoId::Avsp => avsp::decode(data, partial),
         ProtoId::Ieee80211 => ieee80211::decode(data, declared),
         ProtoId::FrameRelay => frame_relay::decode(data),
         ProtoId::Chdlc => chdlc::decode_chdlc(data),
