@@ -6,8 +6,9 @@
 #
 #   --frames   also print every differing frame (MISMATCH lines, as the oracle test prints them)
 #
-# tshark's view of each capture is written next to it once (<file>.tshark.tsv and
-# <file>.tshark.httpheads, the shared captures' README commands); delete those to redo them.
+# tshark's view of each capture is written next to it once (<file>.tshark.tsv, the shared
+# captures' README command, and <file>.tshark.httpheads, its heads command restricted to
+# plaintext HTTP over TCP: see write_tshark_oracle in tests/oracle.rs); delete them to redo.
 # Prints per file the frames agreeing over the protocols pcapkit decodes and over all, the
 # differing (tshark chain, ours) groups with counts, and the protocols tshark names that
 # pcapkit does not decode. Keep DIR outside the repository: the captures are not ours to commit.
