@@ -1,5 +1,6 @@
-//! Cisco HDLC (104), IP over InfiniBand (242) and ARCNET (129) against tshark run at test
-//! time, on generated frames (no shared capture holds these link types).
+//! Cisco HDLC (104), IP over InfiniBand (242), ARCNET (129), the Prism monitoring header
+//! (119) and Solaris IPNET (226) against tshark run at test time, on generated frames (no
+//! shared capture holds these link types).
 //!
 //! Each link type gets one pcap: every protocol value the decoder hands on, and the header
 //! cut at every length (0 bytes included). For every frame, tshark's chain
@@ -11,13 +12,19 @@
 //! - CHDLC protocol 0x8035 is Cisco SLARP, which pcapkit does not decode (its body is Raw);
 //!   tshark's chain there is `chdlc:slarp`. BACnet behind ARCNET's LLC (SAP 0x82): tshark goes
 //!   on into `bacnet:bacapp`, pcapkit's LLC payload is Raw; the chains are compared up to LLC.
-//! - IPoIB with a protocol tshark does not hand on: tshark shows no `data` layer for the rest,
-//!   pcapkit a Raw one; the chains are compared without it. An IPoIB header with nothing
+//! - IPoIB (and IPNET) with a protocol (family) tshark does not hand on: tshark shows no `data`
+//!   layer for the rest, pcapkit a Raw one; the chains are compared without it. An IPoIB header with nothing
 //!   after it: tshark calls its IPv4 dissector on no bytes (`ipoib:ip`, an empty layer) where
 //!   Cisco HDLC's and ARCNET's do not; pcapkit, as for every link type, gives no layer.
 //! - ARCNET exception packets (RFC 1201 §4: split flag 0xFF, two padding bytes, then the
 //!   protocol id, split flag and sequence again): tshark 4.0 reads the 0xFF as the split flag
 //!   and the padding as the sequence, and hands the rest to the protocol from the padding on.
+//!
+//! - Prism: a link-type-119 frame without a Prism header (its first word no message code) is a
+//!   bare 802.11 frame for both, but tshark names `prism` first (its dissector was called and
+//!   handed the frame on); pcapkit's chain starts with IEEE802.11. A cut Prism header: pcapkit
+//!   keeps the message code and length that fit, not the device name and items tshark also
+//!   shows (compared: the code and length).
 //!
 //! A few frames' tshark values are also kept here, so that a run without tshark still checks
 //! them.
@@ -25,7 +32,7 @@
 mod common;
 
 use common::Node;
-use pcapkit::model::{Frame, Layer};
+use pcapkit::model::{Frame, Layer, ProtoId};
 
 /// An IPv4/UDP datagram (10.0.0.1 → 10.0.0.2, 12345 → 12345, no payload).
 const IPV4_UDP: [u8; 28] = [
@@ -114,6 +121,102 @@ fn arcnet_frames() -> Vec<Vec<u8>> {
     out
 }
 
+/// An 802.11 data frame (to the DS, LLC/SNAP) carrying [`IPV4_UDP`].
+fn wlan_data() -> Vec<u8> {
+    let mut f = vec![0x08, 0x01, 0, 0];
+    for last in [0x55, 0x66, 0x77] {
+        f.extend_from_slice(&[0, 0x11, 0x22, 0x33, 0x44, last]);
+    }
+    f.extend_from_slice(&[0x10, 0x00, 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]);
+    f.extend_from_slice(&IPV4_UDP);
+    f
+}
+
+/// A Prism header in either byte order with type-1 (0x44) or type-2 (0x41) codes, device
+/// `wlan0`, every item with a value but the signal (status 1), the noise negative.
+fn prism_header(big_endian: bool, type1: bool) -> Vec<u8> {
+    let word = |v: u32| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let half = |v: u16| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let mut h = Vec::new();
+    h.extend(word(if type1 { 0x44 } else { 0x41 }));
+    h.extend(word(144));
+    h.extend(b"wlan0\0\0\0\0\0\0\0\0\0\0\0");
+    let values: [(u16, i32); 10] = [
+        (0, 1000),
+        (0, 2000),
+        (0, 6),
+        (0, -60),
+        (0, 40),
+        (1, 0),
+        (0, -95),
+        (0, 108),
+        (0, 1),
+        (0, 60),
+    ];
+    for (i, (status, value)) in (1u32..).zip(values) {
+        h.extend(word(if type1 {
+            (i << 16) | 0x44
+        } else {
+            (i << 12) | 0x41
+        }));
+        h.extend(half(status));
+        h.extend(half(4));
+        h.extend(word(value as u32));
+    }
+    h
+}
+
+/// Prism frames: both byte orders and code families over 802.11 data, the header alone, cut
+/// at every length, and an 802.11 frame with no Prism header under link type 119.
+fn prism_frames() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    with_cuts(&mut out, &prism_header(false, false), &wlan_data());
+    out.push([prism_header(true, true), wlan_data()].concat());
+    out.push([prism_header(false, true), wlan_data()].concat());
+    out.push([prism_header(true, false), wlan_data()].concat());
+    out.push(prism_header(false, false));
+    out.push(wlan_data());
+    out
+}
+
+/// IPNET frames: IPv4, IPv6 and an unknown family (the datagram being the last `pktlen`
+/// bytes, one frame with two bytes between header and datagram), and every cut of the header.
+fn ipnet_frames() -> Vec<Vec<u8>> {
+    let header = |family: u8, pktlen: usize| {
+        let mut h = vec![1, family, 0, 2];
+        h.extend_from_slice(&(pktlen as u32).to_be_bytes());
+        for v in [3u32, 4, u32::MAX, 0] {
+            h.extend_from_slice(&v.to_be_bytes());
+        }
+        h
+    };
+    let mut out = Vec::new();
+    with_cuts(&mut out, &header(2, IPV4_UDP.len()), &IPV4_UDP);
+    out.push([header(26, ipv6().len()), ipv6()].concat());
+    out.push(
+        [
+            header(2, IPV4_UDP.len()),
+            vec![0xaa, 0xbb],
+            IPV4_UDP.to_vec(),
+        ]
+        .concat(),
+    );
+    out.push([header(9, 3), vec![1, 2, 3]].concat());
+    out
+}
+
 /// Whether `frame` is an ARCNET exception packet (an oracle quirk, above).
 fn arcnet_exception(frame: &[u8]) -> bool {
     frame.len() > 5 && !matches!(frame[4], 240 | 241 | 128 | 205) && frame[5] == 0xff
@@ -145,8 +248,61 @@ fn ours(frame: &Frame) -> Option<Vec<(String, String)>> {
             o.extend(a.seq.map(|q| s("arcnet.sequence", q.to_string())));
             o
         }
-        // A cut header: the fields that fit (ARCNET's; none for the others).
+        Layer::Prism(p) => {
+            let mut o = vec![
+                s("prism.msgcode", format!("0x{:08x}", p.msgcode)),
+                s("prism.msglen", p.msglen.to_string()),
+                s("prism.devname", p.devname.clone()),
+            ];
+            let decimal = [
+                ("hosttime", p.hosttime.map(i64::from)),
+                ("mactime", p.mactime.map(i64::from)),
+                ("channel", p.channel.map(i64::from)),
+                ("rssi", p.rssi.map(i64::from)),
+                ("sq", p.sq.map(i64::from)),
+                ("signal", p.signal.map(i64::from)),
+                ("noise", p.noise.map(i64::from)),
+                ("rate", p.rate.map(i64::from)),
+                ("frmlen", p.frmlen.map(i64::from)),
+            ];
+            for (name, v) in decimal {
+                o.extend(v.map(|v| s(&format!("prism.did.{name}"), v.to_string())));
+            }
+            o.extend(p.istx.map(|v| s("prism.did.istx", format!("0x{v:08x}"))));
+            o
+        }
+        Layer::Ipnet(i) => vec![
+            s("ipnet.version", i.version.to_string()),
+            s("ipnet.family", i.family.to_string()),
+            s("ipnet.htype", i.htype.to_string()),
+            s("ipnet.pktlen", i.pktlen.to_string()),
+            s("ipnet.ifindex", i.ifindex.to_string()),
+            s("ipnet.grifindex", i.grifindex.to_string()),
+            s("ipnet.zsrc", i.zsrc.to_string()),
+            s("ipnet.zdst", i.zdst.to_string()),
+        ],
+        // A cut header: the fields that fit (ARCNET's, Prism's, IPNET's; none for the others).
         Layer::Partial(p) if p.fields.is_empty() => return None,
+        Layer::Partial(p) if p.proto == ProtoId::Ipnet => p
+            .fields
+            .iter()
+            .map(|(name, value)| {
+                let n = serde_json::to_value(value).expect("a field value");
+                s(&format!("ipnet.{name}"), n.to_string())
+            })
+            .collect(),
+        Layer::Partial(p) if p.proto == ProtoId::Prism => p
+            .fields
+            .iter()
+            .map(|(name, value)| {
+                let n = serde_json::to_value(value).expect("a field value");
+                let n = n.as_u64().expect("a number");
+                match *name {
+                    "msgcode" => s("prism.msgcode", format!("0x{n:08x}")),
+                    other => s(&format!("prism.{other}"), n.to_string()),
+                }
+            })
+            .collect(),
         Layer::Partial(p) => p
             .fields
             .iter()
@@ -168,13 +324,19 @@ fn ours(frame: &Frame) -> Option<Vec<(String, String)>> {
 }
 
 /// tshark's fields of the link layer `proto` that [`ours`] models (IPoIB's GRH and
-/// pseudo-header fields are not modelled), sorted.
-fn theirs(layers: &Node, proto: &str) -> Vec<(String, String)> {
+/// pseudo-header fields, Prism's item codes, statuses and lengths are not modelled; of a cut
+/// Prism header, only the code and length), sorted.
+fn theirs(layers: &Node, proto: &str, cut: bool) -> Vec<(String, String)> {
     let modelled = |k: &str| {
         k.starts_with(&format!("{proto}."))
             && !k.starts_with("ipoib.grh")
             && !k.starts_with("ipoib.daddr")
             && k != "ipoib.dgid"
+            && !matches!(
+                k,
+                "prism.did.type" | "prism.did.status" | "prism.did.length"
+            )
+            && (!cut || proto != "prism" || matches!(k, "prism.msgcode" | "prism.msglen"))
     };
     let mut t: Vec<(String, String)> = layers
         .get(proto)
@@ -196,6 +358,9 @@ fn chain_as_tshark(frame: &Frame) -> String {
             "CHDLC" => "chdlc",
             "IPoIB" => "ipoib",
             "ARCNET" => "arcnet",
+            "Prism" => "prism",
+            "IPNET" => "ipnet",
+            "IEEE802.11" => "wlan_radio:wlan",
             "IPv4" => "ip",
             "IPv6" => "ipv6",
             "UDP" => "udp",
@@ -239,14 +404,17 @@ fn compare(
             .find("frame.protocols")
             .and_then(Node::text)
             .expect("frame.protocols");
-        let fields = theirs(t, proto);
+        let cut = matches!(frame.layers.first(), Some(Layer::Partial(_)));
+        let fields = theirs(t, proto, cut);
         if quirk(bytes) {
             continue;
         }
         let mine = chain_as_tshark(frame);
         match (proto, chain.strip_suffix(":bacnet:bacapp")) {
             ("ipoib", _) if bytes.len() == 44 => assert_eq!(format!("{mine}:ip"), chain, "{at}"),
-            ("ipoib", _) => assert_eq!(mine.trim_end_matches(":data"), chain, "{at}"),
+            ("ipoib" | "ipnet", _) => {
+                assert_eq!(mine.trim_end_matches(":data"), chain, "{at}")
+            }
             ("arcnet", Some(llc)) => assert_eq!(mine, format!("{llc}:data"), "{at}"),
             _ => assert_eq!(mine, chain, "{at}"),
         }
@@ -305,6 +473,30 @@ fn arcnet_matches_tshark() {
     );
 }
 
+#[test]
+fn prism_matches_tshark() {
+    // The bare 802.11 frame is the quirk (above).
+    let bare = |f: &[u8]| f.first() == Some(&0x08);
+    let fields = compare(119, "prism", &prism_frames(), bare);
+    // 4 whole headers + the header alone (12 fields each: 9 items with a value, code, length,
+    // name); the cuts keep the code from 4 bytes on (140 cuts) and the length from 8 (136).
+    assert!(
+        fields.is_none_or(|n| n == 5 * 12 + 140 + 136),
+        "{fields:?} fields compared"
+    );
+}
+
+#[test]
+fn ipnet_matches_tshark() {
+    let fields = compare(226, "ipnet", &ipnet_frames(), |_| false);
+    // 4 whole headers (8 fields each); the cuts keep version (from 1 byte on: 23 cuts),
+    // family (22), htype (from 4: 20), pktlen (16), ifindex (12), grifindex (8), zsrc (4).
+    assert!(
+        fields.is_none_or(|n| n == 4 * 8 + 23 + 22 + 20 + 16 + 12 + 8 + 4),
+        "{fields:?} fields compared"
+    );
+}
+
 /// tshark 4.0's chain and link layer fields for a few frames (link type, frame index), kept
 /// for a run without tshark; no fields: a cut header (a field-less partial layer).
 type Kept = (
@@ -314,7 +506,7 @@ type Kept = (
     &'static [(&'static str, &'static str)],
 );
 
-const KEPT: [Kept; 7] = [
+const KEPT: [Kept; 9] = [
     (
         104,
         0,
@@ -358,6 +550,31 @@ const KEPT: [Kept; 7] = [
         ],
     ),
     (
+        119,
+        0,
+        "prism:wlan_radio:wlan:llc:ip:udp",
+        &[
+            ("prism.msgcode", "0x00000041"),
+            ("prism.msglen", "144"),
+            ("prism.devname", "wlan0"),
+            ("prism.did.hosttime", "1000"),
+            ("prism.did.mactime", "2000"),
+            ("prism.did.channel", "6"),
+            ("prism.did.rssi", "-60"),
+            ("prism.did.sq", "40"),
+            ("prism.did.noise", "-95"),
+            ("prism.did.rate", "108"),
+            ("prism.did.istx", "0x00000001"),
+            ("prism.did.frmlen", "60"),
+        ],
+    ),
+    (
+        119,
+        9,
+        "prism",
+        &[("prism.msgcode", "0x00000041"), ("prism.msglen", "144")],
+    ),
+    (
         129,
         20,
         "arcnet:arp",
@@ -375,6 +592,7 @@ fn kept_tshark_values_match() {
     for (link_type, index, chain, fields) in KEPT {
         let frames = match link_type {
             104 => chdlc_frames(),
+            119 => prism_frames(),
             242 => ipoib_frames(),
             _ => arcnet_frames(),
         };

@@ -94,6 +94,9 @@ const NATIVE_DECODES: &[ProtoId] = &[
     ProtoId::Gtp,
     ProtoId::Radiotap,
     ProtoId::Ppi,
+    ProtoId::Prism,
+    ProtoId::Ipnet,
+    ProtoId::Avsp,
     ProtoId::Ieee80211,
     ProtoId::FrameRelay,
     ProtoId::Chdlc,
@@ -154,6 +157,9 @@ fn tshark_proto(name: &str, link_type: LinkType) -> Option<ProtoId> {
         "llc" => ProtoId::Llc,
         "radiotap" => ProtoId::Radiotap,
         "ppi" => ProtoId::Ppi,
+        "prism" => ProtoId::Prism,
+        "ipnet" => ProtoId::Ipnet,
+        "avsp" => ProtoId::Avsp,
         "wlan" => ProtoId::Ieee80211,
         "fr" => ProtoId::FrameRelay,
         "chdlc" => ProtoId::Chdlc,
@@ -393,6 +399,8 @@ struct FileResult {
     notes: Vec<String>,
     /// Where our chain legitimately stops before tshark's: tshark's next protocol, and how often.
     stops: BTreeMap<String, u64>,
+    /// tshark's numbers of the frames counted in `stops`.
+    stopped_rows: HashSet<u64>,
     /// Frames where tshark starts an HTTP head and ours has an HTTP layer.
     http_heads: u64,
 }
@@ -611,6 +619,7 @@ fn check_file(engine: EngineKind, name: &str, capture: &Path, tsv: &Path) -> Fil
                 let seen = compare_frame(name, &frame, row, http_heads.as_ref(), &mut found);
                 if let Some(next) = seen.stopped_before {
                     *result.stops.entry(next).or_default() += 1;
+                    result.stopped_rows.insert(row.number);
                 }
                 result.http_heads += u64::from(seen.http_head);
             }
@@ -1154,4 +1163,207 @@ fn frames_cut_by_the_snap_length_agree_with_tshark() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// pseudo-protocols in tshark's `frame.protocols` that are no header of their own (the
+/// "over all" count of [`unseen_captures_sweep`] ignores them; [`tshark_proto`] drops them too).
+const TSHARK_PSEUDO: &[&str] = &[
+    "ethertype",
+    "data",
+    "raw",
+    "wlan_radio",
+    "pwethheuristic",
+    "pwethcw",
+    "tcp.segments",
+    "data-text-lines",
+    "media",
+    "_ws.malformed",
+    "_ws.short",
+    "_ws.expert",
+];
+
+/// Writes `<capture>.tshark.tsv` and `<capture>.tshark.httpheads` with the commands of the
+/// shared captures' README (tshark 4.0, `TZ=UTC`; the heads restricted as said below), unless
+/// they exist. A file tshark refuses gets an empty tsv, as in the shared folder.
+fn write_tshark_oracle(capture: &Path) -> (PathBuf, PathBuf) {
+    let tsv = PathBuf::from(format!("{}.tshark.tsv", capture.display()));
+    let heads = PathBuf::from(format!("{}.tshark.httpheads", capture.display()));
+    let run = |args: &[&str]| -> Vec<u8> {
+        let out = std::process::Command::new("tshark")
+            .env("TZ", "UTC")
+            .arg("-n")
+            .arg("-r")
+            .arg(capture)
+            .args(args)
+            .output()
+            .expect("run tshark");
+        out.stdout
+    };
+    if !tsv.exists() {
+        let mut args = vec![
+            "-o",
+            "ip.defragment:FALSE",
+            "-o",
+            "ipv6.defragment:FALSE",
+            "-T",
+            "fields",
+            "-E",
+            "header=y",
+            "-E",
+            "separator=/t",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=,",
+        ];
+        for field in [
+            "frame.number",
+            "frame.len",
+            "frame.cap_len",
+            "frame.time_epoch",
+            "frame.protocols",
+        ]
+        .into_iter()
+        .chain(LIST_FIELDS.iter().map(|(name, _)| *name))
+        {
+            args.extend(["-e", field]);
+        }
+        std::fs::write(&tsv, run(&args)).expect("write tsv");
+    }
+    if !heads.exists() {
+        // The README's command, restricted to plaintext HTTP over TCP, each segment on its own:
+        // tshark's HTTP dissector also reads SSDP (HTTP over UDP, `ssdp` in its chain) and the
+        // HTTP inside TLS it decrypts with the keys of a pcapng Decryption Secrets Block, and
+        // with sequence analysis on skips the heads of out-of-order segments.
+        let out = run(&[
+            "-o",
+            "tcp.desegment_tcp_streams:FALSE",
+            "-o",
+            "tcp.analyze_sequence_numbers:FALSE",
+            "-Y",
+            "(http.request or http.response) and tcp and not tls",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+        ]);
+        std::fs::write(&heads, out).expect("write httpheads");
+    }
+    (tsv, heads)
+}
+
+/// The sweep over captures this project has never seen (issue 12): every capture in the folder
+/// named by `PCAPKIT_UNSEEN` gets tshark's oracle (made once, next to it, by
+/// [`write_tshark_oracle`]) and is compared frame by frame by the oracle test's rules
+/// ([`check_file`], native engine, no allow-list). Prints each file's agreement "over the
+/// protocols pcapkit decodes" (the oracle rule) and "over all" (also every protocol of tshark's
+/// chain, pseudo-protocols aside, decoded by us), the differing groups with counts, and the
+/// protocols tshark names that we do not decode. Run it with `scripts/unseen_sweep.sh DIR`.
+#[test]
+#[ignore = "needs PCAPKIT_UNSEEN=<folder of captures> and tshark"]
+fn unseen_captures_sweep() {
+    let Ok(dir) = std::env::var("PCAPKIT_UNSEEN") else {
+        println!("PCAPKIT_UNSEEN is not set: nothing to sweep");
+        return;
+    };
+    let mut captures: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("read PCAPKIT_UNSEEN")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.is_file() && !p.to_string_lossy().contains(".tshark."))
+        .collect();
+    captures.sort();
+    let (mut total, mut agree, mut agree_all) = (0u64, 0u64, 0u64);
+    let mut groups: BTreeMap<String, u64> = BTreeMap::new();
+    let mut missing: BTreeMap<String, u64> = BTreeMap::new();
+    for capture in &captures {
+        let name = capture.file_name().expect("name").to_string_lossy();
+        let (tsv, _) = write_tshark_oracle(capture);
+        let result = check_file_catching(EngineKind::Native, &name, capture, &tsv);
+        let rows: BTreeMap<u64, Row> = std::fs::read_to_string(&tsv)
+            .expect("read tsv")
+            .lines()
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(|l| Row::parse(l, &tsv))
+            .map(|r| (r.number, r))
+            .collect();
+        let link = Extractor::open(capture)
+            .ok()
+            .and_then(|e| e.engine(EngineKind::Native).frames().next())
+            .map(|f| f.link_type);
+        // Frames whose whole tshark chain we decode: no unknown name, no legitimate stop.
+        let mut uncovered = 0u64;
+        for row in rows.values().filter(|r| !r.is_custom_block()) {
+            let unknown: Vec<&str> = row
+                .protocols
+                .split(':')
+                .filter(|n| !n.is_empty() && !TSHARK_PSEUDO.contains(n))
+                .filter(|n| {
+                    !matches!(*n, "http" | "tls")
+                        && link.is_none_or(|l| tshark_proto(n, l).is_none())
+                })
+                .collect();
+            if let Some(first) = unknown.first() {
+                *missing.entry((*first).to_owned()).or_default() += 1;
+            }
+            let bad = result.mismatches.contains_key(&row.number);
+            uncovered += u64::from(
+                !bad && (!unknown.is_empty() || result.stopped_rows.contains(&row.number)),
+            );
+        }
+        for (next, n) in &result.stops {
+            *missing.entry(format!("(stop before) {next}")).or_default() += n;
+        }
+        let mut bad = 0u64;
+        for found in result.mismatches.values() {
+            bad += 1;
+            for m in found {
+                println!("MISMATCH {m}");
+                let key = if m.field == "protocols" {
+                    format!("protocols: tshark {} | ours {}", m.theirs, m.ours)
+                } else {
+                    format!("{}: {name}", m.field)
+                };
+                *groups.entry(key).or_default() += 1;
+            }
+        }
+        for m in &result.file_mismatches {
+            *groups
+                .entry(format!("{}: {name}: {} vs {}", m.field, m.ours, m.theirs))
+                .or_default() += result.frames;
+            println!("MISMATCH {m}");
+            bad = result.frames;
+        }
+        let good = result.frames - bad;
+        let good_all = good.saturating_sub(uncovered);
+        total += result.frames;
+        agree += good;
+        agree_all += good_all;
+        println!(
+            "file {name}: {} frames, {good} agree over decoded protocols, {good_all} over all{}",
+            result.frames,
+            result
+                .notes
+                .iter()
+                .map(|n| format!(" [{n}]"))
+                .collect::<String>()
+        );
+    }
+    let mut groups: Vec<(String, u64)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (key, n) in &groups {
+        println!("group {n:>6}  {key}");
+    }
+    let mut missing: Vec<(String, u64)> = missing.into_iter().collect();
+    missing.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (proto, n) in &missing {
+        println!("not decoded {n:>6}  {proto}");
+    }
+    let pct = |n: u64| n as f64 * 100.0 / total.max(1) as f64;
+    println!(
+        "unseen summary: {} files, {total} frames, {agree} ({:.2} %) agree over decoded protocols, {agree_all} ({:.2} %) over all",
+        captures.len(),
+        pct(agree),
+        pct(agree_all)
+    );
 }

@@ -229,7 +229,7 @@ impl EngineKind {
         match self {
             EngineKind::Native => {
                 "pcapkit's zero-copy dissector: Ethernet, 802.2 LLC/SNAP, SLL, SLL2, Null, NFLOG, \
-                 Radiotap, PPI, IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, VLAN/QinQ, MPLS, \
+                 Radiotap, PPI, Prism, IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, IPNET, VLAN/QinQ, Arista AVSP, MPLS, \
                  ARP, RARP, PPP, PPPoE, IPX, IPv4, IPv6 + extension headers, AH, ESP, HIP, MH, \
                  OSPFv2/v3, IGMP, PIMv2, GRE, ERSPAN, IP-in-IP, L2TP, VXLAN, GENEVE, Teredo, \
                  GTP-U, TCP, UDP, SCTP, ICMP, ICMPv6 (+ quoted datagram, NDP, MLD), \

@@ -274,6 +274,7 @@ impl LinkType {
             195 => "IEEE802_15_4_WITHFCS",
             201 => "BLUETOOTH_HCI_H4_WITH_PHDR",
             220 => "USB_LINUX_MMAPPED",
+            226 => "IPNET",
             227 => "CAN_SOCKETCAN",
             228 => "IPV4",
             229 => "IPV6",

@@ -120,6 +120,12 @@ pub enum Layer {
     Sip(Box<Sip>),
     /// ARCNET header (link type 129).
     Arcnet(Arcnet),
+    /// Prism monitoring header (link type 119; boxed: larger than the common records).
+    Prism(Box<Prism>),
+    /// Solaris IPNET header (link type 226).
+    Ipnet(Ipnet),
+    /// Arista Vendor Specific Protocol header (Ethertype 0xD28B).
+    Avsp(Avsp),
     /// Bytes that were not dissected.
     Raw(Raw),
     /// A header cut by the snap length: the fields that fit (boxed: rare).
@@ -208,6 +214,9 @@ layer_protocols! {
     Quic,
     Sip,
     Arcnet,
+    Prism,
+    Ipnet,
+    Avsp,
     Raw,
 }
 
@@ -1927,6 +1936,101 @@ pub struct Radiotap {
     /// Header length in bytes (`len`).
     pub header_len: u32,
     /// The 802.11 frame's length (FCS excluded).
+    pub payload_len: u32,
+}
+
+/// Prism monitoring header (link type 119): message code and length, device name and the
+/// values of the ten standard items that carry one (status 0).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Prism {
+    /// Message code (0x44 or 0x41).
+    pub msgcode: u32,
+    /// Message length (144).
+    pub msglen: u32,
+    /// Capturing device name.
+    pub devname: String,
+    /// Host time (jiffies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosttime: Option<u32>,
+    /// MAC timestamp, lower 32 bits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mactime: Option<u32>,
+    /// Channel number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<u32>,
+    /// RSSI (dBm).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rssi: Option<i32>,
+    /// Signal quality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sq: Option<u32>,
+    /// Signal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// Noise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<i32>,
+    /// Data rate in 500 kb/s units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<u32>,
+    /// Transmitted frame (1) or received (0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub istx: Option<u32>,
+    /// Frame length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frmlen: Option<u32>,
+    /// Header length in bytes (144).
+    pub header_len: u32,
+    /// The 802.11 frame's length.
+    pub payload_len: u32,
+}
+
+/// Solaris IPNET header (link type 226).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ipnet {
+    /// Header version.
+    pub version: u8,
+    /// Solaris address family (2 IPv4, 26 IPv6).
+    pub family: u8,
+    /// Hook type.
+    pub htype: u16,
+    /// Length of the datagram: the last `pktlen` captured bytes.
+    pub pktlen: u32,
+    /// Interface index.
+    pub ifindex: u32,
+    /// Group interface index.
+    pub grifindex: u32,
+    /// Source zone.
+    pub zsrc: u32,
+    /// Destination zone.
+    pub zdst: u32,
+    /// Bytes before the datagram (24, the header).
+    pub header_len: u32,
+    /// The datagram's length (`pktlen`).
+    pub payload_len: u32,
+}
+
+/// Arista Vendor Specific Protocol header (Ethertype 0xD28B): subtype, the timestamp of
+/// subtype 1, and the Ethertype of the frame.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Avsp {
+    /// Subtype (1: timestamp).
+    pub subtype: u16,
+    /// Timestamp version (0x10, 0x110: 64-bit TAI, UTC; 0x20, 0x120: 48-bit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u16>,
+    /// Timestamp seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+    /// Timestamp nanoseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nanoseconds: Option<u32>,
+    /// Ethertype of the frame that follows.
+    #[serde(rename = "type")]
+    pub ether_type: EtherType,
+    /// Header length in bytes.
+    pub header_len: u32,
+    /// Bytes after the header.
     pub payload_len: u32,
 }
 

@@ -165,6 +165,12 @@ protocols! {
     Arcnet = "ARCNET", Link;
     /// Session Initiation Protocol.
     Sip = "SIP", App;
+    /// Prism monitoring header (link type 119).
+    Prism = "Prism", Link;
+    /// Solaris IPNET (link type 226).
+    Ipnet = "IPNET", Link;
+    /// Arista Vendor Specific Protocol (Ethertype 0xD28B).
+    Avsp = "AVSP", Link;
     /// Bytes that were not dissected.
     Raw = "Raw", Raw;
 }

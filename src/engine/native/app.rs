@@ -7,7 +7,7 @@
 //! exception, as in Wireshark: the port decides when the captured bytes pass what of the check
 //! they can ([`after`]), and the decoder keeps a partial layer.
 
-use super::{dhcp, dhcpv6, dns, geneve, gtp, http, l2tp, ntp, quic, sip, teredo, tls, vxlan};
+use super::{dhcp, dhcpv6, dns, esp, geneve, gtp, http, l2tp, ntp, quic, sip, teredo, tls, vxlan};
 use crate::model::ProtoId;
 
 /// The application protocol of a TCP payload, if pcapkit recognises it.
@@ -156,6 +156,10 @@ pub fn over_udp(src_port: u16, dst_port: u16, payload: &[u8]) -> Option<ProtoId>
     }
     if on(sip::PORT) && sip::is_sip(payload) {
         return Some(ProtoId::Sip);
+    }
+    // ESP in UDP (IPsec NAT traversal), told from IKE by its non-zero SPI; last, as rare.
+    if on(esp::UDP_ENCAP_PORT) && esp::is_udp_encapsulated(payload) {
+        return Some(ProtoId::Esp);
     }
     None
 }

@@ -13,6 +13,18 @@ mod field {
 /// Length of the ESP header (SPI and sequence number).
 pub const HEADER_LEN: usize = 8;
 
+/// The UDP port of IPsec NAT traversal (RFC 3948), ESP and IKE sharing it.
+pub const UDP_ENCAP_PORT: u16 = 4500;
+
+/// Whether a UDP payload on [`UDP_ENCAP_PORT`] is ESP (RFC 3948 §2): not a NAT-keepalive
+/// (the one byte 0xFF) and not IKE (a zero non-ESP marker where the SPI would be). Wireshark
+/// reads the first four bytes as that marker, so fewer are not ESP.
+pub fn is_udp_encapsulated(payload: &[u8]) -> bool {
+    payload
+        .first_chunk::<4>()
+        .is_some_and(|marker| *marker != [0; 4])
+}
+
 /// A view over an ESP packet whose 8-byte header is captured.
 pub struct Packet<'a> {
     header: &'a [u8; HEADER_LEN],

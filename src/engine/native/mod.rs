@@ -9,10 +9,10 @@
 //! byte is named as tshark 4.0 names it (a partial layer), by the rules of `names_empty`.
 //!
 //! Protocols: link types Ethernet, SLL/SLL2, Null, NFLOG, raw IP, PPP, PPPoE, Radiotap, PPI,
-//! bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET; then 802.2 LLC/SNAP, VLAN, MPLS, ARP/RARP,
+//! Prism, bare IEEE 802.11, Frame Relay, Cisco HDLC, IPoIB, ARCNET, Solaris IPNET; then 802.2 LLC/SNAP, VLAN, Arista AVSP, MPLS, ARP/RARP,
 //! PPPoE, PPP, IPX; IPv4, IPv6 and its extension headers, AH, ESP, HIP, MH, ICMP, ICMPv6,
 //! IGMP, OSPF, PIM, GRE (with ERSPAN), L2TP; TCP, UDP, SCTP; and, chosen in [`app`] by port
-//! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, DNS/mDNS/LLMNR, DHCP, DHCPv6,
+//! and confirmed by content, VXLAN, GENEVE, Teredo, GTP-U, ESP in UDP, DNS/mDNS/LLMNR, DHCP, DHCPv6,
 //! NTP, TLS, QUIC, SIP and HTTP.
 
 pub(crate) mod app;
@@ -47,6 +47,7 @@ mod mh;
 mod ospf;
 // Breadth: wireless and WAN link types, tunnels, SCTP.
 mod arcnet;
+mod avsp;
 mod chdlc;
 mod dhcp;
 mod dhcpv6;
@@ -55,10 +56,12 @@ mod frame_relay;
 mod geneve;
 mod gtp;
 mod ieee80211;
+mod ipnet;
 mod mpls;
 mod ntp;
 mod pim;
 mod ppi;
+mod prism;
 mod quic;
 mod quic_initial;
 mod radiotap;
@@ -259,9 +262,11 @@ pub(crate) fn first_protocol(link_type: LinkType, data: &[u8]) -> Option<ProtoId
         LinkType(104) => Some(ProtoId::Chdlc),
         LinkType(105) => Some(ProtoId::Ieee80211),
         LinkType(107) => Some(ProtoId::FrameRelay),
+        LinkType(119) => prism::first_protocol(data),
         LinkType(127) => Some(ProtoId::Radiotap),
         LinkType(129) => Some(ProtoId::Arcnet),
         LinkType(192) => Some(ProtoId::Ppi),
+        LinkType(226) => Some(ProtoId::Ipnet),
         LinkType(242) => Some(ProtoId::Ipoib),
         _ => None,
     }
@@ -304,6 +309,7 @@ pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
         EtherType(0x880b) => Some(ProtoId::Ppp),
         EtherType(0x8863 | 0x8864) => Some(ProtoId::Pppoe),
         EtherType(0x8847 | 0x8848) => Some(ProtoId::Mpls),
+        avsp::ETHER_TYPE => Some(ProtoId::Avsp),
         // An 802.3 length where an Ethertype would be (VLAN tag): an 802.2 LLC header follows
         // (`llc::decode` hands a Novell raw 802.3 payload to IPX).
         EtherType(0..=1500) => Some(ProtoId::Llc),
@@ -312,6 +318,8 @@ pub(crate) fn by_ethertype(ether_type: EtherType) -> Option<ProtoId> {
 }
 
 /// The protocol an IP protocol / IPv6 next-header number names, if pcapkit decodes it.
+/// Inlined: called for every IP header and extension header.
+#[inline]
 pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
     match number {
         0 => Some(ProtoId::HopOpt),
@@ -328,10 +336,14 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
         51 => Some(ProtoId::Ah),
         58 => Some(ProtoId::Icmpv6),
         60 => Some(ProtoId::Ipv6Opts),
+        // The Mobility Header's number in the Mobile IPv6 drafts, which Wireshark still reads.
+        62 => Some(ProtoId::Mh),
         89 => Some(ProtoId::Ospf),
         103 => Some(ProtoId::Pim),
         132 => Some(ProtoId::Sctp),
         135 => Some(ProtoId::Mh),
+        // MPLS in IP (RFC 4023).
+        137 => Some(ProtoId::Mpls),
         139 => Some(ProtoId::Hip),
         _ => None,
     }
@@ -400,6 +412,9 @@ fn decode(
         ProtoId::Erspan => erspan::decode(data),
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
+        ProtoId::Prism => prism::decode(data, declared, partial),
+        ProtoId::Ipnet => ipnet::decode(data, partial),
+        ProtoId::Avsp => avsp::decode(data, partial),
         ProtoId::Ieee80211 => ieee80211::decode(data, declared),
         ProtoId::FrameRelay => frame_relay::decode(data),
         ProtoId::Chdlc => chdlc::decode_chdlc(data),
@@ -635,6 +650,7 @@ fn names_empty(below: Option<&Layer>, declared: usize, reported: usize, cut_here
         | ProtoId::Sll2
         | ProtoId::Null
         | ProtoId::Ppp
+        | ProtoId::Prism
         | ProtoId::Ipv6
         | ProtoId::HopOpt
         | ProtoId::Ipv6Opts

@@ -3,7 +3,7 @@
 //! The frame may start with the address and control bytes 0xFF 0x03 (absent when Address and
 //! Control Field Compression was negotiated, as in PPPoE); the protocol field is two bytes, or
 //! one when Protocol Field Compression applies (a protocol's first byte is even, its last odd,
-//! so an odd first byte is a one-byte protocol). IPv4, IPv6 and IPX continue; the control
+//! so an odd first byte is a one-byte protocol). IPv4, IPv6, IPX and MPLS continue; the control
 //! protocols (LCP, IPCP, IPV6CP, CCP, PAP, CHAP, EAP) get their code, identifier and length,
 //! and their options or data are left `Raw`.
 
@@ -25,6 +25,10 @@ pub mod protocol {
     pub const IPX: u16 = 0x002b;
     /// Internet Protocol version 6.
     pub const IPV6: u16 = 0x0057;
+    /// MPLS unicast.
+    pub const MPLS: u16 = 0x0281;
+    /// MPLS multicast.
+    pub const MPLS_MULTICAST: u16 = 0x0283;
     /// Link Control Protocol.
     pub const LCP: u16 = 0xc021;
     /// Password Authentication Protocol.
@@ -115,6 +119,8 @@ pub fn next_protocol(number: u16) -> Option<ProtoId> {
         protocol::IPV4 => Some(ProtoId::Ipv4),
         protocol::IPV6 => Some(ProtoId::Ipv6),
         protocol::IPX => Some(ProtoId::Ipx),
+        // Wireshark hands both MPLS numbers to its MPLS dissector (RFC 3032 §4).
+        protocol::MPLS | protocol::MPLS_MULTICAST => Some(ProtoId::Mpls),
         _ => None,
     }
 }
