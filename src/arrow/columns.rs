@@ -4,14 +4,14 @@
 //!
 //! The table is the one source of the schema, of the builder and of `docs/ARROW-SCHEMA.md`.
 
+use super::builders::{Flags, Plain, Text, Zeros};
 use super::schema::{Column, ColumnKind, TIME_ZONE, schema};
 use super::view::{FrameView, Ip, Transport};
-use crate::model::{Frame, LinkType, MacAddr, TcpFlags, Timestamp};
+use crate::model::{Frame, LinkType, MacAddr, ProtoId, TcpFlags, Timestamp};
 use arrow_array::{
     ArrayRef, BooleanArray, Int8Array, Int16Array, Int32Array, Int64Array, RecordBatch,
     StringArray, TimestampMicrosecondArray,
 };
-use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::ArrowError;
 use std::fmt::{Display, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -24,7 +24,7 @@ macro_rules! builder {
     (Int16) => { Plain<i16> };
     (Int8) => { Plain<i8> };
     (Utf8) => { Text };
-    (Boolean) => { Plain<bool> };
+    (Boolean) => { Flags };
     (TimestampUs) => { Plain<i64> };
 }
 
@@ -62,24 +62,27 @@ macro_rules! array {
     (Int8) => {
         Int8Array
     };
-    (Boolean) => {
-        BooleanArray
-    };
 }
 
-/// Takes a column's values out of its builder as an array.
+/// Takes a column's values out of its builder as an array (a column null in every row reads
+/// `$zeros`).
 macro_rules! finish {
-    (TimestampUs, $builder:expr) => {{
-        let (values, nulls) = $builder.take();
-        let array = TimestampMicrosecondArray::new(values.into(), nulls);
+    (TimestampUs, $builder:expr, $zeros:expr) => {{
+        let (values, nulls) = $builder.take($zeros);
+        let array = TimestampMicrosecondArray::new(values, nulls);
         Arc::new(array.with_timezone(TIME_ZONE)) as ArrayRef
     }};
-    (Utf8, $builder:expr) => {
-        Arc::new($builder.take()?) as ArrayRef
-    };
-    ($kind:ident, $builder:expr) => {{
+    (Utf8, $builder:expr, $zeros:expr) => {{
+        let (offsets, bytes, nulls) = $builder.take($zeros)?;
+        Arc::new(StringArray::try_new(offsets, bytes, nulls)?) as ArrayRef
+    }};
+    (Boolean, $builder:expr, $zeros:expr) => {{
         let (values, nulls) = $builder.take();
-        Arc::new(<array!($kind)>::new(values.into(), nulls)) as ArrayRef
+        Arc::new(BooleanArray::new(values, nulls)) as ArrayRef
+    }};
+    ($kind:ident, $builder:expr, $zeros:expr) => {{
+        let (values, nulls) = $builder.take($zeros);
+        Arc::new(<array!($kind)>::new(values, nulls)) as ArrayRef
     }};
 }
 
@@ -125,12 +128,14 @@ macro_rules! columns {
 
         /// Builds the columns of one batch, a row per frame (see [`COLUMNS`]).
         ///
-        /// Each column reserves its room at the batch's first row, as much as the last
-        /// batch took: memory is held only while a batch is being built, and a batch is
-        /// built without regrowing.
+        /// Each column reserves its room at the batch's first value, as much as the last
+        /// batch took: memory is held only while a batch is being built, a batch is built
+        /// without regrowing, and a column null in every row of a batch holds no values
+        /// (its array reads zeros shared by every such column and batch).
         #[derive(Debug)]
         pub struct FrameColumns {
             rows: usize,
+            zeros: Zeros,
             $($name: builder!($kind),)*
         }
 
@@ -139,6 +144,7 @@ macro_rules! columns {
             pub fn with_capacity(rows: usize) -> FrameColumns {
                 FrameColumns {
                     rows: 0,
+                    zeros: Zeros::new(),
                     $($name: new_builder!($kind, rows),)*
                 }
             }
@@ -159,124 +165,15 @@ macro_rules! columns {
             /// The columns of the rows appended since the last call, in schema order; the
             /// builder is empty afterwards.
             fn finish_arrays(&mut self) -> Result<Vec<ArrayRef>, ArrowError> {
-                self.rows = 0;
-                Ok(vec![$(finish!($kind, self.$name),)*])
+                let zeros = self.zeros.for_rows(std::mem::take(&mut self.rows));
+                Ok(vec![$(finish!($kind, self.$name, zeros),)*])
             }
         }
     };
 }
 
-/// The values and validity of a number, boolean or time column: two pushes a row, where the
-/// Arrow builders' bookkeeping costs several times that.
-#[derive(Debug)]
-struct Plain<T> {
-    values: Vec<T>,
-    valid: Vec<bool>,
-    /// Rows to reserve at a batch's first row: the last batch's.
-    rows: usize,
-}
-
-impl<T: Copy + Default> Plain<T> {
-    fn new(rows: usize) -> Plain<T> {
-        Plain {
-            values: Vec::new(),
-            valid: Vec::new(),
-            rows,
-        }
-    }
-
-    fn reserve(&mut self) {
-        self.values.reserve_exact(self.rows);
-        self.valid.reserve_exact(self.rows);
-    }
-
-    fn append_option(&mut self, value: Option<T>) {
-        self.values.push(value.unwrap_or_default());
-        self.valid.push(value.is_some());
-    }
-
-    /// The values, and their validity as Arrow wants it (`None` when no value is null); the
-    /// builder is empty afterwards.
-    fn take(&mut self) -> (Vec<T>, Option<NullBuffer>) {
-        self.rows = self.rows.max(self.values.len());
-        let nulls =
-            (!self.valid.iter().all(|&v| v)).then(|| NullBuffer::from(self.valid.as_slice()));
-        self.valid = Vec::new();
-        (std::mem::take(&mut self.values), nulls)
-    }
-}
-
 /// Bytes reserved per row for a text column before a batch has shown how long its texts are.
 const TEXT_BYTES: usize = 16;
-
-/// The offsets, bytes and validity of a text column, written in place: no `String` and no
-/// UTF-8 check a cell (the cells are ASCII made here or `&str`s); the column is checked once,
-/// when its array is made.
-#[derive(Debug)]
-struct Text {
-    offsets: Vec<i32>,
-    bytes: Vec<u8>,
-    valid: Vec<bool>,
-    /// Rows and bytes to reserve at a batch's first row: the last batch's.
-    rows: usize,
-    reserve_bytes: usize,
-}
-
-impl Text {
-    fn new(rows: usize, bytes: usize) -> Text {
-        Text {
-            offsets: Vec::new(),
-            bytes: Vec::new(),
-            valid: Vec::new(),
-            rows,
-            reserve_bytes: bytes,
-        }
-    }
-
-    fn reserve(&mut self) {
-        self.offsets.reserve_exact(self.rows + 1);
-        self.offsets.push(0);
-        self.bytes.reserve_exact(self.reserve_bytes);
-        self.valid.reserve_exact(self.rows);
-    }
-
-    fn push_bytes(&mut self, bytes: &[u8]) {
-        self.bytes.extend_from_slice(bytes);
-    }
-
-    /// Ends the row: the bytes pushed since the last row are its value, or it is null.
-    fn end_row(&mut self, valid: bool) {
-        // Past i32 offsets, `take` refuses the batch; saturating keeps them monotonic.
-        let end = i32::try_from(self.bytes.len()).unwrap_or(i32::MAX);
-        self.offsets.push(end);
-        self.valid.push(valid);
-    }
-
-    /// The column as an array; the builder is empty afterwards.
-    fn take(&mut self) -> Result<StringArray, ArrowError> {
-        self.rows = self.rows.max(self.valid.len());
-        self.reserve_bytes = self.bytes.len().max(self.reserve_bytes);
-        if i32::try_from(self.bytes.len()).is_err() {
-            return Err(ArrowError::OffsetOverflowError(self.bytes.len()));
-        }
-        if self.offsets.is_empty() {
-            self.offsets.push(0);
-        }
-        let nulls =
-            (!self.valid.iter().all(|&v| v)).then(|| NullBuffer::from(self.valid.as_slice()));
-        self.valid = Vec::new();
-        let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
-        let bytes = Buffer::from_vec(std::mem::take(&mut self.bytes));
-        StringArray::try_new(offsets, bytes, nulls)
-    }
-}
-
-impl Write for Text {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.push_bytes(text.as_bytes());
-        Ok(())
-    }
-}
 
 /// A short text made on the stack without the formatting machinery: MAC and IPv4 addresses,
 /// the most frequent text cells.
@@ -335,10 +232,84 @@ impl ShortText {
     }
 }
 
-/// An IP address as text: IPv4 made by [`ShortText`], IPv6 by its `Display`.
+/// An IPv6 address as `Ipv6Addr` displays it (RFC 5952: lowercase hex without leading
+/// zeros, the first longest run of two or more zero groups as `::`, an IPv4-mapped address
+/// as `::ffff:a.b.c.d`), made on the stack: `Display` costs ≈ 1,900 instructions an
+/// address.
+struct Ipv6Text {
+    buf: [u8; 39],
+    len: usize,
+}
+
+impl Ipv6Text {
+    fn new(addr: Ipv6Addr) -> Ipv6Text {
+        let mut text = Ipv6Text {
+            buf: [0; 39],
+            len: 0,
+        };
+        if let Some(v4) = addr.to_ipv4_mapped() {
+            text.push_str(b"::ffff:");
+            text.push_str(ShortText::ipv4(v4).as_bytes());
+            return text;
+        }
+        let groups = addr.segments();
+        // The first longest run of zero groups: (start, length).
+        let (mut best, mut run) = ((0, 0), (0, 0));
+        for (i, &group) in groups.iter().enumerate() {
+            if group == 0 {
+                run = if run.1 == 0 {
+                    (i, 1)
+                } else {
+                    (run.0, run.1 + 1)
+                };
+                if run.1 > best.1 {
+                    best = run;
+                }
+            } else {
+                run = (0, 0);
+            }
+        }
+        if best.1 > 1 {
+            text.push_groups(&groups[..best.0]);
+            text.push_str(b"::");
+            text.push_groups(&groups[best.0 + best.1..]);
+        } else {
+            text.push_groups(&groups);
+        }
+        text
+    }
+
+    fn push_str(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// Groups in hex, `:`-separated.
+    fn push_groups(&mut self, groups: &[u16]) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (i, &group) in groups.iter().enumerate() {
+            if i > 0 {
+                self.buf[self.len] = b':';
+                self.len += 1;
+            }
+            let digits = (u16::BITS - group.leading_zeros()).div_ceil(4).max(1);
+            for shift in (0..digits).rev() {
+                self.buf[self.len] = HEX[usize::from((group >> (4 * shift)) & 0xf)];
+                self.len += 1;
+            }
+        }
+    }
+
+    /// The text's bytes (ASCII).
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// An IP address as text, made on the stack.
 enum IpText {
     V4(ShortText),
-    V6(Ipv6Addr),
+    V6(Ipv6Text),
 }
 
 /// A value of a text column: appended as a string slice where it has one, else through its
@@ -346,6 +317,12 @@ enum IpText {
 trait TextCell {
     /// Writes the value's bytes into the column's current row.
     fn write_to(self, text: &mut Text);
+
+    /// A key that only cells of the same text have, for values that repeat and cost more
+    /// to write than to copy (never `u64::MAX`); `None`: no memo.
+    fn memo_key(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl TextCell for &str {
@@ -370,7 +347,7 @@ impl TextCell for IpText {
     fn write_to(self, text: &mut Text) {
         match self {
             IpText::V4(short) => short.write_to(text),
-            IpText::V6(addr) => Shown(addr).write_to(text),
+            IpText::V6(v6) => text.push_bytes(v6.as_bytes()),
         }
     }
 }
@@ -385,10 +362,26 @@ impl TextCell for LinkType {
     }
 }
 
-/// The protocol chain (`Ethernet:IPv4:TCP`), written name by name.
+/// The protocol chain (`Ethernet:IPv4:TCP`), written name by name, or copied from the
+/// column's memo: a capture repeats a few dozen chains.
 struct Chain<'f>(&'f Frame);
 
+// A protocol's id plus one fits a byte, and eight of them never make `u64::MAX`.
+const _: () = assert!(ProtoId::ALL.len() < 254);
+
 impl TextCell for Chain<'_> {
+    /// The ids of up to eight layers, a byte each (id + 1); longer chains have none.
+    fn memo_key(&self) -> Option<u64> {
+        let mut key = 0u64;
+        for (i, proto) in self.0.protocols().enumerate() {
+            if i == 8 {
+                return None;
+            }
+            key = key << 8 | (proto as u64 + 1);
+        }
+        Some(key)
+    }
+
     fn write_to(self, text: &mut Text) {
         for (i, proto) in self.0.protocols().enumerate() {
             if i > 0 {
@@ -422,11 +415,21 @@ impl<T: Display> TextCell for Shown<T> {
     }
 }
 
-/// Appends `value` as text, or a null.
+/// Appends `value` as text, or a null; a cell with a memo key is copied from the column's
+/// memo when it was met before.
 fn put_text(text: &mut Text, value: Option<impl TextCell>) {
     let valid = value.is_some();
     if let Some(value) = value {
-        value.write_to(text);
+        text.begin_value();
+        match value.memo_key() {
+            Some(key) if text.recall(key) => {}
+            Some(key) => {
+                let start = text.bytes_len();
+                value.write_to(text);
+                text.remember(key, start);
+            }
+            None => value.write_to(text),
+        }
     }
     text.end_row(valid);
 }
@@ -453,7 +456,10 @@ impl FrameView<'_> {
                 IpText::V4(ShortText::ipv4(ip.src)),
                 IpText::V4(ShortText::ipv4(ip.dst)),
             ),
-            Ip::V6(ip) => (IpText::V6(ip.src), IpText::V6(ip.dst)),
+            Ip::V6(ip) => (
+                IpText::V6(Ipv6Text::new(ip.src)),
+                IpText::V6(Ipv6Text::new(ip.dst)),
+            ),
         })
     }
 
@@ -781,6 +787,42 @@ mod tests {
         }
         let mac = MacAddr([0x00, 0x1b, 0xa0, 0xff, 0x0c, 0x9e]);
         assert_eq!(ShortText::mac(mac).as_bytes(), mac.to_string().as_bytes());
+        let v6 = [
+            "::",
+            "::1",
+            "1::",
+            "::ffff:10.0.0.1",
+            "::10.0.0.1",
+            "::ffff:0:1",
+            "1:0:0:2::3",
+            "1::2:0:0:3",
+            "1:0:2:0:3:0:4:0",
+            "fe80::ba27:ebff:fe80:c3fb",
+            "2001:db8:1::1",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            "0:1:0:1:0:1:0:1",
+            "64:ff9b::1.2.3.4",
+        ];
+        for addr in v6 {
+            let parsed: Ipv6Addr = addr.parse().unwrap();
+            let shown = parsed.to_string();
+            assert_eq!(Ipv6Text::new(parsed).as_bytes(), shown.as_bytes(), "{addr}");
+        }
+        // Every pattern of zero and non-zero groups, with values of 1 to 4 hex digits.
+        for zeros in 0..=255u16 {
+            let groups: Vec<u16> = (0..8u16)
+                .map(|i| {
+                    if zeros >> i & 1 == 1 {
+                        0
+                    } else {
+                        0x1f << (i % 4 * 3) | i
+                    }
+                })
+                .collect();
+            let addr = Ipv6Addr::from(<[u16; 8]>::try_from(groups).unwrap());
+            let shown = addr.to_string();
+            assert_eq!(Ipv6Text::new(addr).as_bytes(), shown.as_bytes(), "{shown}");
+        }
     }
 
     #[test]

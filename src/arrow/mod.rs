@@ -13,6 +13,7 @@
 //! Rows are frames only: the records of reassembly and trace stages are not rows.
 
 mod batches;
+mod builders;
 mod columns;
 mod schema;
 mod view;

@@ -1,0 +1,431 @@
+//! The column builders behind [`FrameColumns`](super::FrameColumns): values in plain `Vec`s,
+//! validity packed into Arrow's bit layout as rows are appended, and no buffer at all for a
+//! column that stays null through a batch (its array reads a shared buffer of zeros).
+//!
+//! Arrow's own builders cost several times the values in bookkeeping; a `Vec<bool>` of
+//! validity cost a byte a row and a packing pass per batch (BENCHMARKS.md, "Parquet speed
+//! and Python memory, session 12").
+
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::ArrowError;
+
+/// Booleans packed least significant bit first into 64-bit words as they are appended:
+/// Arrow's layout of validity and boolean values.
+#[derive(Debug, Default)]
+pub(super) struct Bits {
+    words: Vec<u64>,
+    /// The word being filled: its bits below `len % 64`.
+    current: u64,
+    len: usize,
+}
+
+impl Bits {
+    /// Reserves room for `bits` more bits.
+    pub(super) fn reserve(&mut self, bits: usize) {
+        self.words.reserve_exact(bits.div_ceil(64));
+    }
+
+    /// Appends one bit.
+    #[inline]
+    pub(super) fn push(&mut self, bit: bool) {
+        self.current |= u64::from(bit) << (self.len % 64);
+        self.len += 1;
+        if self.len.is_multiple_of(64) {
+            self.words.push(self.current.to_le());
+            self.current = 0;
+        }
+    }
+
+    /// How many bits were appended.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The bits as an Arrow buffer; empty afterwards.
+    pub(super) fn take(&mut self) -> BooleanBuffer {
+        let len = std::mem::take(&mut self.len);
+        if !len.is_multiple_of(64) {
+            self.words.push(self.current.to_le());
+        }
+        self.current = 0;
+        let words = std::mem::take(&mut self.words);
+        BooleanBuffer::new(Buffer::from_vec(words), 0, len)
+    }
+
+    /// The bits as validity: `None` when every row is valid; empty afterwards.
+    pub(super) fn take_nulls(&mut self) -> Option<NullBuffer> {
+        let bits = self.take();
+        (bits.count_set_bits() != bits.len()).then(|| NullBuffer::new(bits))
+    }
+}
+
+/// Zeros shared by the arrays of the columns that are null in every row of a batch: their
+/// values (and a text column's offsets) read this buffer instead of a buffer of their own.
+#[derive(Debug)]
+pub(super) struct Zeros(Buffer);
+
+impl Zeros {
+    /// No zeros yet: [`Zeros::for_rows`] makes them.
+    pub(super) fn new() -> Zeros {
+        Zeros(Buffer::from_vec(Vec::<u64>::new()))
+    }
+
+    /// The zeros, at least 8 bytes for each of `rows + 1` rows (made anew when they are
+    /// too short; a calloc'ed buffer whose pages are never written).
+    pub(super) fn for_rows(&mut self, rows: usize) -> &Buffer {
+        if self.0.len() < (rows + 1) * 8 {
+            self.0 = Buffer::from_vec(vec![0u64; rows + 1]);
+        }
+        &self.0
+    }
+}
+
+/// The values and validity of a number or time column. The values are written from the
+/// first non-null row on (the rows before it as zeros); a column null in every row of a
+/// batch writes none.
+#[derive(Debug)]
+pub(super) struct Plain<T> {
+    values: Vec<T>,
+    valid: Bits,
+    /// Whether `values` holds a value for each row so far.
+    live: bool,
+    /// Rows to reserve at a batch's first row: the last batch's.
+    rows: usize,
+}
+
+impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
+    pub(super) fn new(rows: usize) -> Plain<T> {
+        Plain {
+            values: Vec::new(),
+            valid: Bits::default(),
+            live: false,
+            rows,
+        }
+    }
+
+    /// Reserves the validity of a batch; the values are reserved at its first value.
+    pub(super) fn reserve(&mut self) {
+        self.valid.reserve(self.rows);
+    }
+
+    #[inline]
+    pub(super) fn append_option(&mut self, value: Option<T>) {
+        match value {
+            Some(value) => {
+                if !self.live {
+                    self.start_values();
+                }
+                self.values.push(value);
+            }
+            None => {
+                if self.live {
+                    self.values.push(T::default());
+                }
+            }
+        }
+        self.valid.push(value.is_some());
+    }
+
+    /// Makes room for the batch's values, with a zero for each null row so far.
+    #[cold]
+    fn start_values(&mut self) {
+        self.values.reserve_exact(self.rows);
+        self.values.resize(self.valid.len(), T::default());
+        self.live = true;
+    }
+
+    /// The values (from `zeros` when every row is null) and their validity; the builder is
+    /// empty afterwards.
+    pub(super) fn take(&mut self, zeros: &Buffer) -> (ScalarBuffer<T>, Option<NullBuffer>) {
+        let rows = self.valid.len();
+        self.rows = self.rows.max(rows);
+        let nulls = self.valid.take_nulls();
+        let values = if std::mem::take(&mut self.live) {
+            ScalarBuffer::from(std::mem::take(&mut self.values))
+        } else {
+            ScalarBuffer::new(zeros.clone(), 0, rows)
+        };
+        (values, nulls)
+    }
+}
+
+/// The values and validity of a boolean column, both as bits.
+#[derive(Debug)]
+pub(super) struct Flags {
+    values: Bits,
+    valid: Bits,
+    /// Rows to reserve at a batch's first row: the last batch's.
+    rows: usize,
+}
+
+impl Flags {
+    pub(super) fn new(rows: usize) -> Flags {
+        Flags {
+            values: Bits::default(),
+            valid: Bits::default(),
+            rows,
+        }
+    }
+
+    pub(super) fn reserve(&mut self) {
+        self.values.reserve(self.rows);
+        self.valid.reserve(self.rows);
+    }
+
+    #[inline]
+    pub(super) fn append_option(&mut self, value: Option<bool>) {
+        self.values.push(value.unwrap_or_default());
+        self.valid.push(value.is_some());
+    }
+
+    /// The values and their validity; the builder is empty afterwards.
+    pub(super) fn take(&mut self) -> (BooleanBuffer, Option<NullBuffer>) {
+        self.rows = self.rows.max(self.valid.len());
+        (self.values.take(), self.valid.take_nulls())
+    }
+}
+
+/// The offsets, bytes and validity of a text column, written in place: no `String` and no
+/// UTF-8 check a cell (the cells are ASCII made here or `&str`s); the column is checked once,
+/// when its array is made. As with [`Plain`], the offsets are written from the first
+/// non-null row on.
+#[derive(Debug)]
+pub(super) struct Text {
+    offsets: Vec<i32>,
+    bytes: Vec<u8>,
+    valid: Bits,
+    /// Whether `offsets` holds an end for each row so far.
+    live: bool,
+    /// Rows and bytes to reserve at a batch's first value: the last batch's.
+    rows: usize,
+    reserve_bytes: usize,
+    /// Cells remembered by key ([`Text::recall`]): [`MEMO_SLOTS`] slots, made at the first
+    /// [`Text::remember`].
+    memo: Vec<(u64, Vec<u8>)>,
+}
+
+/// Slots of a text column's memo: direct-mapped by key, so its memory is bounded whatever
+/// the capture holds.
+const MEMO_SLOTS: usize = 256;
+
+/// The key of no cell: an empty memo slot.
+const NO_KEY: u64 = u64::MAX;
+
+/// A key's memo slot.
+fn memo_slot(key: u64) -> usize {
+    // Fibonacci hashing: the top 8 bits of the key times 2^64 / φ.
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % MEMO_SLOTS
+}
+
+impl Text {
+    pub(super) fn new(rows: usize, bytes: usize) -> Text {
+        Text {
+            offsets: Vec::new(),
+            bytes: Vec::new(),
+            valid: Bits::default(),
+            live: false,
+            rows,
+            reserve_bytes: bytes,
+            memo: Vec::new(),
+        }
+    }
+
+    /// Reserves the validity of a batch; offsets and bytes are reserved at its first value.
+    pub(super) fn reserve(&mut self) {
+        self.valid.reserve(self.rows);
+    }
+
+    /// Starts a non-null row: its bytes follow, then [`Text::end_row`].
+    #[inline]
+    pub(super) fn begin_value(&mut self) {
+        if !self.live {
+            self.start_values();
+        }
+    }
+
+    /// Makes room for the batch's offsets and bytes, with an empty text for each null row
+    /// so far.
+    #[cold]
+    fn start_values(&mut self) {
+        self.offsets.reserve_exact(self.rows + 1);
+        self.offsets.resize(self.valid.len() + 1, 0);
+        self.bytes.reserve_exact(self.reserve_bytes);
+        self.live = true;
+    }
+
+    #[inline]
+    pub(super) fn push_bytes(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    /// How many bytes the column holds: where the current row's bytes start, before it
+    /// pushes any.
+    pub(super) fn bytes_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Appends the bytes remembered under `key` (never [`u64::MAX`]), if they still are.
+    #[inline]
+    pub(super) fn recall(&mut self, key: u64) -> bool {
+        match self.memo.get(memo_slot(key)) {
+            Some((slot_key, bytes)) if *slot_key == key => {
+                self.bytes.extend_from_slice(bytes);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Remembers the bytes pushed since `start` under `key`, in place of what its slot held.
+    pub(super) fn remember(&mut self, key: u64, start: usize) {
+        if self.memo.is_empty() {
+            self.memo = vec![(NO_KEY, Vec::new()); MEMO_SLOTS];
+        }
+        let (slot_key, bytes) = &mut self.memo[memo_slot(key)];
+        *slot_key = key;
+        bytes.clear();
+        bytes.extend_from_slice(&self.bytes[start..]);
+    }
+
+    /// Ends the row: the bytes pushed since the last row are its value, or it is null.
+    #[inline]
+    pub(super) fn end_row(&mut self, valid: bool) {
+        if self.live {
+            // Past i32 offsets, `take` refuses the batch; saturating keeps them monotonic.
+            let end = i32::try_from(self.bytes.len()).unwrap_or(i32::MAX);
+            self.offsets.push(end);
+        }
+        self.valid.push(valid);
+    }
+
+    /// The column's offsets (from `zeros` when every row is null), bytes and validity; the
+    /// builder is empty afterwards.
+    pub(super) fn take(
+        &mut self,
+        zeros: &Buffer,
+    ) -> Result<(OffsetBuffer<i32>, Buffer, Option<NullBuffer>), ArrowError> {
+        let rows = self.valid.len();
+        self.rows = self.rows.max(rows);
+        self.reserve_bytes = self.bytes.len().max(self.reserve_bytes);
+        if i32::try_from(self.bytes.len()).is_err() {
+            return Err(ArrowError::OffsetOverflowError(self.bytes.len()));
+        }
+        let nulls = self.valid.take_nulls();
+        let offsets = if std::mem::take(&mut self.live) {
+            ScalarBuffer::from(std::mem::take(&mut self.offsets))
+        } else {
+            ScalarBuffer::new(zeros.clone(), 0, rows + 1)
+        };
+        let bytes = Buffer::from_vec(std::mem::take(&mut self.bytes));
+        Ok((OffsetBuffer::new(offsets), bytes, nulls))
+    }
+}
+
+impl std::fmt::Write for Text {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.push_bytes(text.as_bytes());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_read_as_pushed_across_words() {
+        let pattern: Vec<bool> = (0..200).map(|i| i % 3 == 0 || i == 130).collect();
+        let mut bits = Bits::default();
+        bits.reserve(10);
+        for &bit in &pattern {
+            bits.push(bit);
+        }
+        assert_eq!(bits.len(), 200);
+        let buffer = bits.take();
+        assert_eq!(buffer.iter().collect::<Vec<_>>(), pattern);
+        assert_eq!(bits.len(), 0);
+        bits.push(true);
+        assert_eq!(bits.take().iter().collect::<Vec<_>>(), [true]);
+    }
+
+    #[test]
+    fn validity_is_none_only_without_nulls() {
+        let mut bits = Bits::default();
+        for _ in 0..64 {
+            bits.push(true);
+        }
+        assert!(bits.take_nulls().is_none());
+        bits.push(true);
+        bits.push(false);
+        let nulls = bits.take_nulls().unwrap();
+        assert_eq!((nulls.len(), nulls.null_count()), (2, 1));
+    }
+
+    #[test]
+    fn a_column_null_throughout_reads_the_shared_zeros() {
+        let mut zeros = Zeros::new();
+        let mut column = Plain::<i64>::new(4);
+        column.reserve();
+        for _ in 0..5 {
+            column.append_option(None);
+        }
+        let shared = zeros.for_rows(5).clone();
+        let (values, nulls) = column.take(&shared);
+        assert_eq!(values.as_ref(), [0; 5]);
+        assert_eq!(nulls.unwrap().null_count(), 5);
+        assert_eq!(values.inner().as_ptr(), shared.as_ptr());
+    }
+
+    #[test]
+    fn a_remembered_cell_is_recalled_until_its_slot_is_reused() {
+        let mut text = Text::new(4, 16);
+        text.reserve();
+        assert!(!text.recall(7));
+        text.begin_value();
+        text.push_bytes(b"A:B");
+        text.remember(7, 0);
+        text.end_row(true);
+        text.begin_value();
+        assert!(text.recall(7));
+        text.end_row(true);
+        // A key of the same slot replaces it.
+        let other = (0..u64::MAX)
+            .find(|&k| k != 7 && memo_slot(k) == memo_slot(7))
+            .unwrap();
+        let start = text.bytes_len();
+        text.begin_value();
+        text.push_bytes(b"C");
+        text.remember(other, start);
+        text.end_row(true);
+        assert!(!text.recall(7));
+        let (offsets, bytes, _) = text.take(Zeros::new().for_rows(3)).unwrap();
+        assert_eq!(offsets.as_ref(), [0, 3, 6, 7]);
+        assert_eq!(bytes.as_slice(), b"A:BA:BC");
+    }
+
+    #[test]
+    fn nulls_before_the_first_value_are_zeros() {
+        let mut zeros = Zeros::new();
+        let mut column = Plain::<i16>::new(2);
+        column.reserve();
+        for value in [None, None, Some(7), None, Some(-3)] {
+            column.append_option(value);
+        }
+        let (values, nulls) = column.take(zeros.for_rows(5));
+        assert_eq!(values.as_ref(), [0, 0, 7, 0, -3]);
+        let valid: Vec<bool> = nulls.unwrap().iter().collect();
+        assert_eq!(valid, [false, false, true, false, true]);
+
+        let mut text = Text::new(2, 4);
+        text.reserve();
+        text.end_row(false);
+        text.begin_value();
+        text.push_bytes(b"ab");
+        text.end_row(true);
+        text.end_row(false);
+        let (offsets, bytes, nulls) = text.take(zeros.for_rows(3)).unwrap();
+        assert_eq!(offsets.as_ref(), [0, 0, 2, 2]);
+        assert_eq!(bytes.as_slice(), b"ab");
+        assert_eq!(nulls.unwrap().null_count(), 2);
+    }
+}
