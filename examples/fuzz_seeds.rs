@@ -370,6 +370,26 @@ fn new_protocol_frames() -> Vec<(LinkType, Vec<u8>)> {
                 &tcp4(true, 50001, 80, 1, 0x18, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
             ),
         ),
+        // Prism (type 0x41 codes, little-endian, header only then 802.11 data).
+        (LinkType(119), cat(&[&prism_header(), &wlan])),
+        // Solaris IPNET carrying IPv4.
+        (
+            LinkType(226),
+            cat(&[&[1, 2, 0, 2], &(udp_ip.len() as u32).to_be_bytes(), &[0; 16], &udp_ip]),
+        ),
+        // Arista AVSP (64-bit timestamp) carrying IPv4.
+        (
+            LinkType::ETHERNET,
+            eth(0xd28b, &cat(&[&[0, 1, 0, 0x10, 0x5c, 0xef, 0, 0, 0, 0, 0x03, 0xe7, 0x08, 0x00], &udp_ip])),
+        ),
+        // MPLS after PPP, MPLS in IPv4 (protocol 137), ESP in UDP 4500, MH as protocol 62.
+        (LinkType(9), cat(&[&[0xff, 0x03, 0x02, 0x81, 0x00, 0x01, 0x01, 0x40], &udp_ip])),
+        (LinkType::ETHERNET, eth(0x0800, &ip4(137, &cat(&[&[0x00, 0x01, 0x01, 0x40], &udp_ip])))),
+        (
+            LinkType::ETHERNET,
+            eth(0x0800, &udp4(4500, 4500, &[1, 2, 3, 4, 0, 0, 0, 5, 9, 9, 9, 9, 9, 9, 9, 9])),
+        ),
+        (LinkType::IPV6, ipv6_mh62()),
     ];
     // The same IP packets on the raw-IP and IPv4 link types.
     out.push((
@@ -379,6 +399,29 @@ fn new_protocol_frames() -> Vec<(LinkType, Vec<u8>)> {
     out.push((LinkType::IPV4, ip4(132, &sctp())));
     out.push((LinkType::IPV6, udp6(546, 547, &[1, 0, 0, 1])));
     out
+}
+
+/// A Prism header (link type 119): message code 0x41, length 144, device name, ten items.
+fn prism_header() -> Vec<u8> {
+    let mut h = cat(&[
+        &0x41u32.to_le_bytes(),
+        &144u32.to_le_bytes(),
+        b"wlan0\0\0\0\0\0\0\0\0\0\0\0",
+    ]);
+    for i in 1u32..=10 {
+        h.extend(((i << 12) | 0x41).to_le_bytes());
+        h.extend([0, 0, 4, 0]);
+        h.extend((i * 10).to_le_bytes());
+    }
+    h
+}
+
+/// IPv6 with next header 62 (the Mobility Header's draft number): a Binding Refresh Request.
+fn ipv6_mh62() -> Vec<u8> {
+    let mut p = vec![0x60, 0, 0, 0, 0, 8, 62, 64];
+    p.extend([0u8; 32]);
+    p.extend([59, 0, 0, 0, 0, 0, 0, 0]);
+    p
 }
 
 /// A `stages` seed: link type selector, option flags, then `[delta][len][bytes]` frames.

@@ -3,7 +3,7 @@
 //! that nearly every input reaches a decoder. Shared with `examples/fuzz_seeds.rs`.
 
 /// Every link type of `engine::native::first_protocol`, then an unknown one.
-pub const LINK_TYPES: [u32; 21] = [
+pub const LINK_TYPES: [u32; 24] = [
     1,   // Ethernet
     0,   // BSD loopback (Null)
     108, // OpenBSD loopback
@@ -17,12 +17,15 @@ pub const LINK_TYPES: [u32; 21] = [
     239, // NFLOG
     9,   // PPP
     50,  // PPP in HDLC-like framing
+    51,  // PPPoE without its Ethernet header
     104, // Cisco HDLC
     105, // IEEE 802.11
     107, // Frame Relay
+    119, // Prism
     127, // Radiotap
     129, // ARCNET
     192, // PPI
+    226, // Solaris IPNET
     242, // IP over InfiniBand
     147, // unknown (user DLT 0)
 ];

@@ -2004,7 +2004,8 @@ pub struct Ipnet {
     pub zsrc: u32,
     /// Destination zone.
     pub zdst: u32,
-    /// Bytes before the datagram (24, the header).
+    /// Bytes before the datagram: the 24-byte header and any bytes between it and the last
+    /// `pktlen` captured bytes (24 when fewer than `pktlen` follow the header).
     pub header_len: u32,
     /// The datagram's length (`pktlen`).
     pub payload_len: u32,

@@ -65,8 +65,18 @@ pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
         }),
         header_len,
         payload_len,
-        next: by_ethertype(ether_type),
+        next: next_protocol(ether_type),
     })
+}
+
+/// The protocol after the header. Wireshark hands the type to its Ethertype table directly, so
+/// a value of 1500 or less (an 802.3 length after a VLAN tag) names nothing: the rest is data.
+fn next_protocol(ether_type: EtherType) -> Option<ProtoId> {
+    if ether_type.0 <= super::ethernet::MAX_802_3_LEN {
+        None
+    } else {
+        by_ethertype(ether_type)
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +116,15 @@ mod tests {
         // Another subtype: the Ethertype right after it.
         let d = decode(&[0, 2, 0x88, 0x47], &mut None).unwrap();
         assert_eq!((d.header_len, d.next), (4, Some(ProtoId::Mpls)));
+        // A type of 1500 or less is not an 802.3 length here: tshark 4.0.17 gives
+        // `eth:ethertype:avsp:ethertype:data` (types 0x0040 and 0x05dc before an LLC header).
+        for ether_type in [0x0040u16, 0x05dc] {
+            let mut f = vec![0, 2];
+            f.extend(ether_type.to_be_bytes());
+            f.extend([0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]);
+            let d = decode(&f, &mut None).unwrap();
+            assert_eq!((d.header_len, d.payload_len, d.next), (4, 8, None));
+        }
     }
 
     #[test]

@@ -39,16 +39,20 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
         return Ok(partial::keep(ProtoId::Ipnet, data, fields, 0, why, partial));
     }
     let pktlen = be32(4).unwrap_or(0);
-    let Some(start) = usize::try_from(pktlen)
+    // The datagram is the last `pktlen` bytes; when fewer follow the header (a frame cut by
+    // the snap length, or a bogus length), the header is kept and the rest is data, with the
+    // frame's error saying why (tshark shows `ipnet` and a malformed or bogus datagram).
+    let start = usize::try_from(pktlen)
         .ok()
         .and_then(|n| data.len().checked_sub(n))
-        .filter(|&start| start >= HEADER_LEN)
-    else {
-        return Err(DecodeError::other(format!(
+        .filter(|&start| start >= HEADER_LEN);
+    if start.is_none() {
+        *partial = Some(DecodeError::other(format!(
             "IPNET packet length {pktlen} is more than the {} captured bytes after the header",
             data.len() - HEADER_LEN
         )));
-    };
+    }
+    let header_len = start.unwrap_or(HEADER_LEN);
     let family = data.get(1).copied().unwrap_or(0);
     Ok(Decoded {
         layer: Layer::Ipnet(Ipnet {
@@ -60,12 +64,13 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
             grifindex: be32(12).unwrap_or(0),
             zsrc: be32(16).unwrap_or(0),
             zdst: be32(20).unwrap_or(0),
-            header_len: start as u32,
+            header_len: header_len as u32,
             payload_len: pktlen,
         }),
-        header_len: start,
-        payload_len: pktlen as usize,
+        header_len,
+        payload_len: data.len() - header_len,
         next: match family {
+            _ if start.is_none() => None,
             AF_INET => Some(ProtoId::Ipv4),
             AF_INET6 => Some(ProtoId::Ipv6),
             _ => None,
@@ -121,9 +126,19 @@ mod tests {
         let data = [header(2, 4), vec![0xaa, 0xbb, 0x45, 0, 0, 4]].concat();
         let d = decode(&data, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (26, 4));
+        // More than follows the header (cut by the snap length, or bogus): the header is kept,
+        // the rest is data, the note says why (tshark 4.0.17: `ipnet` and a malformed or
+        // bogus `ip`).
         let long = [header(2, 9), vec![0x45, 0, 0, 4]].concat();
+        let mut note = None;
+        let d = decode(&long, &mut note).unwrap();
+        assert_eq!((d.header_len, d.payload_len, d.next), (24, 4, None));
+        let Layer::Ipnet(ipnet) = &d.layer else {
+            panic!("not IPNET")
+        };
+        assert_eq!((ipnet.pktlen, ipnet.header_len), (9, 24));
         assert_eq!(
-            decode(&long, &mut None).err().unwrap().to_string(),
+            note.unwrap().to_string(),
             "IPNET packet length 9 is more than the 4 captured bytes after the header"
         );
     }
