@@ -635,43 +635,23 @@ fn parse_sections(msg: &Msg<'_>, dns: &mut Dns, mdns: bool) -> Result<(), Decode
             }
         }
     }
-    for (section, count) in [
-        ("answer", dns.ancount),
-        ("authority", dns.nscount),
-        ("additional", dns.arcount),
+    for (section, count, records) in [
+        ("answer", dns.ancount, &mut dns.answers),
+        ("authority", dns.nscount, &mut dns.authorities),
+        ("additional", dns.arcount, &mut dns.additionals),
     ] {
-        // The section's vector (empty; recycled memory when the engine recycles).
-        let records = match section {
-            "answer" => &mut dns.answers,
-            "authority" => &mut dns.authorities,
-            _ => &mut dns.additionals,
-        };
-        let mut records = std::mem::take(records);
+        // The section's vector is empty, with recycled memory when the engine recycles.
         records.reserve(usize::from(count).min(room / MIN_RECORD));
-        let mut fault = None;
         for i in 0..count {
-            match read_record(msg, at, mdns) {
-                Ok((r, next)) => {
-                    records.push(r);
-                    at = next;
-                }
-                Err(f) => {
-                    fault = Some(DecodeError::other(format!(
-                        "DNS {section} {} of {count} at byte {at}: {}",
-                        i + 1,
-                        msg.fault_text(f)
-                    )));
-                    break;
-                }
-            }
-        }
-        match section {
-            "answer" => dns.answers = records,
-            "authority" => dns.authorities = records,
-            _ => dns.additionals = records,
-        }
-        if let Some(error) = fault {
-            return Err(error);
+            let (record, next) = read_record(msg, at, mdns).map_err(|fault| {
+                DecodeError::other(format!(
+                    "DNS {section} {} of {count} at byte {at}: {}",
+                    i + 1,
+                    msg.fault_text(fault)
+                ))
+            })?;
+            records.push(record);
+            at = next;
         }
     }
     Ok(())

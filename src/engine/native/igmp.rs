@@ -5,7 +5,7 @@
 //! are v1 (0x12), v2 (0x16, and the v2 leave 0x17) or v3 (0x22).
 
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{Igmp, IgmpGroupRecord, Layer};
+use crate::model::{Igmp, IgmpGroupRecord, Layer, ProtoId};
 use std::net::Ipv4Addr;
 
 /// Field offsets of the IGMP message.
@@ -34,6 +34,9 @@ pub const MIN_LEN: usize = 8;
 
 /// Length of the fixed part of a v3 query.
 pub const V3_QUERY_LEN: usize = 12;
+
+/// The message type that carries PIM version 1 (its whole message is PIM's).
+pub const PIM_V1: u8 = 0x14;
 
 /// A view over an IGMP message whose 8-byte fixed part is captured. The v3 lists are read with
 /// checked accessors.
@@ -191,6 +194,16 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
             let count = packet.be16(field::NUM_RECORDS).unwrap_or_default();
             igmp.num_records = Some(count);
             igmp.records = Some(records(&packet, count));
+        }
+        // PIM version 1: the whole message is PIM's (its layer covers these bytes too).
+        (PIM_V1, _) => {
+            igmp.payload_len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+            return Ok(Decoded {
+                layer: Layer::Igmp(Box::new(igmp)),
+                header_len: 0,
+                payload_len: data.len(),
+                next: Some(ProtoId::Pim),
+            });
         }
         _ => igmp.group = Some(packet.group()),
     }
@@ -363,6 +376,19 @@ mod tests {
         r[18..20].copy_from_slice(&[0x40, 0x00]); // record 2 claims 16384 sources
         let d = decode(&r, r.len()).unwrap();
         assert_eq!(igmp(&d).records.as_ref().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn pim_v1_is_handed_on_whole() {
+        // tshark 4.0.17: `igmp:pim`; the PIMv1 dissector reads from the IGMP type on.
+        let m = [0x14, 3, 0xab, 0xcd, 0x10, 0, 0, 0, 10, 0, 0, 1];
+        let d = decode(&m, m.len()).unwrap();
+        assert_eq!(
+            (d.header_len, d.payload_len, d.next),
+            (0, 12, Some(ProtoId::Pim))
+        );
+        let g = igmp(&d);
+        assert_eq!((g.kind, g.type_name, g.group), (0x14, Some("pim-v1"), None));
     }
 
     #[test]

@@ -401,7 +401,10 @@ fn decode(
         ProtoId::Gtp => gtp::decode(data),
         ProtoId::Mpls => mpls::decode(data),
         ProtoId::Sctp => sctp::decode(data, declared, partial),
-        ProtoId::Pim => pim::decode(data),
+        ProtoId::Pim => match below {
+            Some(Layer::Igmp(_)) => pim::decode_v1(data),
+            _ => pim::decode(data, partial),
+        },
         ProtoId::Tls => tls::decode(data),
         ProtoId::Quic => quic::decode(data),
         ProtoId::Sip => sip::decode(data),

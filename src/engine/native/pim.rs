@@ -1,13 +1,18 @@
-//! Protocol Independent Multicast version 2 (RFC 7761), IP protocol 103.
+//! Protocol Independent Multicast version 2 (RFC 7761), IP protocol 103, and version 1
+//! (draft-ietf-idmr-pim-spec-01), IGMP type 0x14.
 //!
 //! A 4-byte header (version, type, reserved, checksum), then per type: Hello's options
 //! (type, length, value; option 1 is the holdtime), Register's flags word and the multicast
 //! datagram it encapsulates (dissected, by its version nibble), Join/Prune's upstream neighbor
 //! (an encoded unicast address), reserved byte, group count and holdtime. Other types are
 //! listed by their header alone.
+//!
+//! Version 1 rides in IGMP: Wireshark hands the whole IGMP message (type 0x14, the PIM code as
+//! IGMP's code, checksum, a version byte and 3 reserved bytes) to its PIMv1 dissector, so the
+//! chain is `igmp:pim` and this layer covers the IGMP bytes too ([`decode_v1`]).
 
 use super::{DecodeError, DecodeResult, Decoded, ip_by_version, read};
-use crate::model::{AnyAddr, DhcpOption, Layer, Pim};
+use crate::model::{AnyAddr, DhcpOption, Layer, Pim, ProtoId};
 
 /// Length of the common header.
 pub const HEADER_LEN: usize = 4;
@@ -15,8 +20,12 @@ pub const HEADER_LEN: usize = 4;
 /// Length of a Register message's header (common header and flags).
 pub const REGISTER_LEN: usize = 8;
 
-/// The most Hello options listed; more is an error.
+/// The most Hello options listed; the message is kept with these and the frame's error says
+/// there were more.
 pub const MAX_OPTIONS: usize = 64;
+
+/// Length of a version 1 header (IGMP's type, code and checksum, version, 3 reserved bytes).
+pub const V1_HEADER_LEN: usize = 8;
 
 /// Message types.
 pub mod kind {
@@ -49,8 +58,112 @@ pub fn type_name(kind: u8) -> Option<&'static str> {
     })
 }
 
-/// Decodes a PIM version 2 message.
-pub fn decode(data: &[u8]) -> DecodeResult {
+/// The name of a version 1 message type (Wireshark's `pim_type1_vals`), if known.
+pub fn type_name_v1(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        0 => "Query",
+        1 => "Register",
+        2 => "Register-stop",
+        3 => "Join/Prune",
+        4 => "RP-Reachable",
+        5 => "Assert",
+        6 => "Graft",
+        7 => "Graft-Ack",
+        8 => "Mode",
+        _ => return None,
+    })
+}
+
+/// Decodes a PIM version 1 message: the whole IGMP message of type 0x14. A Query's holdtime
+/// is read, a Register's datagram dissected; with another version in the version byte, only
+/// the header is shown (as tshark does).
+pub fn decode_v1(data: &[u8]) -> DecodeResult {
+    let Some(&[_igmp_type, code, c0, c1, version_byte, ..]) = data.first_chunk::<V1_HEADER_LEN>()
+    else {
+        return Err(DecodeError::truncated(
+            "PIMv1 header",
+            V1_HEADER_LEN,
+            data.len(),
+        ));
+    };
+    let version = version_byte >> 4;
+    let mut pim = header(version, code, type_name_v1(code), [c0, c1]);
+    let (header_len, next) = match code {
+        _ if version != 1 => (data.len(), None),
+        // Query: mode (1 byte), reserved, holdtime.
+        0 => {
+            pim.holdtime = read::be16(data, V1_HEADER_LEN + 2);
+            (data.len(), None)
+        }
+        1 => (
+            V1_HEADER_LEN,
+            data.get(V1_HEADER_LEN..).and_then(ip_by_version),
+        ),
+        _ => (data.len(), None),
+    };
+    Ok(decoded(pim, data, header_len, next))
+}
+
+/// A message's header fields; the type's own fields empty.
+fn header(version: u8, kind: u8, type_name: Option<&'static str>, checksum: [u8; 2]) -> Pim {
+    Pim {
+        version,
+        kind,
+        type_name,
+        checksum: u16::from_be_bytes(checksum),
+        options: None,
+        holdtime: None,
+        register_flags: None,
+        upstream_neighbor: None,
+        num_groups: None,
+        header_len: 0,
+        payload_len: 0,
+    }
+}
+
+/// The decoded message: `pim` over the first `header_len` bytes of `data`, then `next`.
+fn decoded(mut pim: Pim, data: &[u8], header_len: usize, next: Option<ProtoId>) -> Decoded {
+    let payload_len = data.len() - header_len;
+    pim.header_len = header_len as u32;
+    pim.payload_len = payload_len as u32;
+    Decoded {
+        layer: Layer::Pim(Box::new(pim)),
+        header_len,
+        payload_len,
+        next,
+    }
+}
+
+/// The Hello option at `at` (the `listed`-th), its value and the offset after it; an error when
+/// it is cut short or more than [`MAX_OPTIONS`] come before it.
+fn hello_option(
+    data: &[u8],
+    at: usize,
+    listed: usize,
+) -> Result<(DhcpOption, &[u8], usize), DecodeError> {
+    if listed == MAX_OPTIONS {
+        return Err(DecodeError::other(format!(
+            "PIM Hello has more than {MAX_OPTIONS} options"
+        )));
+    }
+    let (Some(code), Some(len)) = (read::be16(data, at), read::be16(data, at + 2)) else {
+        return Err(DecodeError::truncated(
+            "PIM Hello option",
+            at + 4,
+            data.len(),
+        ));
+    };
+    let end = at + 4 + usize::from(len);
+    let Some(value) = data.get(at + 4..end) else {
+        return Err(DecodeError::truncated("PIM Hello option", end, data.len()));
+    };
+    Ok((DhcpOption { code, len }, value, end))
+}
+
+/// Decodes a PIM version 2 message. A Hello whose options go wrong (cut short, or more than
+/// [`MAX_OPTIONS`]) is kept with the options before, and `partial` says why, as tshark shows
+/// such a message.
+pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
     let &[version_type, _reserved, c0, c1, ..] = data else {
         return Err(DecodeError::truncated("PIM header", HEADER_LEN, data.len()));
     };
@@ -61,46 +174,26 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         )));
     }
     let kind = version_type & 0x0f;
-    let mut pim = Pim {
-        version,
-        kind,
-        type_name: type_name(kind),
-        checksum: u16::from_be_bytes([c0, c1]),
-        options: None,
-        holdtime: None,
-        register_flags: None,
-        upstream_neighbor: None,
-        num_groups: None,
-        header_len: 0,
-        payload_len: 0,
-    };
+    let mut pim = header(version, kind, type_name(kind), [c0, c1]);
     let (header_len, next) = match kind {
         kind::HELLO => {
             let mut options = Vec::new();
             let mut at = HEADER_LEN;
             while at < data.len() {
-                if options.len() == MAX_OPTIONS {
-                    return Err(DecodeError::other(format!(
-                        "PIM Hello has more than {MAX_OPTIONS} options"
-                    )));
+                match hello_option(data, at, options.len()) {
+                    Ok((option, value, end)) => {
+                        if option.code == OPTION_HOLDTIME && option.len == 2 {
+                            pim.holdtime = read::be16(value, 0);
+                        }
+                        options.push(option);
+                        at = end;
+                    }
+                    // tshark shows the message with the options before the bad one.
+                    Err(why) => {
+                        *partial = Some(why);
+                        break;
+                    }
                 }
-                let (Some(code), Some(len)) = (read::be16(data, at), read::be16(data, at + 2))
-                else {
-                    return Err(DecodeError::truncated(
-                        "PIM Hello option",
-                        at + 4,
-                        data.len(),
-                    ));
-                };
-                let end = at + 4 + usize::from(len);
-                let Some(value) = data.get(at + 4..end) else {
-                    return Err(DecodeError::truncated("PIM Hello option", end, data.len()));
-                };
-                if code == OPTION_HOLDTIME && len == 2 {
-                    pim.holdtime = read::be16(value, 0);
-                }
-                options.push(DhcpOption { code, len });
-                at = end;
             }
             pim.options = Some(options);
             (data.len(), None)
@@ -155,15 +248,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         }
         _ => (data.len(), None),
     };
-    let payload_len = data.len() - header_len;
-    pim.header_len = header_len as u32;
-    pim.payload_len = payload_len as u32;
-    Ok(Decoded {
-        layer: Layer::Pim(Box::new(pim)),
-        header_len,
-        payload_len,
-        next,
-    })
+    Ok(decoded(pim, data, header_len, next))
 }
 
 #[cfg(test)]
@@ -185,7 +270,7 @@ mod tests {
             0x20, 0x00, 0x12, 0x34, 0, 1, 0, 2, 0, 105, 0, 19, 0, 4, 0, 0, 0, 1, 0, 20, 0, 4, 1, 2,
             3, 4,
         ];
-        let d = decode(&m).unwrap();
+        let d = decode(&m, &mut None).unwrap();
         let p = pim_of(&d);
         assert_eq!(
             (p.version, p.kind, p.type_name, p.checksum),
@@ -203,49 +288,107 @@ mod tests {
             )
         );
         assert_eq!((d.header_len, d.payload_len, d.next), (26, 0, None));
+        // The last option cut short: the message is kept with the two before it.
+        let mut note = None;
+        let d = decode(&m[..25], &mut note).unwrap();
+        assert_eq!(pim_of(&d).options.as_ref().map(Vec::len), Some(2));
+        assert_eq!((d.header_len, d.payload_len), (25, 0));
         assert_eq!(
-            decode(&m[..25]).err().unwrap().to_string(),
+            note.unwrap().to_string(),
             "PIM Hello option needs 26 bytes, 25 captured"
+        );
+    }
+
+    #[test]
+    fn hello_lists_at_most_max_options() {
+        // tcpdump's pimv2-oobr cases: thousands of empty options (tshark 4.0.17 lists them all
+        // and shows `eth:ethertype:ip:pim`); pcapkit keeps the first MAX_OPTIONS.
+        let mut m = vec![0x20, 0, 0, 0];
+        m.extend([0, 20, 0, 0].repeat(MAX_OPTIONS + 3));
+        let mut note = None;
+        let d = decode(&m, &mut note).unwrap();
+        assert_eq!(pim_of(&d).options.as_ref().map(Vec::len), Some(MAX_OPTIONS));
+        assert_eq!((d.header_len, d.next), (m.len(), None));
+        assert_eq!(
+            note.unwrap().to_string(),
+            format!("PIM Hello has more than {MAX_OPTIONS} options")
         );
     }
 
     #[test]
     fn register_carries_its_datagram() {
         let m = [0x21, 0, 0, 0, 0x40, 0, 0, 0, 0x45, 0];
-        let d = decode(&m).unwrap();
+        let d = decode(&m, &mut None).unwrap();
         assert_eq!(pim_of(&d).register_flags, Some(0x4000_0000));
         assert_eq!(
             (d.header_len, d.payload_len, d.next),
             (8, 2, Some(ProtoId::Ipv4))
         );
-        assert_eq!(decode(&m[..8]).unwrap().next, None);
-        assert!(decode(&m[..7]).is_err());
+        assert_eq!(decode(&m[..8], &mut None).unwrap().next, None);
+        assert!(decode(&m[..7], &mut None).is_err());
     }
 
     #[test]
     fn join_prune_fields() {
         let m = [0x23, 0, 0, 0, 1, 0, 10, 0, 0, 1, 0, 2, 0, 210];
-        let d = decode(&m).unwrap();
+        let d = decode(&m, &mut None).unwrap();
         let p = pim_of(&d);
         assert_eq!(
             p.upstream_neighbor.as_ref().unwrap().to_string(),
             "10.0.0.1"
         );
         assert_eq!((p.num_groups, p.holdtime), (Some(2), Some(210)));
-        assert!(decode(&m[..13]).is_err());
+        assert!(decode(&m[..13], &mut None).is_err());
         let mut bad = m;
         bad[4] = 9;
-        assert!(decode(&bad).is_err());
+        assert!(decode(&bad, &mut None).is_err());
     }
 
     #[test]
     fn bad_headers_are_errors() {
-        assert!(decode(&[0x20, 0]).is_err());
+        assert!(decode(&[0x20, 0], &mut None).is_err());
         assert_eq!(
-            decode(&[0x10, 0, 0, 0]).err().unwrap().to_string(),
+            decode(&[0x10, 0, 0, 0], &mut None)
+                .err()
+                .unwrap()
+                .to_string(),
             "PIM version 1 (only 2 is decoded)"
         );
-        assert_eq!(decode(&[0x22, 0, 0, 0, 1]).unwrap().header_len, 5);
+        assert_eq!(
+            decode(&[0x22, 0, 0, 0, 1], &mut None).unwrap().header_len,
+            5
+        );
+    }
+
+    #[test]
+    fn version_1_in_igmp() {
+        // tcpdump's PIM-SM_join_prune.pcap, frame 11 (tshark 4.0.17: `igmp:pim`, PIMv1
+        // Join/Prune): IGMP type 0x14, code 3, checksum, version 1.
+        let m = [
+            0x14, 3, 0xab, 0xcd, 0x10, 0, 0, 0, 10, 0, 0, 1, 0, 0, 0, 210,
+        ];
+        let d = decode_v1(&m).unwrap();
+        let p = pim_of(&d);
+        assert_eq!(
+            (p.version, p.kind, p.type_name, p.checksum),
+            (1, 3, Some("Join/Prune"), 0xabcd)
+        );
+        assert_eq!((d.header_len, d.payload_len, d.next), (16, 0, None));
+        // Query: its holdtime.
+        let q = [0x14, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, 0, 105];
+        assert_eq!(pim_of(&decode_v1(&q).unwrap()).holdtime, Some(105));
+        // Register: the datagram after the 8-byte header.
+        let r = [0x14, 1, 0, 0, 0x10, 0, 0, 0, 0x45, 0];
+        let d = decode_v1(&r).unwrap();
+        assert_eq!((d.header_len, d.next), (8, Some(ProtoId::Ipv4)));
+        // Another version: the header alone.
+        let v2 = [0x14, 1, 0, 0, 0x20, 0, 0, 0, 0x45, 0];
+        let d = decode_v1(&v2).unwrap();
+        assert_eq!((pim_of(&d).version, d.header_len, d.next), (2, 10, None));
+        assert_eq!(
+            decode_v1(&m[..7]).err().unwrap().to_string(),
+            "PIMv1 header needs 8 bytes, 7 captured"
+        );
     }
 
     #[test]
@@ -255,7 +398,8 @@ mod tests {
             let mut bytes = super::super::test_random_bytes(&mut seed, 48);
             bytes[0] = 0x20 | (bytes[0] & 0x03);
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len]);
+                let _ = decode(&bytes[..len], &mut None);
+                let _ = decode_v1(&bytes[..len]);
             }
         }
     }
