@@ -72,24 +72,37 @@ pub(crate) fn write_frame_json(
 /// [`write_frame_json`] and a newline, staged in `window` (the free part of the report
 /// writer's buffer, at least [`STAGE`] bytes) in front of `spill` (empty): the line is `spill`'s
 /// bytes, then the returned number of bytes at the start of `window` (see [`Out::window`]). A
-/// shorter window is not used: the line then goes to `spill` whole.
+/// shorter window is not used: the line then goes to `spill` whole, staged in `stage`.
 pub(crate) fn write_frame_line(
     window: &mut [u8],
     spill: &mut Vec<u8>,
-    day: &mut Day,
+    stage: &mut Stage,
     frame: &Frame,
 ) -> serde_json::Result<usize> {
-    let line = |out: &mut Out<'_>| {
-        write_frame(out, frame, day)?;
+    write_line(window, spill, stage, |out, day| {
+        write_frame(out, frame, day)
+    })
+}
+
+/// What `write` writes and a newline, in `window` in front of `spill` as [`write_frame_line`]
+/// describes.
+fn write_line(
+    window: &mut [u8],
+    spill: &mut Vec<u8>,
+    stage: &mut Stage,
+    write: impl FnOnce(&mut Out<'_>, &mut Day) -> serde_json::Result<()>,
+) -> serde_json::Result<usize> {
+    let line = |out: &mut Out<'_>, day: &mut Day| {
+        write(out, day)?;
         out.push(b'\n');
         Ok(())
     };
     match window.first_chunk_mut::<STAGE>() {
         Some(window) => {
-            let (result, len) = Out::window(window, spill, line);
+            let (result, len) = Out::window(window, spill, |out| line(out, stage.day()));
             result.map(|()| len)
         }
-        None => Out::with(spill, &mut Stage::default(), line).map(|()| 0),
+        None => Out::with_day(spill, stage, line).map(|()| 0),
     }
 }
 
@@ -1464,7 +1477,7 @@ mod out;
 mod record;
 use out::{Day, Out};
 pub(crate) use out::{STAGE, Stage};
-pub(crate) use record::write_record_json;
+pub(crate) use record::{write_record_json, write_record_line};
 
 #[cfg(test)]
 mod tests;
