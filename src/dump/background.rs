@@ -246,7 +246,15 @@ impl BackgroundWriter {
             self.buffer.resize(self.filled + growth, 0);
         }
         self.spill.clear();
-        let len = encode(&mut self.buffer[self.filled..], &mut self.spill)?;
+        let window = &mut self.buffer[self.filled..];
+        let window_len = window.len();
+        let len = encode(window, &mut self.spill)?;
+        if len > window_len {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("an encoder left {len} bytes in a window of {window_len}"),
+            ));
+        }
         let spilled = self.spill.len();
         if spilled > 0 {
             // Part of the record went to `spill` (it overran the window, or serde_json wrote
@@ -363,6 +371,21 @@ mod tests {
         writer.write_all(b"tail").unwrap();
         drop(writer);
         assert!(dest.0.lock().unwrap().ends_with(b"line 199999\ntail"));
+    }
+
+    /// An encoder that claims more bytes than its window holds fails the write; the writer
+    /// keeps only what came before it.
+    #[test]
+    fn a_length_past_the_window_is_an_error() {
+        let dest = Shared::default();
+        let mut writer = BackgroundWriter::new(dest.clone());
+        in_place(&mut writer, b"kept\n", 0);
+        let mut lying = |window: &mut [u8], _: &mut Vec<u8>| Ok(window.len() + 1);
+        let err = writer.encode_in_place(&mut lying).unwrap().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        in_place(&mut writer, b"after\n", 0);
+        writer.flush().unwrap();
+        assert_eq!(*dest.0.lock().unwrap(), b"kept\nafter\n");
     }
 
     #[test]

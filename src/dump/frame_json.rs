@@ -72,24 +72,37 @@ pub(crate) fn write_frame_json(
 /// [`write_frame_json`] and a newline, staged in `window` (the free part of the report
 /// writer's buffer, at least [`STAGE`] bytes) in front of `spill` (empty): the line is `spill`'s
 /// bytes, then the returned number of bytes at the start of `window` (see [`Out::window`]). A
-/// shorter window is not used: the line then goes to `spill` whole.
+/// shorter window is not used: the line then goes to `spill` whole, staged in `stage`.
 pub(crate) fn write_frame_line(
     window: &mut [u8],
     spill: &mut Vec<u8>,
-    day: &mut Day,
+    stage: &mut Stage,
     frame: &Frame,
 ) -> serde_json::Result<usize> {
-    let line = |out: &mut Out<'_>| {
-        write_frame(out, frame, day)?;
+    write_line(window, spill, stage, |out, day| {
+        write_frame(out, frame, day)
+    })
+}
+
+/// What `write` writes and a newline, in `window` in front of `spill` as [`write_frame_line`]
+/// describes.
+fn write_line(
+    window: &mut [u8],
+    spill: &mut Vec<u8>,
+    stage: &mut Stage,
+    write: impl FnOnce(&mut Out<'_>, &mut Day) -> serde_json::Result<()>,
+) -> serde_json::Result<usize> {
+    let line = |out: &mut Out<'_>, day: &mut Day| {
+        write(out, day)?;
         out.push(b'\n');
         Ok(())
     };
     match window.first_chunk_mut::<STAGE>() {
         Some(window) => {
-            let (result, len) = Out::window(window, spill, line);
+            let (result, len) = Out::window(window, spill, |out| line(out, stage.day()));
             result.map(|()| len)
         }
-        None => Out::with(spill, &mut Stage::default(), line).map(|()| 0),
+        None => Out::with_day(spill, stage, line).map(|()| 0),
     }
 }
 
@@ -100,10 +113,8 @@ fn write_frame(out: &mut Out<'_>, frame: &Frame, day: &mut Day) -> serde_json::R
     if let Some(ts) = frame.timestamp {
         time_fields(out, ts, day);
     }
-    lit(out, b",\"len\":");
-    num(out, frame.len);
-    lit(out, b",\"cap_len\":");
-    num(out, frame.cap_len);
+    key_num(out, b",\"len\":", frame.len);
+    key_num(out, b",\"cap_len\":", frame.cap_len);
     lit(out, b",\"link_type\":");
     match frame.link_type.name() {
         Some("USER") | None => serde(out, &frame.link_type)?,
@@ -116,8 +127,7 @@ fn write_frame(out: &mut Out<'_>, frame: &Frame, day: &mut Day) -> serde_json::R
         }
     }
     if let Some(interface) = frame.interface {
-        lit(out, b",\"interface\":");
-        num(out, interface);
+        key_num(out, b",\"interface\":", interface);
     }
     chain_layers_error(out, frame)?;
     out.push(b'}');
@@ -166,14 +176,11 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             (e.header_len, e.payload_len)
         }),
         Layer::Vlan(v) => out.local(|out| {
-            lit(out, b"{\"protocol\":\"VLAN\",\"tci\":");
-            num(out, v.tci);
-            lit(out, b",\"pcp\":");
-            byte(out, v.pcp);
+            key_num(out, b"{\"protocol\":\"VLAN\",\"tci\":", v.tci);
+            key_byte(out, b",\"pcp\":", v.pcp);
             lit(out, b",\"dei\":");
             boolean(out, v.dei);
-            lit(out, b",\"vid\":");
-            num(out, v.vid);
+            key_num(out, b",\"vid\":", v.vid);
             lit(out, b",\"type\":");
             ether_type(out, v.ether_type);
             (v.header_len, v.payload_len)
@@ -190,12 +197,9 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             num(out, a.htype);
             lit(out, b",\"ptype\":");
             ether_type(out, a.ptype);
-            lit(out, b",\"hlen\":");
-            byte(out, a.hlen);
-            lit(out, b",\"plen\":");
-            byte(out, a.plen);
-            lit(out, b",\"opcode\":");
-            num(out, a.opcode);
+            key_byte(out, b",\"hlen\":", a.hlen);
+            key_byte(out, b",\"plen\":", a.plen);
+            key_num(out, b",\"opcode\":", a.opcode);
             let (hardware, protocol) = (a.hardware_format(), a.protocol_format());
             lit(out, b",\"sha\":");
             arp_addr(out, &a.sha, hardware);
@@ -209,28 +213,19 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
         }
         Layer::Ipv4(ip) => {
             out.local(|out| {
-                lit(out, b"{\"protocol\":\"IPv4\",\"version\":");
-                byte(out, ip.version);
-                lit(out, b",\"ihl\":");
-                byte(out, ip.ihl);
-                lit(out, b",\"tos\":");
-                byte(out, ip.tos);
-                lit(out, b",\"total_len\":");
-                num(out, ip.total_len);
-                lit(out, b",\"id\":");
-                num(out, ip.id);
+                key_byte(out, b"{\"protocol\":\"IPv4\",\"version\":", ip.version);
+                key_byte(out, b",\"ihl\":", ip.ihl);
+                key_byte(out, b",\"tos\":", ip.tos);
+                key_num(out, b",\"total_len\":", ip.total_len);
+                key_num(out, b",\"id\":", ip.id);
                 lit(out, b",\"df\":");
                 boolean(out, ip.df);
                 lit(out, b",\"mf\":");
                 boolean(out, ip.mf);
-                lit(out, b",\"frag_offset\":");
-                num(out, ip.frag_offset);
-                lit(out, b",\"ttl\":");
-                byte(out, ip.ttl);
-                lit(out, b",\"proto\":");
-                byte(out, ip.proto);
-                lit(out, b",\"checksum\":");
-                num(out, ip.checksum);
+                key_num(out, b",\"frag_offset\":", ip.frag_offset);
+                key_byte(out, b",\"ttl\":", ip.ttl);
+                key_byte(out, b",\"proto\":", ip.proto);
+                key_num(out, b",\"checksum\":", ip.checksum);
                 lit(out, b",\"src\":");
                 ipv4(out, ip.src);
                 lit(out, b",\"dst\":");
@@ -241,24 +236,17 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             (ip.header_len, ip.payload_len)
         }
         Layer::Ipv6(ip) => {
-            lit(out, b"{\"protocol\":\"IPv6\",\"version\":");
-            byte(out, ip.version);
-            lit(out, b",\"traffic_class\":");
-            byte(out, ip.traffic_class);
-            lit(out, b",\"flow_label\":");
-            num(out, ip.flow_label);
-            lit(out, b",\"payload_len\":");
-            num(out, ip.payload_len);
-            lit(out, b",\"next_header\":");
-            byte(out, ip.next_header);
-            lit(out, b",\"hop_limit\":");
-            byte(out, ip.hop_limit);
+            key_byte(out, b"{\"protocol\":\"IPv6\",\"version\":", ip.version);
+            key_byte(out, b",\"traffic_class\":", ip.traffic_class);
+            key_num(out, b",\"flow_label\":", ip.flow_label);
+            key_num(out, b",\"payload_len\":", ip.payload_len);
+            key_byte(out, b",\"next_header\":", ip.next_header);
+            key_byte(out, b",\"hop_limit\":", ip.hop_limit);
             lit(out, b",\"src\":");
             ipv6(out, &ip.src);
             lit(out, b",\"dst\":");
             ipv6(out, &ip.dst);
-            lit(out, b",\"header_len\":");
-            num(out, ip.header_len);
+            key_num(out, b",\"header_len\":", ip.header_len);
             // IPv6 puts `payload_len` before `header_len`: the object ends here.
             out.push(b'}');
             return Ok(());
@@ -278,12 +266,13 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             (x.header_len, x.payload_len)
         }
         Layer::Ipv6Route(r) => {
-            lit(out, b"{\"protocol\":\"IPv6-Route\",\"next_header\":");
-            byte(out, r.next_header);
-            lit(out, b",\"routing_type\":");
-            byte(out, r.routing_type);
-            lit(out, b",\"segments_left\":");
-            byte(out, r.segments_left);
+            key_byte(
+                out,
+                b"{\"protocol\":\"IPv6-Route\",\"next_header\":",
+                r.next_header,
+            );
+            key_byte(out, b",\"routing_type\":", r.routing_type);
+            key_byte(out, b",\"segments_left\":", r.segments_left);
             lit(out, b",\"addresses\":[");
             for (i, a) in r.addresses.iter().enumerate() {
                 if i > 0 {
@@ -295,36 +284,29 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             (r.header_len, r.payload_len)
         }
         Layer::Ipv6Frag(f) => {
-            lit(out, b"{\"protocol\":\"IPv6-Frag\",\"next_header\":");
-            byte(out, f.next_header);
-            lit(out, b",\"frag_offset\":");
-            num(out, f.frag_offset);
+            key_byte(
+                out,
+                b"{\"protocol\":\"IPv6-Frag\",\"next_header\":",
+                f.next_header,
+            );
+            key_num(out, b",\"frag_offset\":", f.frag_offset);
             lit(out, b",\"mf\":");
             boolean(out, f.mf);
-            lit(out, b",\"id\":");
-            num(out, f.id);
+            key_num(out, b",\"id\":", f.id);
             (f.header_len, f.payload_len)
         }
         Layer::Tcp(t) => {
             out.local(|out| {
-                lit(out, b"{\"protocol\":\"TCP\",\"src_port\":");
-                num(out, t.src_port);
-                lit(out, b",\"dst_port\":");
-                num(out, t.dst_port);
-                lit(out, b",\"seq\":");
-                num(out, t.seq);
-                lit(out, b",\"ack\":");
-                num(out, t.ack);
-                lit(out, b",\"data_offset\":");
-                byte(out, t.data_offset);
+                key_num(out, b"{\"protocol\":\"TCP\",\"src_port\":", t.src_port);
+                key_num(out, b",\"dst_port\":", t.dst_port);
+                key_num(out, b",\"seq\":", t.seq);
+                key_num(out, b",\"ack\":", t.ack);
+                key_byte(out, b",\"data_offset\":", t.data_offset);
                 lit(out, b",\"flags\":");
                 tcp_flags(out, t.flags);
-                lit(out, b",\"window\":");
-                num(out, t.window);
-                lit(out, b",\"checksum\":");
-                num(out, t.checksum);
-                lit(out, b",\"urgent\":");
-                num(out, t.urgent);
+                key_num(out, b",\"window\":", t.window);
+                key_num(out, b",\"checksum\":", t.checksum);
+                key_num(out, b",\"urgent\":", t.urgent);
                 lit(out, b",\"options\":[");
             });
             tcp_options(out, &t.options)?;
@@ -332,14 +314,10 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
             (t.header_len, t.payload_len)
         }
         Layer::Udp(u) => out.local(|out| {
-            lit(out, b"{\"protocol\":\"UDP\",\"src_port\":");
-            num(out, u.src_port);
-            lit(out, b",\"dst_port\":");
-            num(out, u.dst_port);
-            lit(out, b",\"len\":");
-            num(out, u.len);
-            lit(out, b",\"checksum\":");
-            num(out, u.checksum);
+            key_num(out, b"{\"protocol\":\"UDP\",\"src_port\":", u.src_port);
+            key_num(out, b",\"dst_port\":", u.dst_port);
+            key_num(out, b",\"len\":", u.len);
+            key_num(out, b",\"checksum\":", u.checksum);
             (u.header_len, u.payload_len)
         }),
         // A message with type-specific fields (`body`, flattened by serde) goes through
@@ -368,10 +346,8 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
         other => return serde(out, other),
     };
     out.local(|out| {
-        lit(out, b",\"header_len\":");
-        num(out, header_len);
-        lit(out, b",\"payload_len\":");
-        num(out, payload_len);
+        key_num(out, b",\"header_len\":", header_len);
+        key_num(out, b",\"payload_len\":", payload_len);
         out.push(b'}');
     });
     Ok(())
@@ -381,25 +357,20 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
 fn icmp(out: &mut Out<'_>, head: &[u8], i: &Icmp) -> serde_json::Result<(u32, u32)> {
     lit(out, head);
     byte(out, i.kind);
-    lit(out, b",\"code\":");
-    byte(out, i.code);
-    lit(out, b",\"checksum\":");
-    num(out, i.checksum);
+    key_byte(out, b",\"code\":", i.code);
+    key_num(out, b",\"checksum\":", i.checksum);
     if let Some(name) = i.type_name {
         lit(out, b",\"type_name\":");
         string(out, name)?;
     }
     if let Some(id) = i.id {
-        lit(out, b",\"id\":");
-        num(out, id);
+        key_num(out, b",\"id\":", id);
     }
     if let Some(seq) = i.seq {
-        lit(out, b",\"seq\":");
-        num(out, seq);
+        key_num(out, b",\"seq\":", seq);
     }
     if let Some(mtu) = i.mtu {
-        lit(out, b",\"mtu\":");
-        num(out, mtu);
+        key_num(out, b",\"mtu\":", mtu);
     }
     if let Some(gateway) = i.gateway {
         lit(out, b",\"gateway\":");
@@ -432,8 +403,7 @@ fn http(out: &mut Out<'_>, h: &Http) -> serde_json::Result<(u32, u32)> {
     lit(out, b",\"version\":");
     string(out, &h.version)?;
     if let Some(status) = h.status {
-        lit(out, b",\"status\":");
-        num(out, status);
+        key_num(out, b",\"status\":", status);
     }
     if let Some(reason) = &h.reason {
         lit(out, b",\"reason\":");
@@ -447,8 +417,7 @@ fn http(out: &mut Out<'_>, h: &Http) -> serde_json::Result<(u32, u32)> {
         string(out, value)?;
         out.push(b']');
     }
-    lit(out, b"],\"body_len\":");
-    num(out, h.body_len);
+    key_num(out, b"],\"body_len\":", h.body_len);
     Ok((h.header_len, h.payload_len))
 }
 
@@ -467,32 +436,27 @@ fn tls(out: &mut Out<'_>, t: &Tls) -> serde_json::Result<(u32, u32)> {
         byte(out, r.content_type);
         lit(out, b",\"content_type_name\":");
         string(out, r.content_type_name)?;
-        lit(out, b",\"version\":");
-        num(out, r.version);
-        lit(out, b",\"len\":");
-        num(out, r.len);
+        key_num(out, b",\"version\":", r.version);
+        key_num(out, b",\"len\":", r.len);
         out.push(b'}');
     }
     out.push(b']');
     if let Some(kind) = t.handshake_type {
-        lit(out, b",\"handshake_type\":");
-        byte(out, kind);
+        key_byte(out, b",\"handshake_type\":", kind);
     }
     if let Some(name) = t.handshake_type_name {
         lit(out, b",\"handshake_type_name\":");
         string(out, name)?;
     }
     if let Some(version) = t.hello_version {
-        lit(out, b",\"hello_version\":");
-        num(out, version);
+        key_num(out, b",\"hello_version\":", version);
     }
     if let Some(suites) = &t.cipher_suites {
         lit(out, b",\"cipher_suites\":");
         u16_list(out, suites);
     }
     if let Some(suite) = t.cipher_suite {
-        lit(out, b",\"cipher_suite\":");
-        num(out, suite);
+        key_num(out, b",\"cipher_suite\":", suite);
     }
     if let Some(sni) = &t.sni {
         lit(out, b",\"sni\":");
@@ -517,15 +481,11 @@ fn tls(out: &mut Out<'_>, t: &Tls) -> serde_json::Result<(u32, u32)> {
 
 /// An NTP header (the optional fields are those of modes 1 to 5). Returns the lengths.
 fn ntp(out: &mut Out<'_>, n: &Ntp) -> (u32, u32) {
-    lit(out, b"{\"protocol\":\"NTP\",\"leap\":");
-    byte(out, n.leap);
-    lit(out, b",\"version\":");
-    byte(out, n.version);
-    lit(out, b",\"mode\":");
-    byte(out, n.mode);
+    key_byte(out, b"{\"protocol\":\"NTP\",\"leap\":", n.leap);
+    key_byte(out, b",\"version\":", n.version);
+    key_byte(out, b",\"mode\":", n.mode);
     if let Some(stratum) = n.stratum {
-        lit(out, b",\"stratum\":");
-        byte(out, stratum);
+        key_byte(out, b",\"stratum\":", stratum);
     }
     for (key, value) in [
         (b",\"poll\":" as &[u8], n.poll),
@@ -579,15 +539,12 @@ fn dns(out: &mut Out<'_>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
     out.local(|out| {
         lit(out, b"{\"protocol\":\"DNS\"");
         if let Some(len) = d.tcp_len {
-            lit(out, b",\"tcp_len\":");
-            num(out, len);
+            key_num(out, b",\"tcp_len\":", len);
         }
-        lit(out, b",\"id\":");
-        num(out, d.id);
+        key_num(out, b",\"id\":", d.id);
         lit(out, b",\"qr\":");
         boolean(out, d.qr);
-        lit(out, b",\"opcode\":");
-        byte(out, d.opcode);
+        key_byte(out, b",\"opcode\":", d.opcode);
     });
     if let Some(name) = d.opcode_name {
         lit(out, b",\"opcode_name\":");
@@ -601,22 +558,17 @@ fn dns(out: &mut Out<'_>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
         key_bool(out, b",\"z\":", d.z);
         key_bool(out, b",\"ad\":", d.ad);
         key_bool(out, b",\"cd\":", d.cd);
-        lit(out, b",\"rcode\":");
-        byte(out, d.rcode);
+        key_byte(out, b",\"rcode\":", d.rcode);
     });
     if let Some(name) = d.rcode_name {
         lit(out, b",\"rcode_name\":");
         string(out, name)?;
     }
     out.local(|out| {
-        lit(out, b",\"qdcount\":");
-        num(out, d.qdcount);
-        lit(out, b",\"ancount\":");
-        num(out, d.ancount);
-        lit(out, b",\"nscount\":");
-        num(out, d.nscount);
-        lit(out, b",\"arcount\":");
-        num(out, d.arcount);
+        key_num(out, b",\"qdcount\":", d.qdcount);
+        key_num(out, b",\"ancount\":", d.ancount);
+        key_num(out, b",\"nscount\":", d.nscount);
+        key_num(out, b",\"arcount\":", d.arcount);
         lit(out, b",\"questions\":[");
     });
     for (i, q) in d.questions.iter().enumerate() {
@@ -625,14 +577,12 @@ fn dns(out: &mut Out<'_>, d: &Dns) -> serde_json::Result<Option<(u32, u32)>> {
         }
         lit(out, b"{\"name\":");
         string(out, &q.name)?;
-        lit(out, b",\"type\":");
-        num(out, q.kind);
+        key_num(out, b",\"type\":", q.kind);
         if let Some(name) = q.type_name {
             lit(out, b",\"type_name\":");
             string(out, name)?;
         }
-        lit(out, b",\"class\":");
-        num(out, q.class);
+        key_num(out, b",\"class\":", q.class);
         if let Some(qu) = q.unicast_response {
             lit(out, b",\"unicast_response\":");
             boolean(out, qu);
@@ -674,22 +624,18 @@ fn dns_records<const N: usize>(
 fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
     lit(out, b"{\"name\":");
     string(out, &r.name)?;
-    lit(out, b",\"type\":");
-    num(out, r.kind);
+    key_num(out, b",\"type\":", r.kind);
     if let Some(name) = r.type_name {
         lit(out, b",\"type_name\":");
         string(out, name)?;
     }
-    lit(out, b",\"class\":");
-    num(out, r.class);
+    key_num(out, b",\"class\":", r.class);
     if let Some(flush) = r.cache_flush {
         lit(out, b",\"cache_flush\":");
         boolean(out, flush);
     }
-    lit(out, b",\"ttl\":");
-    num(out, r.ttl);
-    lit(out, b",\"rdlength\":");
-    num(out, r.rdlength);
+    key_num(out, b",\"ttl\":", r.ttl);
+    key_num(out, b",\"rdlength\":", r.rdlength);
     #[allow(unreachable_patterns)]
     match &r.rdata {
         DnsRdata::A { address } => {
@@ -716,8 +662,7 @@ fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
             preference,
             exchange,
         } => {
-            lit(out, b",\"preference\":");
-            num(out, *preference);
+            key_num(out, b",\"preference\":", *preference);
             lit(out, b",\"exchange\":");
             string(out, exchange)?;
         }
@@ -744,16 +689,11 @@ fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
             string(out, mname)?;
             lit(out, b",\"rname\":");
             string(out, rname)?;
-            lit(out, b",\"serial\":");
-            num(out, *serial);
-            lit(out, b",\"refresh\":");
-            num(out, *refresh);
-            lit(out, b",\"retry\":");
-            num(out, *retry);
-            lit(out, b",\"expire\":");
-            num(out, *expire);
-            lit(out, b",\"minimum\":");
-            num(out, *minimum);
+            key_num(out, b",\"serial\":", *serial);
+            key_num(out, b",\"refresh\":", *refresh);
+            key_num(out, b",\"retry\":", *retry);
+            key_num(out, b",\"expire\":", *expire);
+            key_num(out, b",\"minimum\":", *minimum);
         }
         DnsRdata::Srv {
             priority,
@@ -761,12 +701,9 @@ fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
             port,
             target,
         } => {
-            lit(out, b",\"priority\":");
-            num(out, *priority);
-            lit(out, b",\"weight\":");
-            num(out, *weight);
-            lit(out, b",\"port\":");
-            num(out, *port);
+            key_num(out, b",\"priority\":", *priority);
+            key_num(out, b",\"weight\":", *weight);
+            key_num(out, b",\"port\":", *port);
             lit(out, b",\"target\":");
             string(out, target)?;
         }
@@ -777,12 +714,9 @@ fn dns_record(out: &mut Out<'_>, r: &DnsRecord) -> serde_json::Result<bool> {
             do_flag,
             options,
         } => {
-            lit(out, b",\"udp_payload_size\":");
-            num(out, *udp_payload_size);
-            lit(out, b",\"ext_rcode\":");
-            byte(out, *ext_rcode);
-            lit(out, b",\"version\":");
-            byte(out, *version);
+            key_num(out, b",\"udp_payload_size\":", *udp_payload_size);
+            key_byte(out, b",\"ext_rcode\":", *ext_rcode);
+            key_byte(out, b",\"version\":", *version);
             lit(out, b",\"do_flag\":");
             boolean(out, *do_flag);
             lit(out, b",\"options\":");
@@ -833,20 +767,16 @@ fn common_tcp_option(out: &mut Out<'_>, option: &TcpOption) -> bool {
         TcpOption::Nop => lit(out, b"{\"kind\":\"NOP\"}"),
         TcpOption::SackPermitted => lit(out, b"{\"kind\":\"SACK_PERM\"}"),
         TcpOption::Mss { value } => {
-            lit(out, b"{\"kind\":\"MSS\",\"value\":");
-            num(out, *value);
+            key_num(out, b"{\"kind\":\"MSS\",\"value\":", *value);
             out.push(b'}');
         }
         TcpOption::WindowScale { shift } => {
-            lit(out, b"{\"kind\":\"WS\",\"shift\":");
-            byte(out, *shift);
+            key_byte(out, b"{\"kind\":\"WS\",\"shift\":", *shift);
             out.push(b'}');
         }
         TcpOption::Timestamps { tsval, tsecr } => {
-            lit(out, b"{\"kind\":\"TS\",\"tsval\":");
-            num(out, *tsval);
-            lit(out, b",\"tsecr\":");
-            num(out, *tsecr);
+            key_num(out, b"{\"kind\":\"TS\",\"tsval\":", *tsval);
+            key_num(out, b",\"tsecr\":", *tsecr);
             out.push(b'}');
         }
         TcpOption::Sack { .. } | TcpOption::Other { .. } => return false,
@@ -869,8 +799,7 @@ fn tcp_option(out: &mut Out<'_>, option: &TcpOption) -> serde_json::Result<()> {
             lit(out, b"]}");
         }
         TcpOption::Other { number, name, data } => {
-            lit(out, b"{\"kind\":\"Other\",\"number\":");
-            byte(out, *number);
+            key_byte(out, b"{\"kind\":\"Other\",\"number\":", *number);
             lit(out, b",\"name\":");
             string(out, name)?;
             lit(out, b",\"data\":");
@@ -892,8 +821,7 @@ fn ip_options(out: &mut Out<'_>, options: &[IpOption]) -> serde_json::Result<()>
         byte(out, option.kind);
         lit(out, b",\"name\":");
         string(out, option.name)?;
-        lit(out, b",\"len\":");
-        num(out, option.len);
+        key_num(out, b",\"len\":", option.len);
         lit(out, b",\"data\":");
         hex(out, &option.data);
         out.push(b'}');
@@ -978,18 +906,64 @@ fn decimal_len(n: u32) -> usize {
 #[inline(always)]
 fn num(out: &mut Out<'_>, n: impl Into<u32>) {
     let n = n.into();
+    match short_decimal(n) {
+        Some((text, len)) => fixed(out, text.to_le_bytes(), len),
+        None => {
+            byte(out, (n / 100_000_000) as u8);
+            lit(out, &ascii8(n % 100_000_000).to_le_bytes());
+        }
+    }
+}
+
+/// The decimal digits of `n` below 10⁸ as ASCII in memory order when stored little-endian, and
+/// their count ([`num`]); `None` from 10⁸ on.
+#[inline(always)]
+fn short_decimal(n: u32) -> Option<(u64, usize)> {
     if let Some(&entry) = DECIMAL.get(n as usize) {
-        fixed(out, entry.to_le_bytes(), (entry >> 24) as usize);
+        Some((u64::from(entry), (entry >> 24) as usize))
     } else if n < 100_000 {
-        let (text, len) = digits_4_5(n);
-        fixed(out, text.to_le_bytes(), len);
+        Some(digits_4_5(n))
     } else if n < 100_000_000 {
         let len = decimal_len(n);
-        fixed(out, (ascii8(n) >> (8 * (8 - len))).to_le_bytes(), len);
+        Some((ascii8(n) >> (8 * (8 - len)), len))
     } else {
-        byte(out, (n / 100_000_000) as u8);
-        lit(out, &ascii8(n % 100_000_000).to_le_bytes());
+        None
     }
+}
+
+/// The longest key [`key_num`] and [`key_byte`] take.
+const MAX_KEY: usize = 48;
+
+/// `key` (a constant) and a `u32` (or narrower) in decimal: [`lit`] then [`num`], with one
+/// check for room and one length update for both (most of a frame's fields are such pairs).
+#[inline(always)]
+fn key_num<const K: usize>(out: &mut Out<'_>, key: &[u8; K], n: impl Into<u32>) {
+    let n = n.into();
+    match short_decimal(n) {
+        Some((text, len)) => key_text(out, key, text, len),
+        None => {
+            lit(out, key);
+            num(out, n);
+        }
+    }
+}
+
+/// `key` (a constant) and a `u8` in decimal, as [`key_num`].
+#[inline(always)]
+fn key_byte<const K: usize>(out: &mut Out<'_>, key: &[u8; K], n: u8) {
+    let entry = DECIMAL[usize::from(n)];
+    key_text(out, key, u64::from(entry), (entry >> 24) as usize);
+}
+
+/// `key` then the first `len` (≤ 8) bytes of `text` (little-endian), in one fixed-size store
+/// of each.
+#[inline(always)]
+fn key_text<const K: usize>(out: &mut Out<'_>, key: &[u8; K], text: u64, len: usize) {
+    const { assert!(K <= MAX_KEY) };
+    let room = out.room::<{ MAX_KEY + 8 }>();
+    room[..K].copy_from_slice(key);
+    room[K..K + 8].copy_from_slice(&text.to_le_bytes());
+    out.advance(K + len);
 }
 
 /// The decimal digits of `1000 <= n < 100_000` as ASCII in memory order when stored
@@ -1464,7 +1438,7 @@ mod out;
 mod record;
 use out::{Day, Out};
 pub(crate) use out::{STAGE, Stage};
-pub(crate) use record::write_record_json;
+pub(crate) use record::{write_record_json, write_record_line};
 
 #[cfg(test)]
 mod tests;

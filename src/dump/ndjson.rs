@@ -87,8 +87,24 @@ impl Encoder for NdjsonEncoder {
         Ok(frame_json::write_frame_line(
             window,
             spill,
-            self.stage.day(),
+            &mut self.stage,
             frame,
+        )?)
+    }
+
+    /// Untagged record lines go straight into the writer's buffer too.
+    fn record_in_place(
+        &mut self,
+        record: &Record,
+        _index: u64,
+        window: &mut [u8],
+        spill: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        Ok(frame_json::write_record_line(
+            window,
+            spill,
+            &mut self.stage,
+            record,
         )?)
     }
 

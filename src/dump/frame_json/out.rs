@@ -118,7 +118,9 @@ impl Out<'_> {
     }
 
     /// Runs `write` with an `Out` staging in `stage` in front of `vec` (whose bytes are kept;
-    /// new ones go after them), then moves what it staged to `vec`.
+    /// new ones go after them), then moves what it staged to `vec` (for tests; the writers
+    /// use [`Out::with_day`]).
+    #[cfg(test)]
     pub(crate) fn with<R>(
         vec: &mut Vec<u8>,
         stage: &mut Stage,

@@ -4,8 +4,8 @@
 //! frames; other records (flows) through serde_json.
 
 use super::{
-    Out, Stage, boolean, byte, chain_layers_error, int, ipv4, ipv6, lit, num, serde,
-    write_frame_json,
+    Day, Out, Stage, boolean, byte, chain_layers_error, int, ipv4, ipv6, lit, num, serde,
+    write_frame, write_line,
 };
 use crate::pipeline::Record;
 use crate::reassembly::{AnomalyKind, Key, Kind, Reassembled};
@@ -18,10 +18,28 @@ pub(crate) fn write_record_json(
     stage: &mut Stage,
     record: &Record,
 ) -> serde_json::Result<()> {
+    Out::with_day(out, stage, |out, day| write_record(out, day, record))
+}
+
+/// [`write_record_json`] and a newline, staged in `window` in front of `spill` as
+/// [`write_frame_line`](super::write_frame_line) stages a frame's line.
+pub(crate) fn write_record_line(
+    window: &mut [u8],
+    spill: &mut Vec<u8>,
+    stage: &mut Stage,
+    record: &Record,
+) -> serde_json::Result<usize> {
+    write_line(window, spill, stage, |out, day| {
+        write_record(out, day, record)
+    })
+}
+
+/// [`write_record_json`] into an [`Out`].
+fn write_record(out: &mut Out<'_>, day: &mut Day, record: &Record) -> serde_json::Result<()> {
     match record {
-        Record::Frame(frame) => write_frame_json(out, stage, frame),
-        Record::Reassembly(r) => Out::with(out, stage, |out| write_reassembled(out, r)),
-        other => Out::with(out, stage, |out| serde(out, other)),
+        Record::Frame(frame) => write_frame(out, frame, day),
+        Record::Reassembly(r) => write_reassembled(out, r),
+        other => serde(out, other),
     }
 }
 

@@ -20,7 +20,10 @@
 //! [`MAP_SERIALIZED`]) do not report skipped fields; the test fails if another fast-path type
 //! becomes one, so that someone looks.
 
-use super::{FAST_PATH, Out, Stage, num, write_frame_json, write_record_json};
+use super::{
+    FAST_PATH, Out, STAGE, Stage, num, write_frame_json, write_frame_line, write_record_json,
+    write_record_line,
+};
 use crate::capture::RawFrame;
 use crate::engine::native::NativeDissector;
 use crate::engine::{DissectOptions, Dissector, FrameSink};
@@ -47,7 +50,11 @@ fn assert_identical(frame: &Frame, what: &str) {
     let mut fast = b"prefix".to_vec();
     write_frame_json(&mut fast, &mut Stage::default(), frame)
         .expect("fast path encodes every frame");
-    assert_appended(&fast, &expected, &format!("{what}, frame {}", frame.number));
+    let what = format!("{what}, frame {}", frame.number);
+    assert_appended(&fast, &expected, &what);
+    assert_lines(&expected, &what, |window, spill, stage| {
+        write_frame_line(window, spill, stage, frame)
+    });
 }
 
 /// Asserts that the fast writer and serde_json agree on a stage's `record`.
@@ -58,6 +65,30 @@ fn assert_record_identical(record: &Record, what: &str) {
     write_record_json(&mut fast, &mut Stage::default(), record)
         .expect("fast path encodes every record");
     assert_appended(&fast, &expected, what);
+    assert_lines(&expected, what, |window, spill, stage| {
+        write_record_line(window, spill, stage, record)
+    });
+}
+
+/// Asserts that `line` writes `expected` and a newline, both in a window of the writer's
+/// buffer (the spilled bytes, then those left in the window) and, given a window too short to
+/// stage in, to the spill vector alone, with one stage reused for both.
+#[track_caller]
+fn assert_lines(
+    expected: &[u8],
+    what: &str,
+    mut line: impl FnMut(&mut [u8], &mut Vec<u8>, &mut Stage) -> serde_json::Result<usize>,
+) {
+    let mut stage = Stage::default();
+    let mut expected = expected.to_vec();
+    expected.push(b'\n');
+    let (mut window, mut spill) = (vec![0; STAGE + 1], Vec::new());
+    let len = line(&mut window, &mut spill, &mut stage).expect("fast path encodes it");
+    spill.extend_from_slice(&window[..len]);
+    assert!(spill == expected, "{what}: in a window");
+    let mut spill = Vec::new();
+    let len = line(&mut window[..STAGE - 1], &mut spill, &mut stage).expect("and to a Vec");
+    assert!(len == 0 && spill == expected, "{what}: in a short window");
 }
 
 /// Asserts that `fast` is `prefix` followed by `expected`, else shows where they part.
