@@ -19,8 +19,9 @@ const KEPT_TEXTS: usize = 256;
 /// The longest string (in capacity) kept: longer ones are freed, so that what is kept stays
 /// small whatever the capture holds.
 const MAX_TEXT: usize = 1024;
-/// The most elements a kept vector (DNS section, HTTP header list) may have room for.
-const MAX_ITEMS: usize = 64;
+/// The most elements a kept vector (DNS section, HTTP header list; the reassembly records'
+/// layer and span vectors) may have room for.
+pub(crate) const MAX_ITEMS: usize = 64;
 
 /// What this thread keeps between frames (the boxes themselves are what the layers reuse).
 #[allow(clippy::vec_box)]

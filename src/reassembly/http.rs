@@ -12,7 +12,8 @@ use super::record::{Anomaly, AnomalyKind};
 use super::spare;
 use super::tcp::Side;
 use crate::engine::DissectOptions;
-use crate::engine::native::{app, dissect_from, dissect_from_into, tls};
+use crate::engine::native::{app, dissect_from_into, tls};
+use crate::model::recycle;
 use crate::model::{Frame, Http, HttpKind, Layer, ProtoId, Raw, Span};
 use std::collections::VecDeque;
 
@@ -234,13 +235,7 @@ impl Cuts {
 
     /// A box for a message being cut, filled with `current`.
     fn boxed(&mut self, current: Current) -> Box<Current> {
-        match self.spare_current.pop() {
-            Some(mut spare) => {
-                *spare = current;
-                spare
-            }
-            None => Box::new(current),
-        }
+        recycle::boxed(self.spare_current.pop(), current)
     }
 
     /// Keeps a message's box (its parts taken) for a later message, if there is room.
@@ -316,7 +311,7 @@ impl Cutter {
                 missing: vec![[from, to]],
                 anomalies: Vec::new(),
                 complete: false,
-                frame: dissect_from(ProtoId::Raw, &[], &DissectOptions::default()),
+                frame: dissected(ProtoId::Raw, &[]),
             });
         }
         self.mode = if http { Mode::Head } else { Mode::Opaque };
@@ -790,6 +785,7 @@ fn chunk_size(line: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::native::dissect_from;
 
     /// Cuts `parts` (one frame each, numbered from 1) of direction `side`; ends the stream.
     fn cut(side: Side, parts: &[&[u8]], exchange: &mut Exchange) -> Vec<Message> {

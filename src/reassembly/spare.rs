@@ -1,24 +1,23 @@
 //! Memory of reassembly records kept across records on one thread.
 //!
 //! The report hands each record back once it is written ([`recycle`]); the stage builds the
-//! next records in that memory: the record's box, its frame list, its re-dissection's layer
-//! and span vectors, and the boxes (with their strings) of HTTP layers it copies from a
-//! frame. Where records are not handed back (a library caller keeps them, the report runs on
-//! another thread), everything is allocated as before. Each list is bounded ([`KEPT`], and
-//! [`MAX_FRAME_LIST`] for a frame list's capacity), so this holds little memory.
+//! next records in that memory: the record's box, its frame list and its re-dissection's layer
+//! and span vectors. The layers themselves go back to [`model::recycle`] (TCP option lists,
+//! DNS, HTTP and ARP boxes with their strings), which the dissectors and [`http_copy`] take
+//! them from. Where records are not handed back (a library caller keeps them, the report runs
+//! on another thread), everything is allocated as before. Each list is bounded ([`KEPT`]), and
+//! so is what a kept item may hold ([`MAX_FRAME_LIST`] for a frame list,
+//! [`recycle::MAX_ITEMS`] for a layer or span vector), so this holds little memory.
+//!
+//! [`model::recycle`]: crate::model::recycle
 
 use super::record::Reassembled;
-use crate::model::{Frame, Http, Layer, Raw};
+use crate::model::recycle::{self, MAX_ITEMS};
+use crate::model::{Frame, Http};
 use std::cell::RefCell;
 
 /// The most items of each kind kept.
 const KEPT: usize = 32;
-
-/// What an HTTP layer taken out of a kept frame's layers is replaced with.
-const EMPTY: Layer = Layer::Raw(Raw {
-    header_len: 0,
-    payload_len: 0,
-});
 
 /// The largest frame list (capacity) kept: longer messages are rare.
 const MAX_FRAME_LIST: usize = 256;
@@ -32,9 +31,6 @@ struct Spare {
     frame_lists: Vec<Vec<u64>>,
     /// Frames with empty layer and span vectors, every other field at its default.
     frames: Vec<Frame>,
-    /// HTTP layers, overwritten by [`http_copy`].
-    #[expect(clippy::vec_box, reason = "a pool of the boxes `Layer::Http` holds")]
-    http: Vec<Box<Http>>,
 }
 
 thread_local! {
@@ -43,7 +39,6 @@ thread_local! {
             records: Vec::new(),
             frame_lists: Vec::new(),
             frames: Vec::new(),
-            http: Vec::new(),
         })
     };
 }
@@ -56,10 +51,17 @@ fn with<R>(f: impl FnOnce(&mut Spare) -> R) -> Option<R> {
 /// Keeps the memory of `record`, which the caller is done with, for the next records.
 pub(crate) fn recycle(mut record: Box<Reassembled>) {
     let mut frames = std::mem::take(&mut record.frames);
-    let frame = std::mem::take(&mut record.frame);
+    let Frame {
+        mut layers,
+        mut spans,
+        ..
+    } = std::mem::take(&mut record.frame);
     // Rarely allocated: dropped, so a kept box holds no memory.
     drop(std::mem::take(&mut record.missing));
     drop(std::mem::take(&mut record.anomalies));
+    // The layers' own memory goes back to the dissectors' pool (emptying `layers`).
+    recycle::recycle_layers(&mut layers);
+    spans.clear();
     with(|spare| {
         if frames.capacity() > 0
             && frames.capacity() <= MAX_FRAME_LIST
@@ -68,23 +70,10 @@ pub(crate) fn recycle(mut record: Box<Reassembled>) {
             frames.clear();
             spare.frame_lists.push(std::mem::take(&mut frames));
         }
-        if spare.frames.len() < KEPT {
-            let Frame {
-                mut layers,
-                mut spans,
-                ..
-            } = frame;
-            for layer in &mut layers {
-                // Only HTTP layers are taken out (moving every layer costs more).
-                if matches!(layer, Layer::Http(_))
-                    && spare.http.len() < KEPT
-                    && let Layer::Http(http) = std::mem::replace(layer, EMPTY)
-                {
-                    spare.http.push(http);
-                }
-            }
-            layers.clear();
-            spans.clear();
+        if spare.frames.len() < KEPT
+            && layers.capacity() <= MAX_ITEMS
+            && spans.capacity() <= MAX_ITEMS
+        {
             spare.frames.push(Frame {
                 layers,
                 spans,
@@ -99,13 +88,7 @@ pub(crate) fn recycle(mut record: Box<Reassembled>) {
 
 /// `record` in a box, a kept one when there is one.
 pub(crate) fn boxed(record: Reassembled) -> Box<Reassembled> {
-    match with(|spare| spare.records.pop()).flatten() {
-        Some(mut spare) => {
-            *spare = record;
-            spare
-        }
-        None => Box::new(record),
-    }
+    recycle::boxed(with(|spare| spare.records.pop()).flatten(), record)
 }
 
 /// An empty frame-number list, with the memory of a kept one when there is one.
@@ -127,18 +110,12 @@ pub(crate) fn frame() -> Frame {
         })
 }
 
-/// A boxed copy of `from`, written over a kept HTTP layer (its strings' memory reused) when
-/// there is one.
+/// A boxed copy of `from`, in a recycled HTTP layer's box and header list with recycled
+/// strings ([`recycle::http`], [`recycle::text`]) when there are some.
 pub(crate) fn http_copy(from: &Http) -> Box<Http> {
-    let Some(mut to) = with(|spare| spare.http.pop()).flatten() else {
+    let Some(mut kept) = recycle::http() else {
         return Box::new(from.clone());
     };
-    copy_http(&mut to, from);
-    to
-}
-
-/// Makes `to` equal to `from`, reusing `to`'s strings and header list.
-fn copy_http(to: &mut Http, from: &Http) {
     // Every field by name: a field added to `Http` must be copied here too.
     let Http {
         kind,
@@ -152,29 +129,33 @@ fn copy_http(to: &mut Http, from: &Http) {
         header_len,
         payload_len,
     } = from;
-    to.kind = *kind;
-    to.method.clone_from(method);
-    to.target.clone_from(target);
-    to.version.clone_from(version);
-    to.status = *status;
-    to.reason.clone_from(reason);
-    to.headers.truncate(headers.len());
-    let reused = to.headers.len();
-    for ((to_name, to_value), (name, value)) in to.headers.iter_mut().zip(headers) {
-        to_name.clone_from(name);
-        to_value.clone_from(value);
-    }
-    to.headers
-        .extend(headers.get(reused..).unwrap_or_default().iter().cloned());
-    to.body_len = *body_len;
-    to.header_len = *header_len;
-    to.payload_len = *payload_len;
+    let mut list = std::mem::take(&mut kept.headers);
+    list.clear();
+    list.extend(
+        headers
+            .iter()
+            .map(|(name, value)| (recycle::text(name), recycle::text(value))),
+    );
+    let text = |s: &Option<String>| s.as_deref().map(recycle::text);
+    let copy = Http {
+        kind: *kind,
+        method: text(method),
+        target: text(target),
+        version: recycle::text(version),
+        status: *status,
+        reason: text(reason),
+        headers: list,
+        body_len: *body_len,
+        header_len: *header_len,
+        payload_len: *payload_len,
+    };
+    recycle::boxed(Some(kept), copy)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{HttpKind, Span};
+    use crate::model::{HttpKind, Layer, Raw, Span};
     use crate::reassembly::{Key, Kind};
     use std::net::{IpAddr, Ipv4Addr};
 
@@ -222,8 +203,8 @@ mod tests {
         })
     }
 
-    /// A copy over a kept layer equals the original whatever the kept one held (more or
-    /// fewer headers, the other kind).
+    /// A copy in a recycled layer's box equals the original whatever the recycled one held
+    /// (more or fewer headers, the other kind); without one it is a plain clone.
     #[test]
     fn http_copies_equal_their_original() {
         let request = http(
@@ -236,18 +217,24 @@ mod tests {
             (&response, &request),
             (&request, &request),
         ] {
-            let mut to = kept.clone();
-            copy_http(&mut to, from);
-            assert_eq!(&to, from);
+            let old = Box::new(kept.clone());
+            let at = &*old as *const Http;
+            recycle::recycle_layers(&mut vec![Layer::Http(old)]);
+            let copy = http_copy(from);
+            assert_eq!(&*copy, from);
+            assert_eq!(&*copy as *const Http, at, "the recycled box");
         }
+        assert_eq!(*http_copy(&request), request);
     }
 
     /// A recycled record's box, frame list, layer vectors and HTTP layer come back empty with
     /// their memory; what is built in them equals what would be built anew.
     #[test]
     fn recycled_memory_comes_back_empty() {
+        let request = Box::new(http(HttpKind::Request, &[("Host", "a")]));
+        let http_at = &*request as *const Http;
         let layers = vec![
-            Layer::Http(Box::new(http(HttpKind::Request, &[("Host", "a")]))),
+            Layer::Http(request),
             Layer::Raw(Raw {
                 header_len: 0,
                 payload_len: 3,
@@ -273,11 +260,41 @@ mod tests {
             Frame::default()
         );
         let response = http(HttpKind::Response, &[("Server", "x"), ("Date", "now")]);
-        assert_eq!(*http_copy(&response), response);
+        let copy = http_copy(&response);
+        assert_eq!(*copy, response);
+        assert_eq!(&*copy as *const Http, http_at, "the same HTTP box");
 
         let fresh = record(Vec::new(), vec![4]);
         let again = boxed(*fresh.clone());
         assert_eq!(&*again as *const Reassembled, box_at, "the same box");
         assert_eq!(again, fresh);
+    }
+
+    /// What a kept item may hold is bounded: layer and span vectors with room for more than
+    /// `MAX_ITEMS` are freed, and an HTTP layer's header list is cut down to that room.
+    #[test]
+    fn kept_memory_is_capped() {
+        let headers: Vec<(String, String)> = (0..200)
+            .map(|i| (format!("H{i}"), "v".repeat(2000)))
+            .collect();
+        let big = Http {
+            headers,
+            ..http(HttpKind::Request, &[])
+        };
+        let mut layers = Vec::with_capacity(MAX_ITEMS + 1);
+        layers.push(Layer::Http(Box::new(big)));
+        recycle(record(layers, vec![1]));
+        assert_eq!(with(|spare| spare.frames.len()), Some(0), "not kept");
+        let kept = recycle::http().expect("the HTTP box is kept");
+        assert!(kept.headers.is_empty() && kept.headers.capacity() <= MAX_ITEMS);
+
+        let mut spans = Vec::with_capacity(MAX_ITEMS + 1);
+        spans.push(Span::default());
+        let mut small = record(Vec::new(), vec![1]);
+        small.frame.spans = spans;
+        recycle(small);
+        assert_eq!(with(|spare| spare.frames.len()), Some(0), "not kept");
+        recycle(record(Vec::new(), vec![1]));
+        assert_eq!(with(|spare| spare.frames.len()), Some(1), "kept");
     }
 }
