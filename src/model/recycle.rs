@@ -155,6 +155,18 @@ pub fn text_bytes(capacity: usize) -> Vec<u8> {
     bytes
 }
 
+/// Keeps the memory of a buffer from [`text_bytes`] that did not become a layer's text (a name
+/// whose reading failed), for the next [`text`] or [`text_bytes`].
+pub fn give_back_bytes(mut bytes: Vec<u8>) {
+    bytes.clear();
+    if let Ok(s) = String::from_utf8(bytes) {
+        with_kept(|kept| {
+            kept.text(s);
+            Some(())
+        });
+    }
+}
+
 /// A DNS layer's box recycled earlier, with empty sections that keep their memory (its other
 /// fields are those of an earlier frame: [`boxed`] replaces them all).
 pub fn dns() -> Option<Box<Dns>> {
@@ -248,6 +260,18 @@ mod tests {
             header_len: 20,
             payload_len: 0,
         })
+    }
+
+    /// A buffer given back (a DNS name whose reading failed) is the next text's memory.
+    #[test]
+    fn bytes_given_back_are_the_next_text() {
+        let mut bytes = text_bytes(64);
+        bytes.extend_from_slice(b"www.exa");
+        let address = bytes.as_ptr();
+        give_back_bytes(bytes);
+        let again = text_bytes(8);
+        assert!(again.is_empty());
+        assert_eq!(again.as_ptr(), address, "the same memory");
     }
 
     /// A recycled list comes back empty with its memory; the layers are gone; without recycled

@@ -274,7 +274,13 @@ fn read_name(msg: &Msg<'_>, at: usize) -> Result<(String, usize), Fault> {
     // Room for the usual name (labels and dots rarely exceed 64 bytes), in a recycled
     // string's memory when the engine recycles.
     let mut name = recycle::text_bytes(64);
-    let end = walk_name(msg, at, Some(&mut name))?;
+    let end = match walk_name(msg, at, Some(&mut name)) {
+        Ok(end) => end,
+        Err(fault) => {
+            recycle::give_back_bytes(name);
+            return Err(fault);
+        }
+    };
     if name.is_empty() {
         name.push(b'.');
     }
