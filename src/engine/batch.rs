@@ -137,6 +137,9 @@ pub(crate) struct Encoded {
     pub(crate) ends: Vec<usize>,
     /// Why encoding stopped before the end of the batch (the frames before it are done).
     pub(crate) error: Option<io::Error>,
+    /// Frames changed after they were encoded (by the QUIC tracking, in capture order), in
+    /// order: the report encodes these again.
+    pub(crate) stale: Vec<usize>,
 }
 
 impl Encoded {
@@ -166,6 +169,7 @@ impl Encoded {
         self.out.clear();
         self.ends.clear();
         self.error = None;
+        self.stale.clear();
     }
 }
 

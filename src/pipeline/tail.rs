@@ -1,6 +1,6 @@
 //! [`Tail`]: everything after dissection, in capture order, on the thread that owns it.
 
-use super::{ReadPosition, Record, Stage, SummaryStage};
+use super::{QuicTracker, ReadPosition, Record, Stage, SummaryStage};
 use crate::capture::{RawFrame, StoppedEarly};
 use crate::dump::{Dumper, FrameEncoder};
 use crate::engine::batch::Batch;
@@ -21,9 +21,11 @@ pub struct Tail<'a> {
 }
 
 /// The stages of a run in order (the run's totals first, then those the caller added), with
-/// the records they emitted and not yet taken. `Send`: the frame iterators and the
+/// the records they emitted and not yet taken, and before them the QUIC connection tracking
+/// (which may change a frame: [`StageChain::observe`]). `Send`: the frame iterators and the
 /// `pipeline` engine's first stage own one.
 pub struct StageChain {
+    quic: Option<QuicTracker>,
     summary: SummaryStage,
     stages: Vec<Box<dyn Stage>>,
     records: Vec<Record>,
@@ -42,22 +44,25 @@ pub(crate) struct Report<'a> {
 }
 
 impl<'a> Tail<'a> {
-    /// A tail over `stages` into `dumper` (if any), keeping frames when `store` is set; the
-    /// engine's reader side reports its byte position into `position`.
+    /// A tail over `stages` (after the QUIC tracking `quic`, if any) into `dumper` (if any),
+    /// keeping frames when `store` is set; the engine's reader side reports its byte position
+    /// into `position`.
     pub fn new(
+        quic: Option<QuicTracker>,
         stages: Vec<Box<dyn Stage>>,
         dumper: Option<&'a mut (dyn Dumper + 'a)>,
         store: bool,
         position: ReadPosition,
     ) -> Tail<'a> {
         let needs_frames = !stages.is_empty()
+            || quic.is_some()
             || store
             || dumper
                 .as_deref()
                 .is_some_and(|dumper| dumper.frame_encoder().is_none());
         Tail {
             front: Front {
-                chain: StageChain::new(stages, position),
+                chain: StageChain::new(quic, stages, position),
                 stored: store.then(Vec::new),
             },
             report: Report { dumper },
@@ -75,9 +80,10 @@ impl<'a> Tail<'a> {
         self.front.chain.has_stages()
     }
 
-    /// Runs the stages over one frame; their records wait in [`Tail::take_records`].
-    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
-        self.front.chain.observe(raw, frame);
+    /// Runs the QUIC tracking and the stages over one frame; their records wait in
+    /// [`Tail::take_records`]. `true` if the tracking changed the frame.
+    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> bool {
+        self.front.chain.observe(raw, frame)
     }
 
     /// The records the stages emitted since the last call.
@@ -85,8 +91,9 @@ impl<'a> Tail<'a> {
         self.front.chain.take_records()
     }
 
-    /// Takes one frame in capture order: stages, then the report, then the stored copy.
-    pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+    /// Takes one frame in capture order: the QUIC tracking (which may change it), the
+    /// stages, then the report, then the stored copy.
+    pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> io::Result<()> {
         let front = &mut self.front;
         front.chain.observe(raw, frame);
         self.report.frame(raw, frame)?;
@@ -107,8 +114,8 @@ impl<'a> Tail<'a> {
     }
 
     /// Whether the dissected frames must reach the tail one by one in capture order (there
-    /// are stages, frames are stored, or the report encodes its frames itself); otherwise a
-    /// parallel engine hands over totals and encoded bytes only.
+    /// are stages or the QUIC tracking, frames are stored, or the report encodes its frames
+    /// itself); otherwise a parallel engine hands over totals and encoded bytes only.
     pub fn needs_frames(&self) -> bool {
         self.needs_frames
     }
@@ -161,10 +168,15 @@ impl<'a> Tail<'a> {
 }
 
 impl StageChain {
-    /// The totals stage, then `stages`; the engine's reader side reports its byte position
-    /// into `position`.
-    pub fn new(stages: Vec<Box<dyn Stage>>, position: ReadPosition) -> StageChain {
+    /// The QUIC tracking `quic` (if any), the totals stage, then `stages`; the engine's
+    /// reader side reports its byte position into `position`.
+    pub fn new(
+        quic: Option<QuicTracker>,
+        stages: Vec<Box<dyn Stage>>,
+        position: ReadPosition,
+    ) -> StageChain {
         StageChain {
+            quic,
             summary: SummaryStage::default(),
             stages,
             records: Vec::new(),
@@ -182,12 +194,19 @@ impl StageChain {
         !self.stages.is_empty()
     }
 
-    /// Runs the stages over one frame; their records wait in [`StageChain::take_records`].
-    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
+    /// Runs the QUIC tracking, then the stages over one frame; their records wait in
+    /// [`StageChain::take_records`]. `true` if the tracking changed the frame (a UDP payload
+    /// of a QUIC connection, now QUIC layers).
+    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> bool {
+        let changed = self
+            .quic
+            .as_mut()
+            .is_some_and(|quic| quic.track(raw, frame));
         self.summary.frame(raw, frame, &mut self.records);
         for stage in &mut self.stages {
             stage.frame(raw, frame, &mut self.records);
         }
+        changed
     }
 
     /// The records the stages emitted since the last call.
@@ -210,6 +229,11 @@ impl StageChain {
     /// The run's totals so far: the frame counts and every stage's counters.
     pub fn summary(&self) -> Summary {
         let mut summary = Summary::default();
+        if let Some(evicted) = self.quic.as_ref().map(QuicTracker::evicted)
+            && evicted > 0
+        {
+            summary.count_event("quic_evicted", evicted);
+        }
         self.summary.summarize(&mut summary);
         for stage in &self.stages {
             stage.summarize(&mut summary);
@@ -226,11 +250,15 @@ impl Front {
         }
     }
 
-    /// Runs the stages over the dissected frames of `batch`, in order, keeping what they
-    /// emit in the batch after the frame that emitted it; stores the frames if asked.
+    /// Runs the QUIC tracking and the stages over the dissected frames of `batch`, in
+    /// order, keeping what the stages emit in the batch after the frame that emitted it (and
+    /// which frames the tracking changed after a worker encoded them); stores the frames if
+    /// asked.
     pub(crate) fn observe_batch(&mut self, batch: &mut Batch) {
-        for (index, (raw, frame)) in batch.raw.frames().zip(&batch.frames).enumerate() {
-            self.chain.observe(&raw, frame);
+        for (index, (raw, frame)) in batch.raw.frames().zip(&mut batch.frames).enumerate() {
+            if self.chain.observe(&raw, frame) && batch.encoded.done {
+                batch.encoded.stale.push(index);
+            }
             batch
                 .records
                 .extend(self.chain.take_records().map(|record| (index, record)));
@@ -280,16 +308,30 @@ impl Report<'_> {
         } else {
             frames.len()
         };
-        // Frames before `next` are written, and `encoded.out` before `written`.
+        // Frames before `next` are written, and `encoded.out` before `written`; the frames
+        // the QUIC tracking changed after they were encoded (`stale`) are encoded again here.
         let (mut next, mut written) = (0, 0);
+        let mut stale = encoded.stale.iter().copied().peekable();
         let mut write_to = |report: &mut Self, end: usize| -> io::Result<()> {
-            if encoded.done && end > next {
-                let until = encoded.ends[end - 1];
-                if let Some(dumper) = report.dumper.as_deref_mut() {
-                    dumper.write_encoded(&encoded.out[written..until], (end - next) as u64)?;
+            while encoded.done && end > next {
+                let redo = stale.next_if(|&index| index < end);
+                let upto = redo.unwrap_or(end);
+                if upto > next {
+                    let until = encoded.ends[upto - 1];
+                    if let Some(dumper) = report.dumper.as_deref_mut() {
+                        dumper.write_encoded(&encoded.out[written..until], (upto - next) as u64)?;
+                    }
+                    written = until;
                 }
-                written = until;
-            } else {
+                if let Some(index) = redo {
+                    report.frame(&raw.frame(index), &frames[index])?;
+                    written = encoded.ends[index];
+                    next = index + 1;
+                } else {
+                    next = end;
+                }
+            }
+            if !encoded.done {
                 for (index, frame) in frames.iter().enumerate().take(end).skip(next) {
                     report.frame(&raw.frame(index), frame)?;
                 }
