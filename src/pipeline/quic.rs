@@ -128,7 +128,21 @@ impl QuicTracker {
 
     /// Sees one frame in capture order; when the frame's UDP payload is QUIC by the state so
     /// far, replaces its `Raw` end with the QUIC layers and returns `true`.
+    #[inline]
     pub fn track(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> bool {
+        // Most frames end otherwise: a test of the last layer or two, inlined.
+        let layers = &frame.layers;
+        let maybe = match layers.last() {
+            Some(Layer::Raw(_)) => matches!(layers.iter().nth_back(1), Some(Layer::Udp(_))),
+            Some(Layer::Quic(_) | Layer::Tls(_)) => true,
+            _ => false,
+        };
+        maybe && self.track_udp(raw, frame)
+    }
+
+    /// [`QuicTracker::track`] for a frame that may end with a UDP payload.
+    #[inline(never)]
+    fn track_udp(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> bool {
         let Some((udp_at, decoded)) = udp_payload(frame) else {
             return false;
         };
