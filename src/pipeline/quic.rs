@@ -130,14 +130,21 @@ impl QuicTracker {
     /// far, replaces its `Raw` end with the QUIC layers and returns `true`.
     #[inline]
     pub fn track(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> bool {
-        // Most frames end otherwise: a test of the last layer or two, inlined.
+        QuicTracker::may_track(frame) && self.track_udp(raw, frame)
+    }
+
+    /// Whether [`QuicTracker::track`] may change or learn from `frame`: it ends with a UDP
+    /// payload no decoder claimed, or with QUIC. Most frames do not: one test of the last
+    /// layer or two.
+    #[inline]
+    pub fn may_track(frame: &Frame) -> bool {
         let layers = &frame.layers;
-        let maybe = match layers.last() {
+        match layers.last() {
             Some(Layer::Raw(_)) => matches!(layers.iter().nth_back(1), Some(Layer::Udp(_))),
-            Some(Layer::Quic(_) | Layer::Tls(_)) => true,
+            Some(Layer::Tls(_)) => matches!(layers.iter().nth_back(1), Some(Layer::Quic(_))),
+            Some(Layer::Quic(_)) => true,
             _ => false,
-        };
-        maybe && self.track_udp(raw, frame)
+        }
     }
 
     /// [`QuicTracker::track`] for a frame that may end with a UDP payload.

@@ -55,7 +55,6 @@ impl<'a> Tail<'a> {
         position: ReadPosition,
     ) -> Tail<'a> {
         let needs_frames = !stages.is_empty()
-            || quic.is_some()
             || store
             || dumper
                 .as_deref()
@@ -78,6 +77,12 @@ impl<'a> Tail<'a> {
     /// Whether stages other than the totals run (they need frames in order with raw bytes).
     pub fn has_stages(&self) -> bool {
         self.front.chain.has_stages()
+    }
+
+    /// Whether the QUIC tracking runs: a parallel engine whose frames do not travel on
+    /// ([`Tail::needs_frames`]) hands over those it may change ([`Batch::candidates`]).
+    pub(crate) fn tracks_quic(&self) -> bool {
+        self.front.chain.quic.is_some()
     }
 
     /// Runs the QUIC tracking and the stages over one frame; their records wait in
@@ -114,8 +119,9 @@ impl<'a> Tail<'a> {
     }
 
     /// Whether the dissected frames must reach the tail one by one in capture order (there
-    /// are stages or the QUIC tracking, frames are stored, or the report encodes its frames
-    /// itself); otherwise a parallel engine hands over totals and encoded bytes only.
+    /// are stages, frames are stored, or the report encodes its frames itself); otherwise a
+    /// parallel engine hands over totals, encoded bytes and the QUIC tracking's candidates
+    /// only.
     pub fn needs_frames(&self) -> bool {
         self.needs_frames
     }
@@ -134,6 +140,7 @@ impl<'a> Tail<'a> {
             self.front.observe_batch(batch);
         } else {
             self.front.chain.summary.0.merge(&batch.summary);
+            self.front.observe_candidates(batch);
         }
         self.report.batch(batch)
     }
@@ -243,6 +250,23 @@ impl StageChain {
 }
 
 impl Front {
+    /// The QUIC tracking over the candidate frames of a batch whose frames do not travel on,
+    /// in order; each is counted in the totals then (the workers left them out), and those
+    /// it changed are written anew.
+    fn observe_candidates(&mut self, batch: &mut Batch) {
+        let Batch {
+            raw,
+            candidates,
+            encoded,
+            ..
+        } = batch;
+        for (index, mut frame) in candidates.drain(..) {
+            if self.chain.observe(&raw.frame(index), &mut frame) {
+                encoded.redo.push((index, frame));
+            }
+        }
+    }
+
     /// Keeps a copy of `frame` when the caller stores frames.
     fn store(&mut self, frame: &Frame) {
         if let Some(stored) = &mut self.stored {
@@ -257,7 +281,7 @@ impl Front {
     pub(crate) fn observe_batch(&mut self, batch: &mut Batch) {
         for (index, (raw, frame)) in batch.raw.frames().zip(&mut batch.frames).enumerate() {
             if self.chain.observe(&raw, frame) && batch.encoded.done {
-                batch.encoded.stale.push(index);
+                batch.encoded.redo.push((index, frame.clone()));
             }
             batch
                 .records
@@ -309,13 +333,13 @@ impl Report<'_> {
             frames.len()
         };
         // Frames before `next` are written, and `encoded.out` before `written`; the frames
-        // the QUIC tracking changed after they were encoded (`stale`) are encoded again here.
+        // the QUIC tracking changed after they were encoded (`redo`) are encoded again here.
         let (mut next, mut written) = (0, 0);
-        let mut stale = encoded.stale.iter().copied().peekable();
+        let mut redos = encoded.redo.iter().peekable();
         let mut write_to = |report: &mut Self, end: usize| -> io::Result<()> {
             while encoded.done && end > next {
-                let redo = stale.next_if(|&index| index < end);
-                let upto = redo.unwrap_or(end);
+                let redo = redos.next_if(|(index, _)| *index < end);
+                let upto = redo.map_or(end, |(index, _)| *index);
                 if upto > next {
                     let until = encoded.ends[upto - 1];
                     if let Some(dumper) = report.dumper.as_deref_mut() {
@@ -323,8 +347,9 @@ impl Report<'_> {
                     }
                     written = until;
                 }
-                if let Some(index) = redo {
-                    report.frame(&raw.frame(index), &frames[index])?;
+                if let Some((index, frame)) = redo {
+                    let index = *index;
+                    report.frame(&raw.frame(index), frame)?;
                     written = encoded.ends[index];
                     next = index + 1;
                 } else {
