@@ -210,16 +210,25 @@ fn without_tracking_short_headers_stay_raw() {
     }
 }
 
-/// The report of `path` in `format` with `engine` at `threads`.
-fn report(path: &Path, format: Format, engine: EngineKind, threads: usize) -> Vec<u8> {
+/// The report of `path` in `format` with `engine` at `threads`; with a stage (progress
+/// reports) when `staged`, so that the frames travel with their batch to the tail.
+fn report(
+    path: &Path,
+    format: Format,
+    engine: EngineKind,
+    threads: usize,
+    staged: bool,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut dumper = format.dumper(Box::new(&mut out));
-    Extractor::open(path)
+    let mut extractor = Extractor::open(path)
         .unwrap()
         .engine(engine)
-        .threads(threads)
-        .run_into(Some(dumper.as_mut()))
-        .unwrap();
+        .threads(threads);
+    if staged {
+        extractor = extractor.progress(|_| {});
+    }
+    extractor.run_into(Some(dumper.as_mut())).unwrap();
     drop(dumper);
     out
 }
@@ -230,19 +239,28 @@ fn every_engine_writes_the_same_report() {
     // before the tracking sees them.
     let file = common::temp_file(&capture(400));
     for &format in Format::ALL {
-        let native = report(file.path(), format, EngineKind::Native, 0);
+        let native = report(file.path(), format, EngineKind::Native, 0, false);
         for &engine in EngineKind::ALL {
             for threads in [1, 2, 3] {
-                let ours = report(file.path(), format, engine, threads);
-                assert!(
-                    ours == native,
-                    "{format} {engine} --threads {threads}: report differs from native"
-                );
+                for staged in [false, true] {
+                    let ours = report(file.path(), format, engine, threads, staged);
+                    assert!(
+                        ours == native,
+                        "{format} {engine} --threads {threads} (stage: {staged}): report \
+                         differs from native"
+                    );
+                }
             }
         }
     }
-    let text =
-        String::from_utf8(report(file.path(), Format::Ndjson, EngineKind::Server, 2)).unwrap();
+    let text = String::from_utf8(report(
+        file.path(),
+        Format::Ndjson,
+        EngineKind::Server,
+        2,
+        false,
+    ))
+    .unwrap();
     // Four short headers a round, and from the second round on the look-alike too: its
     // conversation is QUIC by then.
     assert_eq!(
