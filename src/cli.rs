@@ -126,6 +126,10 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = pcapkit::engine::DEFAULT_MAX_LAYERS)]
     pub max_layers: usize,
 
+    /// Do not track QUIC connections (then only long headers on UDP port 443 are QUIC)
+    #[arg(long)]
+    pub no_quic_tracking: bool,
+
     /// Reassemble and report IP fragments and TCP streams: ipv4,ipv6,tcp (any of them) or all
     #[arg(long, value_name = "LIST")]
     pub reassemble: Option<String>,
@@ -187,6 +191,7 @@ fn execute(cli: &Cli) -> pcapkit::Result<i32> {
         .engine(cli.engine.parse()?)
         .stop(stop_option(cli)?)
         .max_layers(cli.max_layers)
+        .quic_tracking(!cli.no_quic_tracking)
         .threads(cli.threads.map_or(0, usize::from));
     let into_folder = !cli.files && !cli.analyse && !cli.follow;
     let input = match cli.inputs.as_slice() {

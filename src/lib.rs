@@ -74,6 +74,10 @@ pub struct Options {
     /// Threads of the parallel engines; 0: one per core. `server`: its workers; `pipeline`:
     /// its two stages on two threads from 2 on, on the calling thread with 1.
     pub threads: usize,
+    /// Track QUIC connections, so that the UDP payloads of a connection (short headers, long
+    /// headers off port 443) are QUIC, as in Wireshark ([`pipeline::QuicTracker`]); on by
+    /// default.
+    pub quic_tracking: bool,
 }
 
 impl Default for Options {
@@ -84,6 +88,7 @@ impl Default for Options {
             store: false,
             max_layers: engine::DEFAULT_MAX_LAYERS,
             threads: 0,
+            quic_tracking: true,
         }
     }
 }
@@ -119,10 +124,23 @@ impl Options {
         self
     }
 
+    /// Sets [`Options::quic_tracking`].
+    pub fn quic_tracking(mut self, on: bool) -> Options {
+        self.quic_tracking = on;
+        self
+    }
+
     fn dissect_options(&self) -> DissectOptions {
         DissectOptions::default()
             .stop(self.stop)
             .max_layers(self.max_layers)
+    }
+
+    /// The QUIC tracker of a run with these options, if it tracks QUIC.
+    fn quic_tracker(&self) -> Option<pipeline::QuicTracker> {
+        self.quic_tracking
+            .then(|| pipeline::QuicTracker::new(self.dissect_options()))
+            .flatten()
     }
 }
 
@@ -275,7 +293,7 @@ impl Extractor {
             dissector: self.options.engine.dissector(),
             options: self.options.dissect_options(),
             reader: self.reader,
-            chain: StageChain::new(self.stages, self.position),
+            chain: StageChain::new(self.options.quic_tracker(), self.stages, self.position),
             queue: VecDeque::new(),
             ended: false,
         }
@@ -327,7 +345,13 @@ impl Extractor {
         }
         // Shortens the trait object's lifetime to the borrow's (not done inside an `Option`).
         let dumper = dumper.map(|dumper| dumper as &mut dyn Dumper);
-        let mut tail = Tail::new(self.stages, dumper, self.options.store, self.position);
+        let mut tail = Tail::new(
+            self.options.quic_tracker(),
+            self.stages,
+            dumper,
+            self.options.store,
+            self.position,
+        );
         let engine = self.options.engine.engine(self.options.threads);
         engine.run(&mut self.reader, &self.options.dissect_options(), &mut tail)?;
         let stopped_early = self.reader.stopped_early().cloned();
@@ -376,8 +400,8 @@ impl Iterator for Records {
             }
             match self.reader.next_frame() {
                 Some(raw) => {
-                    let frame = self.dissector.dissect(&raw, &self.options);
-                    self.chain.observe(&raw, &frame);
+                    let mut frame = self.dissector.dissect(&raw, &self.options);
+                    self.chain.observe(&raw, &mut frame);
                     self.queue.push_back(Record::Frame(frame));
                 }
                 None => {

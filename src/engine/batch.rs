@@ -109,6 +109,10 @@ pub(crate) struct Batch {
     pub(crate) records: Vec<(usize, Record)>,
     /// The frames a worker encoded, if one did.
     pub(crate) encoded: Encoded,
+    /// When the frames do not travel on, those the QUIC tracking may change (see
+    /// [`QuicTracker::may_track`](crate::pipeline::QuicTracker::may_track)), with their index
+    /// in the batch: the tracking sees them in capture order, and the totals count them then.
+    pub(crate) candidates: Vec<(usize, Frame)>,
     /// Totals of the batch's frames, when the frames do not travel on.
     pub(crate) summary: Summary,
 }
@@ -122,6 +126,7 @@ impl Batch {
         self.raw.meta.clear();
         self.records.clear();
         self.encoded.clear();
+        self.candidates.clear();
         self.summary = Summary::default();
     }
 }
@@ -137,6 +142,9 @@ pub(crate) struct Encoded {
     pub(crate) ends: Vec<usize>,
     /// Why encoding stopped before the end of the batch (the frames before it are done).
     pub(crate) error: Option<io::Error>,
+    /// Frames the QUIC tracking changed after they were encoded, with their index in the
+    /// batch, in order: the report writes these instead of their encoded bytes.
+    pub(crate) redo: Vec<(usize, Frame)>,
 }
 
 impl Encoded {
@@ -166,6 +174,7 @@ impl Encoded {
         self.out.clear();
         self.ends.clear();
         self.error = None;
+        self.redo.clear();
     }
 }
 

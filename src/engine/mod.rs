@@ -150,7 +150,7 @@ impl<D: Dissector> Engine for Sequential<D> {
         let mut frame = Frame::default();
         while let Some(raw) = input.next_frame() {
             self.0.dissect_into(&raw, opts, &mut frame);
-            tail.frame(&raw, &frame)?;
+            tail.frame(&raw, &mut frame)?;
             position.set(input.bytes_read());
             // The next frame's builders reuse this one's vectors.
             recycle::recycle_layers(&mut frame.layers);

@@ -2576,31 +2576,87 @@ pub struct TlsRecord {
     pub len: u16,
 }
 
-/// QUIC long-header packet (RFC 9000 section 17.2): version, connection ids, packet type.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// QUIC packet: a long header (RFC 9000 section 17.2: version, connection ids, packet type),
+/// or a short header (section 17.3, a 1-RTT packet), which only the connection it belongs to
+/// makes QUIC (`pipeline::quic`, the connection tracking of every engine).
+///
+/// A short header has no version, packet type nor source id: those fields are then 0 and
+/// empty (`packet_type_name` `1-RTT`) and are not serialized; `header_form` and `spin_bit`
+/// are serialized for short headers only, so long headers read as before.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Quic {
     /// The first byte as carried (its low bits are header-protected).
     pub first_byte: u8,
+    /// Long or short header (the first byte's high bit).
+    pub header_form: QuicHeaderForm,
+    /// Short header: the latency spin bit (0x20 of the first byte, not protected).
+    pub spin_bit: Option<bool>,
     /// Version (1 = QUIC v1; 0 = version negotiation).
     pub version: u32,
     /// Long packet type (0 Initial, 1 0-RTT, 2 Handshake, 3 Retry; as for v1).
     pub packet_type: u8,
-    /// Name of the packet type (`Initial`, `0-RTT`, `Handshake`, `Retry`, `Version Negotiation`).
+    /// Name of the packet type (`Initial`, `0-RTT`, `Handshake`, `Retry`, `Version
+    /// Negotiation`; `1-RTT` for a short header).
     pub packet_type_name: &'static str,
-    /// Destination connection id.
+    /// Destination connection id (short header: of the length the connection uses).
     pub dcid: HexBytes,
     /// Source connection id.
     pub scid: HexBytes,
     /// Initial: the token length.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_len: Option<u64>,
     /// Initial, 0-RTT, Handshake: the Length field (packet number and payload).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub len: Option<u64>,
     /// Header length in bytes, up to the (protected) packet number.
     pub header_len: u32,
     /// Bytes after the header: the Length field's value, else the rest of the datagram.
     pub payload_len: u32,
+}
+
+/// The form of a QUIC packet's header (RFC 9000 section 17).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuicHeaderForm {
+    /// Long header (Initial, 0-RTT, Handshake, Retry, Version Negotiation).
+    #[default]
+    Long,
+    /// Short header (1-RTT).
+    Short,
+}
+
+impl Serialize for Quic {
+    /// A long header's fields, or a short header's (`first_byte`, `header_form`, `spin_bit`,
+    /// `dcid`, `header_len`, `payload_len`).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let short = self.header_form == QuicHeaderForm::Short;
+        let fields = if short {
+            6
+        } else {
+            7 + usize::from(self.token_len.is_some()) + usize::from(self.len.is_some())
+        };
+        let mut st = s.serialize_struct("Quic", fields)?;
+        st.serialize_field("first_byte", &self.first_byte)?;
+        if short {
+            st.serialize_field("header_form", &self.header_form)?;
+            st.serialize_field("spin_bit", &self.spin_bit.unwrap_or_default())?;
+            st.serialize_field("dcid", &self.dcid)?;
+        } else {
+            st.serialize_field("version", &self.version)?;
+            st.serialize_field("packet_type", &self.packet_type)?;
+            st.serialize_field("packet_type_name", self.packet_type_name)?;
+            st.serialize_field("dcid", &self.dcid)?;
+            st.serialize_field("scid", &self.scid)?;
+            if let Some(token_len) = self.token_len {
+                st.serialize_field("token_len", &token_len)?;
+            }
+            if let Some(len) = self.len {
+                st.serialize_field("len", &len)?;
+            }
+        }
+        st.serialize_field("header_len", &self.header_len)?;
+        st.serialize_field("payload_len", &self.payload_len)?;
+        st.end()
+    }
 }
 
 /// SIP message head (RFC 3261): start line and the headers scripts look for.

@@ -4,12 +4,15 @@
 //! datagram or message, or the end of a flow. A [`Stage`] is stateful: it sees every frame in
 //! capture order, under every engine, and may emit records of its own.
 //!
-//! [`Tail`] is what an engine drives: everything after dissection (the stages, the run's
-//! totals, the report). [`SummaryStage`] and [`ProgressStage`] are stages like any other.
+//! [`Tail`] is what an engine drives: everything after dissection (the QUIC connection
+//! tracking, [`QuicTracker`], which may turn a frame's undecoded UDP payload into QUIC; the
+//! stages, the run's totals, the report). [`SummaryStage`] and [`ProgressStage`] are stages like any other.
 
+mod quic;
 mod stages;
 mod tail;
 
+pub use quic::{MAX_CONNECTIONS, MAX_CONVERSATIONS, QuicTracker};
 pub use stages::{ProgressStage, ReadPosition, SummaryStage};
 pub(crate) use tail::{Front, Report};
 pub use tail::{StageChain, Tail};

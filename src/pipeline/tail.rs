@@ -1,6 +1,6 @@
 //! [`Tail`]: everything after dissection, in capture order, on the thread that owns it.
 
-use super::{ReadPosition, Record, Stage, SummaryStage};
+use super::{QuicTracker, ReadPosition, Record, Stage, SummaryStage};
 use crate::capture::{RawFrame, StoppedEarly};
 use crate::dump::{Dumper, FrameEncoder};
 use crate::engine::batch::Batch;
@@ -21,9 +21,11 @@ pub struct Tail<'a> {
 }
 
 /// The stages of a run in order (the run's totals first, then those the caller added), with
-/// the records they emitted and not yet taken. `Send`: the frame iterators and the
+/// the records they emitted and not yet taken, and before them the QUIC connection tracking
+/// (which may change a frame: [`StageChain::observe`]). `Send`: the frame iterators and the
 /// `pipeline` engine's first stage own one.
 pub struct StageChain {
+    quic: Option<QuicTracker>,
     summary: SummaryStage,
     stages: Vec<Box<dyn Stage>>,
     records: Vec<Record>,
@@ -42,9 +44,11 @@ pub(crate) struct Report<'a> {
 }
 
 impl<'a> Tail<'a> {
-    /// A tail over `stages` into `dumper` (if any), keeping frames when `store` is set; the
-    /// engine's reader side reports its byte position into `position`.
+    /// A tail over `stages` (after the QUIC tracking `quic`, if any) into `dumper` (if any),
+    /// keeping frames when `store` is set; the engine's reader side reports its byte position
+    /// into `position`.
     pub fn new(
+        quic: Option<QuicTracker>,
         stages: Vec<Box<dyn Stage>>,
         dumper: Option<&'a mut (dyn Dumper + 'a)>,
         store: bool,
@@ -57,7 +61,7 @@ impl<'a> Tail<'a> {
                 .is_some_and(|dumper| dumper.frame_encoder().is_none());
         Tail {
             front: Front {
-                chain: StageChain::new(stages, position),
+                chain: StageChain::new(quic, stages, position),
                 stored: store.then(Vec::new),
             },
             report: Report { dumper },
@@ -75,9 +79,16 @@ impl<'a> Tail<'a> {
         self.front.chain.has_stages()
     }
 
-    /// Runs the stages over one frame; their records wait in [`Tail::take_records`].
-    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
-        self.front.chain.observe(raw, frame);
+    /// Whether the QUIC tracking runs: a parallel engine whose frames do not travel on
+    /// ([`Tail::needs_frames`]) hands over those it may change ([`Batch::candidates`]).
+    pub(crate) fn tracks_quic(&self) -> bool {
+        self.front.chain.quic.is_some()
+    }
+
+    /// Runs the QUIC tracking and the stages over one frame; their records wait in
+    /// [`Tail::take_records`]. `true` if the tracking changed the frame.
+    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> bool {
+        self.front.chain.observe(raw, frame)
     }
 
     /// The records the stages emitted since the last call.
@@ -85,8 +96,9 @@ impl<'a> Tail<'a> {
         self.front.chain.take_records()
     }
 
-    /// Takes one frame in capture order: stages, then the report, then the stored copy.
-    pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &Frame) -> io::Result<()> {
+    /// Takes one frame in capture order: the QUIC tracking (which may change it), the
+    /// stages, then the report, then the stored copy.
+    pub fn frame(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> io::Result<()> {
         let front = &mut self.front;
         front.chain.observe(raw, frame);
         self.report.frame(raw, frame)?;
@@ -108,7 +120,8 @@ impl<'a> Tail<'a> {
 
     /// Whether the dissected frames must reach the tail one by one in capture order (there
     /// are stages, frames are stored, or the report encodes its frames itself); otherwise a
-    /// parallel engine hands over totals and encoded bytes only.
+    /// parallel engine hands over totals, encoded bytes and the QUIC tracking's candidates
+    /// only.
     pub fn needs_frames(&self) -> bool {
         self.needs_frames
     }
@@ -127,6 +140,7 @@ impl<'a> Tail<'a> {
             self.front.observe_batch(batch);
         } else {
             self.front.chain.summary.0.merge(&batch.summary);
+            self.front.observe_candidates(batch);
         }
         self.report.batch(batch)
     }
@@ -161,10 +175,15 @@ impl<'a> Tail<'a> {
 }
 
 impl StageChain {
-    /// The totals stage, then `stages`; the engine's reader side reports its byte position
-    /// into `position`.
-    pub fn new(stages: Vec<Box<dyn Stage>>, position: ReadPosition) -> StageChain {
+    /// The QUIC tracking `quic` (if any), the totals stage, then `stages`; the engine's
+    /// reader side reports its byte position into `position`.
+    pub fn new(
+        quic: Option<QuicTracker>,
+        stages: Vec<Box<dyn Stage>>,
+        position: ReadPosition,
+    ) -> StageChain {
         StageChain {
+            quic,
             summary: SummaryStage::default(),
             stages,
             records: Vec::new(),
@@ -182,12 +201,19 @@ impl StageChain {
         !self.stages.is_empty()
     }
 
-    /// Runs the stages over one frame; their records wait in [`StageChain::take_records`].
-    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &Frame) {
+    /// Runs the QUIC tracking, then the stages over one frame; their records wait in
+    /// [`StageChain::take_records`]. `true` if the tracking changed the frame (a UDP payload
+    /// of a QUIC connection, now QUIC layers).
+    pub fn observe(&mut self, raw: &RawFrame<'_>, frame: &mut Frame) -> bool {
+        let changed = self
+            .quic
+            .as_mut()
+            .is_some_and(|quic| quic.track(raw, frame));
         self.summary.frame(raw, frame, &mut self.records);
         for stage in &mut self.stages {
             stage.frame(raw, frame, &mut self.records);
         }
+        changed
     }
 
     /// The records the stages emitted since the last call.
@@ -210,6 +236,11 @@ impl StageChain {
     /// The run's totals so far: the frame counts and every stage's counters.
     pub fn summary(&self) -> Summary {
         let mut summary = Summary::default();
+        if let Some(evicted) = self.quic.as_ref().map(QuicTracker::evicted)
+            && evicted > 0
+        {
+            summary.count_event("quic_evicted", evicted);
+        }
         self.summary.summarize(&mut summary);
         for stage in &self.stages {
             stage.summarize(&mut summary);
@@ -219,6 +250,23 @@ impl StageChain {
 }
 
 impl Front {
+    /// The QUIC tracking over the candidate frames of a batch whose frames do not travel on,
+    /// in order; each is counted in the totals then (the workers left them out), and those
+    /// it changed are written anew.
+    fn observe_candidates(&mut self, batch: &mut Batch) {
+        let Batch {
+            raw,
+            candidates,
+            encoded,
+            ..
+        } = batch;
+        for (index, mut frame) in candidates.drain(..) {
+            if self.chain.observe(&raw.frame(index), &mut frame) {
+                encoded.redo.push((index, frame));
+            }
+        }
+    }
+
     /// Keeps a copy of `frame` when the caller stores frames.
     fn store(&mut self, frame: &Frame) {
         if let Some(stored) = &mut self.stored {
@@ -226,11 +274,15 @@ impl Front {
         }
     }
 
-    /// Runs the stages over the dissected frames of `batch`, in order, keeping what they
-    /// emit in the batch after the frame that emitted it; stores the frames if asked.
+    /// Runs the QUIC tracking and the stages over the dissected frames of `batch`, in
+    /// order, keeping what the stages emit in the batch after the frame that emitted it (and
+    /// which frames the tracking changed after a worker encoded them); stores the frames if
+    /// asked.
     pub(crate) fn observe_batch(&mut self, batch: &mut Batch) {
-        for (index, (raw, frame)) in batch.raw.frames().zip(&batch.frames).enumerate() {
-            self.chain.observe(&raw, frame);
+        for (index, (raw, frame)) in batch.raw.frames().zip(&mut batch.frames).enumerate() {
+            if self.chain.observe(&raw, frame) && batch.encoded.done {
+                batch.encoded.redo.push((index, frame.clone()));
+            }
             batch
                 .records
                 .extend(self.chain.take_records().map(|record| (index, record)));
@@ -280,16 +332,31 @@ impl Report<'_> {
         } else {
             frames.len()
         };
-        // Frames before `next` are written, and `encoded.out` before `written`.
+        // Frames before `next` are written, and `encoded.out` before `written`; the frames
+        // the QUIC tracking changed after they were encoded (`redo`) are encoded again here.
         let (mut next, mut written) = (0, 0);
+        let mut redos = encoded.redo.iter().peekable();
         let mut write_to = |report: &mut Self, end: usize| -> io::Result<()> {
-            if encoded.done && end > next {
-                let until = encoded.ends[end - 1];
-                if let Some(dumper) = report.dumper.as_deref_mut() {
-                    dumper.write_encoded(&encoded.out[written..until], (end - next) as u64)?;
+            while encoded.done && end > next {
+                let redo = redos.next_if(|(index, _)| *index < end);
+                let upto = redo.map_or(end, |(index, _)| *index);
+                if upto > next {
+                    let until = encoded.ends[upto - 1];
+                    if let Some(dumper) = report.dumper.as_deref_mut() {
+                        dumper.write_encoded(&encoded.out[written..until], (upto - next) as u64)?;
+                    }
+                    written = until;
                 }
-                written = until;
-            } else {
+                if let Some((index, frame)) = redo {
+                    let index = *index;
+                    report.frame(&raw.frame(index), frame)?;
+                    written = encoded.ends[index];
+                    next = index + 1;
+                } else {
+                    next = end;
+                }
+            }
+            if !encoded.done {
                 for (index, frame) in frames.iter().enumerate().take(end).skip(next) {
                     report.frame(&raw.frame(index), frame)?;
                 }

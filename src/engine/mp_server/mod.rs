@@ -18,7 +18,7 @@ use super::{DissectOptions, Dissector, Engine};
 use crate::capture::CaptureReader;
 use crate::dump::FrameEncoder;
 use crate::model::Frame;
-use crate::pipeline::Tail;
+use crate::pipeline::{QuicTracker, Tail};
 use crossbeam_channel::bounded;
 use std::io;
 
@@ -42,6 +42,7 @@ impl Engine for Server {
     ) -> io::Result<()> {
         let threads = self.threads.max(1);
         let keep_frames = tail.needs_frames();
+        let quic = tail.tracks_quic();
         let encoders: Vec<Option<Box<dyn FrameEncoder>>> =
             (0..threads).map(|_| tail.frame_encoder()).collect();
         let (work_tx, work_rx) = bounded::<Done>(threads);
@@ -52,7 +53,7 @@ impl Engine for Server {
             steps.push(Box::new(move || {
                 let mut scratch = Frame::default();
                 relay(&work, &done, |batch| {
-                    process(batch, &mut encoder, opts, keep_frames, &mut scratch);
+                    process(batch, &mut encoder, opts, (keep_frames, quic), &mut scratch);
                 });
             }));
         }
@@ -64,7 +65,8 @@ impl Engine for Server {
 }
 
 /// Dissects every frame of `batch`, encoding it when there is an encoder; keeps the frames
-/// or only their totals.
+/// or only their totals, and then (with the QUIC tracking, `keep.1`) those the tracking may
+/// change, as candidates left out of the totals.
 ///
 /// Frames are dissected into memory that is already there (the batch's frames of its last
 /// use, or the worker's one `scratch` frame), as `native` does: no frame is allocated or
@@ -75,7 +77,7 @@ fn process(
     batch: &mut Batch,
     encoder: &mut Option<Box<dyn FrameEncoder>>,
     opts: &DissectOptions,
-    keep_frames: bool,
+    (keep_frames, quic): (bool, bool),
     scratch: &mut Frame,
 ) {
     let Batch {
@@ -83,6 +85,7 @@ fn process(
         frames,
         encoded,
         summary,
+        candidates,
         ..
     } = batch;
     if keep_frames {
@@ -105,7 +108,12 @@ fn process(
             frames.truncate(index);
             return;
         }
-        if !keep_frames {
+        if keep_frames {
+            continue;
+        }
+        if quic && QuicTracker::may_track(frame) {
+            candidates.push((index, frame.clone()));
+        } else {
             summary.add(frame);
         }
     }

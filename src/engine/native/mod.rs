@@ -62,7 +62,7 @@ mod ntp;
 mod pim;
 mod ppi;
 mod prism;
-mod quic;
+pub(crate) mod quic;
 mod quic_initial;
 mod radiotap;
 mod sctp;

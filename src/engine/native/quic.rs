@@ -6,7 +6,7 @@
 //! ([`initial_handshake`]); the other packets' payloads stay undecoded.
 
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{HexBytes, Layer, Quic};
+use crate::model::{HexBytes, Layer, Quic, QuicHeaderForm};
 
 /// The HTTP/3 port, where QUIC is looked for.
 pub const PORT: u16 = 443;
@@ -54,6 +54,68 @@ pub fn is_quic(payload: &[u8]) -> bool {
         && payload.get(scil_at).is_some_and(|&s| {
             usize::from(s) <= MAX_CID_LEN && scil_at + 1 + usize::from(s) <= payload.len()
         })
+}
+
+/// The draft number Wireshark gives a version (its `quic_draft_version`): drafts as numbered,
+/// v1 34, v2 100, mvfst and Google's QUIC 22 or 27, the reserved `0x?a?a?a?a` 29; 0 for
+/// other versions.
+fn draft_version(version: u32) -> u8 {
+    match version {
+        v if v >> 8 == 0x00ff_0000 => v as u8,
+        0xface_b001 => 22,
+        0xface_b002 | 0xface_b00e | 0x5130_3530 | 0x5430_3530 | 0x5430_3531 => 27,
+        v if v & 0x0f0f_0f0f == 0x0a0a_0a0a => 29,
+        1 => 34,
+        VERSION_2 => 100,
+        _ => 0,
+    }
+}
+
+/// Whether Wireshark's QUIC heuristic (`dissect_quic_heur`) takes a UDP payload as a long
+/// header, on any port: 13 bytes at least, the long form bit, a version of draft 11 or later
+/// and connection-id lengths of at most 20 (the source id's length byte captured).
+pub fn is_heuristic_long(payload: &[u8]) -> bool {
+    let &[first, v0, v1, v2, v3, dcil, ..] = payload else {
+        return false;
+    };
+    let scil_at = 6 + usize::from(dcil);
+    payload.len() >= 13
+        && first & 0x80 != 0
+        && draft_version(u32::from_be_bytes([v0, v1, v2, v3])) >= 11
+        && usize::from(dcil) <= MAX_CID_LEN
+        && payload
+            .get(scil_at)
+            .is_some_and(|&scil| usize::from(scil) <= MAX_CID_LEN)
+}
+
+/// Decodes a short header (RFC 9000 §17.3) whose destination connection id is `dcid_len`
+/// bytes long (what the connection uses: the packet does not say); the rest is the protected
+/// packet number and payload. A datagram shorter than the id keeps what it has.
+pub fn decode_short(data: &[u8], dcid_len: usize) -> Decoded {
+    let first = data.first().copied().unwrap_or_default();
+    let dcid = data.get(1..).unwrap_or_default();
+    let dcid = dcid.get(..dcid_len).unwrap_or(dcid);
+    let header_len = (1 + dcid.len()).min(data.len());
+    let payload_len = data.len() - header_len;
+    Decoded {
+        layer: Layer::Quic(Box::new(Quic {
+            first_byte: first,
+            header_form: QuicHeaderForm::Short,
+            spin_bit: Some(first & 0x20 != 0),
+            version: 0,
+            packet_type: 0,
+            packet_type_name: "1-RTT",
+            dcid: HexBytes(dcid.to_vec()),
+            scid: HexBytes(Vec::new()),
+            token_len: None,
+            len: None,
+            header_len: header_len as u32,
+            payload_len: payload_len as u32,
+        })),
+        header_len,
+        payload_len,
+        next: None,
+    }
 }
 
 /// The TLS layer of the handshake a client Initial carries, if `packet` (which starts at the
@@ -159,6 +221,8 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     Ok(Decoded {
         layer: Layer::Quic(Box::new(Quic {
             first_byte: first,
+            header_form: QuicHeaderForm::Long,
+            spin_bit: None,
             version,
             packet_type: kind,
             packet_type_name: name,
