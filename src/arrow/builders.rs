@@ -10,51 +10,48 @@ use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer
 use arrow_schema::ArrowError;
 
 /// Booleans packed least significant bit first into 64-bit words as they are appended:
-/// Arrow's layout of validity and boolean values.
+/// Arrow's layout of validity and boolean values. The row count is the caller's: every
+/// column of a batch has the same, so [`FrameColumns`](super::FrameColumns) keeps it once and
+/// ends the words of all columns together ([`Bits::end_word`]).
 #[derive(Debug, Default)]
 pub(super) struct Bits {
     words: Vec<u64>,
-    /// The word being filled: its bits below `len % 64`.
+    /// The word being filled: its bits below `row % 64`.
     current: u64,
-    len: usize,
 }
 
 impl Bits {
-    /// Reserves room for `bits` more bits.
+    /// Reserves room for `bits` bits.
     pub(super) fn reserve(&mut self, bits: usize) {
         self.words.reserve_exact(bits.div_ceil(64));
     }
 
-    /// Appends one bit.
+    /// Sets the bit of row `row` (of the word being filled, so `row % 64`).
     #[inline]
-    pub(super) fn push(&mut self, bit: bool) {
-        self.current |= u64::from(bit) << (self.len % 64);
-        self.len += 1;
-        if self.len.is_multiple_of(64) {
-            self.words.push(self.current.to_le());
-            self.current = 0;
-        }
+    pub(super) fn set(&mut self, bit: bool, row: usize) {
+        self.current |= u64::from(bit) << (row % 64);
     }
 
-    /// How many bits were appended.
-    pub(super) fn len(&self) -> usize {
-        self.len
-    }
-
-    /// The bits as an Arrow buffer; empty afterwards.
-    pub(super) fn take(&mut self) -> BooleanBuffer {
-        let len = std::mem::take(&mut self.len);
-        if !len.is_multiple_of(64) {
-            self.words.push(self.current.to_le());
-        }
+    /// Ends the word being filled, after its 64th row.
+    #[inline]
+    pub(super) fn end_word(&mut self) {
+        self.words.push(self.current.to_le());
         self.current = 0;
-        let words = std::mem::take(&mut self.words);
-        BooleanBuffer::new(Buffer::from_vec(words), 0, len)
     }
 
-    /// The bits as validity: `None` when every row is valid; empty afterwards.
-    pub(super) fn take_nulls(&mut self) -> Option<NullBuffer> {
-        let bits = self.take();
+    /// The bits of `rows` rows as an Arrow buffer; empty afterwards.
+    pub(super) fn take(&mut self, rows: usize) -> BooleanBuffer {
+        if !rows.is_multiple_of(64) {
+            self.end_word();
+        }
+        let words = std::mem::take(&mut self.words);
+        BooleanBuffer::new(Buffer::from_vec(words), 0, rows)
+    }
+
+    /// The bits of `rows` rows as validity: `None` when every row is valid; empty
+    /// afterwards.
+    pub(super) fn take_nulls(&mut self, rows: usize) -> Option<NullBuffer> {
+        let bits = self.take(rows);
         (bits.count_set_bits() != bits.len()).then(|| NullBuffer::new(bits))
     }
 }
@@ -108,12 +105,13 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
         self.valid.reserve(self.rows);
     }
 
+    /// Appends the value of row `row` (the rows before it appended).
     #[inline]
-    pub(super) fn append_option(&mut self, value: Option<T>) {
+    pub(super) fn append_option(&mut self, value: Option<T>, row: usize) {
         match value {
             Some(value) => {
                 if !self.live {
-                    self.start_values();
+                    self.start_values(row);
                 }
                 self.values.push(value);
             }
@@ -123,23 +121,33 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
                 }
             }
         }
-        self.valid.push(value.is_some());
+        self.valid.set(value.is_some(), row);
     }
 
-    /// Makes room for the batch's values, with a zero for each null row so far.
+    /// Ends the validity word of the rows so far (a multiple of 64).
+    #[inline]
+    pub(super) fn end_word(&mut self) {
+        self.valid.end_word();
+    }
+
+    /// Makes room for the batch's values, with a zero for each of the `rows` null rows so
+    /// far.
     #[cold]
-    fn start_values(&mut self) {
+    fn start_values(&mut self, rows: usize) {
         self.values.reserve_exact(self.rows);
-        self.values.resize(self.valid.len(), T::default());
+        self.values.resize(rows, T::default());
         self.live = true;
     }
 
-    /// The values (from `zeros` when every row is null) and their validity; the builder is
-    /// empty afterwards.
-    pub(super) fn take(&mut self, zeros: &Buffer) -> (ScalarBuffer<T>, Option<NullBuffer>) {
-        let rows = self.valid.len();
+    /// The values of the batch's `rows` rows (from `zeros` when every row is null) and
+    /// their validity; the builder is empty afterwards.
+    pub(super) fn take(
+        &mut self,
+        rows: usize,
+        zeros: &Buffer,
+    ) -> (ScalarBuffer<T>, Option<NullBuffer>) {
         self.rows = self.rows.max(rows);
-        let nulls = self.valid.take_nulls();
+        let nulls = self.valid.take_nulls(rows);
         let values = if std::mem::take(&mut self.live) {
             ScalarBuffer::from(std::mem::take(&mut self.values))
         } else {
@@ -172,16 +180,25 @@ impl Flags {
         self.valid.reserve(self.rows);
     }
 
+    /// Appends the value of row `row` (the rows before it appended).
     #[inline]
-    pub(super) fn append_option(&mut self, value: Option<bool>) {
-        self.values.push(value.unwrap_or_default());
-        self.valid.push(value.is_some());
+    pub(super) fn append_option(&mut self, value: Option<bool>, row: usize) {
+        self.values.set(value.unwrap_or_default(), row);
+        self.valid.set(value.is_some(), row);
     }
 
-    /// The values and their validity; the builder is empty afterwards.
-    pub(super) fn take(&mut self) -> (BooleanBuffer, Option<NullBuffer>) {
-        self.rows = self.rows.max(self.valid.len());
-        (self.values.take(), self.valid.take_nulls())
+    /// Ends the words of the rows so far (a multiple of 64).
+    #[inline]
+    pub(super) fn end_word(&mut self) {
+        self.values.end_word();
+        self.valid.end_word();
+    }
+
+    /// The values of the batch's `rows` rows and their validity; the builder is empty
+    /// afterwards.
+    pub(super) fn take(&mut self, rows: usize) -> (BooleanBuffer, Option<NullBuffer>) {
+        self.rows = self.rows.max(rows);
+        (self.values.take(rows), self.valid.take_nulls(rows))
     }
 }
 
@@ -235,20 +252,21 @@ impl Text {
         self.valid.reserve(self.rows);
     }
 
-    /// Starts a non-null row: its bytes follow, then [`Text::end_row`].
+    /// Starts row `row` as non-null (the rows before it appended): its bytes follow, then
+    /// [`Text::end_row`].
     #[inline]
-    pub(super) fn begin_value(&mut self) {
+    pub(super) fn begin_value(&mut self, row: usize) {
         if !self.live {
-            self.start_values();
+            self.start_values(row);
         }
     }
 
-    /// Makes room for the batch's offsets and bytes, with an empty text for each null row
-    /// so far.
+    /// Makes room for the batch's offsets and bytes, with an empty text for each of the
+    /// `rows` null rows so far.
     #[cold]
-    fn start_values(&mut self) {
+    fn start_values(&mut self, rows: usize) {
         self.offsets.reserve_exact(self.rows + 1);
-        self.offsets.resize(self.valid.len() + 1, 0);
+        self.offsets.resize(rows + 1, 0);
         self.bytes.reserve_exact(self.reserve_bytes);
         self.live = true;
     }
@@ -287,30 +305,36 @@ impl Text {
         bytes.extend_from_slice(&self.bytes[start..]);
     }
 
-    /// Ends the row: the bytes pushed since the last row are its value, or it is null.
+    /// Ends row `row`: the bytes pushed since the last row are its value, or it is null.
     #[inline]
-    pub(super) fn end_row(&mut self, valid: bool) {
+    pub(super) fn end_row(&mut self, valid: bool, row: usize) {
         if self.live {
             // Past i32 offsets, `take` refuses the batch; saturating keeps them monotonic.
             let end = i32::try_from(self.bytes.len()).unwrap_or(i32::MAX);
             self.offsets.push(end);
         }
-        self.valid.push(valid);
+        self.valid.set(valid, row);
     }
 
-    /// The column's offsets (from `zeros` when every row is null), bytes and validity; the
-    /// builder is empty afterwards.
+    /// Ends the validity word of the rows so far (a multiple of 64).
+    #[inline]
+    pub(super) fn end_word(&mut self) {
+        self.valid.end_word();
+    }
+
+    /// The offsets of the batch's `rows` rows (from `zeros` when every row is null), bytes
+    /// and validity; the builder is empty afterwards.
     pub(super) fn take(
         &mut self,
+        rows: usize,
         zeros: &Buffer,
     ) -> Result<(OffsetBuffer<i32>, Buffer, Option<NullBuffer>), ArrowError> {
-        let rows = self.valid.len();
         self.rows = self.rows.max(rows);
         self.reserve_bytes = self.bytes.len().max(self.reserve_bytes);
         if i32::try_from(self.bytes.len()).is_err() {
             return Err(ArrowError::OffsetOverflowError(self.bytes.len()));
         }
-        let nulls = self.valid.take_nulls();
+        let nulls = self.valid.take_nulls(rows);
         let offsets = if std::mem::take(&mut self.live) {
             ScalarBuffer::from(std::mem::take(&mut self.offsets))
         } else {
@@ -332,32 +356,39 @@ impl std::fmt::Write for Text {
 mod tests {
     use super::*;
 
+    /// Appends `pattern` to `bits` as rows, ending a word after each 64th as
+    /// `FrameColumns` does.
+    fn set_all(bits: &mut Bits, pattern: &[bool]) {
+        for (row, &bit) in pattern.iter().enumerate() {
+            bits.set(bit, row);
+            if (row + 1).is_multiple_of(64) {
+                bits.end_word();
+            }
+        }
+    }
+
     #[test]
-    fn bits_read_as_pushed_across_words() {
+    fn bits_read_as_set_across_words() {
         let pattern: Vec<bool> = (0..200).map(|i| i % 3 == 0 || i == 130).collect();
         let mut bits = Bits::default();
         bits.reserve(10);
-        for &bit in &pattern {
-            bits.push(bit);
-        }
-        assert_eq!(bits.len(), 200);
-        let buffer = bits.take();
+        set_all(&mut bits, &pattern);
+        let buffer = bits.take(200);
         assert_eq!(buffer.iter().collect::<Vec<_>>(), pattern);
-        assert_eq!(bits.len(), 0);
-        bits.push(true);
-        assert_eq!(bits.take().iter().collect::<Vec<_>>(), [true]);
+        bits.set(true, 0);
+        assert_eq!(bits.take(1).iter().collect::<Vec<_>>(), [true]);
+        // A batch of whole words has no word left to end.
+        set_all(&mut bits, &[false; 128]);
+        assert_eq!(bits.take(128).iter().collect::<Vec<_>>(), [false; 128]);
     }
 
     #[test]
     fn validity_is_none_only_without_nulls() {
         let mut bits = Bits::default();
-        for _ in 0..64 {
-            bits.push(true);
-        }
-        assert!(bits.take_nulls().is_none());
-        bits.push(true);
-        bits.push(false);
-        let nulls = bits.take_nulls().unwrap();
+        set_all(&mut bits, &[true; 64]);
+        assert!(bits.take_nulls(64).is_none());
+        set_all(&mut bits, &[true, false]);
+        let nulls = bits.take_nulls(2).unwrap();
         assert_eq!((nulls.len(), nulls.null_count()), (2, 1));
     }
 
@@ -366,11 +397,11 @@ mod tests {
         let mut zeros = Zeros::new();
         let mut column = Plain::<i64>::new(4);
         column.reserve();
-        for _ in 0..5 {
-            column.append_option(None);
+        for row in 0..5 {
+            column.append_option(None, row);
         }
         let shared = zeros.for_rows(5).clone();
-        let (values, nulls) = column.take(&shared);
+        let (values, nulls) = column.take(5, &shared);
         assert_eq!(values.as_ref(), [0; 5]);
         assert_eq!(nulls.unwrap().null_count(), 5);
         assert_eq!(values.inner().as_ptr(), shared.as_ptr());
@@ -381,24 +412,24 @@ mod tests {
         let mut text = Text::new(4, 16);
         text.reserve();
         assert!(!text.recall(7));
-        text.begin_value();
+        text.begin_value(0);
         text.push_bytes(b"A:B");
         text.remember(7, 0);
-        text.end_row(true);
-        text.begin_value();
+        text.end_row(true, 0);
+        text.begin_value(1);
         assert!(text.recall(7));
-        text.end_row(true);
+        text.end_row(true, 1);
         // A key of the same slot replaces it.
         let other = (0..u64::MAX)
             .find(|&k| k != 7 && memo_slot(k) == memo_slot(7))
             .unwrap();
         let start = text.bytes_len();
-        text.begin_value();
+        text.begin_value(2);
         text.push_bytes(b"C");
         text.remember(other, start);
-        text.end_row(true);
+        text.end_row(true, 2);
         assert!(!text.recall(7));
-        let (offsets, bytes, _) = text.take(Zeros::new().for_rows(3)).unwrap();
+        let (offsets, bytes, _) = text.take(3, Zeros::new().for_rows(3)).unwrap();
         assert_eq!(offsets.as_ref(), [0, 3, 6, 7]);
         assert_eq!(bytes.as_slice(), b"A:BA:BC");
     }
@@ -408,22 +439,25 @@ mod tests {
         let mut zeros = Zeros::new();
         let mut column = Plain::<i16>::new(2);
         column.reserve();
-        for value in [None, None, Some(7), None, Some(-3)] {
-            column.append_option(value);
+        for (row, value) in [None, None, Some(7), None, Some(-3)]
+            .into_iter()
+            .enumerate()
+        {
+            column.append_option(value, row);
         }
-        let (values, nulls) = column.take(zeros.for_rows(5));
+        let (values, nulls) = column.take(5, zeros.for_rows(5));
         assert_eq!(values.as_ref(), [0, 0, 7, 0, -3]);
         let valid: Vec<bool> = nulls.unwrap().iter().collect();
         assert_eq!(valid, [false, false, true, false, true]);
 
         let mut text = Text::new(2, 4);
         text.reserve();
-        text.end_row(false);
-        text.begin_value();
+        text.end_row(false, 0);
+        text.begin_value(1);
         text.push_bytes(b"ab");
-        text.end_row(true);
-        text.end_row(false);
-        let (offsets, bytes, nulls) = text.take(zeros.for_rows(3)).unwrap();
+        text.end_row(true, 1);
+        text.end_row(false, 2);
+        let (offsets, bytes, nulls) = text.take(3, zeros.for_rows(3)).unwrap();
         assert_eq!(offsets.as_ref(), [0, 0, 2, 2]);
         assert_eq!(bytes.as_slice(), b"ab");
         assert_eq!(nulls.unwrap().null_count(), 2);

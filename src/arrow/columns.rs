@@ -38,13 +38,13 @@ macro_rules! new_builder {
     };
 }
 
-/// Appends one optional value to a column's builder.
+/// Appends one optional value, of row `$row`, to a column's builder.
 macro_rules! append {
-    (Utf8, $builder:expr, $value:expr) => {
-        put_text(&mut $builder, $value)
+    (Utf8, $builder:expr, $value:expr, $row:expr) => {
+        put_text(&mut $builder, $value, $row)
     };
-    ($kind:ident, $builder:expr, $value:expr) => {
-        $builder.append_option($value)
+    ($kind:ident, $builder:expr, $value:expr, $row:expr) => {
+        $builder.append_option($value, $row)
     };
 }
 
@@ -64,24 +64,24 @@ macro_rules! array {
     };
 }
 
-/// Takes a column's values out of its builder as an array (a column null in every row reads
-/// `$zeros`).
+/// Takes a column's `$rows` values out of its builder as an array (a column null in every
+/// row reads `$zeros`).
 macro_rules! finish {
-    (TimestampUs, $builder:expr, $zeros:expr) => {{
-        let (values, nulls) = $builder.take($zeros);
+    (TimestampUs, $builder:expr, $rows:expr, $zeros:expr) => {{
+        let (values, nulls) = $builder.take($rows, $zeros);
         let array = TimestampMicrosecondArray::new(values, nulls);
         Arc::new(array.with_timezone(TIME_ZONE)) as ArrayRef
     }};
-    (Utf8, $builder:expr, $zeros:expr) => {{
-        let (offsets, bytes, nulls) = $builder.take($zeros)?;
+    (Utf8, $builder:expr, $rows:expr, $zeros:expr) => {{
+        let (offsets, bytes, nulls) = $builder.take($rows, $zeros)?;
         Arc::new(StringArray::try_new(offsets, bytes, nulls)?) as ArrayRef
     }};
-    (Boolean, $builder:expr, $zeros:expr) => {{
-        let (values, nulls) = $builder.take();
+    (Boolean, $builder:expr, $rows:expr, $zeros:expr) => {{
+        let (values, nulls) = $builder.take($rows);
         Arc::new(BooleanArray::new(values, nulls)) as ArrayRef
     }};
-    ($kind:ident, $builder:expr, $zeros:expr) => {{
-        let (values, nulls) = $builder.take($zeros);
+    ($kind:ident, $builder:expr, $rows:expr, $zeros:expr) => {{
+        let (values, nulls) = $builder.take($rows, $zeros);
         Arc::new(<array!($kind)>::new(values, nulls)) as ArrayRef
     }};
 }
@@ -155,18 +155,23 @@ macro_rules! columns {
                     $(self.$name.reserve();)*
                 }
                 let view = FrameView::new(frame);
+                let row = self.rows;
                 $({
                     let $view = &view;
-                    append!($kind, self.$name, $value);
+                    append!($kind, self.$name, $value, row);
                 })*
                 self.rows += 1;
+                if self.rows.is_multiple_of(64) {
+                    $(self.$name.end_word();)*
+                }
             }
 
             /// The columns of the rows appended since the last call, in schema order; the
             /// builder is empty afterwards.
             fn finish_arrays(&mut self) -> Result<Vec<ArrayRef>, ArrowError> {
-                let zeros = self.zeros.for_rows(std::mem::take(&mut self.rows));
-                Ok(vec![$(finish!($kind, self.$name, zeros),)*])
+                let rows = std::mem::take(&mut self.rows);
+                let zeros = self.zeros.for_rows(rows);
+                Ok(vec![$(finish!($kind, self.$name, rows, zeros),)*])
             }
         }
     };
@@ -415,12 +420,12 @@ impl<T: Display> TextCell for Shown<T> {
     }
 }
 
-/// Appends `value` as text, or a null; a cell with a memo key is copied from the column's
-/// memo when it was met before.
-fn put_text(text: &mut Text, value: Option<impl TextCell>) {
+/// Appends `value` as text, or a null, as row `row`; a cell with a memo key is copied from
+/// the column's memo when it was met before.
+fn put_text(text: &mut Text, value: Option<impl TextCell>, row: usize) {
     let valid = value.is_some();
     if let Some(value) = value {
-        text.begin_value();
+        text.begin_value(row);
         match value.memo_key() {
             Some(key) if text.recall(key) => {}
             Some(key) => {
@@ -431,7 +436,7 @@ fn put_text(text: &mut Text, value: Option<impl TextCell>) {
             None => value.write_to(text),
         }
     }
-    text.end_row(valid);
+    text.end_row(valid, row);
 }
 
 /// Microseconds since the epoch (null on overflow).

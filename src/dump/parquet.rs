@@ -12,7 +12,8 @@
 //! The writer's settings, measured on the 1M-frame mix (BENCHMARKS.md, "Parquet and Arrow
 //! memory, session 10" and "Parquet speed and Python memory, session 12"): row groups of
 //! 32 Ki rows keep one job near 30 MB (64 Ki: 34 MB, the crate's default 1 Mi: the whole
-//! capture's dictionaries), each column chunk one data page; zstd level 1 except for the
+//! capture's dictionaries), each column chunk one data page up to the crate's 1 MiB page size
+//! limit; zstd level 1 except for the
 //! [`RAW`] columns; dictionaries except for the [`DISTINCT`] ones; min/max statistics only
 //! for the [`PRUNED`] columns.
 
@@ -109,7 +110,11 @@ impl<W: Write> ParquetDumper<W> {
                 let mut properties = WriterProperties::builder()
                     .set_compression(Compression::ZSTD(ZstdLevel::default()))
                     .set_max_row_group_row_count(Some(row_group_rows))
-                    // One data page a column chunk (the crate's default: 20 k rows).
+                    // One data page a column chunk: no row limit below the row group's
+                    // (checked after each write batch; the crate's default, 20,000 rows,
+                    // cut chunks of 8 Ki-row batches in two), and the page size limit (the
+                    // crate's 1 MiB) above the 1M mix's largest chunks (≈ 600 KB); a chunk
+                    // of longer texts is still cut by size.
                     .set_data_page_row_count_limit(row_group_rows)
                     .set_write_batch_size(WRITE_BATCH_ROWS)
                     .set_statistics_enabled(EnabledStatistics::None)
@@ -272,6 +277,31 @@ mod tests {
         assert!(column("ts").statistics().is_some());
         assert!(column("ip_src").statistics().is_none());
         assert!(column("src_port").statistics().is_none());
+    }
+
+    #[test]
+    fn a_full_row_group_is_one_data_page_a_column() {
+        use parquet::basic::PageType;
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let frames: Vec<Frame> = extractor().frames().collect();
+        let mut out = Vec::new();
+        let mut dumper = ParquetDumper::new(&mut out);
+        for frame in frames.iter().cycle().take(ROW_GROUP_ROWS) {
+            dumper.push(frame).unwrap();
+        }
+        dumper.finish(&Summary::default(), None).unwrap();
+        drop(dumper);
+        let reader = SerializedFileReader::new(file_of(&out)).unwrap();
+        assert_eq!(reader.metadata().num_row_groups(), 1);
+        let group = reader.get_row_group(0).unwrap();
+        for i in 0..group.num_columns() {
+            let pages = group.get_column_page_reader(i).unwrap();
+            let data_pages = pages
+                .map(|page| page.unwrap().page_type())
+                .filter(|kind| matches!(kind, PageType::DATA_PAGE | PageType::DATA_PAGE_V2))
+                .count();
+            assert_eq!(data_pages, 1, "column {i}");
+        }
     }
 
     #[test]
