@@ -3,8 +3,9 @@
 //! AH does not encrypt: the protected payload follows the header and is dissected by the
 //! header's next-header number (transport mode: TCP, UDP, OSPF, ESP, ...; tunnel mode: 4/41).
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, by_ip_proto, read};
-use crate::model::{Ah, HexBytes, Layer};
+use crate::model::{Ah, FieldValue, HexBytes, Layer, ProtoId};
 
 /// Field offsets of the Authentication Header.
 mod field {
@@ -93,10 +94,32 @@ impl<'a> Packet<'a> {
     }
 }
 
+/// The fields of a header cut short, as tshark 4.0 shows them: the next header and the payload
+/// length once 2 bytes are captured, the reserved field once 4 are, the SPI once 8, the
+/// sequence number once 12 (the ICV only whole, that is never in a cut header).
+fn cut(data: &[u8]) -> Fields {
+    let mut fields = Fields::with_capacity(5);
+    if let [next_header, len, ..] = *data {
+        fields.push(("next_header", FieldValue::U8(next_header)));
+        fields.push(("len", FieldValue::U8(len)));
+    }
+    fields.extend(partial::be16(data, field::RESERVED).map(|v| ("reserved", FieldValue::U16(v))));
+    fields.extend(partial::be32(data, field::SPI).map(|v| ("spi", FieldValue::U32(v))));
+    fields.extend(partial::be32(data, field::SEQ).map(|v| ("seq", FieldValue::U32(v))));
+    fields
+}
+
 /// Decodes an Authentication Header; `declared` is the length the IP header leaves for it.
-/// The payload is dissected by the next-header number.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+/// The payload is dissected by the next-header number. A header cut short is a partial layer
+/// with the fields that fit (`note` says where it is cut).
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why @ DecodeError::Truncated { .. }) => {
+            return Ok(partial::keep(ProtoId::Ah, data, cut(data), 0, why, note));
+        }
+        Err(why) => return Err(why),
+    };
     let header_len = packet.header_len();
     let payload_len = declared.saturating_sub(header_len);
     let next_header = packet.next_header();
@@ -131,7 +154,7 @@ mod tests {
 
     #[test]
     fn decodes_every_field() {
-        let d = decode(&AH_ESP, 100).unwrap();
+        let d = decode(&AH_ESP, 100, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::Ah(Ah {
@@ -155,28 +178,50 @@ mod tests {
     fn next_header_ospf_and_unknown() {
         let mut p = AH_ESP;
         p[0] = 89;
-        assert_eq!(decode(&p, 24).unwrap().next, Some(ProtoId::Ospf));
+        assert_eq!(decode(&p, 24, &mut None).unwrap().next, Some(ProtoId::Ospf));
         p[0] = 253;
-        let d = decode(&p, 24).unwrap();
+        let d = decode(&p, 24, &mut None).unwrap();
         assert_eq!((d.next, d.payload_len), (None, 0));
     }
 
-    #[test]
-    fn header_past_the_end_is_an_error() {
+    /// The cut header's fields and the note's wording at `data`.
+    fn cut_at(data: &[u8]) -> (Vec<&'static str>, String) {
+        let mut note = None;
+        let d = decode(data, 100, &mut note).unwrap();
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
         assert_eq!(
-            decode(&AH_ESP[..11], 11).err().unwrap().to_string(),
-            "AH header needs 12 bytes, 11 captured"
+            (p.proto, p.header_len, d.next),
+            (ProtoId::Ah, data.len() as u32, None)
+        );
+        let names = p.fields.iter().map(|(name, _)| *name).collect();
+        (names, note.unwrap().to_string())
+    }
+
+    #[test]
+    fn header_past_the_end_is_a_partial_layer() {
+        assert_eq!(
+            cut_at(&AH_ESP[..1]),
+            (vec![], "AH header needs 12 bytes, 1 captured".into())
         );
         assert_eq!(
-            decode(&AH_ESP[..20], 20).err().unwrap().to_string(),
-            "AH header needs 24 bytes, 20 captured"
+            cut_at(&AH_ESP[..11]),
+            (
+                vec!["next_header", "len", "reserved", "spi"],
+                "AH header needs 12 bytes, 11 captured".into()
+            )
+        );
+        assert_eq!(
+            cut_at(&AH_ESP[..20]),
+            (
+                vec!["next_header", "len", "reserved", "spi", "seq"],
+                "AH header needs 24 bytes, 20 captured".into()
+            )
         );
         let mut p = AH_ESP;
         p[1] = 0xff; // (255 + 2)·4 = 1028 bytes
-        assert_eq!(
-            decode(&p, 28).err().unwrap().to_string(),
-            "AH header needs 1028 bytes, 28 captured"
-        );
+        assert_eq!(cut_at(&p).1, "AH header needs 1028 bytes, 28 captured");
     }
 
     #[test]
@@ -184,11 +229,11 @@ mod tests {
         let mut p = AH_ESP;
         p[1] = 0; // 8 bytes
         assert_eq!(
-            decode(&p, 28).err().unwrap().to_string(),
+            decode(&p, 28, &mut None).err().unwrap().to_string(),
             "AH payload length 0 gives 8 bytes < 12"
         );
         p[1] = 1; // 12 bytes, no ICV
-        let d = decode(&p, 12).unwrap();
+        let d = decode(&p, 12, &mut None).unwrap();
         let Layer::Ah(ah) = d.layer else {
             panic!("not AH")
         };
@@ -263,8 +308,8 @@ mod tests {
         for _ in 0..200 {
             let bytes = super::super::test_random_bytes(&mut seed, 64);
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len], len);
-                let _ = decode(&bytes[..len], usize::MAX);
+                let _ = decode(&bytes[..len], len, &mut None);
+                let _ = decode(&bytes[..len], usize::MAX, &mut None);
             }
         }
     }

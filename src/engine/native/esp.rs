@@ -1,8 +1,9 @@
 //! IP Encapsulating Security Payload (RFC 4303): SPI and sequence number; the rest is
 //! encrypted and reported as `Raw`.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{Esp, Layer};
+use crate::model::{Esp, FieldValue, Layer, ProtoId};
 
 /// Field offsets of the ESP header.
 mod field {
@@ -59,9 +60,20 @@ impl<'a> Packet<'a> {
 }
 
 /// Decodes an ESP header; `declared` is the length the IP header leaves for it. The encrypted
-/// rest (payload, padding, trailer, ICV) is `payload_len` bytes with no next protocol.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+/// rest (payload, padding, trailer, ICV) is `payload_len` bytes with no next protocol. A header
+/// cut short is a partial layer (`note` says where): the SPI once 4 bytes are captured, as
+/// tshark 4.0 shows it.
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why) => {
+            let fields: Fields = partial::be32(data, 0)
+                .map(|spi| ("spi", FieldValue::U32(spi)))
+                .into_iter()
+                .collect();
+            return Ok(partial::keep(ProtoId::Esp, data, fields, 0, why, note));
+        }
+    };
     let payload_len = declared.saturating_sub(HEADER_LEN);
     Ok(Decoded {
         layer: Layer::Esp(Esp {
@@ -87,7 +99,7 @@ mod tests {
 
     #[test]
     fn decodes_spi_and_seq() {
-        let d = decode(&ESP, 12).unwrap();
+        let d = decode(&ESP, 12, &mut None).unwrap();
         assert_eq!(
             d.layer,
             Layer::Esp(Esp {
@@ -101,16 +113,28 @@ mod tests {
     }
 
     #[test]
-    fn short_header_is_an_error() {
-        assert_eq!(
-            decode(&ESP[..7], 7).err().unwrap().to_string(),
-            "ESP header needs 8 bytes, 7 captured"
-        );
+    fn short_header_is_a_partial_layer() {
+        for (n, fields) in [
+            (3, vec![]),
+            (4, vec![("spi", FieldValue::U32(0x1234_5678))]),
+            (7, vec![("spi", FieldValue::U32(0x1234_5678))]),
+        ] {
+            let mut note = None;
+            let d = decode(&ESP[..n], n, &mut note).unwrap();
+            assert_eq!(
+                note.unwrap().to_string(),
+                format!("ESP header needs 8 bytes, {n} captured")
+            );
+            let Layer::Partial(p) = d.layer else {
+                panic!("not partial")
+            };
+            assert_eq!((p.proto, p.fields, d.next), (ProtoId::Esp, fields, None));
+        }
     }
 
     #[test]
     fn declared_shorter_than_header_gives_empty_payload() {
-        let d = decode(&ESP, 4).unwrap();
+        let d = decode(&ESP, 4, &mut None).unwrap();
         assert_eq!(d.payload_len, 0);
     }
 
@@ -120,8 +144,8 @@ mod tests {
         for _ in 0..300 {
             let bytes = super::super::test_random_bytes(&mut seed, 16);
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len], len);
-                let _ = decode(&bytes[..len], usize::MAX);
+                let _ = decode(&bytes[..len], len, &mut None);
+                let _ = decode(&bytes[..len], usize::MAX, &mut None);
             }
         }
     }

@@ -1,0 +1,246 @@
+//! Partial layers of the service protocols over IP (SCTP, AH, ESP, ...): a header cut by the
+//! snap length is kept with the fields that fit, marked `truncated`, as tshark 4.0.17 shows it.
+//!
+//! Each case is one valid Ethernet/IPv4 frame cut at every byte inside the protocol's header
+//! (the record's original length stays the whole frame's, as a snap length leaves it). For
+//! every cut: every non-parallel engine gives native's frame; the chain; the cut layer is the
+//! last, a `Partial` record whose field names are the recorded ones for that many bytes and
+//! whose values equal the complete record's (the same key in the uncut layer's JSON); the
+//! frame's `error` names the protocol at the header's offset. The recording (at which captured
+//! length tshark shows each field) is checked against live tshark where it is installed.
+
+mod common;
+
+use common::{Node, Pcap};
+use pcapkit::capture::RawFrame;
+use pcapkit::engine::{DissectOptions, EngineKind};
+use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
+use serde_json::Value;
+
+/// Where the IP payload starts in the frames built here.
+const IP_PAYLOAD: usize = 34;
+
+/// Ethernet, then IPv4 (10.1.2.3 → 192.168.7.9, TTL 64) carrying `payload` as `proto`.
+fn frame(proto: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+    ];
+    f.extend_from_slice(&[0x08, 0x00, 0x45, 0x10]);
+    f.extend_from_slice(&((20 + payload.len()) as u16).to_be_bytes());
+    f.extend_from_slice(&[0x12, 0x34, 0x40, 0x00, 64, proto, 0x54, 0xc2]);
+    f.extend_from_slice(&[10, 1, 2, 3, 192, 168, 7, 9]);
+    f.extend_from_slice(payload);
+    f
+}
+
+/// One recorded protocol: its frame and, per captured length of its header, the fields
+/// tshark adds there (our name, tshark's field).
+struct Case {
+    proto: ProtoId,
+    ip_proto: u8,
+    /// The IP payload: the header, then whatever follows it.
+    payload: Vec<u8>,
+    /// Bytes of the header: every cut below this is a partial layer.
+    header_len: usize,
+    /// tshark's layer key.
+    tshark_layer: &'static str,
+    /// pcapkit's chain of a cut frame.
+    chain: &'static str,
+    steps: &'static [(usize, &'static [(&'static str, &'static str)])],
+}
+
+impl Case {
+    /// The names recorded for `captured` bytes of the header, in the record's order.
+    fn names(&self, captured: usize) -> Vec<&'static str> {
+        self.steps
+            .iter()
+            .filter(|(at, _)| *at <= captured)
+            .flat_map(|(_, fields)| fields.iter().map(|(name, _)| *name))
+            .collect()
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // SCTP 8080 → 80, tag 0x12345678, checksum 0xabcdef01, one SACK chunk: tshark shows
+        // no field of a common header shorter than 12 bytes (and lists no cut chunk, as the
+        // complete record does not).
+        Case {
+            proto: ProtoId::Sctp,
+            ip_proto: 132,
+            payload: [
+                &[
+                    0x1f, 0x90, 0x00, 0x50, 0x12, 0x34, 0x56, 0x78, 0xab, 0xcd, 0xef, 0x01,
+                ][..],
+                &[3, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0xff, 0, 0, 0, 0, 0],
+            ]
+            .concat(),
+            header_len: 12,
+            tshark_layer: "sctp",
+            chain: "Ethernet:IPv4:SCTP",
+            steps: &[],
+        },
+        // AH, next header ESP, length 4 (24 bytes), SPI 0x1234, sequence 5, a 12-byte ICV,
+        // then an ESP header. The ICV is never shown cut.
+        Case {
+            proto: ProtoId::Ah,
+            ip_proto: 51,
+            payload: [
+                &[
+                    0x32, 0x04, 0x00, 0x00, 0x00, 0x00, 0x12, 0x34, 0x00, 0x00, 0x00, 0x05,
+                ][..],
+                &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+                &[0x00, 0x00, 0x56, 0x78, 0, 0, 0, 1, 0xde, 0xad],
+            ]
+            .concat(),
+            header_len: 24,
+            tshark_layer: "ah",
+            chain: "Ethernet:IPv4:AH",
+            steps: &[
+                (
+                    2,
+                    &[("next_header", "ah.next_header"), ("len", "ah.length")],
+                ),
+                (4, &[("reserved", "ah.reserved")]),
+                (8, &[("spi", "ah.spi")]),
+                (12, &[("seq", "ah.sequence")]),
+            ],
+        },
+        // ESP, SPI 0x12345678, sequence 1, then 5 encrypted bytes.
+        Case {
+            proto: ProtoId::Esp,
+            ip_proto: 50,
+            payload: vec![0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1, 2, 3, 4, 5, 6],
+            header_len: 8,
+            tshark_layer: "esp",
+            chain: "Ethernet:IPv4:ESP",
+            steps: &[(4, &[("spi", "esp.spi")])],
+        },
+    ]
+}
+
+fn dissect_all(data: &[u8], len: usize) -> Frame {
+    let raw = RawFrame {
+        number: 1,
+        timestamp: None,
+        len: len as u32,
+        link_type: LinkType::ETHERNET,
+        interface: None,
+        data,
+    };
+    let opts = DissectOptions::default();
+    let native = EngineKind::Native.dissector().dissect(&raw, &opts);
+    let native_json = comparable(&native);
+    for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
+        let frame = kind.dissector().dissect(&raw, &opts);
+        assert_eq!(
+            comparable(&frame),
+            native_json,
+            "engine {kind:?} at {} of {len} bytes",
+            data.len()
+        );
+    }
+    native
+}
+
+/// A frame's JSON without the error's wording (engines word their errors differently).
+fn comparable(frame: &Frame) -> Value {
+    let mut v = serde_json::to_value(frame).unwrap();
+    if let Some(error) = v.get_mut("error").and_then(Value::as_object_mut) {
+        error.remove("reason");
+    }
+    v
+}
+
+/// Cuts the case's frame at every length inside its header and checks each cut.
+fn check_every_cut(case: &Case) {
+    let full = frame(case.ip_proto, &case.payload);
+    let complete = dissect_all(&full, full.len());
+    assert_eq!(complete.error, None, "{:?}", case.proto);
+    let complete_json = serde_json::to_value(&complete).unwrap();
+    let index = complete
+        .layers
+        .iter()
+        .position(|l| l.proto() == case.proto)
+        .expect("the complete frame has the protocol");
+    let whole = &complete_json["layers"][index];
+    for captured in 0..case.header_len {
+        let at = format!("{:?} at {captured}", case.proto);
+        let frame = dissect_all(&full[..IP_PAYLOAD + captured], full.len());
+        assert_eq!(frame.protocol_chain(), case.chain, "{at}");
+        let Some(Layer::Partial(partial)) = frame.layers.last() else {
+            panic!("{at}: the last layer is not partial");
+        };
+        assert_eq!(
+            (partial.proto, partial.header_len as usize),
+            (case.proto, captured),
+            "{at}"
+        );
+        let error = frame.error.as_ref().expect("a cut frame has an error");
+        assert_eq!(
+            (error.layer, error.offset as usize),
+            (case.proto, IP_PAYLOAD),
+            "{at}"
+        );
+        let names: Vec<&str> = partial.fields.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, case.names(captured), "{at}");
+        let layer = serde_json::to_value(frame.layers.last().unwrap()).unwrap();
+        let object = layer.as_object().unwrap();
+        assert_eq!(object.len(), names.len() + 4, "{at}");
+        assert_eq!(object["truncated"], Value::Bool(true));
+        for name in &names {
+            assert_eq!(object[*name], whole[*name], "{name}: {at}");
+        }
+    }
+}
+
+#[test]
+fn every_cut_keeps_the_recorded_fields() {
+    for case in cases() {
+        check_every_cut(&case);
+    }
+}
+
+/// The tshark fields a cut layer shows, among those the case records.
+fn tshark_fields(case: &Case, layers: &Node) -> Vec<&'static str> {
+    let layer = layers.get(case.tshark_layer);
+    let leaves: Vec<String> = layer.map_or_else(Vec::new, |l| {
+        l.leaves().into_iter().map(|(key, _)| key).collect()
+    });
+    case.steps
+        .iter()
+        .flat_map(|(_, fields)| fields.iter().map(|(_, tshark)| *tshark))
+        .filter(|tshark| leaves.iter().any(|key| key == tshark))
+        .collect()
+}
+
+#[test]
+fn the_recording_is_what_tshark_shows() {
+    for case in cases() {
+        let full = frame(case.ip_proto, &case.payload);
+        let pcap = (0..case.header_len)
+            .fold(Pcap::new(false, false, 1, 65535), |pcap, captured| {
+                pcap.record(1, 0, full.len() as u32, &full[..IP_PAYLOAD + captured])
+            })
+            .bytes();
+        let Some(frames) = common::tshark_json_of(&pcap, &[]) else {
+            return;
+        };
+        assert_eq!(frames.len(), case.header_len);
+        for (captured, layers) in frames.iter().enumerate() {
+            let at = format!("{:?} at {captured}", case.proto);
+            let chain = common::tshark_chain(layers);
+            assert!(
+                chain.ends_with(&format!("ip:{}", case.tshark_layer)),
+                "{at}: {chain}"
+            );
+            let expected: Vec<&str> = case
+                .steps
+                .iter()
+                .filter(|(n, _)| *n <= captured)
+                .flat_map(|(_, fields)| fields.iter().map(|(_, tshark)| *tshark))
+                .collect();
+            assert_eq!(tshark_fields(&case, layers), expected, "{at}");
+        }
+    }
+}
