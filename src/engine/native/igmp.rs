@@ -4,8 +4,9 @@
 //! payload is at least 12 bytes, else v2 when its max response time is not 0, else v1; reports
 //! are v1 (0x12), v2 (0x16, and the v2 leave 0x17) or v3 (0x22).
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{Igmp, IgmpGroupRecord, Layer, ProtoId};
+use crate::model::{FieldValue, Igmp, IgmpGroupRecord, Layer, ProtoId};
 use std::net::Ipv4Addr;
 
 /// Field offsets of the IGMP message.
@@ -146,12 +147,51 @@ fn version(kind: u8, max_resp: u8, declared: usize) -> Option<u8> {
     }
 }
 
+/// The DVMRP message type (handed by Wireshark to its own dissector, as PIM v1 is).
+const DVMRP: u8 = 0x13;
+
+/// The fields of a message cut short, as tshark 4.0 shows them. The type (and the version it
+/// tells) once 1 byte is captured; a v1/v2 query's version needs the max response time, so
+/// both come with 2 bytes. IGMP's own messages (queries, reports, leave, mtrace) add the max
+/// response time at 2 bytes and the checksum at 4; a v3 query shows nothing more until its 12
+/// bytes are whole. Other types show the type; DVMRP and PIM v1 not even that.
+fn cut(data: &[u8], declared: usize) -> Fields {
+    let mut fields = Fields::with_capacity(4);
+    let Some(&kind) = data.first() else {
+        return fields;
+    };
+    let max_resp = data.get(field::MAX_RESP).copied();
+    let v3_query = kind == 0x11 && declared >= V3_QUERY_LEN;
+    let version = match (kind, max_resp) {
+        (DVMRP | PIM_V1, _) => return fields,
+        (0x11, None) if !v3_query => return fields,
+        (_, max_resp) => version(kind, max_resp.unwrap_or_default(), declared),
+    };
+    fields.extend(version.map(|v| ("version", FieldValue::U8(v))));
+    fields.push(("type", FieldValue::U8(kind)));
+    let own = version.is_some() || matches!(kind, 0x1e | 0x1f);
+    if !own || v3_query {
+        return fields;
+    }
+    fields.extend(max_resp.map(|v| ("max_resp", FieldValue::U8(v))));
+    let checksum = partial::be16(data, field::CHECKSUM);
+    fields.extend(checksum.map(|v| ("checksum", FieldValue::U16(v))));
+    fields
+}
+
 /// Decodes an IGMP message; `declared` is the IP payload length (it decides the query's
-/// version). The message is the whole IP payload: nothing follows it.
+/// version). The message is the whole IP payload: nothing follows it. A message cut short is
+/// a partial layer with the fields that fit (`note` says where it is cut).
 ///
 /// Source and group-record counts are untrusted: lists hold what the captured bytes carry.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why) => {
+            let fields = cut(data, declared);
+            return Ok(partial::keep(ProtoId::Igmp, data, fields, 0, why, note));
+        }
+    };
     let kind = packet.kind();
     let max_resp = packet.max_resp();
     let version = version(kind, max_resp, declared);
@@ -175,11 +215,9 @@ pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
     match (kind, version) {
         (0x11, Some(3)) => {
             let Some(query) = data.first_chunk::<V3_QUERY_LEN>() else {
-                return Err(DecodeError::truncated(
-                    "IGMPv3 query",
-                    V3_QUERY_LEN,
-                    data.len(),
-                ));
+                let why = DecodeError::truncated("IGMPv3 query", V3_QUERY_LEN, data.len());
+                let fields = cut(data, declared);
+                return Ok(partial::keep(ProtoId::Igmp, data, fields, 0, why, note));
             };
             let s_qrv = query[field::S_QRV];
             let count = packet.be16(field::NUM_SOURCES).unwrap_or_default();
@@ -262,7 +300,7 @@ mod tests {
 
     #[test]
     fn v3_query_from_capture() {
-        let d = decode(&V3_QUERY, 12).unwrap();
+        let d = decode(&V3_QUERY, 12, &mut None).unwrap();
         assert_eq!(
             *igmp(&d),
             Igmp {
@@ -289,11 +327,11 @@ mod tests {
     #[test]
     fn v1_v2_by_length_and_max_resp() {
         let v2 = [0x11, 0x64, 0xee, 0x9b, 0, 0, 0, 0];
-        assert_eq!(igmp(&decode(&v2, 8).unwrap()).version, Some(2));
+        assert_eq!(igmp(&decode(&v2, 8, &mut None).unwrap()).version, Some(2));
         let v1 = [0x11, 0x00, 0xee, 0xff, 0, 0, 0, 0];
-        assert_eq!(igmp(&decode(&v1, 8).unwrap()).version, Some(1));
+        assert_eq!(igmp(&decode(&v1, 8, &mut None).unwrap()).version, Some(1));
         let leave = [0x17, 0x00, 0x08, 0xfc, 0xe0, 0x00, 0x00, 0xfb];
-        let d = decode(&leave, 8).unwrap();
+        let d = decode(&leave, 8, &mut None).unwrap();
         let i = igmp(&d);
         assert_eq!(
             (i.version, i.type_name, i.group),
@@ -304,9 +342,12 @@ mod tests {
             )
         );
         let report = [0x12, 0, 0, 0, 0xe0, 0, 0, 1];
-        assert_eq!(igmp(&decode(&report, 8).unwrap()).version, Some(1));
+        assert_eq!(
+            igmp(&decode(&report, 8, &mut None).unwrap()).version,
+            Some(1)
+        );
         let dvmrp = [0x13, 0, 0, 0, 0, 0, 0, 0];
-        let d = decode(&dvmrp, 8).unwrap();
+        let d = decode(&dvmrp, 8, &mut None).unwrap();
         assert_eq!(
             (igmp(&d).version, igmp(&d).type_name),
             (None, Some("dvmrp"))
@@ -319,7 +360,7 @@ mod tests {
         q[8] = 0x0a; // S set, QRV 2
         q[11] = 2;
         q.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
-        let d = decode(&q, q.len()).unwrap();
+        let d = decode(&q, q.len(), &mut None).unwrap();
         let i = igmp(&d);
         assert_eq!((i.s, i.qrv, i.num_sources), (Some(true), Some(2), Some(2)));
         assert_eq!(
@@ -328,7 +369,7 @@ mod tests {
         );
         // A count larger than the message: only the captured sources.
         q[10..12].copy_from_slice(&[0xff, 0xff]);
-        let d = decode(&q, q.len()).unwrap();
+        let d = decode(&q, q.len(), &mut None).unwrap();
         assert_eq!(igmp(&d).num_sources, Some(0xffff));
         assert_eq!(igmp(&d).sources.as_ref().map(Vec::len), Some(2));
     }
@@ -342,7 +383,7 @@ mod tests {
         r.extend_from_slice(&[
             5, 1, 0, 1, 239, 2, 2, 2, 10, 1, 1, 1, 0xaa, 0xbb, 0xcc, 0xdd,
         ]);
-        let d = decode(&r, r.len()).unwrap();
+        let d = decode(&r, r.len(), &mut None).unwrap();
         let i = igmp(&d);
         assert_eq!(
             (i.version, i.num_records, i.group),
@@ -374,7 +415,7 @@ mod tests {
         // Counts larger than the message: records stop where the bytes do.
         r[6..8].copy_from_slice(&[0xff, 0xff]);
         r[18..20].copy_from_slice(&[0x40, 0x00]); // record 2 claims 16384 sources
-        let d = decode(&r, r.len()).unwrap();
+        let d = decode(&r, r.len(), &mut None).unwrap();
         assert_eq!(igmp(&d).records.as_ref().map(Vec::len), Some(1));
     }
 
@@ -382,7 +423,7 @@ mod tests {
     fn pim_v1_is_handed_on_whole() {
         // tshark 4.0.17: `igmp:pim`; the PIMv1 dissector reads from the IGMP type on.
         let m = [0x14, 3, 0xab, 0xcd, 0x10, 0, 0, 0, 10, 0, 0, 1];
-        let d = decode(&m, m.len()).unwrap();
+        let d = decode(&m, m.len(), &mut None).unwrap();
         assert_eq!(
             (d.header_len, d.payload_len, d.next),
             (0, 12, Some(ProtoId::Pim))
@@ -392,16 +433,40 @@ mod tests {
     }
 
     #[test]
-    fn malformed_lengths() {
+    fn cut_messages_keep_the_fields_tshark_shows() {
+        let cut_at = |data: &[u8], declared: usize| {
+            let mut note = None;
+            let d = decode(data, declared, &mut note).unwrap();
+            let Layer::Partial(p) = d.layer else {
+                panic!("not partial")
+            };
+            assert_eq!((p.proto, d.next), (ProtoId::Igmp, None));
+            let names: Vec<&str> = p.fields.iter().map(|(name, _)| *name).collect();
+            (names, note.unwrap().to_string())
+        };
         assert_eq!(
-            decode(&V3_QUERY[..7], 7).err().unwrap().to_string(),
-            "IGMP message needs 8 bytes, 7 captured"
+            cut_at(&V3_QUERY[..7], 7),
+            (
+                vec!["version", "type", "max_resp", "checksum"],
+                "IGMP message needs 8 bytes, 7 captured".into()
+            )
         );
-        // IP says 12 bytes (v3 query) but only 10 are captured.
+        // IP says 12 bytes (v3 query) but only 10 are captured: the type tells the version.
         assert_eq!(
-            decode(&V3_QUERY[..10], 12).err().unwrap().to_string(),
-            "IGMPv3 query needs 12 bytes, 10 captured"
+            cut_at(&V3_QUERY[..10], 12),
+            (
+                vec!["version", "type"],
+                "IGMPv3 query needs 12 bytes, 10 captured".into()
+            )
         );
+        assert_eq!(cut_at(&V3_QUERY[..1], 12).0, ["version", "type"]);
+        // A v1/v2 query's version needs its max response time.
+        assert!(cut_at(&V3_QUERY[..1], 8).0.is_empty());
+        assert_eq!(cut_at(&V3_QUERY[..2], 8).0, ["version", "type", "max_resp"]);
+        assert_eq!(cut_at(&[0x1e, 0], 8).0, ["type", "max_resp"]);
+        assert_eq!(cut_at(&[0x30, 0], 8).0, ["type"]);
+        assert!(cut_at(&[0x13, 0], 8).0.is_empty());
+        assert!(cut_at(&[PIM_V1, 0], 8).0.is_empty());
     }
 
     #[test]
@@ -411,8 +476,8 @@ mod tests {
             let mut bytes = super::super::test_random_bytes(&mut seed, 64);
             bytes[0] = [0x11, 0x22, 0x12, 0x16, 0x17][round % 5];
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len], len);
-                let _ = decode(&bytes[..len], usize::MAX);
+                let _ = decode(&bytes[..len], len, &mut None);
+                let _ = decode(&bytes[..len], usize::MAX, &mut None);
             }
         }
     }

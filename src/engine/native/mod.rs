@@ -397,7 +397,7 @@ fn decode(
         ProtoId::Hip => hip::decode(data, declared),
         ProtoId::Mh => mh::decode(data, declared, partial),
         ProtoId::Ospf => ospf::decode(data, declared, partial),
-        ProtoId::Igmp => igmp::decode(data, declared),
+        ProtoId::Igmp => igmp::decode(data, declared, partial),
         ProtoId::Gtp => gtp::decode(data),
         ProtoId::Mpls => mpls::decode(data),
         ProtoId::Sctp => sctp::decode(data, declared, partial),
