@@ -184,6 +184,67 @@ fn cases() -> Vec<Case> {
                 (4, &[("checksum", "igmp.checksum")]),
             ],
         },
+        // PIMv2 Register (Null-Register), an IPv4 header inside: the flags come whole.
+        Case {
+            proto: ProtoId::Pim,
+            ip_proto: 103,
+            payload: [
+                &[0x21, 0x00, 0x12, 0x34, 0x40, 0, 0, 0][..],
+                &[
+                    0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+                ],
+            ]
+            .concat(),
+            header_len: 8,
+            tshark_layer: "pim",
+            chain: "Ethernet:IPv4:PIM",
+            steps: &[
+                (1, &[("version", "pim.version"), ("type", "pim.type")]),
+                (4, &[("checksum", "pim.cksum")]),
+            ],
+        },
+        // PIMv2 Join/Prune, upstream neighbor 192.168.1.1, one group, holdtime 105.
+        Case {
+            proto: ProtoId::Pim,
+            ip_proto: 103,
+            payload: [
+                &[0x23, 0x00, 0x12, 0x34, 1, 0, 192, 168, 1, 1, 0, 1, 0, 105][..],
+                &[
+                    1, 0, 0, 32, 224, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 32, 192, 168, 1, 1,
+                ],
+            ]
+            .concat(),
+            header_len: 14,
+            tshark_layer: "pim",
+            chain: "Ethernet:IPv4:PIM",
+            steps: &[
+                (1, &[("version", "pim.version"), ("type", "pim.type")]),
+                (4, &[("checksum", "pim.cksum")]),
+                (10, &[("upstream_neighbor", "pim.upstream_neighbor")]),
+                (12, &[("num_groups", "pim.numgroups")]),
+            ],
+        },
+        // PIMv2 Join/Prune with an IPv6 upstream neighbor (2001:db8::1; tshark's field is
+        // `pim.upstream_neighbor_ip6`).
+        Case {
+            proto: ProtoId::Pim,
+            ip_proto: 103,
+            payload: [
+                &[0x23, 0x00, 0x12, 0x34, 2, 0][..],
+                &[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                &[0, 0, 0, 105],
+            ]
+            .concat(),
+            header_len: 26,
+            tshark_layer: "pim",
+            chain: "Ethernet:IPv4:PIM",
+            steps: &[
+                (1, &[("version", "pim.version"), ("type", "pim.type")]),
+                (4, &[("checksum", "pim.cksum")]),
+                (22, &[("upstream_neighbor", "pim.upstream_neighbor_ip6")]),
+                (24, &[("num_groups", "pim.numgroups")]),
+            ],
+        },
         // mtrace query (no version): byte 1 is tshark's hop count.
         Case {
             proto: ProtoId::Igmp,

@@ -11,8 +11,10 @@
 //! IGMP's code, checksum, a version byte and 3 reserved bytes) to its PIMv1 dissector, so the
 //! chain is `igmp:pim` and this layer covers the IGMP bytes too ([`decode_v1`]).
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, ip_by_version, read};
-use crate::model::{AnyAddr, DhcpOption, Layer, Pim, ProtoId};
+use crate::model::{AnyAddr, DhcpOption, FieldValue, Layer, Pim, ProtoId};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Length of the common header.
 pub const HEADER_LEN: usize = 4;
@@ -160,12 +162,61 @@ fn hello_option(
     Ok((DhcpOption { code, len }, value, end))
 }
 
-/// Decodes a PIM version 2 message. A Hello whose options go wrong (cut short, or more than
+/// The fields of a version 2 message cut short, as tshark 4.0 shows them: version and type
+/// once 1 byte is captured, the checksum once 4 are; a Join/Prune's upstream neighbor once its
+/// encoded address is whole, its group count once the byte after the reserved one is (a
+/// Register's flags come whole or not at all). Another version shows none.
+fn cut(data: &[u8]) -> Fields {
+    let mut fields = Fields::with_capacity(5);
+    let Some(&version_type) = data.first() else {
+        return fields;
+    };
+    let (version, kind) = (version_type >> 4, version_type & 0x0f);
+    if version != 2 {
+        return fields;
+    }
+    fields.push(("version", FieldValue::U8(version)));
+    fields.push(("type", FieldValue::U8(kind)));
+    let Some(checksum) = partial::be16(data, 2) else {
+        return fields;
+    };
+    fields.push(("checksum", FieldValue::U16(checksum)));
+    let at = HEADER_LEN + 2;
+    let neighbor = match (kind, data.get(HEADER_LEN)) {
+        (kind::JOIN_PRUNE, Some(1)) => read::bytes(data, at, 4)
+            .and_then(|a| <[u8; 4]>::try_from(a).ok())
+            .map(|a| (4, FieldValue::Ipv4(Ipv4Addr::from(a)))),
+        (kind::JOIN_PRUNE, Some(2)) => read::bytes(data, at, 16)
+            .and_then(|a| <[u8; 16]>::try_from(a).ok())
+            .map(|a| (16, FieldValue::Ipv6(Ipv6Addr::from(a)))),
+        _ => None,
+    };
+    if let Some((addr_len, neighbor)) = neighbor {
+        fields.push(("upstream_neighbor", neighbor));
+        let groups = data.get(at + addr_len + 1).copied();
+        fields.extend(groups.map(|n| ("num_groups", FieldValue::U8(n))));
+    }
+    fields
+}
+
+/// Decodes a PIM version 2 message. A header cut short is a partial layer with the fields that
+/// fit (`partial` says where it is cut). A Hello whose options go wrong (cut short, or more than
 /// [`MAX_OPTIONS`]) is kept with the options before, and `partial` says why, as tshark shows
 /// such a message.
 pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
+    let keep = |why: DecodeError, partial: &mut Option<DecodeError>| {
+        Ok(partial::keep(
+            ProtoId::Pim,
+            data,
+            cut(data),
+            0,
+            why,
+            partial,
+        ))
+    };
     let &[version_type, _reserved, c0, c1, ..] = data else {
-        return Err(DecodeError::truncated("PIM header", HEADER_LEN, data.len()));
+        let why = DecodeError::truncated("PIM header", HEADER_LEN, data.len());
+        return keep(why, partial);
     };
     let version = version_type >> 4;
     if version != 2 {
@@ -202,11 +253,8 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
             let (Some(flags), Some(inner)) =
                 (read::be32(data, HEADER_LEN), data.get(REGISTER_LEN..))
             else {
-                return Err(DecodeError::truncated(
-                    "PIM Register",
-                    REGISTER_LEN,
-                    data.len(),
-                ));
+                let why = DecodeError::truncated("PIM Register", REGISTER_LEN, data.len());
+                return keep(why, partial);
             };
             pim.register_flags = Some(flags);
             (REGISTER_LEN, ip_by_version(inner))
@@ -217,6 +265,10 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
             let addr_len = match family {
                 Some(1) => 4,
                 Some(2) => 16,
+                None => {
+                    let why = DecodeError::truncated("PIM Join/Prune", HEADER_LEN + 1, data.len());
+                    return keep(why, partial);
+                }
                 _ => {
                     return Err(DecodeError::other(format!(
                         "PIM Join/Prune upstream neighbor family {family:?} (1 IPv4, 2 IPv6)"
@@ -225,22 +277,16 @@ pub fn decode(data: &[u8], partial: &mut Option<DecodeError>) -> DecodeResult {
             };
             let at = HEADER_LEN + 2;
             let Some(addr) = read::bytes(data, at, addr_len) else {
-                return Err(DecodeError::truncated(
-                    "PIM Join/Prune",
-                    at + addr_len,
-                    data.len(),
-                ));
+                let why = DecodeError::truncated("PIM Join/Prune", at + addr_len, data.len());
+                return keep(why, partial);
             };
             pim.upstream_neighbor = Some(AnyAddr(addr.to_vec()));
             let Some(&[_reserved, groups, h0, h1]) = data
                 .get(at + addr_len..)
                 .and_then(|rest| rest.first_chunk())
             else {
-                return Err(DecodeError::truncated(
-                    "PIM Join/Prune",
-                    at + addr_len + 4,
-                    data.len(),
-                ));
+                let why = DecodeError::truncated("PIM Join/Prune", at + addr_len + 4, data.len());
+                return keep(why, partial);
             };
             pim.num_groups = Some(groups);
             pim.holdtime = Some(u16::from_be_bytes([h0, h1]));
@@ -325,7 +371,23 @@ mod tests {
             (8, 2, Some(ProtoId::Ipv4))
         );
         assert_eq!(decode(&m[..8], &mut None).unwrap().next, None);
-        assert!(decode(&m[..7], &mut None).is_err());
+        assert_eq!(
+            cut_names(&m[..7]),
+            ["version", "type", "checksum"],
+            "the flags come whole"
+        );
+    }
+
+    /// The field names of a cut message's partial layer.
+    fn cut_names(data: &[u8]) -> Vec<&'static str> {
+        let mut note = None;
+        let d = decode(data, &mut note).unwrap();
+        assert!(matches!(note, Some(DecodeError::Truncated { .. })));
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!((p.proto, d.next), (ProtoId::Pim, None));
+        p.fields.iter().map(|(name, _)| *name).collect()
     }
 
     #[test]
@@ -338,7 +400,14 @@ mod tests {
             "10.0.0.1"
         );
         assert_eq!((p.num_groups, p.holdtime), (Some(2), Some(210)));
-        assert!(decode(&m[..13], &mut None).is_err());
+        let header = ["version", "type", "checksum"];
+        assert_eq!(cut_names(&m[..4]), header);
+        assert_eq!(cut_names(&m[..9]), header);
+        let neighbor = [&header[..], &["upstream_neighbor"]].concat();
+        assert_eq!(cut_names(&m[..10]), neighbor);
+        assert_eq!(cut_names(&m[..11]), neighbor);
+        let groups = [&neighbor[..], &["num_groups"]].concat();
+        assert_eq!(cut_names(&m[..13]), groups);
         let mut bad = m;
         bad[4] = 9;
         assert!(decode(&bad, &mut None).is_err());
@@ -346,7 +415,9 @@ mod tests {
 
     #[test]
     fn bad_headers_are_errors() {
-        assert!(decode(&[0x20, 0], &mut None).is_err());
+        assert!(cut_names(&[]).is_empty());
+        assert_eq!(cut_names(&[0x20, 0]), ["version", "type"]);
+        assert!(cut_names(&[0x10, 0]).is_empty());
         assert_eq!(
             decode(&[0x10, 0, 0, 0], &mut None)
                 .err()
