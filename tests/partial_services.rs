@@ -245,6 +245,63 @@ fn cases() -> Vec<Case> {
                 (24, &[("num_groups", "pim.numgroups")]),
             ],
         },
+        // OSPFv2 Hello from 192.168.1.1, area 0, null authentication, one neighbour.
+        Case {
+            proto: ProtoId::Ospf,
+            ip_proto: 89,
+            payload: [
+                &[2, 1, 0, 44, 192, 168, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0][..],
+                &[0; 8],
+                &[255, 255, 255, 0, 0, 10, 2, 1, 0, 0, 0, 40, 192, 168, 1, 1],
+                &[0, 0, 0, 0, 192, 168, 1, 2],
+            ]
+            .concat(),
+            header_len: 24,
+            tshark_layer: "ospf",
+            chain: "Ethernet:IPv4:OSPF",
+            steps: &[
+                (
+                    4,
+                    &[
+                        ("version", "ospf.version"),
+                        ("type", "ospf.msg"),
+                        ("length", "ospf.packet_length"),
+                    ],
+                ),
+                (8, &[("router_id", "ospf.srcrouter")]),
+                (12, &[("area_id", "ospf.area_id")]),
+                (14, &[("checksum", "ospf.checksum")]),
+                (16, &[("auth_type", "ospf.auth.type")]),
+            ],
+        },
+        // OSPFv3 Hello (over IPv4 here: tshark and pcapkit go by the version byte), instance 1.
+        Case {
+            proto: ProtoId::Ospf,
+            ip_proto: 89,
+            payload: [
+                &[3, 1, 0, 36, 192, 168, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0][..],
+                &[0, 0, 0, 5, 0, 0, 0, 0x13, 0, 10, 0, 40, 192, 168, 1, 1],
+                &[192, 168, 1, 2],
+            ]
+            .concat(),
+            header_len: 16,
+            tshark_layer: "ospf",
+            chain: "Ethernet:IPv4:OSPF",
+            steps: &[
+                (
+                    4,
+                    &[
+                        ("version", "ospf.version"),
+                        ("type", "ospf.msg"),
+                        ("length", "ospf.packet_length"),
+                    ],
+                ),
+                (8, &[("router_id", "ospf.srcrouter")]),
+                (12, &[("area_id", "ospf.area_id")]),
+                (14, &[("checksum", "ospf.checksum")]),
+                (15, &[("instance_id", "ospf.instance_id")]),
+            ],
+        },
         // mtrace query (no version): byte 1 is tshark's hop count.
         Case {
             proto: ProtoId::Igmp,

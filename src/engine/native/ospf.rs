@@ -2,8 +2,9 @@
 //! next header 89): the common header and the Hello, Database Description, Link State
 //! Request, Link State Update and Link State Acknowledgment bodies down to their LSA headers.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{Layer, Ospf, OspfLsRequest, OspfLsaHeader};
+use crate::model::{FieldValue, Layer, Ospf, OspfLsRequest, OspfLsaHeader, ProtoId};
 use std::net::Ipv4Addr;
 
 /// Field offsets of the OSPF common header (both versions).
@@ -246,6 +247,37 @@ fn update_lsas(version: u8, body: &[u8], count: u32) -> Vec<OspfLsaHeader> {
     lsas
 }
 
+/// The fields of a header cut short, as tshark 4.0 shows them (versions 2 and 3; others show
+/// none): version, type and packet length together once 4 bytes are captured, the router id
+/// once 8 are, the area id once 12, the checksum once 14; then v2's authentication type at
+/// 16, v3's instance id at 15.
+fn cut(data: &[u8]) -> Fields {
+    let mut fields = Fields::with_capacity(7);
+    let (Some(&version @ (2 | 3)), Some(&kind), Some(length)) = (
+        data.get(field::VERSION),
+        data.get(field::TYPE),
+        partial::be16(data, field::LENGTH),
+    ) else {
+        return fields;
+    };
+    fields.push(("version", FieldValue::U8(version)));
+    fields.push(("type", FieldValue::U8(kind)));
+    fields.push(("length", FieldValue::U16(length)));
+    let addr = |at| partial::be32(data, at).map(|a| FieldValue::Ipv4(Ipv4Addr::from(a)));
+    fields.extend(addr(field::ROUTER_ID).map(|a| ("router_id", a)));
+    fields.extend(addr(field::AREA_ID).map(|a| ("area_id", a)));
+    let checksum = partial::be16(data, field::CHECKSUM);
+    fields.extend(checksum.map(|v| ("checksum", FieldValue::U16(v))));
+    if version == 2 {
+        let auth_type = partial::be16(data, field::AU_TYPE);
+        fields.extend(auth_type.map(|v| ("auth_type", FieldValue::U16(v))));
+    } else {
+        let instance_id = data.get(field::INSTANCE_ID).copied();
+        fields.extend(instance_id.map(|v| ("instance_id", FieldValue::U8(v))));
+    }
+    fields
+}
+
 /// Decodes an OSPF packet; `declared` is the length the IP header leaves for it.
 ///
 /// The layer spans the whole IP payload (`header_len`): the packet (`length` bytes) plus, for
@@ -253,7 +285,13 @@ fn update_lsas(version: u8, body: &[u8], count: u32) -> Vec<OspfLsaHeader> {
 /// follows. A body too short for its type's fixed fields is an error; lists (neighbours, LSA
 /// headers, requests) hold the entries that are captured whole within the packet length.
 pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why @ DecodeError::Truncated { .. }) => {
+            return Ok(partial::keep(ProtoId::Ospf, data, cut(data), 0, why, note));
+        }
+        Err(why) => return Err(why),
+    };
     let version = packet.version();
     let kind = packet.kind();
     let v3 = version == 3;
@@ -643,18 +681,44 @@ mod tests {
 
     #[test]
     fn malformed_lengths() {
+        let cut_at = |data: &[u8]| {
+            let mut note = None;
+            let d = decode(data, 100, &mut note).unwrap();
+            let Layer::Partial(p) = d.layer else {
+                panic!("not partial")
+            };
+            assert_eq!((p.proto, d.next), (ProtoId::Ospf, None));
+            let names: Vec<&str> = p.fields.iter().map(|(name, _)| *name).collect();
+            (names, note.unwrap().to_string())
+        };
+        let header = [
+            "version",
+            "type",
+            "length",
+            "router_id",
+            "area_id",
+            "checksum",
+        ];
         assert_eq!(
-            decode(&V3_HELLO[..15], 15, &mut None)
-                .err()
-                .unwrap()
-                .to_string(),
-            "OSPF header needs 16 bytes, 15 captured"
+            cut_at(&V3_HELLO[..15]),
+            (
+                [&header[..], &["instance_id"]].concat(),
+                "OSPF header needs 16 bytes, 15 captured".into()
+            )
         );
+        assert_eq!(cut_at(&V3_HELLO[..3]).0, [""; 0]);
+        assert_eq!(cut_at(&V3_HELLO[..4]).0, header[..3]);
         let p = v2_hello();
         assert_eq!(
-            decode(&p[..20], 20, &mut None).err().unwrap().to_string(),
-            "OSPFv2 header needs 24 bytes, 20 captured"
+            cut_at(&p[..20]),
+            (
+                [&header[..], &["auth_type"]].concat(),
+                "OSPFv2 header needs 24 bytes, 20 captured".into()
+            )
         );
+        let mut unknown = V3_HELLO;
+        unknown[0] = 4;
+        assert_eq!(cut_at(&unknown[..15]).0, [""; 0]);
         let mut q = V3_HELLO;
         q[2..4].copy_from_slice(&8u16.to_be_bytes());
         assert_eq!(
