@@ -302,6 +302,35 @@ fn cases() -> Vec<Case> {
                 (15, &[("instance_id", "ospf.instance_id")]),
             ],
         },
+        // HIP R1 (no parameters, next header 59): the first 8 bytes' fields come together,
+        // then the sender's HIT whole (tshark shows HITs as bytes, the record as addresses).
+        Case {
+            proto: ProtoId::Hip,
+            ip_proto: 139,
+            payload: [
+                &[59, 4, 2, 0x11, 0x12, 0x34, 0, 0][..],
+                &[0x20, 0x01, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                &[0x20, 0x01, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+            ]
+            .concat(),
+            header_len: 40,
+            tshark_layer: "hip",
+            chain: "Ethernet:IPv4:HIP",
+            steps: &[
+                (
+                    8,
+                    &[
+                        ("next_header", "hip.proto"),
+                        ("hdr_len", "hip.hdr_len"),
+                        ("packet_type", "hip.packet_type"),
+                        ("version", "hip.version"),
+                        ("checksum", "hip.checksum"),
+                        ("controls", "hip.controls"),
+                    ],
+                ),
+                (24, &[("sender_hit", "hip.hit_sndr")]),
+            ],
+        },
         // mtrace query (no version): byte 1 is tshark's hop count.
         Case {
             proto: ProtoId::Igmp,

@@ -1,8 +1,9 @@
 //! Host Identity Protocol (RFC 7401, v2; RFC 5201, v1): the fixed header and its parameters as
 //! a type/length list with names for the common types.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, by_ip_proto, read};
-use crate::model::{Hip, HipParameter, Layer};
+use crate::model::{FieldValue, Hip, HipParameter, Layer, ProtoId};
 use std::net::Ipv6Addr;
 
 /// Field offsets of the HIP header.
@@ -218,10 +219,41 @@ pub fn parameter_name(kind: u16) -> &'static str {
     }
 }
 
+/// The fields of a fixed header cut short, as tshark 4.0 shows them: the first 8 bytes'
+/// fields together once they are captured, the sender's HIT once it is whole (the receiver's
+/// HIT ends the fixed header).
+fn cut(data: &[u8]) -> Fields {
+    let mut fields = Fields::with_capacity(7);
+    let Some(&[next_header, hdr_len, packet_type, version, c0, c1, k0, k1]) = data.first_chunk()
+    else {
+        return fields;
+    };
+    fields.extend([
+        ("next_header", FieldValue::U8(next_header)),
+        ("hdr_len", FieldValue::U8(hdr_len)),
+        ("packet_type", FieldValue::U8(packet_type & 0x7f)),
+        ("version", FieldValue::U8(version >> 4)),
+        ("checksum", FieldValue::U16(u16::from_be_bytes([c0, c1]))),
+        ("controls", FieldValue::U16(u16::from_be_bytes([k0, k1]))),
+    ]);
+    let sender = data
+        .get(field::SENDER_HIT)
+        .and_then(|b| <[u8; 16]>::try_from(b).ok());
+    fields.extend(sender.map(|hit| ("sender_hit", FieldValue::Ipv6(Ipv6Addr::from(hit)))));
+    fields
+}
+
 /// Decodes a HIP header and its parameters; `declared` is the length the IP header leaves for
-/// it. The payload (normally none: next header 59) follows the header length.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let packet = Packet::new_checked(data)?;
+/// it. The payload (normally none: next header 59) follows the header length. A fixed header
+/// cut short is a partial layer with the fields that fit (`note` says where it is cut).
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    let packet = match Packet::new_checked(data) {
+        Ok(packet) => packet,
+        Err(why @ DecodeError::Truncated { .. }) => {
+            return Ok(partial::keep(ProtoId::Hip, data, cut(data), 0, why, note));
+        }
+        Err(why) => return Err(why),
+    };
     let header_len = packet.header_len();
     let payload_len = declared.saturating_sub(header_len);
     let next_header = packet.next_header();
@@ -273,7 +305,7 @@ mod tests {
     #[test]
     fn decodes_header_and_parameters() {
         let p = i1();
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let Layer::Hip(hip) = d.layer else {
             panic!("not HIP")
         };
@@ -310,7 +342,7 @@ mod tests {
         p.extend_from_slice(&[0xaa; 12]);
         p.extend_from_slice(&[0xf0, 0x41, 0x00, 0x04, 1, 2, 3, 4]);
         p[1] = ((p.len() / 8) - 1) as u8;
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let Layer::Hip(hip) = d.layer else {
             panic!("not HIP")
         };
@@ -327,14 +359,14 @@ mod tests {
     fn parameter_past_the_end_stops_the_list() {
         let mut p = i1();
         p[42..44].copy_from_slice(&[0xff, 0xff]); // length 65535
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let Layer::Hip(hip) = d.layer else {
             panic!("not HIP")
         };
         assert!(hip.parameters.is_empty());
         // A parameter area cut by the snap length: only what is captured is listed.
         let p = i1();
-        let d = decode(&p[..45], p.len()).unwrap();
+        let d = decode(&p[..45], p.len(), &mut None).unwrap();
         let Layer::Hip(hip) = d.layer else {
             panic!("not HIP")
         };
@@ -345,19 +377,42 @@ mod tests {
     #[test]
     fn header_length_errors() {
         let p = i1();
+        let cut_at = |n: usize| {
+            let mut note = None;
+            let d = decode(&p[..n], 100, &mut note).unwrap();
+            let Layer::Partial(cut) = d.layer else {
+                panic!("not partial")
+            };
+            assert_eq!((cut.proto, d.next), (ProtoId::Hip, None));
+            let names: Vec<&str> = cut.fields.iter().map(|(name, _)| *name).collect();
+            (names, note.unwrap().to_string())
+        };
+        let fixed = [
+            "next_header",
+            "hdr_len",
+            "packet_type",
+            "version",
+            "checksum",
+            "controls",
+        ];
         assert_eq!(
-            decode(&p[..39], 39).err().unwrap().to_string(),
-            "HIP header needs 40 bytes, 39 captured"
+            cut_at(39),
+            (
+                [&fixed[..], &["sender_hit"]].concat(),
+                "HIP header needs 40 bytes, 39 captured".into()
+            )
         );
+        assert_eq!(cut_at(23).0, fixed);
+        assert!(cut_at(7).0.is_empty());
         let mut q = p.clone();
         q[1] = 3; // 32 bytes
         assert_eq!(
-            decode(&q, q.len()).err().unwrap().to_string(),
+            decode(&q, q.len(), &mut None).err().unwrap().to_string(),
             "HIP header length 3 gives 32 bytes < 40"
         );
         // Header length past the IP payload: no payload, parameters as captured.
         q[1] = 0xff;
-        let d = decode(&q, q.len()).unwrap();
+        let d = decode(&q, q.len(), &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (2048, 0));
     }
 
@@ -366,7 +421,7 @@ mod tests {
         let mut p = vec![0u8; 2048];
         p[0] = 59;
         p[1] = 0xff;
-        let d = decode(&p, p.len()).unwrap();
+        let d = decode(&p, p.len(), &mut None).unwrap();
         let Layer::Hip(hip) = d.layer else {
             panic!("not HIP")
         };
@@ -403,8 +458,8 @@ mod tests {
             let mut bytes = super::super::test_random_bytes(&mut seed, 256);
             bytes[1] = (round % 32) as u8;
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len], len);
-                let _ = decode(&bytes[..len], usize::MAX);
+                let _ = decode(&bytes[..len], len, &mut None);
+                let _ = decode(&bytes[..len], usize::MAX, &mut None);
             }
         }
     }

@@ -394,7 +394,7 @@ fn decode(
         ProtoId::Gre => gre::decode(data),
         ProtoId::Ah => ah::decode(data, declared, partial),
         ProtoId::Esp => esp::decode(data, declared, partial),
-        ProtoId::Hip => hip::decode(data, declared),
+        ProtoId::Hip => hip::decode(data, declared, partial),
         ProtoId::Mh => mh::decode(data, declared, partial),
         ProtoId::Ospf => ospf::decode(data, declared, partial),
         ProtoId::Igmp => igmp::decode(data, declared, partial),
