@@ -391,7 +391,7 @@ fn decode(
         ProtoId::Ppp => ppp::decode(data, partial),
         ProtoId::Pppoe => pppoe::decode(data),
         ProtoId::L2tp => l2tp::decode(data),
-        ProtoId::Gre => gre::decode(data),
+        ProtoId::Gre => gre::decode(data, partial),
         ProtoId::Ah => ah::decode(data, declared),
         ProtoId::Esp => esp::decode(data, declared),
         ProtoId::Hip => hip::decode(data, declared),
@@ -423,7 +423,7 @@ fn decode(
         ProtoId::Chdlc => chdlc::decode_chdlc(data),
         ProtoId::Ipoib => chdlc::decode_ipoib(data),
         ProtoId::Vxlan => vxlan::decode(data, declared, partial),
-        ProtoId::Geneve => geneve::decode(data, declared),
+        ProtoId::Geneve => geneve::decode(data, declared, partial),
         ProtoId::Teredo => teredo::decode(data, declared),
         _ => return None,
     })

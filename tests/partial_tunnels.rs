@@ -1,0 +1,326 @@
+//! Issue 12, tunnel headers cut by the snap length: each cut keeps the fields tshark 4.0.17
+//! shows for that many captured bytes, with the complete record's values, and the frame's
+//! error names the protocol. The lengths at which the fields appear are recorded here (read
+//! off tshark) and checked against live tshark where it is installed.
+
+mod common;
+
+use common::Pcap;
+use pcapkit::capture::RawFrame;
+use pcapkit::engine::{DissectOptions, EngineKind};
+use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
+use serde_json::Value;
+
+fn ethernet(ether_type: u16, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+    ];
+    f.extend_from_slice(&ether_type.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// IPv4, TTL 64, 10.1.2.3 → 192.168.7.9, carrying `proto`.
+fn ipv4(proto: u8, payload: &[u8]) -> Vec<u8> {
+    let total = (20 + payload.len()) as u16;
+    let mut h = vec![0x45, 0x10];
+    h.extend_from_slice(&total.to_be_bytes());
+    h.extend_from_slice(&[0x12, 0x34, 0x40, 0x00, 64, proto, 0x54, 0xc2]);
+    h.extend_from_slice(&[10, 1, 2, 3, 192, 168, 7, 9]);
+    h.extend_from_slice(payload);
+    h
+}
+
+/// UDP `src` → `dst`, checksum 0x1234.
+fn udp(src: u16, dst: u16, payload: &[u8]) -> Vec<u8> {
+    let mut h = src.to_be_bytes().to_vec();
+    h.extend_from_slice(&dst.to_be_bytes());
+    h.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+    h.extend_from_slice(&[0x12, 0x34]);
+    h.extend_from_slice(payload);
+    h
+}
+
+/// A header's recording: at each captured length, the fields (our name, tshark's field)
+/// that appear.
+type Steps = &'static [(usize, &'static [(&'static str, &'static str)])];
+
+/// One cut-header case: a complete Ethernet frame, where the header starts and how long it
+/// is, and when tshark shows each field.
+struct Case {
+    proto: ProtoId,
+    /// tshark's layer name.
+    tshark: &'static str,
+    frame: Vec<u8>,
+    start: usize,
+    header_len: usize,
+    /// The fewest captured bytes the protocol is named on (by tshark and pcapkit).
+    from: usize,
+    steps: Steps,
+    /// Captured lengths at which tshark names another protocol (a UDP heuristic that wins on
+    /// so few bytes), and its name: pcapkit keeps the port's protocol there.
+    tshark_other: &'static [(usize, &'static str)],
+}
+
+fn expected_names(steps: Steps, captured: usize) -> Vec<&'static str> {
+    steps
+        .iter()
+        .filter(|(at, _)| *at <= captured)
+        .flat_map(|(_, names)| names.iter().map(|(ours, _)| *ours))
+        .collect()
+}
+
+/// Dissects with every non-parallel engine, checks they agree with native, returns native's.
+fn dissect_all(data: &[u8], len: usize) -> Frame {
+    let raw = RawFrame {
+        number: 1,
+        timestamp: None,
+        len: len as u32,
+        link_type: LinkType::ETHERNET,
+        interface: None,
+        data,
+    };
+    let opts = DissectOptions::default();
+    let native = EngineKind::Native.dissector().dissect(&raw, &opts);
+    let native_json = comparable(&native);
+    for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
+        let frame = kind.dissector().dissect(&raw, &opts);
+        assert_eq!(
+            comparable(&frame),
+            native_json,
+            "engine {kind:?} at {} of {len} bytes",
+            data.len()
+        );
+    }
+    native
+}
+
+/// A frame's JSON without the error's wording (engines word their errors differently).
+fn comparable(frame: &Frame) -> Value {
+    let mut v = serde_json::to_value(frame).unwrap();
+    if let Some(error) = v.get_mut("error").and_then(Value::as_object_mut) {
+        error.remove("reason");
+    }
+    v
+}
+
+/// Cuts the case's header at every length and checks each cut: a partial layer of the
+/// protocol, last, with the recorded names and the complete record's values; the chain in
+/// front as the complete frame's; the error at the header. Then the recording against tshark.
+fn check(case: &Case) {
+    let full = &case.frame;
+    let complete = dissect_all(full, full.len());
+    assert_eq!(complete.error, None, "{:?}", case.proto);
+    let index = complete
+        .layers
+        .iter()
+        .position(|l| l.proto() == case.proto)
+        .expect("the protocol in the complete frame");
+    assert_eq!(complete.spans[index].start as usize, case.start);
+    assert_eq!(
+        complete.spans[index].header_end as usize - case.start,
+        case.header_len,
+        "{:?} header length",
+        case.proto
+    );
+    let complete_json = serde_json::to_value(&complete).unwrap();
+    let whole = &complete_json["layers"][index];
+    for captured in 0..case.header_len {
+        let cut = case.start + captured;
+        let frame = dissect_all(&full[..cut], full.len());
+        let at = format!("{:?} at {captured}", case.proto);
+        let protos: Vec<ProtoId> = frame.layers.iter().map(Layer::proto).collect();
+        let before: Vec<ProtoId> = complete.layers[..=index].iter().map(Layer::proto).collect();
+        if captured < case.from {
+            assert_eq!(protos, before[..index], "{at}");
+            continue;
+        }
+        assert_eq!(protos, before, "{at}");
+        let Layer::Partial(partial) = &frame.layers[index] else {
+            panic!("{at}: not partial: {:?}", frame.layers[index]);
+        };
+        assert_eq!(partial.header_len as usize, captured, "{at}");
+        let error = frame.error.as_ref().expect("a cut frame has an error");
+        assert_eq!(
+            (error.layer, error.offset as usize),
+            (case.proto, case.start),
+            "{at}"
+        );
+        let names: Vec<&str> = partial.fields.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, expected_names(case.steps, captured), "{at}");
+        let layer = serde_json::to_value(&frame.layers[index]).unwrap();
+        let object = layer.as_object().unwrap();
+        assert_eq!(object.len(), names.len() + 4, "{at}");
+        assert_eq!(object["truncated"], Value::Bool(true), "{at}");
+        for name in &names {
+            assert_eq!(object[*name], whole[*name], "{name} {at}");
+        }
+    }
+    check_tshark(case);
+}
+
+/// Checks the recording against tshark: at each cut the protocol is the last of
+/// `frame.protocols` and the recorded fields, no others of the recording, are in its layer.
+fn check_tshark(case: &Case) {
+    let mut pcap = Pcap::new(false, false, 1, 65535);
+    for captured in 0..case.header_len {
+        let cut = case.start + captured;
+        pcap = pcap.record(0, 0, case.frame.len() as u32, &case.frame[..cut]);
+    }
+    let Some(frames) = common::tshark_json_of(&pcap.bytes(), &[]) else {
+        return;
+    };
+    assert_eq!(frames.len(), case.header_len);
+    for (captured, layers) in frames.iter().enumerate() {
+        let at = format!("{:?} at {captured}", case.proto);
+        let protocols = layers
+            .find("frame.protocols")
+            .and_then(|n| n.text())
+            .unwrap();
+        if captured < case.from {
+            assert!(layers.get(case.tshark).is_none(), "{at}: {protocols}");
+            continue;
+        }
+        if let Some((_, other)) = case.tshark_other.iter().find(|(n, _)| *n == captured) {
+            assert!(
+                protocols.ends_with(&format!(":{other}")),
+                "{at}: {protocols}"
+            );
+            continue;
+        }
+        assert!(
+            protocols.ends_with(&format!(":{}", case.tshark)),
+            "{at}: {protocols}"
+        );
+        let layer = layers.get(case.tshark);
+        let expected = expected_names(case.steps, captured);
+        for (ours, field) in case.steps.iter().flat_map(|(_, f)| f.iter()) {
+            let shown = layer.is_some_and(|l| l.find(field).is_some());
+            assert_eq!(shown, expected.contains(ours), "{at}: {field}");
+        }
+    }
+}
+
+/// GRE version 0 with checksum, key and sequence number (C K S), IPv4/UDP inside.
+fn gre_v0() -> Case {
+    let mut gre = vec![0xb0, 0x00, 0x08, 0x00, 0x12, 0x34, 0x00, 0x00];
+    gre.extend_from_slice(&[0x00, 0x00, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x07]);
+    gre.extend(ipv4(17, &udp(1, 2, b"hi")));
+    Case {
+        proto: ProtoId::Gre,
+        tshark: "gre",
+        frame: ethernet(0x0800, &ipv4(47, &gre)),
+        start: 34,
+        header_len: 16,
+        from: 0,
+        steps: &[
+            (
+                4,
+                &[
+                    ("flags", "gre.flags_and_version"),
+                    ("version", "gre.flags.version"),
+                    ("type", "gre.proto"),
+                ],
+            ),
+            (6, &[("checksum", "gre.checksum")]),
+            (8, &[("offset", "gre.offset")]),
+            (12, &[("key", "gre.key")]),
+        ],
+        tshark_other: &[],
+    }
+}
+
+/// Enhanced GRE (PPTP, version 1) with key, sequence and acknowledgement (K S A), PPP inside.
+fn gre_v1() -> Case {
+    let mut gre = vec![0x30, 0x81, 0x88, 0x0b, 0x00, 0x30, 0x00, 0x05];
+    gre.extend_from_slice(&[0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x03]);
+    // 48 bytes of PPP: an LCP Configure-Request without options, then padding.
+    gre.extend_from_slice(&[0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x04]);
+    gre.extend_from_slice(&[0; 40]);
+    Case {
+        proto: ProtoId::Gre,
+        tshark: "gre",
+        frame: ethernet(0x0800, &ipv4(47, &gre)),
+        start: 34,
+        header_len: 16,
+        from: 0,
+        steps: &[
+            (
+                4,
+                &[
+                    ("flags", "gre.flags_and_version"),
+                    ("version", "gre.flags.version"),
+                    ("type", "gre.proto"),
+                ],
+            ),
+            (8, &[("call_id", "gre.key.call_id")]),
+            (12, &[("seq", "gre.sequence_number")]),
+        ],
+        tshark_other: &[],
+    }
+}
+
+#[test]
+fn gre_cut_at_every_length() {
+    check(&gre_v0());
+    check(&gre_v1());
+}
+
+/// Version 1's payload length (the key's first half) is the layer's payload length once
+/// captured, as tshark shows `gre.key.payload_length` from 6 bytes.
+#[test]
+fn gre_v1_payload_length_from_six_bytes() {
+    let case = gre_v1();
+    for captured in 0..case.header_len {
+        let frame = dissect_all(&case.frame[..case.start + captured], case.frame.len());
+        let Some(Layer::Partial(p)) = frame.layers.last() else {
+            panic!("not partial at {captured}");
+        };
+        assert_eq!(
+            p.payload_len,
+            if captured >= 6 { 48 } else { 0 },
+            "{captured}"
+        );
+    }
+}
+
+/// GENEVE with the C flag, TEB, VNI 0x123456 and one 8-byte option, Ethernet inside.
+fn geneve() -> Case {
+    let mut g = vec![0x02, 0x40, 0x65, 0x58, 0x12, 0x34, 0x56, 0x00];
+    g.extend_from_slice(&[0x01, 0x02, 0x03, 0x01, 0xde, 0xad, 0xbe, 0xef]);
+    g.extend(ethernet(0x0800, &ipv4(17, &udp(1, 2, b"hi"))));
+    Case {
+        proto: ProtoId::Geneve,
+        tshark: "geneve",
+        frame: ethernet(0x0800, &ipv4(17, &udp(5000, 6081, &g))),
+        start: 42,
+        header_len: 16,
+        from: 1,
+        steps: &[
+            (
+                1,
+                &[
+                    ("version", "geneve.version"),
+                    ("opt_len", "geneve.option.length"),
+                ],
+            ),
+            (
+                2,
+                &[
+                    ("oam", "geneve.flags.oam"),
+                    ("critical", "geneve.flags.critical"),
+                ],
+            ),
+            (4, &[("type", "geneve.proto_type")]),
+            // Cut inside the options: tshark shows none of them.
+            (7, &[("vni", "geneve.vni")]),
+        ],
+        // Four bytes on port 6081 (02 40 65 58) pass tshark's TAPA heuristic.
+        tshark_other: &[(4, "tapa")],
+    }
+}
+
+#[test]
+fn geneve_cut_at_every_length() {
+    check(&geneve());
+}
