@@ -398,7 +398,7 @@ fn decode(
         ProtoId::Mh => mh::decode(data, declared, partial),
         ProtoId::Ospf => ospf::decode(data, declared, partial),
         ProtoId::Igmp => igmp::decode(data, declared),
-        ProtoId::Gtp => gtp::decode(data),
+        ProtoId::Gtp => gtp::decode(data, partial),
         ProtoId::Mpls => mpls::decode(data),
         ProtoId::Sctp => sctp::decode(data, declared, partial),
         ProtoId::Pim => match below {
