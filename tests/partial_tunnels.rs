@@ -363,3 +363,74 @@ fn gtp() -> Case {
 fn gtp_cut_at_every_length() {
     check(&gtp());
 }
+
+/// IPv6, hop limit 64, 2001:db8::1 → 2001:db8::2, carrying `next_header`.
+fn ipv6(next_header: u8, payload: &[u8]) -> Vec<u8> {
+    let mut h = vec![0x6a, 0x0c, 0xde, 0xf1];
+    h.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    h.extend_from_slice(&[next_header, 64]);
+    for last in [1u8, 2] {
+        h.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+        h.extend_from_slice(&[0; 11]);
+        h.push(last);
+    }
+    h.extend_from_slice(payload);
+    h
+}
+
+/// Teredo with an authentication header (client id 2 bytes, value 3, nonce 1..8,
+/// confirmation 0x42) and an origin indication (port 4000, 10.1.2.3, inverted), IPv6 inside.
+fn teredo() -> Case {
+    let mut t = vec![0x00, 0x01, 2, 3, 0xaa, 0xbb, 0xcc, 0xdd, 0xee];
+    t.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8, 0x42]);
+    t.extend_from_slice(&[0x00, 0x00]);
+    t.extend_from_slice(&(!4000u16).to_be_bytes());
+    t.extend_from_slice(&[!10u8, !1, !2, !3]);
+    t.extend(ipv6(17, &udp(1, 2, b"hi")));
+    Case {
+        proto: ProtoId::Teredo,
+        tshark: "teredo",
+        frame: ethernet(0x0800, &ipv4(17, &udp(3544, 3544, &t))),
+        start: 42,
+        header_len: 26,
+        from: 1,
+        steps: &[
+            (
+                4,
+                &[
+                    ("auth_id_len", "teredo.auth.idlen"),
+                    ("auth_value_len", "teredo.auth.aulen"),
+                ],
+            ),
+            // The client id and authentication value (from 6 and 9) have no field here.
+            (17, &[("nonce", "teredo.auth.nonce")]),
+            (18, &[("confirmation", "teredo.auth.conf")]),
+            (22, &[("origin_port", "teredo.orig.port")]),
+        ],
+        tshark_other: &[],
+    }
+}
+
+/// Teredo with an origin indication alone (port 4000, 10.1.2.3), IPv6 inside.
+fn teredo_origin() -> Case {
+    let mut t = vec![0x00, 0x00];
+    t.extend_from_slice(&(!4000u16).to_be_bytes());
+    t.extend_from_slice(&[!10u8, !1, !2, !3]);
+    t.extend(ipv6(17, &udp(1, 2, b"hi")));
+    Case {
+        proto: ProtoId::Teredo,
+        tshark: "teredo",
+        frame: ethernet(0x0800, &ipv4(17, &udp(3544, 3544, &t))),
+        start: 42,
+        header_len: 8,
+        from: 1,
+        steps: &[(4, &[("origin_port", "teredo.orig.port")])],
+        tshark_other: &[],
+    }
+}
+
+#[test]
+fn teredo_cut_at_every_length() {
+    check(&teredo());
+    check(&teredo_origin());
+}

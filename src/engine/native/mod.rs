@@ -424,7 +424,7 @@ fn decode(
         ProtoId::Ipoib => chdlc::decode_ipoib(data),
         ProtoId::Vxlan => vxlan::decode(data, declared, partial),
         ProtoId::Geneve => geneve::decode(data, declared, partial),
-        ProtoId::Teredo => teredo::decode(data, declared),
+        ProtoId::Teredo => teredo::decode(data, declared, partial),
         _ => return None,
     })
 }
