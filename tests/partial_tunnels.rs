@@ -434,3 +434,66 @@ fn teredo_cut_at_every_length() {
     check(&teredo());
     check(&teredo_origin());
 }
+
+/// GRE with a sequence number carrying `erspan` (protocol `proto`) and an Ethernet frame.
+fn erspan_case(proto: u16, gre_flags: u8, erspan: &[u8], steps: Steps) -> Case {
+    let mut g = vec![gre_flags, 0x00];
+    g.extend_from_slice(&proto.to_be_bytes());
+    if gre_flags != 0 {
+        g.extend_from_slice(&[0, 0, 0, 5]);
+    }
+    let start = 34 + g.len();
+    g.extend_from_slice(erspan);
+    g.extend(ethernet(0x0800, &ipv4(17, &udp(1, 2, b"hi"))));
+    Case {
+        proto: ProtoId::Erspan,
+        tshark: "erspan",
+        frame: ethernet(0x0800, &ipv4(47, &g)),
+        start,
+        header_len: erspan.len(),
+        from: 0,
+        steps,
+        tshark_other: &[],
+    }
+}
+
+/// The first word's fields, common to types II and III. tshark's `erspan.truncated` (the T
+/// bit, from 4 bytes) is not kept: `truncated` is the partial layer's marker.
+const ERSPAN_WORD: [(usize, &[(&str, &str)]); 2] = [
+    (2, &[("version", "erspan.version"), ("vlan", "erspan.vlan")]),
+    (
+        4,
+        &[
+            ("cos", "erspan.cos"),
+            ("encap", "erspan.encap"),
+            ("session_id", "erspan.spanid"),
+        ],
+    ),
+];
+
+#[test]
+fn erspan_cut_at_every_length() {
+    // Type II: VLAN 5, CoS 1, session 20, index 1 (the 8-byte header has no field after 4).
+    let ii = [0x10, 0x05, 0x20, 0x14, 0x00, 0x00, 0x00, 0x01];
+    check(&erspan_case(0x88be, 0x10, &ii, &ERSPAN_WORD));
+    // Type III with the platform sub-header: timestamp 256, SGT 42, then flags (O set) and
+    // the platform id, which the model does not keep.
+    let mut iii = vec![
+        0x20, 0x05, 0x20, 0x07, 0, 0, 0x01, 0x00, 0x00, 0x2a, 0x00, 0x01,
+    ];
+    iii.extend_from_slice(&[0x08, 0, 0, 0, 0, 0, 0, 9]);
+    const III: Steps = &[
+        ERSPAN_WORD[0],
+        (
+            4,
+            &[
+                ("cos", "erspan.cos"),
+                ("encap", "erspan.bso"),
+                ("session_id", "erspan.spanid"),
+            ],
+        ),
+        (8, &[("timestamp", "erspan.timestamp")]),
+        (10, &[("sgt", "erspan.sgt")]),
+    ];
+    check(&erspan_case(0x22eb, 0x00, &iii, III));
+}

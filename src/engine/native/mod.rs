@@ -412,7 +412,7 @@ fn decode(
         ProtoId::Dhcp => dhcp::decode(data, partial),
         ProtoId::Dhcpv6 => dhcpv6::decode(data, partial),
         ProtoId::Ntp => ntp::decode(data, declared, partial),
-        ProtoId::Erspan => erspan::decode(data),
+        ProtoId::Erspan => erspan::decode(data, partial),
         ProtoId::Radiotap => radiotap::decode(data, declared),
         ProtoId::Ppi => ppi::decode(data, declared),
         ProtoId::Prism => prism::decode(data, declared, partial),
