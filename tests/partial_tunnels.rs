@@ -497,3 +497,89 @@ fn erspan_cut_at_every_length() {
     ];
     check(&erspan_case(0x22eb, 0x00, &iii, III));
 }
+
+/// An L2TP message on UDP 1701.
+fn l2tp_case(message: Vec<u8>, header_len: usize, steps: Steps) -> Case {
+    Case {
+        proto: ProtoId::L2tp,
+        tshark: "l2tp",
+        frame: ethernet(0x0800, &ipv4(17, &udp(1701, 1701, &message))),
+        start: 42,
+        header_len,
+        from: 2,
+        steps,
+        tshark_other: &[],
+    }
+}
+
+/// PPP (address, control, IPv4) carrying IPv4/UDP.
+fn ppp_ipv4() -> Vec<u8> {
+    let mut p = vec![0xff, 0x03, 0x00, 0x21];
+    p.extend(ipv4(17, &udp(1, 2, b"hi")));
+    p
+}
+
+const L2TP_V2_IDS: &[(&str, &str)] = &[
+    ("version", "l2tp.version"),
+    ("kind", "l2tp.type"),
+    ("flags", "l2tp.flags"),
+    ("len", "l2tp.length"),
+    ("tunnel_id", "l2tp.tunnel"),
+    ("session_id", "l2tp.session"),
+];
+
+#[test]
+fn l2tp_cut_at_every_length() {
+    // v2 data with L, S and O: length, tunnel 0x1234, session 0x5678, Ns 7, Nr 9, offset 0.
+    let ppp = ppp_ipv4();
+    let mut m = vec![0x4a, 0x02];
+    m.extend_from_slice(&(14 + ppp.len() as u16).to_be_bytes());
+    m.extend_from_slice(&[0x12, 0x34, 0x56, 0x78, 0, 7, 0, 9, 0, 0]);
+    m.extend_from_slice(&ppp);
+    check(&l2tp_case(
+        m,
+        14,
+        &[
+            (8, L2TP_V2_IDS),
+            (10, &[("ns", "l2tp.Ns")]),
+            (12, &[("nr", "l2tp.Nr")]),
+        ],
+    ));
+    // v2 data with S and O, no length: the ids from 6 bytes.
+    let mut m = vec![0x0a, 0x02, 0x12, 0x34, 0x56, 0x78, 0, 7, 0, 9, 0, 0];
+    m.extend_from_slice(&ppp);
+    let no_len: Steps = &[
+        (
+            6,
+            &[
+                ("version", "l2tp.version"),
+                ("kind", "l2tp.type"),
+                ("flags", "l2tp.flags"),
+                ("tunnel_id", "l2tp.tunnel"),
+                ("session_id", "l2tp.session"),
+            ],
+        ),
+        (8, &[("ns", "l2tp.Ns")]),
+        (10, &[("nr", "l2tp.Nr")]),
+    ];
+    check(&l2tp_case(m, 12, no_len));
+    // v3 data: the flags from 2 bytes, the session id ends the header.
+    let mut m = vec![0x00, 0x03, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78];
+    m.extend_from_slice(&[0; 20]);
+    let v3: Steps = &[(
+        2,
+        &[
+            ("version", "l2tp.version"),
+            ("kind", "l2tp.type"),
+            ("flags", "l2tp.flags"),
+        ],
+    )];
+    check(&l2tp_case(m, 8, v3));
+    // v2 control (HELLO): tshark shows no field until the whole message is captured.
+    let mut m = vec![0xc8, 0x02, 0x00, 0x14, 0x12, 0x34, 0x00, 0x00, 0, 15, 0, 2];
+    m.extend_from_slice(&[0x80, 0x08, 0, 0, 0, 0, 0, 6]);
+    check(&l2tp_case(m, 12, &[]));
+    // v3 control (a ZLB acknowledgement): none either.
+    let m = vec![0xc8, 0x03, 0x00, 0x0c, 0x01, 0x02, 0x03, 0x04, 0, 1, 0, 2];
+    check(&l2tp_case(m, 12, &[]));
+}

@@ -390,7 +390,7 @@ fn decode(
         ProtoId::Ipx => ipx::decode(data),
         ProtoId::Ppp => ppp::decode(data, partial),
         ProtoId::Pppoe => pppoe::decode(data),
-        ProtoId::L2tp => l2tp::decode(data),
+        ProtoId::L2tp => l2tp::decode(data, partial),
         ProtoId::Gre => gre::decode(data, partial),
         ProtoId::Ah => ah::decode(data, declared),
         ProtoId::Esp => esp::decode(data, declared),
