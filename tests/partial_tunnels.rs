@@ -583,3 +583,28 @@ fn l2tp_cut_at_every_length() {
     let m = vec![0xc8, 0x03, 0x00, 0x0c, 0x01, 0x02, 0x03, 0x04, 0, 1, 0, 2];
     check(&l2tp_case(m, 12, &[]));
 }
+
+/// PPPoE: tshark shows no field of a header shorter than its 6 bytes (pcapkit's field-less
+/// partial layer), for the session stage and the discovery stage alike.
+#[test]
+fn pppoe_cut_at_every_length() {
+    let mut ppp = vec![0x00, 0x21];
+    ppp.extend(ipv4(17, &udp(1, 2, b"hi")));
+    let mut session = vec![0x11, 0x00, 0x12, 0x34];
+    session.extend_from_slice(&(ppp.len() as u16).to_be_bytes());
+    session.extend(ppp);
+    // A PADT without tags.
+    let padt = vec![0x11, 0xa7, 0x12, 0x34, 0x00, 0x00];
+    for (ether_type, tshark, message) in [(0x8864, "pppoes", session), (0x8863, "pppoed", padt)] {
+        check(&Case {
+            proto: ProtoId::Pppoe,
+            tshark,
+            frame: ethernet(ether_type, &message),
+            start: 14,
+            header_len: 6,
+            from: 0,
+            steps: &[],
+            tshark_other: &[],
+        });
+    }
+}
