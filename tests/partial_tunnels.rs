@@ -348,6 +348,7 @@ fn gtp() -> Case {
                     ("version", "gtp.flags.version"),
                     ("flags", "gtp.flags"),
                     ("message_type", "gtp.message"),
+                    ("message_type_name", "gtp.message"),
                 ],
             ),
             (4, &[("len", "gtp.length")]),

@@ -70,7 +70,7 @@ pub fn is_cut_gtp_u(payload: &[u8]) -> bool {
 }
 
 /// The partial layer of a GTP-U header cut before its `needed` bytes, as tshark shows it:
-/// version, flags and message type from 2 bytes, the length from 4, the TEID from 8, then the
+/// version, flags and message type (and its name) from 2 bytes, the length from 4, the TEID from 8, then the
 /// sequence number (from 10) and N-PDU number (from 11) only when their flags are set.
 fn cut(data: &[u8], needed: usize, note: &mut Option<DecodeError>) -> Decoded {
     let mut fields = Fields::with_capacity(7);
@@ -78,6 +78,9 @@ fn cut(data: &[u8], needed: usize, note: &mut Option<DecodeError>) -> Decoded {
         fields.push(("version", FieldValue::U8(first >> 5)));
         fields.push(("flags", FieldValue::U8(first)));
         fields.push(("message_type", FieldValue::U8(message_type)));
+        if let Some(name) = message_type_name(message_type) {
+            fields.push(("message_type_name", FieldValue::Str(name)));
+        }
         if let Some(len) = partial::be16(data, 2) {
             fields.push(("len", FieldValue::U16(len)));
         }
@@ -271,18 +274,40 @@ mod tests {
         assert_eq!(names_at(&WITH_SEQ[..1], 8), Vec::<&str>::new());
         assert_eq!(
             names_at(&WITH_SEQ[..7], 8),
-            ["version", "flags", "message_type", "len"]
+            [
+                "version",
+                "flags",
+                "message_type",
+                "message_type_name",
+                "len"
+            ]
         );
         assert_eq!(
             names_at(&WITH_SEQ[..11], 12),
-            ["version", "flags", "message_type", "len", "teid", "seq"]
+            [
+                "version",
+                "flags",
+                "message_type",
+                "message_type_name",
+                "len",
+                "teid",
+                "seq"
+            ]
         );
         // N-PDU number only with its flag, the sequence number only with its own.
         let mut pn = WITH_SEQ;
         pn[0] = 0x31;
         assert_eq!(
             names_at(&pn[..11], 12),
-            ["version", "flags", "message_type", "len", "teid", "npdu"]
+            [
+                "version",
+                "flags",
+                "message_type",
+                "message_type_name",
+                "len",
+                "teid",
+                "npdu"
+            ]
         );
     }
 
