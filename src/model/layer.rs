@@ -911,6 +911,8 @@ pub enum FieldValue {
     Ipv6List(Vec<Ipv6Addr>),
     /// IPv6 Hop-by-Hop or Destination options (the last may be cut: its data as captured).
     IpOptions(Vec<IpOption>),
+    /// A fixed name (an L2TP message kind, a GTP-U message type's name).
+    Str(&'static str),
 }
 
 impl Partial {
@@ -935,6 +937,7 @@ impl Serialize for FieldValue {
             FieldValue::Bytes(v) => v.serialize(s),
             FieldValue::Ipv6List(v) => v.serialize(s),
             FieldValue::IpOptions(v) => v.serialize(s),
+            FieldValue::Str(v) => s.serialize_str(v),
         }
     }
 }

@@ -2,8 +2,9 @@
 //! words, O and C flags, protocol type, 24-bit VNI), then the options (class, type, length in
 //! 4-byte words) and a payload named by the protocol type (0x6558: Ethernet).
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, gre};
-use crate::model::{EtherType, Geneve, GeneveOption, Layer};
+use crate::model::{EtherType, FieldValue, Geneve, GeneveOption, Layer, ProtoId};
 
 /// The GENEVE port.
 pub const PORT: u16 = 6081;
@@ -29,23 +30,39 @@ pub fn is_cut_geneve(payload: &[u8]) -> bool {
     payload.first().is_some_and(|&b| b >> 6 == 0) && !is_geneve(payload)
 }
 
-/// Decodes a GENEVE header and its options.
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
+/// The partial layer of a GENEVE header cut before its `needed` bytes, as tshark shows it:
+/// version and options length from 1 byte, the flags from 2, the type from 4, the VNI from
+/// 7; options cut short show none.
+fn cut(data: &[u8], needed: usize, note: &mut Option<DecodeError>) -> Decoded {
+    let mut fields = Fields::with_capacity(6);
+    if let Some(&b) = data.first() {
+        fields.push(("version", FieldValue::U8(b >> 6)));
+        fields.push(("opt_len", FieldValue::U16(4 * u16::from(b & 0x3f))));
+    }
+    if let Some(&b) = data.get(1) {
+        fields.push(("oam", FieldValue::Bool(b & 0x80 != 0)));
+        fields.push(("critical", FieldValue::Bool(b & 0x40 != 0)));
+    }
+    if let Some(t) = partial::be16(data, 2) {
+        fields.push(("type", FieldValue::EtherType(EtherType(t))));
+    }
+    if let Some(&[a, b, c]) = data.get(4..7) {
+        fields.push(("vni", FieldValue::U32(u32::from_be_bytes([0, a, b, c]))));
+    }
+    let why = DecodeError::truncated("GENEVE header", needed, data.len());
+    partial::keep(ProtoId::Geneve, data, fields, 0, why, note)
+}
+
+/// Decodes a GENEVE header and its options. A header cut short is a partial layer (`note`
+/// says where) with the fields that fit.
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
     let Some(h) = data.first_chunk::<HEADER_LEN>() else {
-        return Err(DecodeError::truncated(
-            "GENEVE header",
-            HEADER_LEN,
-            data.len(),
-        ));
+        return Ok(cut(data, HEADER_LEN, note));
     };
     let opt_len = 4 * usize::from(h[0] & 0x3f);
     let header_len = HEADER_LEN + opt_len;
     let Some(mut rest) = data.get(HEADER_LEN..header_len) else {
-        return Err(DecodeError::truncated(
-            "GENEVE header",
-            header_len,
-            data.len(),
-        ));
+        return Ok(cut(data, header_len, note));
     };
     let mut options = Vec::new();
     while !rest.is_empty() {
@@ -107,7 +124,7 @@ mod tests {
     fn no_options_carries_ethernet() {
         let frame = [0x00, 0x00, 0x65, 0x58, 0x00, 0x00, 0x0a, 0x00, 0xff];
         assert!(is_geneve(&frame));
-        let d = decode(&frame, 9).unwrap();
+        let d = decode(&frame, 9, &mut None).unwrap();
         let g = geneve_of(&d);
         assert_eq!((g.version, g.opt_len, g.vni), (0, 0, 10));
         assert!(!g.oam && !g.critical && g.options.is_empty());
@@ -122,7 +139,7 @@ mod tests {
         frame.extend([0x01, 0x02, 0x80, 0x01, 1, 2, 3, 4]);
         frame.extend([0x00, 0x07, 0x03, 0x00]);
         frame.extend([0x45]);
-        let d = decode(&frame, frame.len()).unwrap();
+        let d = decode(&frame, frame.len(), &mut None).unwrap();
         let g = geneve_of(&d);
         assert_eq!(
             (g.opt_len, g.vni, g.oam, g.critical),
@@ -146,15 +163,25 @@ mod tests {
         assert_eq!((d.header_len, d.next), (20, Some(ProtoId::Ipv4)));
         // Cut inside the options.
         assert!(!is_geneve(&frame[..19]));
+        let mut note = None;
+        let d = decode(&frame[..19], 19, &mut note).unwrap();
         assert_eq!(
-            decode(&frame[..19], 19).err().unwrap().to_string(),
+            note.unwrap().to_string(),
             "GENEVE header needs 20 bytes, 19 captured"
         );
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        // The fixed header's fields, none of the options (as tshark).
+        assert_eq!(p.fields.len(), 6);
         // An option longer than the options field.
         let mut bad = frame.clone();
         bad[11] = 0x05;
         assert_eq!(
-            decode(&bad, bad.len()).err().unwrap().to_string(),
+            decode(&bad, bad.len(), &mut None)
+                .err()
+                .unwrap()
+                .to_string(),
             "GENEVE option at offset 8 runs past the options (24 bytes, 12 left)"
         );
     }
@@ -164,7 +191,22 @@ mod tests {
         assert!(!is_geneve(&[0x40, 0, 0x65, 0x58, 0, 0, 0, 0]));
         assert!(!is_geneve(&[0x00, 0, 0x65]));
         assert!(!is_geneve(&[]));
-        assert!(decode(&[0; 7], 7).is_err());
+        let mut note = None;
+        let d = decode(&[0; 7], 7, &mut note).unwrap();
+        assert!(note.is_some());
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        let names: Vec<_> = p.fields.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            ["version", "opt_len", "oam", "critical", "type", "vni"]
+        );
+        let d = decode(&[0; 1], 7, &mut None).unwrap();
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!(p.fields.len(), 2);
     }
 
     #[test]
@@ -174,7 +216,7 @@ mod tests {
             let bytes = super::super::test_random_bytes(&mut seed, 64);
             for len in 0..=bytes.len() {
                 let _ = is_geneve(&bytes[..len]);
-                let _ = decode(&bytes[..len], len);
+                let _ = decode(&bytes[..len], len, &mut None);
             }
         }
     }

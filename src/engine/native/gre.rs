@@ -5,8 +5,9 @@
 //! bridging) is an Ethernet frame, 0x880B a PPP frame, 0x88BE and 0x22EB ERSPAN, the rest as
 //! on Ethernet.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, by_ethertype, erspan, read};
-use crate::model::{EtherType, Gre, Layer, ProtoId};
+use crate::model::{EtherType, FieldValue, Gre, Layer, ProtoId};
 
 /// Flag bits of the first word.
 pub mod flags {
@@ -91,17 +92,63 @@ fn routing_len(bytes: &[u8]) -> Result<usize, DecodeError> {
     )))
 }
 
-/// Decodes a GRE header.
+/// The partial layer of a GRE header cut before the end of its `fixed` words, as tshark
+/// shows it: flags, version and type once the first word is captured, then each optional
+/// field once its bytes are (version 1's payload length, the key's first half, counts as
+/// the layer's payload length).
+fn cut(data: &[u8], fixed: usize, note: &mut Option<DecodeError>) -> Decoded {
+    let why = DecodeError::truncated("GRE header", fixed, data.len());
+    let mut fields = Fields::with_capacity(8);
+    let (Some(word), Some(ether_type)) = (partial::be16(data, 0), partial::be16(data, 2)) else {
+        return partial::keep(ProtoId::Gre, data, fields, 0, why, note);
+    };
+    let has = |bit: u16| word & bit != 0;
+    let version = (word & flags::VERSION) as u8;
+    let v1 = version == 1;
+    fields.push(("flags", FieldValue::U16(word)));
+    fields.push(("version", FieldValue::U8(version)));
+    fields.push(("type", FieldValue::EtherType(EtherType(ether_type))));
+    let mut at = MIN_HEADER_LEN;
+    let mut payload_len = 0;
+    let push16 = |fields: &mut Fields, name: &'static str, at: usize| {
+        if let Some(v) = partial::be16(data, at) {
+            fields.push((name, FieldValue::U16(v)));
+        }
+    };
+    if has(flags::C) || has(flags::R) {
+        push16(&mut fields, "checksum", at);
+        push16(&mut fields, "offset", at + 2);
+        at += 4;
+    }
+    if has(flags::K) && v1 {
+        payload_len = partial::be16(data, at).map_or(0, usize::from);
+        push16(&mut fields, "call_id", at + 2);
+        at += 4;
+    }
+    let words = [
+        ("key", has(flags::K) && !v1),
+        ("seq", has(flags::S)),
+        ("ack", v1 && has(flags::A)),
+    ];
+    for (name, present) in words {
+        if present {
+            if let Some(v) = partial::be32(data, at) {
+                fields.push((name, FieldValue::U32(v)));
+            }
+            at += 4;
+        }
+    }
+    partial::keep(ProtoId::Gre, data, fields, payload_len, why, note)
+}
+
+/// Decodes a GRE header. A header cut short is a partial layer (`note` says where) with the
+/// fields that fit.
 ///
 /// Version 1 (PPTP) takes its payload length from the key field; version 0 has no length, so
 /// its payload is the captured rest.
-pub fn decode(data: &[u8]) -> DecodeResult {
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     if data.len() < MIN_HEADER_LEN {
-        return Err(DecodeError::truncated(
-            "GRE header",
-            MIN_HEADER_LEN,
-            data.len(),
-        ));
+        return Ok(cut(data, MIN_HEADER_LEN, note));
     }
     let word = be16(data, 0);
     let ether_type = be16(data, 2);
@@ -114,7 +161,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
         + if has(flags::S) { 4 } else { 0 }
         + if v1 && has(flags::A) { 4 } else { 0 };
     if data.len() < fixed {
-        return Err(DecodeError::truncated("GRE header", fixed, data.len()));
+        return Ok(cut(data, fixed, note));
     }
     let mut at = MIN_HEADER_LEN;
     let (checksum, offset) = if has(flags::C) || has(flags::R) {
@@ -200,7 +247,7 @@ mod tests {
 
     #[test]
     fn enhanced_gre_carries_ppp() {
-        let d = decode(&PPTP).unwrap();
+        let d = decode(&PPTP, &mut None).unwrap();
         assert_eq!(
             *gre_of(&d),
             Gre {
@@ -229,7 +276,7 @@ mod tests {
         let ack = [
             0x20, 0x81, 0x88, 0x0b, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x09,
         ];
-        let d = decode(&ack).unwrap();
+        let d = decode(&ack, &mut None).unwrap();
         let gre = gre_of(&d);
         assert_eq!((gre.call_id, gre.seq, gre.ack), (Some(5), None, Some(9)));
         assert_eq!((d.header_len, d.payload_len), (12, 0));
@@ -237,7 +284,7 @@ mod tests {
 
     #[test]
     fn version_0_optional_fields() {
-        let d = decode(&FULL_V0).unwrap();
+        let d = decode(&FULL_V0, &mut None).unwrap();
         let gre = gre_of(&d);
         assert_eq!((gre.checksum, gre.offset), (Some(0x1234), Some(0)));
         assert_eq!((gre.key, gre.seq, gre.call_id), (Some(42), Some(7), None));
@@ -257,13 +304,13 @@ mod tests {
     fn erspan_types() {
         // Type II: S set (sequence 0); type I: no sequence, Ethernet directly; type III.
         let ii = [0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 0];
-        assert_eq!(decode(&ii).unwrap().next, Some(ProtoId::Erspan));
+        assert_eq!(decode(&ii, &mut None).unwrap().next, Some(ProtoId::Erspan));
         assert_eq!(
-            decode(&[0x00, 0x00, 0x88, 0xbe]).unwrap().next,
+            decode(&[0x00, 0x00, 0x88, 0xbe], &mut None).unwrap().next,
             Some(ProtoId::Ethernet)
         );
         assert_eq!(
-            decode(&[0x00, 0x00, 0x22, 0xeb]).unwrap().next,
+            decode(&[0x00, 0x00, 0x22, 0xeb], &mut None).unwrap().next,
             Some(ProtoId::Erspan)
         );
     }
@@ -274,36 +321,77 @@ mod tests {
         let mut frame = vec![0x40, 0x00, 0x08, 0x00, 0, 0, 0, 0];
         frame.extend([0x08, 0x00, 0x00, 0x04, 10, 0, 0, 1]);
         frame.extend([0, 0, 0, 0, 0x45]);
-        let d = decode(&frame).unwrap();
+        let d = decode(&frame, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (20, 1));
         // Without the NULL entry the routing runs past the end.
         assert_eq!(
-            decode(&frame[..16]).err().unwrap().to_string(),
+            decode(&frame[..16], &mut None).err().unwrap().to_string(),
             "GRE source route entry at offset 8 needs 4 bytes, 0 captured"
         );
         // Endless entries are capped.
         let mut endless = vec![0x40, 0x00, 0x08, 0x00, 0, 0, 0, 0];
         endless.extend(std::iter::repeat_n([0x08, 0x00, 0x00, 0x00], 40).flatten());
         assert_eq!(
-            decode(&endless).err().unwrap().to_string(),
+            decode(&endless, &mut None).err().unwrap().to_string(),
             "GRE routing has more than 32 source route entries"
         );
     }
 
+    /// The fields and payload length of a cut header, with the note it leaves.
+    fn cut_of(data: &[u8]) -> (Vec<(&'static str, FieldValue)>, u32, String) {
+        let mut note = None;
+        let d = decode(data, &mut note).unwrap();
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!(
+            (p.proto, p.header_len, d.next),
+            (ProtoId::Gre, data.len() as u32, None)
+        );
+        (p.fields, p.payload_len, note.unwrap().to_string())
+    }
+
     #[test]
-    fn short_headers_are_errors() {
+    fn short_headers_keep_the_fields_that_fit() {
+        let (fields, _, why) = cut_of(&PPTP[..3]);
         assert_eq!(
-            decode(&PPTP[..3]).err().unwrap().to_string(),
-            "GRE header needs 4 bytes, 3 captured"
+            (fields, why.as_str()),
+            (vec![], "GRE header needs 4 bytes, 3 captured")
         );
+        // Version 1: the payload length (the layer's) from 6 bytes, the call id from 8.
+        let (fields, len, why) = cut_of(&PPTP[..11]);
+        assert_eq!(why, "GRE header needs 12 bytes, 11 captured");
         assert_eq!(
-            decode(&PPTP[..11]).err().unwrap().to_string(),
-            "GRE header needs 12 bytes, 11 captured"
+            (fields, len),
+            (
+                vec![
+                    ("flags", FieldValue::U16(0x3001)),
+                    ("version", FieldValue::U8(1)),
+                    ("type", FieldValue::EtherType(EtherType(PPP))),
+                    ("call_id", FieldValue::U16(0)),
+                ],
+                48
+            )
         );
+        assert_eq!(cut_of(&PPTP[..7]).0.len(), 3);
+        assert_eq!(cut_of(&PPTP[..7]).1, 48);
+        let (fields, len, why) = cut_of(&FULL_V0[..15]);
+        assert_eq!(why, "GRE header needs 16 bytes, 15 captured");
         assert_eq!(
-            decode(&FULL_V0[..15]).err().unwrap().to_string(),
-            "GRE header needs 16 bytes, 15 captured"
+            (fields, len),
+            (
+                vec![
+                    ("flags", FieldValue::U16(0xb000)),
+                    ("version", FieldValue::U8(0)),
+                    ("type", FieldValue::EtherType(EtherType(0x0800))),
+                    ("checksum", FieldValue::U16(0x1234)),
+                    ("offset", FieldValue::U16(0)),
+                    ("key", FieldValue::U32(42)),
+                ],
+                0
+            )
         );
+        assert_eq!(cut_of(&FULL_V0[..7]).0.len(), 4);
     }
 
     /// Dissects a raw-IP frame through the walker.

@@ -5,8 +5,9 @@
 //! headers, each `4 × n` bytes long ending with the next one's type. A G-PDU (type 255)
 //! carries an IPv4 or IPv6 packet, chosen by its version nibble.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded, ip_by_version};
-use crate::model::{Gtp, Layer};
+use crate::model::{FieldValue, Gtp, Layer, ProtoId};
 
 /// Length of the mandatory header.
 pub const HEADER_LEN: usize = 8;
@@ -68,14 +69,41 @@ pub fn is_cut_gtp_u(payload: &[u8]) -> bool {
         if first >> 5 == 1 && first & flags::PT != 0 && message_type_name(kind).is_some())
 }
 
-/// Decodes a GTP-U header; the payload length comes from its length field.
-pub fn decode(data: &[u8]) -> DecodeResult {
+/// The partial layer of a GTP-U header cut before its `needed` bytes, as tshark shows it:
+/// version, flags and message type (and its name) from 2 bytes, the length from 4, the TEID from 8, then the
+/// sequence number (from 10) and N-PDU number (from 11) only when their flags are set.
+fn cut(data: &[u8], needed: usize, note: &mut Option<DecodeError>) -> Decoded {
+    let mut fields = Fields::with_capacity(7);
+    if let [first, message_type, ..] = *data {
+        fields.push(("version", FieldValue::U8(first >> 5)));
+        fields.push(("flags", FieldValue::U8(first)));
+        fields.push(("message_type", FieldValue::U8(message_type)));
+        if let Some(name) = message_type_name(message_type) {
+            fields.push(("message_type_name", FieldValue::Str(name)));
+        }
+        if let Some(len) = partial::be16(data, 2) {
+            fields.push(("len", FieldValue::U16(len)));
+        }
+        if let Some(teid) = partial::be32(data, 4) {
+            fields.push(("teid", FieldValue::U32(teid)));
+        }
+        if let Some(seq) = partial::be16(data, HEADER_LEN).filter(|_| first & flags::S != 0) {
+            fields.push(("seq", FieldValue::U16(seq)));
+        }
+        if let Some(&npdu) = data.get(HEADER_LEN + 2).filter(|_| first & flags::PN != 0) {
+            fields.push(("npdu", FieldValue::U8(npdu)));
+        }
+    }
+    let why = DecodeError::truncated("GTP-U header", needed, data.len());
+    partial::keep(ProtoId::Gtp, data, fields, 0, why, note)
+}
+
+/// Decodes a GTP-U header; the payload length comes from its length field. A header cut
+/// short (before its extension headers) is a partial layer (`note` says where) with the
+/// fields that fit.
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     let Some(fixed) = data.first_chunk::<HEADER_LEN>() else {
-        return Err(DecodeError::truncated(
-            "GTP-U header",
-            HEADER_LEN,
-            data.len(),
-        ));
+        return Ok(cut(data, HEADER_LEN, note));
     };
     let first = fixed[0];
     let message_type = fixed[1];
@@ -86,7 +114,7 @@ pub fn decode(data: &[u8]) -> DecodeResult {
     if first & (flags::E | flags::S | flags::PN) != 0 {
         let needed = HEADER_LEN + OPTIONAL_LEN;
         let Some(&[seq_hi, seq_lo, npdu_number, next_type]) = data.get(HEADER_LEN..needed) else {
-            return Err(DecodeError::truncated("GTP-U header", needed, data.len()));
+            return Ok(cut(data, needed, note));
         };
         seq = Some(u16::from_be_bytes([seq_hi, seq_lo]));
         npdu = Some(npdu_number);
@@ -146,7 +174,6 @@ pub fn decode(data: &[u8]) -> DecodeResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ProtoId;
 
     /// A G-PDU with S set (sequence 7), TEID 0x1234, carrying 4 bytes of an IPv4 header.
     const WITH_SEQ: [u8; 16] = [
@@ -163,7 +190,7 @@ mod tests {
 
     #[test]
     fn decodes_every_field() {
-        let d = decode(&WITH_SEQ).unwrap();
+        let d = decode(&WITH_SEQ, &mut None).unwrap();
         assert_eq!(
             *gtp_of(&d),
             Gtp {
@@ -191,7 +218,7 @@ mod tests {
     #[test]
     fn minimal_header_and_echo() {
         let echo = [0x30, 0x01, 0x00, 0x00, 0, 0, 0, 0];
-        let d = decode(&echo).unwrap();
+        let d = decode(&echo, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len, d.next), (8, 0, None));
         assert_eq!(gtp_of(&d).message_type_name, Some("Echo Request"));
         // GTP' (PT 0) and version 2 are not GTP-U.
@@ -206,36 +233,81 @@ mod tests {
         // E set, next type 0x85 (PDU session container), one 4-byte extension, then IPv6.
         let mut frame = vec![0x34, 0xff, 0x00, 0x0a, 0, 0, 0, 1, 0, 0, 0, 0x85];
         frame.extend([0x01, 0x00, 0x01, 0x00, 0x60, 0x00]);
-        let d = decode(&frame).unwrap();
+        let d = decode(&frame, &mut None).unwrap();
         assert_eq!(gtp_of(&d).extensions, vec![0x85]);
         assert_eq!((d.header_len, d.payload_len), (16, 2));
         assert_eq!(d.next, Some(ProtoId::Ipv6));
         // Zero-length extension and cut extension are errors.
         let mut zero = frame.clone();
         zero[12] = 0;
-        assert!(decode(&zero).is_err());
+        assert!(decode(&zero, &mut None).is_err());
         assert_eq!(
-            decode(&frame[..14]).err().unwrap().to_string(),
+            decode(&frame[..14], &mut None).err().unwrap().to_string(),
             "GTP-U extension header needs 16 bytes, 14 captured"
         );
         // Endless chains are capped.
         let mut endless = vec![0x34, 0xff, 0x00, 0x00, 0, 0, 0, 1, 0, 0, 0, 0x85];
         endless.extend(std::iter::repeat_n([0x01, 0, 0, 0x85], 20).flatten());
         assert_eq!(
-            decode(&endless).err().unwrap().to_string(),
+            decode(&endless, &mut None).err().unwrap().to_string(),
             "GTP-U has more than 16 extension headers"
         );
     }
 
-    #[test]
-    fn short_headers_are_errors() {
+    /// The field names of a cut header, checking the note and the partial layer.
+    fn names_at(data: &[u8], needed: usize) -> Vec<&'static str> {
+        let mut note = None;
+        let d = decode(data, &mut note).unwrap();
         assert_eq!(
-            decode(&WITH_SEQ[..7]).err().unwrap().to_string(),
-            "GTP-U header needs 8 bytes, 7 captured"
+            note.unwrap().to_string(),
+            format!("GTP-U header needs {needed} bytes, {} captured", data.len())
+        );
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!((p.proto, p.header_len), (ProtoId::Gtp, data.len() as u32));
+        p.fields.iter().map(|(n, _)| *n).collect()
+    }
+
+    #[test]
+    fn short_headers_keep_the_fields_that_fit() {
+        assert_eq!(names_at(&WITH_SEQ[..1], 8), Vec::<&str>::new());
+        assert_eq!(
+            names_at(&WITH_SEQ[..7], 8),
+            [
+                "version",
+                "flags",
+                "message_type",
+                "message_type_name",
+                "len"
+            ]
         );
         assert_eq!(
-            decode(&WITH_SEQ[..11]).err().unwrap().to_string(),
-            "GTP-U header needs 12 bytes, 11 captured"
+            names_at(&WITH_SEQ[..11], 12),
+            [
+                "version",
+                "flags",
+                "message_type",
+                "message_type_name",
+                "len",
+                "teid",
+                "seq"
+            ]
+        );
+        // N-PDU number only with its flag, the sequence number only with its own.
+        let mut pn = WITH_SEQ;
+        pn[0] = 0x31;
+        assert_eq!(
+            names_at(&pn[..11], 12),
+            [
+                "version",
+                "flags",
+                "message_type",
+                "message_type_name",
+                "len",
+                "teid",
+                "npdu"
+            ]
         );
     }
 
@@ -245,7 +317,7 @@ mod tests {
         for _ in 0..200 {
             let bytes = super::super::test_random_bytes(&mut seed, 48);
             for len in 0..=bytes.len() {
-                let _ = decode(&bytes[..len]);
+                let _ = decode(&bytes[..len], &mut None);
                 let _ = is_gtp_u(&bytes[..len]);
             }
         }

@@ -5,8 +5,9 @@
 //! Message Type AVP is decoded and the rest left `Raw`. An L2TPv3 data message's payload
 //! (cookie and layer-2 sublayer of negotiated, unknown sizes) is left `Raw`.
 
+use super::partial;
 use super::{DecodeError, DecodeResult, Decoded, read};
-use crate::model::{L2tp, Layer, ProtoId};
+use crate::model::{FieldValue, L2tp, Layer, ProtoId};
 
 /// Flag bits of the first word.
 pub mod flags {
@@ -88,22 +89,71 @@ impl Fields<'_> {
     }
 }
 
-/// Decodes an L2TP header (version 2 or 3).
+/// Decodes an L2TP header (version 2 or 3). A data message's header cut short is a partial
+/// layer (`note` says where) with the fields that fit; a control message's has none (tshark
+/// shows none until the whole message is captured).
 ///
 /// The payload is `length − header_len` bytes when the length field is present, else the
 /// captured rest. A length field shorter than the header is an error, as is any version but 2
 /// and 3.
-pub fn decode(data: &[u8]) -> DecodeResult {
+pub fn decode(data: &[u8], note: &mut Option<DecodeError>) -> DecodeResult {
     let Some(word) = read::be16(data, 0) else {
         return Err(DecodeError::truncated("L2TP header", 2, data.len()));
     };
-    match word & flags::VERSION {
+    let decoded = match word & flags::VERSION {
         2 => decode_v2(data, word),
         3 => decode_v3(data, word),
         v => Err(DecodeError::other(format!(
             "L2TP version {v}, expected 2 or 3"
         ))),
+    };
+    match decoded {
+        Err(why @ DecodeError::Truncated { .. }) => Ok(cut(data, word, why, note)),
+        other => other,
     }
+}
+
+/// The partial layer of an L2TP header cut short (`why`), as tshark shows it. A v2 data
+/// message: flags, length and the tunnel and session ids together once the session id is
+/// captured, then Ns, Nr and the offset size each once captured. A v3 data message: the
+/// flags from 2 bytes (its session id ends the header). A control message: nothing.
+fn cut(data: &[u8], word: u16, why: DecodeError, note: &mut Option<DecodeError>) -> Decoded {
+    let mut fields = partial::Fields::with_capacity(9);
+    let has = |bit: u16| word & bit != 0;
+    let version = (word & flags::VERSION) as u8;
+    if !has(flags::T) {
+        let ids_at = if has(flags::L) { 4 } else { 2 };
+        if version == 3 || partial::be32(data, ids_at).is_some() {
+            fields.push(("version", FieldValue::U8(version)));
+            fields.push(("kind", FieldValue::Str("data")));
+            fields.push(("flags", FieldValue::U16(word)));
+        }
+        if version == 2
+            && let Some(ids) = partial::be32(data, ids_at)
+        {
+            if has(flags::L) {
+                let len = partial::be16(data, 2).unwrap_or(0);
+                fields.push(("len", FieldValue::U16(len)));
+            }
+            fields.push(("tunnel_id", FieldValue::U32(ids >> 16)));
+            fields.push(("session_id", FieldValue::U32(ids & 0xffff)));
+            let mut at = ids_at + 4;
+            let optional = [
+                ("ns", has(flags::S)),
+                ("nr", has(flags::S)),
+                ("offset", has(flags::O)),
+            ];
+            for (name, present) in optional {
+                if present {
+                    if let Some(v) = partial::be16(data, at) {
+                        fields.push((name, FieldValue::U16(v)));
+                    }
+                    at += 2;
+                }
+            }
+        }
+    }
+    partial::keep(ProtoId::L2tp, data, fields, 0, why, note)
 }
 
 /// The common tail of `decode_v2`/`decode_v3`: payload length, message type, next protocol.
@@ -272,7 +322,7 @@ mod tests {
 
     #[test]
     fn data_message_with_offset_carries_ppp() {
-        let d = decode(&DATA_OFFSET).unwrap();
+        let d = decode(&DATA_OFFSET, &mut None).unwrap();
         assert_eq!(
             *l2tp_of(&d),
             L2tp {
@@ -299,18 +349,30 @@ mod tests {
     fn offset_padding_is_skipped() {
         let mut padded = DATA_OFFSET;
         padded[7] = 2; // two bytes of padding before PPP
-        let d = decode(&padded).unwrap();
+        let d = decode(&padded, &mut None).unwrap();
         assert_eq!((d.header_len, d.payload_len), (10, 4));
         padded[7] = 200;
+        let (names, why) = cut_of(&padded);
         assert_eq!(
-            decode(&padded).err().unwrap().to_string(),
+            why,
             "L2TP header (with its offset padding) needs 208 bytes, 14 captured"
+        );
+        assert_eq!(
+            names,
+            [
+                "version",
+                "kind",
+                "flags",
+                "tunnel_id",
+                "session_id",
+                "offset"
+            ]
         );
     }
 
     #[test]
     fn control_message_with_message_type() {
-        let d = decode(&HELLO).unwrap();
+        let d = decode(&HELLO, &mut None).unwrap();
         let l2tp = l2tp_of(&d);
         assert_eq!((l2tp.kind, l2tp.len), ("control", Some(20)));
         assert_eq!((l2tp.tunnel_id, l2tp.session_id), (Some(1527), Some(0)));
@@ -326,7 +388,7 @@ mod tests {
     fn zero_length_body_is_zlb() {
         let mut zlb = HELLO;
         zlb[3] = 12;
-        let d = decode(&zlb[..12]).unwrap();
+        let d = decode(&zlb[..12], &mut None).unwrap();
         assert_eq!(l2tp_of(&d).message_type_name, Some("ZLB"));
         assert_eq!(d.payload_len, 0);
     }
@@ -336,7 +398,7 @@ mod tests {
         let mut bad = HELLO;
         bad[3] = 11;
         assert_eq!(
-            decode(&bad).err().unwrap().to_string(),
+            decode(&bad, &mut None).err().unwrap().to_string(),
             "L2TP length 11 < header length 12"
         );
     }
@@ -345,7 +407,7 @@ mod tests {
     fn length_past_the_end_is_kept() {
         let mut big = HELLO;
         big[2..4].copy_from_slice(&[0x01, 0x00]);
-        let d = decode(&big).unwrap();
+        let d = decode(&big, &mut None).unwrap();
         assert_eq!(d.payload_len, 256 - 12);
         assert_eq!(l2tp_of(&d).message_type, Some(6));
     }
@@ -356,7 +418,7 @@ mod tests {
         let control = [
             0xc8, 0x03, 0x00, 0x0c, 0x01, 0x02, 0x03, 0x04, 0x00, 0x01, 0x00, 0x00,
         ];
-        let d = decode(&control).unwrap();
+        let d = decode(&control, &mut None).unwrap();
         let l2tp = l2tp_of(&d);
         assert_eq!(
             (l2tp.version, l2tp.tunnel_id, l2tp.ns),
@@ -365,13 +427,12 @@ mod tests {
         assert_eq!((d.header_len, d.payload_len, d.next), (12, 0, None));
         // Data: flags 0x0003, reserved, session id 7, then 2 bytes of cookie/payload.
         let data = [0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0xaa, 0xbb];
-        let d = decode(&data).unwrap();
+        let d = decode(&data, &mut None).unwrap();
         assert_eq!(l2tp_of(&d).session_id, Some(7));
         assert_eq!((d.header_len, d.payload_len, d.next), (8, 2, None));
-        assert_eq!(
-            decode(&data[..7]).err().unwrap().to_string(),
-            "L2TPv3 header needs 8 bytes, 7 captured"
-        );
+        let (names, why) = cut_of(&data[..7]);
+        assert_eq!(why, "L2TPv3 header needs 8 bytes, 7 captured");
+        assert_eq!(names, ["version", "kind", "flags"]);
     }
 
     #[test]
@@ -381,23 +442,39 @@ mod tests {
         assert!(!is_l2tp(&[0x00, 0x01, 0x00]));
         assert!(!is_l2tp(&[0x02]));
         assert_eq!(
-            decode(&[0x00, 0x05]).err().unwrap().to_string(),
+            decode(&[0x00, 0x05], &mut None).err().unwrap().to_string(),
             "L2TP version 5, expected 2 or 3"
         );
     }
 
+    /// The field names of a cut header and the note it leaves.
+    fn cut_of(data: &[u8]) -> (Vec<&'static str>, String) {
+        let mut note = None;
+        let d = decode(data, &mut note).unwrap();
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!((p.proto, p.header_len), (ProtoId::L2tp, data.len() as u32));
+        let names = p.fields.iter().map(|(n, _)| *n).collect();
+        (names, note.unwrap().to_string())
+    }
+
     #[test]
-    fn short_headers_are_errors() {
+    fn short_headers_keep_the_fields_that_fit() {
+        // A control message shows none; a data message its flags and ids once captured.
+        let (names, why) = cut_of(&HELLO[..11]);
         assert_eq!(
-            decode(&HELLO[..11]).err().unwrap().to_string(),
-            "L2TP header needs 12 bytes, 11 captured"
+            (names.len(), why.as_str()),
+            (0, "L2TP header needs 12 bytes, 11 captured")
         );
+        let (names, why) = cut_of(&DATA_OFFSET[..5]);
         assert_eq!(
-            decode(&DATA_OFFSET[..5]).err().unwrap().to_string(),
-            "L2TP header needs 8 bytes, 5 captured"
+            (names.len(), why.as_str()),
+            (0, "L2TP header needs 8 bytes, 5 captured")
         );
+        assert_eq!(cut_of(&DATA_OFFSET[..7]).0.len(), 5);
         assert_eq!(
-            decode(&[0x02]).err().unwrap().to_string(),
+            decode(&[0x02], &mut None).err().unwrap().to_string(),
             "L2TP header needs 2 bytes, 1 captured"
         );
     }

@@ -5,8 +5,9 @@
 //! and an origin indication (indicator 0x0000: the client's mapped port and IPv4 address, each
 //! bit inverted). Content confirms the port: what follows must be an IPv6 header.
 
+use super::partial::{self, Fields};
 use super::{DecodeError, DecodeResult, Decoded};
-use crate::model::{HexBytes, Layer, ProtoId, Teredo};
+use crate::model::{FieldValue, HexBytes, Layer, ProtoId, Teredo};
 use std::net::Ipv4Addr;
 
 /// The Teredo port.
@@ -118,9 +119,44 @@ pub fn is_cut_teredo(payload: &[u8]) -> bool {
     }
 }
 
+/// The partial layer of Teredo headers cut short (`why`), as tshark shows them: the
+/// authentication lengths once both are captured, the nonce and confirmation once theirs
+/// are, then the origin indication's port and address, each once captured.
+fn cut(data: &[u8], why: DecodeError, note: &mut Option<DecodeError>) -> Decoded {
+    let mut fields = Fields::with_capacity(6);
+    let mut at = 0usize;
+    if data.get(..INDICATOR_LEN) == Some(&[0x00, 0x01])
+        && let Some(&[id_len, au_len]) = data.get(2..AUTH_FIXED_LEN)
+    {
+        fields.push(("auth_id_len", FieldValue::U8(id_len)));
+        fields.push(("auth_value_len", FieldValue::U8(au_len)));
+        let nonce_at = AUTH_FIXED_LEN + usize::from(id_len) + usize::from(au_len);
+        if let Some(nonce) = data.get(nonce_at..nonce_at + 8) {
+            fields.push(("nonce", FieldValue::Bytes(HexBytes(nonce.to_vec()))));
+        }
+        if let Some(&confirmation) = data.get(nonce_at + 8) {
+            fields.push(("confirmation", FieldValue::U8(confirmation)));
+        }
+        at = nonce_at + AUTH_TRAILER_LEN;
+    }
+    if data.get(at..at + INDICATOR_LEN) == Some(&[0x00, 0x00]) {
+        if let Some(port) = partial::be16(data, at + 2) {
+            fields.push(("origin_port", FieldValue::U16(!port)));
+        }
+        if let Some(addr) = partial::be32(data, at + 4) {
+            fields.push(("origin_addr", FieldValue::Ipv4(Ipv4Addr::from(!addr))));
+        }
+    }
+    partial::keep(ProtoId::Teredo, data, fields, 0, why, note)
+}
+
 /// Decodes the Teredo headers in front of an IPv6 packet (`declared`: the UDP payload length).
-pub fn decode(data: &[u8], declared: usize) -> DecodeResult {
-    let (mut teredo, header_len) = headers(data)?;
+/// Headers cut short are a partial layer (`note` says where) with the fields that fit.
+pub fn decode(data: &[u8], declared: usize, note: &mut Option<DecodeError>) -> DecodeResult {
+    let (mut teredo, header_len) = match headers(data) {
+        Err(why @ DecodeError::Truncated { .. }) => return Ok(cut(data, why, note)),
+        other => other?,
+    };
     let payload_len = declared.max(data.len()).saturating_sub(header_len);
     teredo.header_len = header_len as u32;
     teredo.payload_len = payload_len as u32;
@@ -155,7 +191,7 @@ mod tests {
     fn bare_ipv6() {
         let v6 = bubble();
         assert!(is_teredo(&v6));
-        let d = decode(&v6, v6.len()).unwrap();
+        let d = decode(&v6, v6.len(), &mut None).unwrap();
         assert_eq!(
             (d.header_len, d.payload_len, d.next),
             (0, 40, Some(ProtoId::Ipv6))
@@ -177,7 +213,7 @@ mod tests {
         let header = frame.len();
         frame.extend(bubble());
         assert!(is_teredo(&frame));
-        let d = decode(&frame, frame.len()).unwrap();
+        let d = decode(&frame, frame.len(), &mut None).unwrap();
         let t = teredo_of(&d);
         assert_eq!((t.auth_id_len, t.auth_value_len), (Some(1), Some(2)));
         assert_eq!(t.nonce, Some(HexBytes(vec![1, 2, 3, 4, 5, 6, 7, 8])));
@@ -185,14 +221,32 @@ mod tests {
         assert_eq!(t.origin_port, Some(40000));
         assert_eq!(t.origin_addr, Some(Ipv4Addr::new(192, 0, 2, 1)));
         assert_eq!((d.header_len, d.payload_len), (header, 40));
-        // Every cut inside the headers is not Teredo; inside a header it is an error (at 16
-        // and 17 the authentication header is whole and no origin indication starts).
+        // Every cut inside the headers is not Teredo, but a partial layer with the fields
+        // that fit.
         for cut in 0..header {
             assert!(!is_teredo(&frame[..cut]), "cut {cut}");
-            if (2..16).contains(&cut) || cut >= 18 {
-                assert!(decode(&frame[..cut], cut).is_err(), "cut {cut}");
-            }
+            let mut note = None;
+            let d = decode(&frame[..cut], cut, &mut note).unwrap();
+            assert!(note.is_some(), "cut {cut}");
+            let Layer::Partial(p) = d.layer else {
+                panic!("not partial at {cut}")
+            };
+            let want = match cut {
+                0..4 => 0,
+                4..15 => 2,
+                15 => 3,
+                16..20 => 4,
+                20..24 => 5,
+                _ => 6,
+            };
+            assert_eq!(p.fields.len(), want, "cut {cut}");
         }
+        let mut note = None;
+        let d = decode(&frame[..23], 23, &mut note).unwrap();
+        let Layer::Partial(p) = d.layer else {
+            panic!("not partial")
+        };
+        assert_eq!(p.field("origin_port"), Some(&FieldValue::U16(40000)));
     }
 
     #[test]
@@ -216,7 +270,7 @@ mod tests {
             bytes[1] &= 1;
             for len in 0..=bytes.len() {
                 let _ = is_teredo(&bytes[..len]);
-                let _ = decode(&bytes[..len], len);
+                let _ = decode(&bytes[..len], len, &mut None);
             }
         }
     }
