@@ -17,7 +17,7 @@ mod common;
 
 use pcapkit::capture::RawFrame;
 use pcapkit::engine::{DissectOptions, EngineKind};
-use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
+use pcapkit::model::{Layer, LinkType, ProtoId};
 use serde_json::Value;
 
 const DST: [u8; 6] = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55];
@@ -130,47 +130,14 @@ fn expected_names(proto: ProtoId, captured: usize) -> Vec<&'static str> {
         .collect()
 }
 
-fn dissect_all(data: &[u8], len: usize) -> Frame {
-    let raw = RawFrame {
-        number: 1,
-        timestamp: None,
-        len: len as u32,
-        link_type: LinkType::ETHERNET,
-        interface: None,
-        data,
-    };
-    let opts = DissectOptions::default();
-    let native = EngineKind::Native.dissector().dissect(&raw, &opts);
-    let native_json = comparable(&native);
-    for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
-        let frame = kind.dissector().dissect(&raw, &opts);
-        assert_eq!(
-            comparable(&frame),
-            native_json,
-            "engine {kind:?} at {} of {len} bytes",
-            data.len()
-        );
-    }
-    native
-}
-
-/// A frame's JSON without the error's wording (engines word their errors differently).
-fn comparable(frame: &Frame) -> Value {
-    let mut v = serde_json::to_value(frame).unwrap();
-    if let Some(error) = v.get_mut("error").and_then(Value::as_object_mut) {
-        error.remove("reason");
-    }
-    v
-}
-
 /// Cuts `full` at every offset and checks each cut against `chain_at` (the chain for that many
 /// captured bytes) and the cut layer against tshark's fields and the complete record's values.
 fn check_every_cut(full: &[u8], chain_at: impl Fn(usize) -> &'static str) {
-    let complete = dissect_all(full, full.len());
+    let complete = common::dissect_every_engine(full, full.len());
     assert_eq!(complete.error, None);
     let complete_json = serde_json::to_value(&complete).unwrap();
     for cut in 0..=full.len() {
-        let frame = dissect_all(&full[..cut], full.len());
+        let frame = common::dissect_every_engine(&full[..cut], full.len());
         let chain = frame.protocol_chain();
         assert_eq!(chain, chain_at(cut), "chain at {cut}");
         let Some((index, Layer::Partial(partial))) = frame
@@ -252,7 +219,7 @@ fn ethernet_ipv4_tcp_cut_at_every_offset() {
         (35, 4),
     ] {
         let data = &full[..34 + captured];
-        let frame = dissect_all(data, full.len());
+        let frame = common::dissect_every_engine(data, full.len());
         let Some(Layer::Partial(cut)) = frame.layers.last() else {
             panic!("not partial at {captured}")
         };
@@ -289,7 +256,7 @@ fn ethernet_ipv6_tcp_and_udp_cut_at_every_offset() {
         _ => "Ethernet:IPv6:UDP:Raw",
     });
     // The record's payload_len is the header's payload length once captured (7 bytes).
-    let frame = dissect_all(&full[..14 + 7], full.len());
+    let frame = common::dissect_every_engine(&full[..14 + 7], full.len());
     let Some(Layer::Partial(cut)) = frame.layers.last() else {
         panic!("not partial")
     };
@@ -332,7 +299,7 @@ fn quoted_tcp_header_is_a_partial_layer_without_error() {
     let mut icmp = vec![3, 3, 0, 0, 0, 0, 0, 0];
     icmp.extend_from_slice(&quoted[..28]);
     let full = ethernet(0x0800, &ipv4(1, &icmp));
-    let frame = dissect_all(&full, full.len());
+    let frame = common::dissect_every_engine(&full, full.len());
     assert_eq!(frame.protocol_chain(), "Ethernet:IPv4:ICMP:IPv4:TCP");
     assert_eq!(frame.error, None);
     let Some(Layer::Partial(cut)) = frame.layers.last() else {
@@ -941,10 +908,15 @@ fn length_edges_match_tshark() {
                 data: &edge.data,
             };
             let opts = DissectOptions::default();
-            let native = comparable(&EngineKind::Native.dissector().dissect(&raw, &opts));
+            let native = common::comparable(&EngineKind::Native.dissector().dissect(&raw, &opts));
             for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
                 let frame = kind.dissector().dissect(&raw, &opts);
-                assert_eq!(comparable(&frame), native, "{kind:?}: {}", edge.what);
+                assert_eq!(
+                    common::comparable(&frame),
+                    native,
+                    "{kind:?}: {}",
+                    edge.what
+                );
             }
         }
         // The recording against tshark itself, where it is installed.
@@ -1168,10 +1140,15 @@ fn cut_payloads_are_named_by_port_as_tshark_does() {
                 assert!(frame.error.is_some(), "{}: {n} bytes: no error", case.what);
                 partial += 1;
             }
-            let native = comparable(&frame);
+            let native = common::comparable(&frame);
             for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
                 let frame = kind.dissector().dissect(&raw, &opts);
-                assert_eq!(comparable(&frame), native, "{kind:?}: {}: {n}", case.what);
+                assert_eq!(
+                    common::comparable(&frame),
+                    native,
+                    "{kind:?}: {}: {n}",
+                    case.what
+                );
             }
         }
         assert!(named >= cuts.len() - 2, "{}: {named} cuts named", case.what);

@@ -12,9 +12,7 @@
 mod common;
 
 use common::{Node, Pcap};
-use pcapkit::capture::RawFrame;
-use pcapkit::engine::{DissectOptions, EngineKind};
-use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
+use pcapkit::model::{Layer, ProtoId};
 use serde_json::Value;
 
 /// Where the IP payload starts in the frames built here.
@@ -354,43 +352,10 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn dissect_all(data: &[u8], len: usize) -> Frame {
-    let raw = RawFrame {
-        number: 1,
-        timestamp: None,
-        len: len as u32,
-        link_type: LinkType::ETHERNET,
-        interface: None,
-        data,
-    };
-    let opts = DissectOptions::default();
-    let native = EngineKind::Native.dissector().dissect(&raw, &opts);
-    let native_json = comparable(&native);
-    for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
-        let frame = kind.dissector().dissect(&raw, &opts);
-        assert_eq!(
-            comparable(&frame),
-            native_json,
-            "engine {kind:?} at {} of {len} bytes",
-            data.len()
-        );
-    }
-    native
-}
-
-/// A frame's JSON without the error's wording (engines word their errors differently).
-fn comparable(frame: &Frame) -> Value {
-    let mut v = serde_json::to_value(frame).unwrap();
-    if let Some(error) = v.get_mut("error").and_then(Value::as_object_mut) {
-        error.remove("reason");
-    }
-    v
-}
-
 /// Cuts the case's frame at every length inside its header and checks each cut.
 fn check_every_cut(case: &Case) {
     let full = frame(case.ip_proto, &case.payload);
-    let complete = dissect_all(&full, full.len());
+    let complete = common::dissect_every_engine(&full, full.len());
     assert_eq!(complete.error, None, "{:?}", case.proto);
     let complete_json = serde_json::to_value(&complete).unwrap();
     let index = complete
@@ -401,7 +366,7 @@ fn check_every_cut(case: &Case) {
     let whole = &complete_json["layers"][index];
     for captured in 0..case.header_len {
         let at = format!("{:?} at {captured}", case.proto);
-        let frame = dissect_all(&full[..IP_PAYLOAD + captured], full.len());
+        let frame = common::dissect_every_engine(&full[..IP_PAYLOAD + captured], full.len());
         assert_eq!(frame.protocol_chain(), case.chain, "{at}");
         let Some(Layer::Partial(partial)) = frame.layers.last() else {
             panic!("{at}: the last layer is not partial");

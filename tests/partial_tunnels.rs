@@ -6,9 +6,7 @@
 mod common;
 
 use common::Pcap;
-use pcapkit::capture::RawFrame;
-use pcapkit::engine::{DissectOptions, EngineKind};
-use pcapkit::model::{Frame, Layer, LinkType, ProtoId};
+use pcapkit::model::{Layer, ProtoId};
 use serde_json::Value;
 
 fn ethernet(ether_type: u16, payload: &[u8]) -> Vec<u8> {
@@ -70,46 +68,12 @@ fn expected_names(steps: Steps, captured: usize) -> Vec<&'static str> {
         .collect()
 }
 
-/// Dissects with every non-parallel engine, checks they agree with native, returns native's.
-fn dissect_all(data: &[u8], len: usize) -> Frame {
-    let raw = RawFrame {
-        number: 1,
-        timestamp: None,
-        len: len as u32,
-        link_type: LinkType::ETHERNET,
-        interface: None,
-        data,
-    };
-    let opts = DissectOptions::default();
-    let native = EngineKind::Native.dissector().dissect(&raw, &opts);
-    let native_json = comparable(&native);
-    for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
-        let frame = kind.dissector().dissect(&raw, &opts);
-        assert_eq!(
-            comparable(&frame),
-            native_json,
-            "engine {kind:?} at {} of {len} bytes",
-            data.len()
-        );
-    }
-    native
-}
-
-/// A frame's JSON without the error's wording (engines word their errors differently).
-fn comparable(frame: &Frame) -> Value {
-    let mut v = serde_json::to_value(frame).unwrap();
-    if let Some(error) = v.get_mut("error").and_then(Value::as_object_mut) {
-        error.remove("reason");
-    }
-    v
-}
-
 /// Cuts the case's header at every length and checks each cut: a partial layer of the
 /// protocol, last, with the recorded names and the complete record's values; the chain in
 /// front as the complete frame's; the error at the header. Then the recording against tshark.
 fn check(case: &Case) {
     let full = &case.frame;
-    let complete = dissect_all(full, full.len());
+    let complete = common::dissect_every_engine(full, full.len());
     assert_eq!(complete.error, None, "{:?}", case.proto);
     let index = complete
         .layers
@@ -127,7 +91,7 @@ fn check(case: &Case) {
     let whole = &complete_json["layers"][index];
     for captured in 0..case.header_len {
         let cut = case.start + captured;
-        let frame = dissect_all(&full[..cut], full.len());
+        let frame = common::dissect_every_engine(&full[..cut], full.len());
         let at = format!("{:?} at {captured}", case.proto);
         let protos: Vec<ProtoId> = frame.layers.iter().map(Layer::proto).collect();
         let before: Vec<ProtoId> = complete.layers[..=index].iter().map(Layer::proto).collect();
@@ -274,7 +238,8 @@ fn gre_cut_at_every_length() {
 fn gre_v1_payload_length_from_six_bytes() {
     let case = gre_v1();
     for captured in 0..case.header_len {
-        let frame = dissect_all(&case.frame[..case.start + captured], case.frame.len());
+        let frame =
+            common::dissect_every_engine(&case.frame[..case.start + captured], case.frame.len());
         let Some(Layer::Partial(p)) = frame.layers.last() else {
             panic!("not partial at {captured}");
         };

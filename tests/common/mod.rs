@@ -645,3 +645,42 @@ pub fn tshark_chain(layers: &Node) -> &str {
         .and_then(Node::text)
         .expect("frame.protocols")
 }
+
+/// Dissects an Ethernet frame of `len` bytes on the wire, `data` captured, with every
+/// non-parallel engine; checks they agree with native ([`comparable`]) and returns native's.
+pub fn dissect_every_engine(data: &[u8], len: usize) -> pcapkit::model::Frame {
+    use pcapkit::engine::{DissectOptions, EngineKind};
+    let raw = pcapkit::capture::RawFrame {
+        number: 1,
+        timestamp: None,
+        len: len as u32,
+        link_type: pcapkit::model::LinkType::ETHERNET,
+        interface: None,
+        data,
+    };
+    let opts = DissectOptions::default();
+    let native = EngineKind::Native.dissector().dissect(&raw, &opts);
+    let native_json = comparable(&native);
+    for kind in EngineKind::ALL.iter().filter(|k| !k.is_parallel()) {
+        let frame = kind.dissector().dissect(&raw, &opts);
+        assert_eq!(
+            comparable(&frame),
+            native_json,
+            "engine {kind:?} at {} of {len} bytes",
+            data.len()
+        );
+    }
+    native
+}
+
+/// A frame's JSON without the error's wording (engines word their errors differently).
+pub fn comparable(frame: &pcapkit::model::Frame) -> serde_json::Value {
+    let mut v = serde_json::to_value(frame).unwrap();
+    if let Some(error) = v
+        .get_mut("error")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        error.remove("reason");
+    }
+    v
+}
