@@ -189,6 +189,19 @@ pub fn udp(src: IpAddr, dst: IpAddr, src_port: u16, dst_port: u16, payload: &[u8
     out
 }
 
+/// An Ethernet frame (02:.. → 04:..) carrying an unfragmented IPv4/UDP datagram from
+/// `from` to `to` (address, port) with `payload`, checksums filled in.
+pub fn ethernet_ipv4_udp(from: (Ipv4Addr, u16), to: (Ipv4Addr, u16), payload: &[u8]) -> Vec<u8> {
+    let udp = udp(IpAddr::V4(from.0), IpAddr::V4(to.0), from.1, to.1, payload);
+    let fields = Ipv4Fields::unfragmented(from.0, to.0, 17, 1);
+    ethernet(
+        MacAddr([2; 6]),
+        MacAddr([4; 6]),
+        0x0800,
+        &ipv4(fields, &udp),
+    )
+}
+
 /// An ICMP (`v6 = false`) or ICMPv6 echo message; `reply` selects reply over request.
 pub fn icmp_echo(src: IpAddr, dst: IpAddr, reply: bool, id: u16, seq: u16, data: &[u8]) -> Vec<u8> {
     let v6 = src.is_ipv6();

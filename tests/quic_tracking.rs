@@ -9,9 +9,9 @@
 mod common;
 
 use pcapkit::dump::Format;
-use pcapkit::model::{Frame, Layer, MacAddr, QuicHeaderForm};
+use pcapkit::model::{Frame, Layer, QuicHeaderForm};
 use pcapkit::{EngineKind, Extractor, Options, synth};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 use std::path::Path;
 
 const CLIENT: (Ipv4Addr, u16) = (Ipv4Addr::new(10, 0, 0, 1), 50123);
@@ -21,18 +21,6 @@ const OTHER: (Ipv4Addr, u16) = (Ipv4Addr::new(10, 0, 0, 7), 51000);
 const CLIENT_CID: [u8; 4] = [0xc1, 0xc2, 0xc3, 0xc4];
 const SERVER_CID: [u8; 8] = [0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58];
 const INITIAL_DCID: [u8; 8] = [0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7];
-
-/// Ethernet/IPv4/UDP `from` → `to` carrying `payload`.
-fn datagram(from: (Ipv4Addr, u16), to: (Ipv4Addr, u16), payload: &[u8]) -> Vec<u8> {
-    let udp = synth::udp(IpAddr::V4(from.0), IpAddr::V4(to.0), from.1, to.1, payload);
-    let fields = synth::Ipv4Fields::unfragmented(from.0, to.0, 17, 1);
-    synth::ethernet(
-        MacAddr([2; 6]),
-        MacAddr([4; 6]),
-        0x0800,
-        &synth::ipv4(fields, &udp),
-    )
-}
 
 /// A QUIC v1 long header of type `bits` (0 Initial, 2 Handshake), 40 protected bytes.
 fn long(bits: u8, dcid: &[u8], scid: &[u8]) -> Vec<u8> {
@@ -70,49 +58,49 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             what: "UDP before any QUIC: a short-header look-alike",
-            data: datagram(CLIENT, SERVER, &short(false, &SERVER_CID)),
+            data: synth::ethernet_ipv4_udp(CLIENT, SERVER, &short(false, &SERVER_CID)),
             tshark: "eth:ethertype:ip:udp:data",
             quic: None,
         },
         Case {
             what: "client Initial on port 4433",
-            data: datagram(CLIENT, SERVER, &long(0, &INITIAL_DCID, &CLIENT_CID)),
+            data: synth::ethernet_ipv4_udp(CLIENT, SERVER, &long(0, &INITIAL_DCID, &CLIENT_CID)),
             tshark: quic,
             quic: Some((1, "d0d1d2d3d4d5d6d7", None)),
         },
         Case {
             what: "server Handshake",
-            data: datagram(SERVER, CLIENT, &long(2, &CLIENT_CID, &SERVER_CID)),
+            data: synth::ethernet_ipv4_udp(SERVER, CLIENT, &long(2, &CLIENT_CID, &SERVER_CID)),
             tshark: quic,
             quic: Some((1, "c1c2c3c4", None)),
         },
         Case {
             what: "client short header",
-            data: datagram(CLIENT, SERVER, &short(true, &SERVER_CID)),
+            data: synth::ethernet_ipv4_udp(CLIENT, SERVER, &short(true, &SERVER_CID)),
             tshark: quic,
             quic: Some((0, "5152535455565758", Some(true))),
         },
         Case {
             what: "server short header",
-            data: datagram(SERVER, CLIENT, &short(false, &CLIENT_CID)),
+            data: synth::ethernet_ipv4_udp(SERVER, CLIENT, &short(false, &CLIENT_CID)),
             tshark: quic,
             quic: Some((0, "c1c2c3c4", Some(false))),
         },
         Case {
             what: "client moved: short header to the server's id",
-            data: datagram(MOVED, SERVER, &short(false, &SERVER_CID)),
+            data: synth::ethernet_ipv4_udp(MOVED, SERVER, &short(false, &SERVER_CID)),
             tshark: quic,
             quic: Some((0, "5152535455565758", Some(false))),
         },
         Case {
             what: "server to the moved client",
-            data: datagram(SERVER, MOVED, &short(true, &CLIENT_CID)),
+            data: synth::ethernet_ipv4_udp(SERVER, MOVED, &short(true, &CLIENT_CID)),
             tshark: quic,
             quic: Some((0, "c1c2c3c4", Some(true))),
         },
         Case {
             what: "another conversation, an unknown id",
-            data: datagram(OTHER, SERVER, &short(false, &[0x77; 8])),
+            data: synth::ethernet_ipv4_udp(OTHER, SERVER, &short(false, &[0x77; 8])),
             tshark: "eth:ethertype:ip:udp:data",
             quic: None,
         },

@@ -567,26 +567,14 @@ mod tests {
     use super::*;
     use crate::engine::Dissector;
     use crate::engine::native::NativeDissector;
-    use crate::model::{LinkType, MacAddr, Quic, QuicHeaderForm};
+    use crate::model::{LinkType, Quic, QuicHeaderForm};
     use crate::synth;
-    use std::net::{IpAddr, Ipv4Addr};
+    use std::net::Ipv4Addr;
 
     const CLIENT: (Ipv4Addr, u16) = (Ipv4Addr::new(10, 0, 0, 1), 50000);
     const SERVER: (Ipv4Addr, u16) = (Ipv4Addr::new(10, 0, 0, 2), 4433);
     const CLIENT_CID: [u8; 4] = [0xc1, 0xc2, 0xc3, 0xc4];
     const SERVER_CID: [u8; 5] = [0x51, 0x52, 0x53, 0x54, 0x55];
-
-    /// Ethernet/IPv4/UDP `from` → `to` carrying `payload`.
-    fn datagram(from: (Ipv4Addr, u16), to: (Ipv4Addr, u16), payload: &[u8]) -> Vec<u8> {
-        let udp = synth::udp(IpAddr::V4(from.0), IpAddr::V4(to.0), from.1, to.1, payload);
-        let fields = synth::Ipv4Fields::unfragmented(from.0, to.0, 17, 1);
-        synth::ethernet(
-            MacAddr([2; 6]),
-            MacAddr([4; 6]),
-            0x0800,
-            &synth::ipv4(fields, &udp),
-        )
-    }
 
     /// A QUIC v1 long header of type `bits` (0 Initial, 2 Handshake) with 20 payload bytes.
     fn long(bits: u8, dcid: &[u8], scid: &[u8]) -> Vec<u8> {
@@ -640,12 +628,12 @@ mod tests {
     fn handshake(t: &mut QuicTracker) {
         let initial = run(
             t,
-            &datagram(CLIENT, SERVER, &long(0, &[0xd0; 8], &CLIENT_CID)),
+            &synth::ethernet_ipv4_udp(CLIENT, SERVER, &long(0, &[0xd0; 8], &CLIENT_CID)),
         );
         assert_eq!(quic(&initial).packet_type_name, "Initial");
         let handshake = run(
             t,
-            &datagram(SERVER, CLIENT, &long(2, &CLIENT_CID, &SERVER_CID)),
+            &synth::ethernet_ipv4_udp(SERVER, CLIENT, &long(2, &CLIENT_CID, &SERVER_CID)),
         );
         assert_eq!(quic(&handshake).scid.0, SERVER_CID);
     }
@@ -654,7 +642,10 @@ mod tests {
     fn long_header_creates_and_short_headers_follow_the_conversation() {
         let mut t = tracker();
         handshake(&mut t);
-        let to_server = run(&mut t, &datagram(CLIENT, SERVER, &short(true, &SERVER_CID)));
+        let to_server = run(
+            &mut t,
+            &synth::ethernet_ipv4_udp(CLIENT, SERVER, &short(true, &SERVER_CID)),
+        );
         let q = quic(&to_server);
         assert_eq!(
             (
@@ -673,12 +664,15 @@ mod tests {
         );
         let to_client = run(
             &mut t,
-            &datagram(SERVER, CLIENT, &short(false, &CLIENT_CID)),
+            &synth::ethernet_ipv4_udp(SERVER, CLIENT, &short(false, &CLIENT_CID)),
         );
         assert_eq!(quic(&to_client).dcid.0, CLIENT_CID);
         // On the conversation, any payload is QUIC; with a dcid the connection does not know
         // it has no connection, so no dcid (as in Wireshark).
-        let odd = run(&mut t, &datagram(SERVER, CLIENT, &short(false, &[9; 4])));
+        let odd = run(
+            &mut t,
+            &synth::ethernet_ipv4_udp(SERVER, CLIENT, &short(false, &[9; 4])),
+        );
         assert_eq!((quic(&odd).dcid.0.len(), quic(&odd).header_len), (0, 1));
     }
 
@@ -687,19 +681,28 @@ mod tests {
         let mut t = tracker();
         handshake(&mut t);
         let moved = (Ipv4Addr::new(10, 0, 0, 9), 50001);
-        let migrated = run(&mut t, &datagram(moved, SERVER, &short(false, &SERVER_CID)));
+        let migrated = run(
+            &mut t,
+            &synth::ethernet_ipv4_udp(moved, SERVER, &short(false, &SERVER_CID)),
+        );
         assert_eq!(quic(&migrated).dcid.0, SERVER_CID);
         // The new conversation is QUIC from then on.
-        let next = run(&mut t, &datagram(SERVER, moved, &short(false, &[1; 8])));
+        let next = run(
+            &mut t,
+            &synth::ethernet_ipv4_udp(SERVER, moved, &short(false, &[1; 8])),
+        );
         assert_eq!(quic(&next).header_form, QuicHeaderForm::Short);
         // An unknown id on another conversation is not QUIC.
         let other = (Ipv4Addr::new(10, 0, 0, 7), 50002);
-        let stranger = run(&mut t, &datagram(other, SERVER, &short(false, &[7; 5])));
+        let stranger = run(
+            &mut t,
+            &synth::ethernet_ipv4_udp(other, SERVER, &short(false, &[7; 5])),
+        );
         assert_eq!(stranger.protocol_chain(), "Ethernet:IPv4:UDP:Raw");
         // Too short to be looked up by its id.
         let tiny = run(
             &mut t,
-            &datagram(other, SERVER, &[0x40, 0x51, 0x52, 0x53, 0x54, 0x55]),
+            &synth::ethernet_ipv4_udp(other, SERVER, &[0x40, 0x51, 0x52, 0x53, 0x54, 0x55]),
         );
         assert_eq!(tiny.protocol_chain(), "Ethernet:IPv4:UDP:Raw");
     }
@@ -708,13 +711,16 @@ mod tests {
     fn a_udp_flow_with_no_long_header_stays_raw() {
         let mut t = tracker();
         for dcid in [&SERVER_CID[..], &CLIENT_CID, &[0; 8]] {
-            let frame = run(&mut t, &datagram(CLIENT, SERVER, &short(true, dcid)));
+            let frame = run(
+                &mut t,
+                &synth::ethernet_ipv4_udp(CLIENT, SERVER, &short(true, dcid)),
+            );
             assert_eq!(frame.protocol_chain(), "Ethernet:IPv4:UDP:Raw");
         }
         // A long-form first byte with no QUIC version is not QUIC either.
         let mut fake = long(2, &CLIENT_CID, &SERVER_CID);
         fake[1..5].copy_from_slice(&[0x12, 0x34, 0x56, 0x78]);
-        let frame = run(&mut t, &datagram(CLIENT, SERVER, &fake));
+        let frame = run(&mut t, &synth::ethernet_ipv4_udp(CLIENT, SERVER, &fake));
         assert_eq!(frame.protocol_chain(), "Ethernet:IPv4:UDP:Raw");
         assert!(t.conversations.is_empty() && t.connections.is_empty());
     }
@@ -726,16 +732,19 @@ mod tests {
         for i in 0..=MAX_CONVERSATIONS {
             run(
                 &mut t,
-                &datagram(peer(i), SERVER, &long(2, &[1; 8], &[2; 8])),
+                &synth::ethernet_ipv4_udp(peer(i), SERVER, &long(2, &[1; 8], &[2; 8])),
             );
         }
         assert_eq!(t.conversations.len(), MAX_CONVERSATIONS);
         assert_eq!(t.evicted(), 1);
-        let first = run(&mut t, &datagram(peer(0), SERVER, &short(false, &[3; 8])));
+        let first = run(
+            &mut t,
+            &synth::ethernet_ipv4_udp(peer(0), SERVER, &short(false, &[3; 8])),
+        );
         assert_eq!(first.protocol_chain(), "Ethernet:IPv4:UDP:Raw");
         let last = run(
             &mut t,
-            &datagram(peer(MAX_CONVERSATIONS), SERVER, &short(false, &[3; 8])),
+            &synth::ethernet_ipv4_udp(peer(MAX_CONVERSATIONS), SERVER, &short(false, &[3; 8])),
         );
         assert_eq!(quic(&last).dcid.0, [] as [u8; 0]);
     }
@@ -748,7 +757,7 @@ mod tests {
             let scid = (i as u32).to_be_bytes();
             run(
                 &mut t,
-                &datagram(
+                &synth::ethernet_ipv4_udp(
                     client,
                     SERVER,
                     &long(0, &[&scid[..], &scid].concat(), &scid),
@@ -777,7 +786,7 @@ mod tests {
         let mut t = QuicTracker::new(DissectOptions::default().max_layers(3)).unwrap();
         let frame = run(
             &mut t,
-            &datagram(CLIENT, SERVER, &long(0, &[0xd0; 8], &CLIENT_CID)),
+            &synth::ethernet_ipv4_udp(CLIENT, SERVER, &long(0, &[0xd0; 8], &CLIENT_CID)),
         );
         assert_eq!(frame.protocol_chain(), "Ethernet:IPv4:UDP");
         assert!(frame.error.as_ref().unwrap().is_nesting_limit());
@@ -792,7 +801,7 @@ mod tests {
             let bytes = crate::engine::native::test_random_bytes(&mut seed, 48);
             for len in 0..bytes.len() {
                 for (from, to) in [(CLIENT, SERVER), (SERVER, CLIENT)] {
-                    let frame = run(&mut t, &datagram(from, to, &bytes[..len]));
+                    let frame = run(&mut t, &synth::ethernet_ipv4_udp(from, to, &bytes[..len]));
                     assert!(frame.layers.len() == frame.spans.len());
                 }
             }
