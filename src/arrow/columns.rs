@@ -188,11 +188,6 @@ struct ShortText {
 }
 
 impl ShortText {
-    fn push(&mut self, byte: u8) {
-        self.buf[self.len] = byte;
-        self.len += 1;
-    }
-
     /// `aa:bb:cc:dd:ee:ff`.
     fn mac(mac: MacAddr) -> ShortText {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -208,26 +203,47 @@ impl ShortText {
         text
     }
 
-    /// Dotted decimal, as `Ipv4Addr` displays it.
+    /// Dotted decimal, as `Ipv4Addr` displays it: each octet's digits and dot copied from
+    /// [`OCTETS`] as four bytes, the cursor moved by their length.
     fn ipv4(addr: Ipv4Addr) -> ShortText {
         let mut text = ShortText {
             buf: [0; 17],
             len: 0,
         };
-        for (i, octet) in addr.octets().into_iter().enumerate() {
-            if i > 0 {
-                text.push(b'.');
-            }
-            if octet >= 100 {
-                text.push(b'0' + octet / 100);
-            }
-            if octet >= 10 {
-                text.push(b'0' + octet / 10 % 10);
-            }
-            text.push(b'0' + octet % 10);
+        for octet in addr.octets() {
+            let (digits, len) = OCTETS[usize::from(octet)];
+            // At most 3 × 4 bytes precede the last octet: its 4 bytes end by 16.
+            text.buf[text.len..text.len + 4].copy_from_slice(&digits);
+            text.len += usize::from(len);
         }
+        // The last octet's dot.
+        text.len -= 1;
         text
     }
+}
+
+/// Each octet's decimal digits followed by a dot (padded to four bytes), and how many of
+/// those bytes are the text.
+static OCTETS: [([u8; 4], u8); 256] = {
+    let mut table = [([0; 4], 0); 256];
+    let mut octet = 0;
+    while octet < 256 {
+        let (hundreds, tens, ones) = (octet / 100, octet / 10 % 10, octet % 10);
+        table[octet] = if octet >= 100 {
+            ([digit(hundreds), digit(tens), digit(ones), b'.'], 4)
+        } else if octet >= 10 {
+            ([digit(tens), digit(ones), b'.', 0], 3)
+        } else {
+            ([digit(ones), b'.', 0, 0], 2)
+        };
+        octet += 1;
+    }
+    table
+};
+
+/// The ASCII digit of `d` (0–9).
+const fn digit(d: usize) -> u8 {
+    b'0' + d as u8
 }
 
 impl ShortText {
@@ -454,17 +470,12 @@ fn nanos(ts: Timestamp) -> Option<i64> {
 }
 
 impl FrameView<'_> {
-    /// The outermost IP header's source and destination as text.
-    fn ip_addrs(&self) -> Option<(IpText, IpText)> {
+    /// The outermost IP header's source address (`dst` false) or destination address as
+    /// text: one address a call, so that each column formats only its own.
+    fn ip_text(&self, dst: bool) -> Option<IpText> {
         Some(match self.ip? {
-            Ip::V4(ip) => (
-                IpText::V4(ShortText::ipv4(ip.src)),
-                IpText::V4(ShortText::ipv4(ip.dst)),
-            ),
-            Ip::V6(ip) => (
-                IpText::V6(Ipv6Text::new(ip.src)),
-                IpText::V6(Ipv6Text::new(ip.dst)),
-            ),
+            Ip::V4(ip) => IpText::V4(ShortText::ipv4(if dst { ip.dst } else { ip.src })),
+            Ip::V6(ip) => IpText::V6(Ipv6Text::new(if dst { ip.dst } else { ip.src })),
         })
     }
 
@@ -511,9 +522,9 @@ columns! {
     /// IP version of the outermost IP layer (4 or 6).
     ip_version: Int8, "no IP layer", "IPv4.version / IPv6.version", |v| v.ip.and_then(|ip| i8::try_from(match ip { Ip::V4(h) => h.version, Ip::V6(h) => h.version }).ok());
     /// Source address of the outermost IP layer.
-    ip_src: Utf8, "no IP layer", "IPv4.src / IPv6.src", |v| v.ip_addrs().map(|a| a.0);
+    ip_src: Utf8, "no IP layer", "IPv4.src / IPv6.src", |v| v.ip_text(false);
     /// Destination address of the outermost IP layer.
-    ip_dst: Utf8, "no IP layer", "IPv4.dst / IPv6.dst", |v| v.ip_addrs().map(|a| a.1);
+    ip_dst: Utf8, "no IP layer", "IPv4.dst / IPv6.dst", |v| v.ip_text(true);
     /// TTL (IPv4) or hop limit (IPv6) of the outermost IP layer.
     ip_ttl: Int16, "no IP layer", "IPv4.ttl / IPv6.hop_limit", |v| v.ip.map(|ip| i16::from(match ip { Ip::V4(h) => h.ttl, Ip::V6(h) => h.hop_limit }));
     /// Protocol number after the outermost IP header (IPv6: its next header, which may be an extension header).
