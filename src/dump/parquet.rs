@@ -14,8 +14,8 @@
 //! 32 Ki rows keep one job near 30 MB (64 Ki: 34 MB, the crate's default 1 Mi: the whole
 //! capture's dictionaries), each column chunk one data page up to the crate's 1 MiB page size
 //! limit; zstd level 1 except for the
-//! [`RAW`] columns; dictionaries except for the [`DISTINCT`] ones; min/max statistics only
-//! for the [`PRUNED`] columns.
+//! [`RAW`] columns; dictionaries except for the [`DELTA`] ones (delta-encoded); min/max
+//! statistics only for the [`PRUNED`] columns.
 
 use crate::arrow::{FrameColumns, schema};
 use crate::capture::{CaptureInfo, RawFrame, StoppedEarly};
@@ -37,19 +37,34 @@ pub const WRITE_BATCH_ROWS: usize = 16_384;
 /// Rows per Parquet row group: what bounds the writer's memory (see the module docs).
 pub const ROW_GROUP_ROWS: usize = 32_768;
 
-/// Columns of mostly distinct values (counters, times, sequence numbers), where a dictionary
-/// only costs: delta-encoded instead.
-const DISTINCT: &[&str] = &["number", "ts", "ts_ns", "tcp_seq", "tcp_ack"];
+/// Columns delta-encoded instead of through a dictionary: mostly distinct values
+/// (counters, times, sequence numbers), where a dictionary only costs, and the lengths
+/// (`len`, `cap_len`, `payload_len`: ≈ 1,500 distinct values a row group), where the
+/// dictionary's interning, bit-packing and zstd cost 278 instructions a row more than raw
+/// deltas (the 1M mix's file grows 4.4 %; BENCHMARKS.md, session 15).
+const DELTA: &[&str] = &[
+    "number",
+    "ts",
+    "ts_ns",
+    "len",
+    "cap_len",
+    "tcp_seq",
+    "tcp_ack",
+    "payload_len",
+];
 
 /// Columns stored uncompressed: zstd saved under 15 % of them on the 1M mix (delta-coded
 /// times and sequence numbers, near-random TCP fields, columns almost always null or
 /// constant), or ≈ 20 % of dictionary indices that are near-random (ports, DNS ids and
-/// types, the protocol chain: 140 instructions a row for 3.9 % more file), and each
-/// compressed column holds a zstd context of ≈ 220 KB.
+/// types, the protocol chain: 140 instructions a row for 3.9 % more file), or ≈ 5 % of the
+/// delta-coded lengths (112 instructions a row for 0.8 % more file), and each compressed
+/// column holds a zstd context of ≈ 220 KB.
 const RAW: &[&str] = &[
     "number",
     "ts",
     "ts_ns",
+    "len",
+    "cap_len",
     "link_type",
     "interface",
     "error_layer",
@@ -60,6 +75,7 @@ const RAW: &[&str] = &[
     "tcp_seq",
     "tcp_ack",
     "tcp_window",
+    "payload_len",
     "protocols",
     "src_port",
     "dst_port",
@@ -129,7 +145,7 @@ impl<W: Write> ParquetDumper<W> {
                     properties =
                         properties.set_column_compression(column, Compression::UNCOMPRESSED);
                 }
-                for name in DISTINCT {
+                for name in DELTA {
                     let column = ColumnPath::from(*name);
                     properties = properties
                         .set_column_dictionary_enabled(column.clone(), false)
@@ -249,7 +265,7 @@ mod tests {
 
     #[test]
     fn the_setting_tables_name_columns_of_the_schema() {
-        for name in DISTINCT.iter().chain(RAW).chain(PRUNED) {
+        for name in DELTA.iter().chain(RAW).chain(PRUNED) {
             assert!(COLUMNS.iter().any(|c| c.name == *name), "{name}");
         }
     }
