@@ -373,8 +373,13 @@ impl TextCell for IpText {
     }
 }
 
-/// The link type's name: the name table's text where it has one, else its `Display`.
+/// The link type's name: the name table's text where it has one, else its `Display`; copied
+/// from the column's memo, keyed by the link type's number (a capture has one or a few).
 impl TextCell for LinkType {
+    fn memo_key(&self) -> Option<u64> {
+        Some(u64::from(self.0))
+    }
+
     fn write_to(self, text: &mut Text) {
         match self.name() {
             Some(name) if name != "USER" => text.push_bytes(name.as_bytes()),
