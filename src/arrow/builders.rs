@@ -78,13 +78,14 @@ impl Zeros {
 }
 
 /// The values and validity of a number or time column. The values are written from the
-/// first non-null row on (the rows before it as zeros); a column null in every row of a
-/// batch writes none.
+/// first non-null row on, in place (the batch's rows are zeros up to then, and a null row
+/// keeps its zero); a column null in every row of a batch writes none.
 #[derive(Debug)]
 pub(super) struct Plain<T> {
+    /// A slot for each row of the batch so far and more (zeros where no value was written).
     values: Vec<T>,
     valid: Bits,
-    /// Whether `values` holds a value for each row so far.
+    /// Whether `values` holds the batch's slots.
     live: bool,
     /// Rows to reserve at a batch's first row: the last batch's.
     rows: usize,
@@ -105,20 +106,14 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
         self.valid.reserve(self.rows);
     }
 
-    /// Appends the value of row `row` (the rows before it appended).
+    /// Appends the value of row `row` (the rows before it appended): a null writes nothing
+    /// but its validity bit.
     #[inline]
     pub(super) fn append_option(&mut self, value: Option<T>, row: usize) {
-        match value {
-            Some(value) => {
-                if !self.live {
-                    self.start_values(row);
-                }
-                self.values.push(value);
-            }
-            None => {
-                if self.live {
-                    self.values.push(T::default());
-                }
+        if let Some(value) = value {
+            match self.values.get_mut(row) {
+                Some(slot) => *slot = value,
+                None => self.grow(row, value),
             }
         }
         self.valid.set(value.is_some(), row);
@@ -130,12 +125,18 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
         self.valid.end_word();
     }
 
-    /// Makes room for the batch's values, with a zero for each of the `rows` null rows so
-    /// far.
+    /// Writes `value` to row `row`, past the slots made so far: at the batch's first value,
+    /// zeros for as many rows as the last batch took; past them, twice as many.
     #[cold]
-    fn start_values(&mut self, rows: usize) {
-        self.values.reserve_exact(self.rows);
-        self.values.resize(rows, T::default());
+    fn grow(&mut self, row: usize, value: T) {
+        let slots = if self.live {
+            (row + 1).max(2 * self.values.len())
+        } else {
+            (row + 1).max(self.rows)
+        };
+        self.values.reserve_exact(slots);
+        self.values.resize(slots, T::default());
+        self.values[row] = value;
         self.live = true;
     }
 
@@ -149,7 +150,9 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
         self.rows = self.rows.max(rows);
         let nulls = self.valid.take_nulls(rows);
         let values = if std::mem::take(&mut self.live) {
-            ScalarBuffer::from(std::mem::take(&mut self.values))
+            let mut values = std::mem::take(&mut self.values);
+            values.resize(rows, T::default());
+            ScalarBuffer::from(values)
         } else {
             ScalarBuffer::new(zeros.clone(), 0, rows)
         };
@@ -432,6 +435,36 @@ mod tests {
         let (offsets, bytes, _) = text.take(3, Zeros::new().for_rows(3)).unwrap();
         assert_eq!(offsets.as_ref(), [0, 3, 6, 7]);
         assert_eq!(bytes.as_slice(), b"A:BA:BC");
+    }
+
+    #[test]
+    fn a_batch_past_the_reserved_rows_grows_and_ends_in_zeros() {
+        let mut zeros = Zeros::new();
+        let mut column = Plain::<i32>::new(2);
+        column.reserve();
+        let pattern = [
+            Some(1),
+            None,
+            None,
+            Some(4),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ];
+        for (row, value) in pattern.into_iter().enumerate() {
+            column.append_option(value, row);
+        }
+        let (values, nulls) = column.take(10, zeros.for_rows(10));
+        assert_eq!(values.as_ref(), [1, 0, 0, 4, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(nulls.unwrap().null_count(), 8);
+        // The next batch reserves as many rows as this one took.
+        column.reserve();
+        column.append_option(Some(9), 0);
+        let (values, nulls) = column.take(1, zeros.for_rows(1));
+        assert_eq!((values.as_ref(), nulls), (&[9][..], None));
     }
 
     #[test]
