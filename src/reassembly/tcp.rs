@@ -121,7 +121,9 @@ pub struct HalfStream {
     base: u32,
     /// Next offset to deliver.
     next: u64,
-    /// Missing ranges at or after `next`.
+    /// Missing ranges at or after `next` while out-of-order bytes are buffered; with none
+    /// buffered, one open hole at `next` whatever it holds (see [`HalfStream::holes`]: in-order
+    /// data, the common case, leaves it alone).
     holes: Holes,
     /// Out-of-order bytes by offset (disjoint).
     pending: BTreeMap<u64, (Vec<u8>, u64)>,
@@ -142,7 +144,7 @@ impl HalfStream {
             started: false,
             base: 0,
             next: 0,
-            holes: Holes::new(0),
+            holes: Holes::empty(),
             pending: BTreeMap::new(),
             pending_bytes: 0,
             fin: None,
@@ -211,7 +213,6 @@ impl HalfStream {
         if !self.started {
             self.started = true;
             self.base = seg.seq.wrapping_add(u32::from(syn));
-            self.holes.reset(0);
         }
         let Some(start) = self.offset_of(seg.seq.wrapping_add(u32::from(syn))) else {
             return;
@@ -267,12 +268,11 @@ impl HalfStream {
                 frame,
             });
             self.next = end;
-            self.holes.reset(end);
             return;
         }
         let mut new_pieces: Vec<(u64, u64)> = Vec::new();
         let mut old = 0u64;
-        self.holes.fill(start, end, |from, to, new| {
+        self.holes().fill(start, end, |from, to, new| {
             if new {
                 new_pieces.push((from, to));
             } else {
@@ -339,14 +339,19 @@ impl HalfStream {
                 frame,
             });
         }
+    }
+
+    /// The missing ranges at or after `next` (one open hole there when nothing is buffered).
+    fn holes(&mut self) -> &mut Holes {
         if self.pending.is_empty() {
             self.holes.reset(self.next);
         }
+        &mut self.holes
     }
 
     /// Gives up on the bytes missing before `to`: reports them as gaps, then delivers.
     fn skip_to(&mut self, to: u64, emit: &mut impl FnMut(Event<'_>)) {
-        for [from, to] in self.holes.skip_to(to) {
+        for [from, to] in self.holes().skip_to(to) {
             // The buffered pieces before this hole are delivered before it, in stream order.
             self.drain(emit);
             if from < to {
