@@ -1046,16 +1046,18 @@ mod tests {
         assert!(log[1].starts_with("Gap { from: 2, to: 5 }"));
     }
 
+    /// 10.0.0.1:1000 and 10.0.0.2:80.
+    fn client_and_server() -> (Endpoint, Endpoint) {
+        let end = |last, port| Endpoint {
+            addr: IpAddr::from([10, 0, 0, last]),
+            port,
+        };
+        (end(1, 1000), end(2, 80))
+    }
+
     #[test]
     fn bare_acks_through_the_table_report_what_a_connection_reports() {
-        let a = Endpoint {
-            addr: IpAddr::from([10, 0, 0, 1]),
-            port: 1000,
-        };
-        let b = Endpoint {
-            addr: IpAddr::from([10, 0, 0, 2]),
-            port: 80,
-        };
+        let (a, b) = client_and_server();
         let seg = |seq, flags, payload: &'static [u8], frame| Segment {
             seq,
             flags,
@@ -1108,14 +1110,7 @@ mod tests {
             .max_stream_buffer(1 << 20)
             .max_memory(1 << 20);
         let mut table: TcpTable<Vec<String>> = TcpTable::new(limits);
-        let a = Endpoint {
-            addr: IpAddr::from([10, 0, 0, 1]),
-            port: 1000,
-        };
-        let b = Endpoint {
-            addr: IpAddr::from([10, 0, 0, 2]),
-            port: 80,
-        };
+        let (a, b) = client_and_server();
         let closed = std::cell::RefCell::new(Vec::new());
         let mut emit = |_: &mut Vec<String>, c: &ConnInfo, side: Side, e: Event<'_>| {
             if let Event::Closed(why) = e {
