@@ -23,6 +23,11 @@ impl Holes {
         }
     }
 
+    /// No hole at all, holding no memory (what a complete list is); [`Holes::reset`] opens one.
+    pub fn empty() -> Holes {
+        Holes { holes: Vec::new() }
+    }
+
     /// Fills `[start, end)`, calling `piece(from, to, new)` for each part of it in order:
     /// `new` when the part was missing (its bytes are to be kept), not when it was already
     /// filled (a duplicate or overlap: the first data wins). Returns the new bytes.

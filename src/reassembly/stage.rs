@@ -196,7 +196,9 @@ impl ReassemblyStage {
         self.tcp
             .segment(src, dst, &seg, ack, &mut |state, info, side, event| {
                 on_event(state, info, side, event, at, counts, cut);
-                messages(info, at, counts, cut, out);
+                if !cut.messages.is_empty() {
+                    messages(info, at, counts, cut, out);
+                }
             });
     }
 }

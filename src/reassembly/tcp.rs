@@ -121,7 +121,9 @@ pub struct HalfStream {
     base: u32,
     /// Next offset to deliver.
     next: u64,
-    /// Missing ranges at or after `next`.
+    /// Missing ranges at or after `next` while out-of-order bytes are buffered; with none
+    /// buffered, one open hole at `next` whatever it holds (see [`HalfStream::holes`]: in-order
+    /// data, the common case, leaves it alone).
     holes: Holes,
     /// Out-of-order bytes by offset (disjoint).
     pending: BTreeMap<u64, (Vec<u8>, u64)>,
@@ -142,7 +144,7 @@ impl HalfStream {
             started: false,
             base: 0,
             next: 0,
-            holes: Holes::new(0),
+            holes: Holes::empty(),
             pending: BTreeMap::new(),
             pending_bytes: 0,
             fin: None,
@@ -211,7 +213,6 @@ impl HalfStream {
         if !self.started {
             self.started = true;
             self.base = seg.seq.wrapping_add(u32::from(syn));
-            self.holes.reset(0);
         }
         let Some(start) = self.offset_of(seg.seq.wrapping_add(u32::from(syn))) else {
             return;
@@ -267,12 +268,11 @@ impl HalfStream {
                 frame,
             });
             self.next = end;
-            self.holes.reset(end);
             return;
         }
         let mut new_pieces: Vec<(u64, u64)> = Vec::new();
         let mut old = 0u64;
-        self.holes.fill(start, end, |from, to, new| {
+        self.holes().fill(start, end, |from, to, new| {
             if new {
                 new_pieces.push((from, to));
             } else {
@@ -339,14 +339,19 @@ impl HalfStream {
                 frame,
             });
         }
+    }
+
+    /// The missing ranges at or after `next` (one open hole there when nothing is buffered).
+    fn holes(&mut self) -> &mut Holes {
         if self.pending.is_empty() {
             self.holes.reset(self.next);
         }
+        &mut self.holes
     }
 
     /// Gives up on the bytes missing before `to`: reports them as gaps, then delivers.
     fn skip_to(&mut self, to: u64, emit: &mut impl FnMut(Event<'_>)) {
-        for [from, to] in self.holes.skip_to(to) {
+        for [from, to] in self.holes().skip_to(to) {
             // The buffered pieces before this hole are delivered before it, in stream order.
             self.drain(emit);
             if from < to {
@@ -509,6 +514,27 @@ impl Connection {
         }
     }
 
+    /// Takes a segment from `src` that brings no bytes and no SYN, FIN or RST, when that can
+    /// report nothing: the other direction buffers nothing (its peer's ACK then declares no
+    /// gap) and this one saw no FIN (none waits to be reported). Returns whether it did;
+    /// otherwise the segment is for [`Connection::segment`]. Most segments are such ACKs,
+    /// and the buffered bytes and the closed state stay as they were.
+    fn bare_ack(&mut self, src: Endpoint, seg: &Segment<'_>, ack: Option<u32>) -> bool {
+        let bare = seg.payload.is_empty()
+            && seg.len == 0
+            && seg.flags & (Segment::SYN | Segment::FIN | Segment::RST) == 0;
+        let side = self.side_of(src);
+        let other = side ^ 1;
+        if !bare || !self.halves[other].pending.is_empty() || self.halves[side].fin.is_some() {
+            return false;
+        }
+        if let Some(ack) = ack {
+            self.halves[other].peer_ack(ack, &mut |_| {});
+        }
+        self.halves[side].segment(seg, &mut |_| {});
+        true
+    }
+
     /// Flushes both directions and reports `why` on each.
     pub fn close(&mut self, why: Close, emit: &mut impl FnMut(Side, Event<'_>)) {
         self.reset |= matches!(why, Close::Reset { .. });
@@ -644,7 +670,13 @@ impl<T: Default> TcpTable<T> {
         let fresh_syn = seg.has(Segment::SYN) && !seg.has(Segment::ACK);
         // The common case, a segment of a known connection: one lookup.
         let fed = match self.map.get_mut(&key) {
-            Some(entry) if !fresh_syn => Some(feed(entry, src, seg, ack, emit)),
+            Some(entry) if !fresh_syn => {
+                if entry.0.bare_ack(src, seg, ack) {
+                    // Nothing buffered, delivered or closed: no bookkeeping either.
+                    return;
+                }
+                Some(feed(entry, src, seg, ack, emit))
+            }
             _ => None,
         };
         let (buffered, closed) = match fed {
@@ -1014,6 +1046,63 @@ mod tests {
         assert!(log[1].starts_with("Gap { from: 2, to: 5 }"));
     }
 
+    /// 10.0.0.1:1000 and 10.0.0.2:80.
+    fn client_and_server() -> (Endpoint, Endpoint) {
+        let end = |last, port| Endpoint {
+            addr: IpAddr::from([10, 0, 0, last]),
+            port,
+        };
+        (end(1, 1000), end(2, 80))
+    }
+
+    #[test]
+    fn bare_acks_through_the_table_report_what_a_connection_reports() {
+        let (a, b) = client_and_server();
+        let seg = |seq, flags, payload: &'static [u8], frame| Segment {
+            seq,
+            flags,
+            payload,
+            len: payload.len() as u32,
+            frame,
+        };
+        const A: u16 = Segment::ACK;
+        // (from a, segment, ACK): bare ACKs before and after data, one past a hole (a gap),
+        // one after a FIN whose bytes are missing (the FIN then reported), an RST last.
+        let segs: [(bool, Segment<'static>, Option<u32>); 10] = [
+            (true, seg(100, 0, b"", 1), None),
+            (false, seg(500, A, b"", 2), Some(101)),
+            (true, seg(101, A, b"ab", 3), Some(501)),
+            (true, seg(105, A, b"fg", 4), Some(501)),
+            (false, seg(501, A, b"", 5), Some(103)),
+            (false, seg(501, A, b"", 6), Some(107)),
+            (false, seg(501, A | Segment::FIN, b"", 7), Some(107)),
+            (true, seg(110, A | Segment::FIN, b"", 8), Some(502)),
+            (false, seg(502, A, b"", 9), Some(111)),
+            (true, seg(111, Segment::RST, b"", 10), None),
+        ];
+        let mut by_table = Vec::new();
+        let limits = TableLimits::default();
+        let mut table: TcpTable<()> = TcpTable::new(limits);
+        for (from_a, s, ack) in &segs {
+            let (src, dst) = if *from_a { (a, b) } else { (b, a) };
+            table.segment(src, dst, s, *ack, &mut |_, _, side, e| {
+                by_table.push(format!("{side} {e:?}"));
+            });
+        }
+        let mut by_conn = Vec::new();
+        let mut conn = Connection::new(a, b, 0, limits.max_stream_buffer);
+        for (from_a, s, ack) in &segs {
+            let side = usize::from(!*from_a);
+            conn.segment(side, s, *ack, &mut |side, e| {
+                by_conn.push(format!("{side} {e:?}"));
+            });
+        }
+        assert_eq!(by_table, by_conn);
+        assert!(by_conn.iter().any(|e| e.starts_with("0 Gap")));
+        assert!(by_conn.iter().any(|e| e.starts_with("0 Fin")));
+        assert!(by_conn.iter().any(|e| e.starts_with("1 Fin")));
+    }
+
     #[test]
     fn table_numbers_streams_and_reuses_ports() {
         let limits = TableLimits::default()
@@ -1021,14 +1110,7 @@ mod tests {
             .max_stream_buffer(1 << 20)
             .max_memory(1 << 20);
         let mut table: TcpTable<Vec<String>> = TcpTable::new(limits);
-        let a = Endpoint {
-            addr: IpAddr::from([10, 0, 0, 1]),
-            port: 1000,
-        };
-        let b = Endpoint {
-            addr: IpAddr::from([10, 0, 0, 2]),
-            port: 80,
-        };
+        let (a, b) = client_and_server();
         let closed = std::cell::RefCell::new(Vec::new());
         let mut emit = |_: &mut Vec<String>, c: &ConnInfo, side: Side, e: Event<'_>| {
             if let Event::Closed(why) = e {
