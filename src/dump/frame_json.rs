@@ -167,11 +167,7 @@ fn chain_layers_error(out: &mut Out<'_>, frame: &Frame) -> serde_json::Result<()
 fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
     let (header_len, payload_len) = match layer {
         Layer::Ethernet(e) => out.local(|out| {
-            lit(out, b"{\"protocol\":\"Ethernet\",\"src\":");
-            mac(out, &e.src);
-            lit(out, b",\"dst\":");
-            mac(out, &e.dst);
-            lit(out, b",\"type\":");
+            ethernet_head(out, &e.src, &e.dst);
             ether_type(out, e.ether_type);
             (e.header_len, e.payload_len)
         }),
@@ -218,10 +214,8 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
                 key_byte(out, b",\"tos\":", ip.tos);
                 key_num(out, b",\"total_len\":", ip.total_len);
                 key_num(out, b",\"id\":", ip.id);
-                lit(out, b",\"df\":");
-                boolean(out, ip.df);
-                lit(out, b",\"mf\":");
-                boolean(out, ip.mf);
+                let (flags, len) = DF_MF[usize::from(ip.df) << 1 | usize::from(ip.mf)];
+                fixed(out, flags, len);
                 key_num(out, b",\"frag_offset\":", ip.frag_offset);
                 key_byte(out, b",\"ttl\":", ip.ttl);
                 key_byte(out, b",\"proto\":", ip.proto);
@@ -230,9 +224,16 @@ fn write_layer(out: &mut Out<'_>, layer: &Layer) -> serde_json::Result<()> {
                 ipv4(out, ip.src);
                 lit(out, b",\"dst\":");
                 ipv4(out, ip.dst);
-                lit(out, b",\"options\":");
+                // No options (nearly every header): the empty list in this run, no call.
+                if ip.options.is_empty() {
+                    lit(out, b",\"options\":[]");
+                } else {
+                    lit(out, b",\"options\":");
+                }
             });
-            ip_options(out, &ip.options)?;
+            if !ip.options.is_empty() {
+                ip_options(out, &ip.options)?;
+            }
             (ip.header_len, ip.payload_len)
         }
         Layer::Ipv6(ip) => {
@@ -1024,6 +1025,29 @@ fn key_bool<const N: usize>(out: &mut Out<'_>, key: &[u8; N], b: bool) {
     boolean(out, b);
 }
 
+/// IPv4's `,"df":…,"mf":…` for each (`df`, `mf`) as `df << 1 | mf`: text and length, for one
+/// fixed-size store.
+static DF_MF: [([u8; 24], usize); 4] = {
+    let texts: [&[u8]; 4] = [
+        b",\"df\":false,\"mf\":false",
+        b",\"df\":false,\"mf\":true",
+        b",\"df\":true,\"mf\":false",
+        b",\"df\":true,\"mf\":true",
+    ];
+    let mut table = [([0u8; 24], 0); 4];
+    let mut i = 0;
+    while i < 4 {
+        let mut k = 0;
+        while k < texts[i].len() {
+            table[i].0[k] = texts[i][k];
+            k += 1;
+        }
+        table[i].1 = texts[i].len();
+        i += 1;
+    }
+    table
+};
+
 #[inline(always)]
 fn boolean(out: &mut Out<'_>, b: bool) {
     lit(out, if b { b"true" } else { b"false" });
@@ -1176,6 +1200,34 @@ fn hex_pair(b: u8) -> u16 {
 /// `"aa:bb:cc:dd:ee:ff"`, as `MacAddr`'s `Serialize`.
 #[inline(always)]
 fn mac(out: &mut Out<'_>, m: &MacAddr) {
+    fixed(out, mac_text(m), MAC_TEXT);
+}
+
+/// Length of a quoted MAC address, `"aa:bb:cc:dd:ee:ff"`.
+const MAC_TEXT: usize = 19;
+
+/// An Ethernet record up to its `type` value, `{"protocol":"Ethernet","src":"…","dst":"…","type":`:
+/// fixed-length parts, so one check for room and one length update for all five.
+#[inline(always)]
+fn ethernet_head(out: &mut Out<'_>, src: &MacAddr, dst: &MacAddr) {
+    const SRC: &[u8] = b"{\"protocol\":\"Ethernet\",\"src\":";
+    const DST: &[u8] = b",\"dst\":";
+    const TYPE: &[u8] = b",\"type\":";
+    const AT_DST: usize = SRC.len() + MAC_TEXT;
+    const AT_TYPE: usize = AT_DST + DST.len() + MAC_TEXT;
+    const LEN: usize = AT_TYPE + TYPE.len();
+    let buf = out.room::<LEN>();
+    buf[..SRC.len()].copy_from_slice(SRC);
+    buf[SRC.len()..AT_DST].copy_from_slice(&mac_text(src));
+    buf[AT_DST..AT_DST + DST.len()].copy_from_slice(DST);
+    buf[AT_DST + DST.len()..AT_TYPE].copy_from_slice(&mac_text(dst));
+    buf[AT_TYPE..LEN].copy_from_slice(TYPE);
+    out.advance(LEN);
+}
+
+/// [`mac`]'s text.
+#[inline(always)]
+fn mac_text(m: &MacAddr) -> [u8; MAC_TEXT] {
     let [b0, b1, b2, b3, b4, b5] = m.0;
     let pair = |b| u128::from(hex_pair(b));
     let colons = (0x3a << 24) | (0x3a << 48) | (0x3a << 72) | (0x3a << 96) | (0x3a << 120);
@@ -1187,9 +1239,11 @@ fn mac(out: &mut Out<'_>, m: &MacAddr) {
         | (pair(b2) << 56)
         | (pair(b3) << 80)
         | (pair(b4) << 104);
-    lit(out, &head.to_le_bytes());
     let tail = u32::from(hex_pair(b5)) | (0x22 << 16);
-    fixed(out, tail.to_le_bytes(), 3);
+    let mut text = [0; MAC_TEXT];
+    text[..16].copy_from_slice(&head.to_le_bytes());
+    text[16..].copy_from_slice(&tail.to_le_bytes()[..3]);
+    text
 }
 
 /// `"a.b.c.d"`, as serde's `Ipv4Addr` (its `Display`).

@@ -15,6 +15,10 @@ pub struct Timestamp {
 impl Timestamp {
     /// Builds a timestamp, carrying nanoseconds ≥ 1 s into the seconds.
     pub fn new(secs: i64, nanos: u64) -> Timestamp {
+        // The usual case (a record's fraction within its second) without the division.
+        if let Ok(nanos @ 0..1_000_000_000) = u32::try_from(nanos) {
+            return Timestamp { secs, nanos };
+        }
         let carry = (nanos / 1_000_000_000) as i64;
         Timestamp {
             secs: secs.saturating_add(carry),

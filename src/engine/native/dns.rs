@@ -455,9 +455,28 @@ fn read_question(msg: &Msg<'_>, at: usize, mdns: bool) -> Result<(DnsQuestion, u
     ))
 }
 
-/// Reads a resource record at `at`.
-fn read_record(msg: &Msg<'_>, at: usize, mdns: bool) -> Result<(DnsRecord, usize), Fault> {
-    let (name, at) = read_name(msg, at)?;
+/// A compression pointer to the first question's name (at the end of the header), where most
+/// records' names point.
+const POINTER_TO_FIRST: [u8; 2] = [0xc0, HEADER_LEN as u8];
+
+/// Reads a resource record at `at`; `first` is the first question's name, if it was read.
+///
+/// A record name that is just a pointer to the first question's name is that name (copied, not
+/// walked again): reading it would follow the same labels, since the record starts after the
+/// question (the pointer goes backwards) and the jumps of a name at byte 12 can only point
+/// into the header (a handful, far below [`MAX_JUMPS`]).
+fn read_record(
+    msg: &Msg<'_>,
+    at: usize,
+    mdns: bool,
+    first: Option<&str>,
+) -> Result<(DnsRecord, usize), Fault> {
+    let (name, at) = match first {
+        Some(first) if msg.bytes.get(at..at + 2) == Some(&POINTER_TO_FIRST[..]) => {
+            (recycle::text(first), at + 2)
+        }
+        _ => read_name(msg, at)?,
+    };
     let kind = msg.u16_at(at)?;
     let class = msg.u16_at(at + 2)?;
     let ttl = msg.u32_at(at + 4)?;
@@ -641,6 +660,7 @@ fn parse_sections(msg: &Msg<'_>, dns: &mut Dns, mdns: bool) -> Result<(), Decode
             }
         }
     }
+    let first = dns.questions.first().map(|q| q.name.as_str());
     for (section, count, records) in [
         ("answer", dns.ancount, &mut dns.answers),
         ("authority", dns.nscount, &mut dns.authorities),
@@ -649,7 +669,7 @@ fn parse_sections(msg: &Msg<'_>, dns: &mut Dns, mdns: bool) -> Result<(), Decode
         // The section's vector is empty, with recycled memory when the engine recycles.
         records.reserve(usize::from(count).min(room / MIN_RECORD));
         for i in 0..count {
-            let (record, next) = read_record(msg, at, mdns).map_err(|fault| {
+            let (record, next) = read_record(msg, at, mdns, first).map_err(|fault| {
                 DecodeError::other(format!(
                     "DNS {section} {} of {count} at byte {at}: {}",
                     i + 1,

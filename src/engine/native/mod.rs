@@ -93,6 +93,30 @@ pub(crate) struct Decoded {
     pub next: Option<ProtoId>,
 }
 
+/// A [`Decoded`] whose record is already on the frame's layer list: where its payload is and
+/// what follows.
+struct Placed {
+    /// Bytes of this layer's header.
+    header_len: usize,
+    /// Bytes of payload the header declares.
+    payload_len: usize,
+    /// The protocol of the payload, if pcapkit decodes it.
+    next: Option<ProtoId>,
+}
+
+impl Placed {
+    /// Pushes `decoded`'s record onto `layers`, keeping the rest.
+    #[inline(always)]
+    fn push(decoded: Decoded, layers: &mut Vec<Layer>) -> Placed {
+        layers.push(decoded.layer);
+        Placed {
+            header_len: decoded.header_len,
+            payload_len: decoded.payload_len,
+            next: decoded.next,
+        }
+    }
+}
+
 /// Why a header could not be decoded; its `Display` becomes the frame's [`FrameError`]
 /// reason.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -354,19 +378,22 @@ pub(crate) fn by_ip_proto(number: u8) -> Option<ProtoId> {
 /// `declared` is how many bytes the enclosing header says this layer spans (≥ `data.len()`
 /// when the capture was cut by the snap length).
 ///
-/// `below` is the layer this one is the payload of (DNS reads the TCP length prefix and the
-/// mDNS port from it). A decoder that keeps a partial record (DNS records, NDP options parsed
-/// before a length went wrong) returns it and sets `partial` to why it stopped early: the walker
-/// keeps the layer, makes `partial` the frame's error and stops (inside a datagram quoted by
-/// an ICMP error, it stops without an error: the quote is cut by design).
+/// The record goes onto `layers` (the frame's list), where it is moved once: from the decoder's
+/// result into the list's memory. The last of `layers` is the layer this one is the payload of
+/// (DNS reads the TCP length prefix and the mDNS port from it). A decoder that keeps a partial
+/// record (DNS records, NDP options parsed before a length went wrong) returns it and sets
+/// `partial` to why it stopped early: the walker keeps the layer, makes `partial` the frame's
+/// error and stops (inside a datagram quoted by an ICMP error, it stops without an error: the
+/// quote is cut by design).
 fn decode(
     proto: ProtoId,
     data: &[u8],
     declared: usize,
-    below: Option<&Layer>,
+    layers: &mut Vec<Layer>,
     partial: &mut Option<DecodeError>,
-) -> Option<DecodeResult> {
-    Some(match proto {
+) -> Option<Result<Placed, DecodeError>> {
+    let below = layers.last();
+    let result = match proto {
         ProtoId::Ethernet => ethernet::decode(data, partial),
         ProtoId::Sll => sll::decode_v1(data),
         ProtoId::Sll2 => sll::decode_v2(data),
@@ -426,6 +453,10 @@ fn decode(
         ProtoId::Geneve => geneve::decode(data, declared, partial),
         ProtoId::Teredo => teredo::decode(data, declared, partial),
         _ => return None,
+    };
+    Some(match result {
+        Ok(decoded) => Ok(Placed::push(decoded, layers)),
+        Err(err) => Err(err),
     })
 }
 
@@ -495,24 +526,28 @@ fn walk<'a>(
         extensions += usize::from(is_extension);
         let mut partial = None;
         let result = match decoder.decode(proto, data, declared, offset) {
-            None => decode(proto, data, declared, frame.layers.last(), &mut partial),
+            None => decode(proto, data, declared, &mut frame.layers, &mut partial),
+            Some(Ok(decoded)) => Some(Ok(Placed::push(decoded, &mut frame.layers))),
             // An adapter's crate rejects a cut or bogus header whole; native keeps what tshark
             // shows of it (a partial layer, or a header cut short, below).
             Some(Err(err)) => {
-                match decode(proto, data, declared, frame.layers.last(), &mut partial) {
+                match decode(proto, data, declared, &mut frame.layers, &mut partial) {
                     Some(Ok(kept))
-                        if partial.is_some() || matches!(kept.layer, Layer::Partial(_)) =>
+                        if partial.is_some()
+                            || matches!(frame.layers.last(), Some(Layer::Partial(_))) =>
                     {
                         Some(Ok(kept))
                     }
                     Some(Err(cut @ DecodeError::Truncated { .. })) => Some(Err(cut)),
-                    _ => {
+                    dropped => {
+                        if let Some(Ok(_)) = dropped {
+                            frame.layers.pop();
+                        }
                         partial = None;
                         Some(Err(err))
                     }
                 }
             }
-            done => done,
         };
         let Some(result) = result else {
             break;
@@ -520,14 +555,13 @@ fn walk<'a>(
         match result {
             Ok(decoded) => {
                 let icmp_error = decoded.next.is_some()
-                    && matches!(decoded.layer, Layer::Icmp(_) | Layer::Icmpv6(_));
+                    && matches!(frame.layers.last(), Some(Layer::Icmp(_) | Layer::Icmpv6(_)));
                 let header_end = decoded.header_len.min(data.len());
                 let payload_end = decoded
                     .header_len
                     .saturating_add(decoded.payload_len)
                     .min(data.len())
                     .max(header_end);
-                frame.layers.push(decoded.layer);
                 frame.spans.push(Span {
                     start: offset as u32,
                     header_end: (offset + header_end) as u32,
