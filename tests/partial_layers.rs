@@ -20,27 +20,7 @@ use pcapkit::engine::{DissectOptions, EngineKind};
 use pcapkit::model::{Layer, LinkType, ProtoId};
 use serde_json::Value;
 
-const DST: [u8; 6] = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55];
-const SRC: [u8; 6] = [0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb];
-
-fn ethernet(ether_type: u16, payload: &[u8]) -> Vec<u8> {
-    let mut f = [DST, SRC].concat();
-    f.extend_from_slice(&ether_type.to_be_bytes());
-    f.extend_from_slice(payload);
-    f
-}
-
-/// IPv4, TOS 0x10, id 0x1234, DF, TTL 64, 10.1.2.3 → 192.168.7.9 (checksum left 0x54c2:
-/// pcapkit does not verify it).
-fn ipv4(proto: u8, payload: &[u8]) -> Vec<u8> {
-    let total = (20 + payload.len()) as u16;
-    let mut h = vec![0x45, 0x10];
-    h.extend_from_slice(&total.to_be_bytes());
-    h.extend_from_slice(&[0x12, 0x34, 0x40, 0x00, 64, proto, 0x54, 0xc2]);
-    h.extend_from_slice(&[10, 1, 2, 3, 192, 168, 7, 9]);
-    h.extend_from_slice(payload);
-    h
-}
+use common::{ETHERNET_SRC as SRC, ethernet, ipv4};
 
 /// IPv6, traffic class 0xa0, flow label 0xcdef1, hop limit 64, 2001:db8::1 → 2001:db8::2.
 fn ipv6(next_header: u8, payload: &[u8]) -> Vec<u8> {

@@ -5,29 +5,9 @@
 
 mod common;
 
-use common::Pcap;
+use common::{Pcap, ethernet, ipv4};
 use pcapkit::model::{Layer, ProtoId};
 use serde_json::Value;
-
-fn ethernet(ether_type: u16, payload: &[u8]) -> Vec<u8> {
-    let mut f = vec![
-        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
-    ];
-    f.extend_from_slice(&ether_type.to_be_bytes());
-    f.extend_from_slice(payload);
-    f
-}
-
-/// IPv4, TTL 64, 10.1.2.3 → 192.168.7.9, carrying `proto`.
-fn ipv4(proto: u8, payload: &[u8]) -> Vec<u8> {
-    let total = (20 + payload.len()) as u16;
-    let mut h = vec![0x45, 0x10];
-    h.extend_from_slice(&total.to_be_bytes());
-    h.extend_from_slice(&[0x12, 0x34, 0x40, 0x00, 64, proto, 0x54, 0xc2]);
-    h.extend_from_slice(&[10, 1, 2, 3, 192, 168, 7, 9]);
-    h.extend_from_slice(payload);
-    h
-}
 
 /// UDP `src` → `dst`, checksum 0x1234.
 fn udp(src: u16, dst: u16, payload: &[u8]) -> Vec<u8> {

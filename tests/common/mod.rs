@@ -684,3 +684,28 @@ pub fn comparable(frame: &pcapkit::model::Frame) -> serde_json::Value {
     }
     v
 }
+
+/// The destination MAC of [`ethernet`]'s frames.
+pub const ETHERNET_DST: [u8; 6] = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55];
+/// The source MAC of [`ethernet`]'s frames.
+pub const ETHERNET_SRC: [u8; 6] = [0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb];
+
+/// An Ethernet II frame [`ETHERNET_DST`] ← [`ETHERNET_SRC`] of `ether_type` around `payload`.
+pub fn ethernet(ether_type: u16, payload: &[u8]) -> Vec<u8> {
+    let mut f = [ETHERNET_DST, ETHERNET_SRC].concat();
+    f.extend_from_slice(&ether_type.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// IPv4, TOS 0x10, id 0x1234, DF, TTL 64, 10.1.2.3 → 192.168.7.9, carrying `proto` (checksum
+/// left 0x54c2: pcapkit does not verify it).
+pub fn ipv4(proto: u8, payload: &[u8]) -> Vec<u8> {
+    let total = (20 + payload.len()) as u16;
+    let mut h = vec![0x45, 0x10];
+    h.extend_from_slice(&total.to_be_bytes());
+    h.extend_from_slice(&[0x12, 0x34, 0x40, 0x00, 64, proto, 0x54, 0xc2]);
+    h.extend_from_slice(&[10, 1, 2, 3, 192, 168, 7, 9]);
+    h.extend_from_slice(payload);
+    h
+}
