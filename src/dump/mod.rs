@@ -16,6 +16,7 @@ mod output;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod pcap;
+mod pipe;
 mod plist;
 mod sections;
 mod target;

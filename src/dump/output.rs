@@ -6,6 +6,7 @@
 
 use super::background::BackgroundWriter;
 use super::encoder::ReportWrite;
+use super::pipe;
 use super::target::{self, Destination};
 use super::temp::TempFile;
 use crate::capture::FileId;
@@ -28,6 +29,7 @@ pub struct Output {
 impl Output {
     /// Standard output, with the (buffered, background) writer to use for it.
     pub fn stdout() -> (Output, Box<dyn ReportWrite>) {
+        pipe::widen(io::stdout());
         let writer = BackgroundWriter::new(io::stdout());
         (
             Output {
@@ -89,7 +91,10 @@ impl Output {
             pending: None,
         };
         let writer: Box<dyn Write + Send> = match target::resolve(path, inputs)? {
-            Destination::Stdout => Box::new(io::stdout()),
+            Destination::Stdout => {
+                pipe::widen(io::stdout());
+                Box::new(io::stdout())
+            }
             Destination::InPlace { path, append } => {
                 // No truncation and no creation: a device stays a device.
                 let file = OpenOptions::new()
@@ -97,6 +102,7 @@ impl Output {
                     .append(append)
                     .open(path)
                     .map_err(failed)?;
+                pipe::widen(&file);
                 Box::new(file)
             }
             Destination::Socket(path) => Box::new(UnixStream::connect(path).map_err(failed)?),
