@@ -13,7 +13,6 @@ use super::spare;
 use super::tcp::Side;
 use crate::engine::DissectOptions;
 use crate::engine::native::{app, dissect_from_into, tls};
-use crate::model::recycle;
 use crate::model::{Frame, Http, HttpKind, Layer, ProtoId, Raw, Span};
 use std::collections::VecDeque;
 
@@ -97,6 +96,37 @@ struct Current {
 }
 
 impl Current {
+    /// Starts a message at stream `offset` in this box (a new one, or one [`Cutter::emit`]
+    /// emptied): every field set in place, not a new value moved in.
+    fn start(&mut self, offset: u64, ports: (u16, u16), keep: bool, tls: Option<Sparse>) {
+        let Current {
+            offset: at,
+            len,
+            frames,
+            missing,
+            anomalies,
+            bytes,
+            head,
+            truncated,
+            body,
+            ports: between,
+            keep: kept,
+            tls: sparse,
+        } = self;
+        *at = offset;
+        *len = 0;
+        *frames = spare::frame_list();
+        missing.clear();
+        anomalies.clear();
+        bytes.clear();
+        *head = None;
+        *truncated = false;
+        *body = 0;
+        *between = ports;
+        *kept = keep;
+        *sparse = tls;
+    }
+
     /// How many of the message's bytes are kept for its dissection (zero-filled parts of a
     /// TLS message included).
     fn kept_len(&self) -> usize {
@@ -233,9 +263,9 @@ impl Cuts {
         }
     }
 
-    /// A box for a message being cut, filled with `current`.
-    fn boxed(&mut self, current: Current) -> Box<Current> {
-        recycle::boxed(self.spare_current.pop(), current)
+    /// A box for a message being cut: a kept one when there is one (see [`Current::start`]).
+    fn current_box(&mut self) -> Box<Current> {
+        self.spare_current.pop().unwrap_or_default()
     }
 
     /// Keeps a message's box (its parts taken) for a later message, if there is room.
@@ -315,31 +345,19 @@ impl Cutter {
             });
         }
         self.mode = if http { Mode::Head } else { Mode::Opaque };
-        let mut current = Current {
-            offset,
-            len: 0,
-            frames: spare::frame_list(),
-            missing: Vec::new(),
-            anomalies: Vec::new(),
-            bytes: Vec::new(),
-            head: None,
-            truncated: false,
-            body: 0,
-            ports,
-            keep: first.is_some(),
-            tls: (first == Some(ProtoId::Tls) && app::tls_by_header(ports.0, ports.1)).then(|| {
-                Sparse {
-                    runs: out.spare_runs.pop().unwrap_or_default(),
-                    ..Sparse::default()
-                }
-            }),
-        };
+        let tls =
+            (first == Some(ProtoId::Tls) && app::tls_by_header(ports.0, ports.1)).then(|| Sparse {
+                runs: out.spare_runs.pop().unwrap_or_default(),
+                ..Sparse::default()
+            });
+        let mut current = out.current_box();
+        current.start(offset, ports, first.is_some(), tls);
         if let Some(gap) = self.lead_gap.take() {
             current.offset = gap[0];
             current.len = gap[1] - gap[0];
             current.missing.push(gap);
         }
-        self.current = Some(out.boxed(current));
+        self.current = Some(current);
     }
 
     /// Consumes a prefix of `bytes` for the current message; returns its length. `parsed` is

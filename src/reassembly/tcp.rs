@@ -430,17 +430,21 @@ impl std::hash::Hash for PairKey {
 }
 
 impl PairKey {
-    fn of(a: Endpoint, b: Endpoint) -> PairKey {
+    /// The key of a segment from `a` to `b`, and whether `a` is the key's second endpoint
+    /// (what tells the segment's direction: see [`Connection::side_in`]).
+    fn of(a: Endpoint, b: Endpoint) -> (PairKey, bool) {
         let number = |end: Endpoint| match end.addr {
             IpAddr::V4(v4) => (u128::from(v4.to_ipv6_mapped()), u32::from(end.port)),
             IpAddr::V6(v6) => (u128::from(v6), u32::from(end.port) | 1 << 16),
         };
         let (a, b) = (number(a), number(b));
-        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        PairKey {
+        let swapped = a > b;
+        let (lo, hi) = if swapped { (b, a) } else { (a, b) };
+        let key = PairKey {
             addrs: [lo.0, hi.0],
             ports: [lo.1, hi.1],
-        }
+        };
+        (key, swapped)
     }
 }
 
@@ -460,6 +464,8 @@ pub struct Connection {
     pub info: ConnInfo,
     halves: [HalfStream; 2],
     reset: bool,
+    /// Whether `info.ends[0]` is its [`PairKey`]'s second endpoint.
+    first_swapped: bool,
 }
 
 impl Connection {
@@ -472,12 +478,20 @@ impl Connection {
             },
             halves: [HalfStream::new(limit), HalfStream::new(limit)],
             reset: false,
+            first_swapped: PairKey::of(src, dst).1,
         }
     }
 
     /// The direction a segment from `src` travels in.
     pub fn side_of(&self, src: Endpoint) -> Side {
         usize::from(src != self.info.ends[0])
+    }
+
+    /// The direction of a segment whose source is its key's second endpoint if `swapped`
+    /// ([`PairKey::of`]): [`Connection::side_of`] without comparing addresses. Both ends
+    /// the same endpoint: never swapped, side 0, as `side_of` says.
+    fn side_in(&self, swapped: bool) -> Side {
+        usize::from(swapped != self.first_swapped)
     }
 
     /// One direction.
@@ -514,16 +528,15 @@ impl Connection {
         }
     }
 
-    /// Takes a segment from `src` that brings no bytes and no SYN, FIN or RST, when that can
+    /// Takes a segment travelling in direction `side` that brings no bytes and no SYN, FIN or RST, when that can
     /// report nothing: the other direction buffers nothing (its peer's ACK then declares no
     /// gap) and this one saw no FIN (none waits to be reported). Returns whether it did;
     /// otherwise the segment is for [`Connection::segment`]. Most segments are such ACKs,
     /// and the buffered bytes and the closed state stay as they were.
-    fn bare_ack(&mut self, src: Endpoint, seg: &Segment<'_>, ack: Option<u32>) -> bool {
+    fn bare_ack(&mut self, side: Side, seg: &Segment<'_>, ack: Option<u32>) -> bool {
         let bare = seg.payload.is_empty()
             && seg.len == 0
             && seg.flags & (Segment::SYN | Segment::FIN | Segment::RST) == 0;
-        let side = self.side_of(src);
         let other = side ^ 1;
         if !bare || !self.halves[other].pending.is_empty() || self.halves[side].fin.is_some() {
             return false;
@@ -545,18 +558,17 @@ impl Connection {
     }
 }
 
-/// Feeds a segment from `src` to its connection; returns the connection's buffered bytes
-/// before and after, and whether it is now closed.
+/// Feeds a segment travelling in direction `side` to its connection; returns the
+/// connection's buffered bytes before and after, and whether it is now closed.
 fn feed<T>(
     entry: &mut (Connection, T),
-    src: Endpoint,
+    side: Side,
     seg: &Segment<'_>,
     ack: Option<u32>,
     emit: &mut impl FnMut(&mut T, &ConnInfo, Side, Event<'_>),
 ) -> ((usize, usize), bool) {
     let (conn, state) = entry;
     let before = conn.buffered();
-    let side = conn.side_of(src);
     let info = conn.info;
     conn.segment(side, seg, ack, &mut |s, e| emit(state, &info, s, e));
     ((before, conn.buffered()), conn.is_closed())
@@ -666,23 +678,27 @@ impl<T: Default> TcpTable<T> {
         ack: Option<u32>,
         emit: &mut impl FnMut(&mut T, &ConnInfo, Side, Event<'_>),
     ) {
-        let key = PairKey::of(src, dst);
+        let (key, swapped) = PairKey::of(src, dst);
         let fresh_syn = seg.has(Segment::SYN) && !seg.has(Segment::ACK);
         // The common case, a segment of a known connection: one lookup.
         let fed = match self.map.get_mut(&key) {
             Some(entry) if !fresh_syn => {
-                if entry.0.bare_ack(src, seg, ack) {
+                let side = entry.0.side_in(swapped);
+                if entry.0.bare_ack(side, seg, ack) {
                     // Nothing buffered, delivered or closed: no bookkeeping either.
                     return;
                 }
-                Some(feed(entry, src, seg, ack, emit))
+                Some(feed(entry, side, seg, ack, emit))
             }
             _ => None,
         };
         let (buffered, closed) = match fed {
             Some(fed) => fed,
             None => match self.open(key, src, dst, seg, fresh_syn, emit) {
-                Some(entry) => feed(entry, src, seg, ack, emit),
+                Some(entry) => {
+                    let side = entry.0.side_in(swapped);
+                    feed(entry, side, seg, ack, emit)
+                }
                 None => return,
             },
         };
