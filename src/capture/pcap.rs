@@ -1,13 +1,13 @@
 //! Classic pcap (libpcap) files: both byte orders, µs and ns magics, Kuznetzov's modified format.
 //!
-//! Records go through pcap-parser's `LegacyPcapReader`; we read the record header's captured
-//! length first so that the record is complete in the buffer before it parses it.
+//! pcap-parser's `LegacyPcapReader` reads the file header and buffers the input; each record
+//! header is read here, once the whole record is in the buffer.
 
 use super::source::{Buffered, ErrorCell, Input};
 use super::{CaptureInfo, FrameMeta, Step, StoppedEarly};
 use crate::model::{LinkType, Timestamp};
 use pcap_parser::traits::PcapReaderIterator;
-use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError};
+use pcap_parser::{LegacyPcapReader, PcapBlockOwned};
 
 /// The flavours of the classic format, from the magic number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,15 +150,12 @@ impl PcapState {
             }
             Err(reason) => return stop(reason),
         }
-        let (consumed, ts_sec, ts_frac, origlen) = match self.buf.reader.next() {
-            // pcap-parser consumes exactly the record we measured (header + caplen).
-            Ok((consumed, PcapBlockOwned::Legacy(b))) if consumed == total => {
-                (consumed, b.ts_sec, b.ts_usec, b.origlen)
-            }
-            Ok(_) => return stop("unexpected block in a pcap file".into()),
-            Err(e) => return stop(describe(&e)),
-        };
-        // ts_sec is unsigned (records past 2038); `ts_usec` holds nanoseconds in ns files.
+        // The whole record is in the buffer: its header's other fields are read here, as
+        // pcap-parser's record parser would (the same offsets in all three flavours).
+        let header = self.buf.data();
+        let field = |at| read_u32(header, at, self.big_endian).unwrap_or_default();
+        let (ts_sec, ts_frac, origlen) = (field(0), field(4), field(12));
+        // ts_sec is unsigned (records past 2038); `ts_frac` holds nanoseconds in ns files.
         let frac = if self.nanos {
             u64::from(ts_frac)
         } else {
@@ -167,21 +164,12 @@ impl PcapState {
         Step::Frame(FrameMeta {
             start: hlen,
             end: total,
-            consumed,
+            consumed: total,
             timestamp: Some(Timestamp::new(i64::from(ts_sec), frac)),
             len: origlen,
             link_type: self.link_type,
             interface: None,
         })
-    }
-}
-
-/// A pcap-parser error as a stop reason.
-pub(crate) fn describe(e: &PcapError<&[u8]>) -> String {
-    match e {
-        PcapError::NomError(_, kind) => format!("record does not parse ({kind:?})"),
-        PcapError::OwnedNomError(_, kind) => format!("record does not parse ({kind:?})"),
-        other => format!("record does not parse ({other})"),
     }
 }
 

@@ -1262,4 +1262,19 @@ mod tests {
             let _ = looks_like_dns(&junk, false);
         }
     }
+
+    /// The NDJSON encoder writes these names quoted without its escape scan.
+    #[test]
+    fn table_names_are_printable_ascii_without_quotes_or_backslashes() {
+        let plain = |name: &str| {
+            name.bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        };
+        let opcodes = (0..=u8::MAX).filter_map(opcode_name);
+        let rcodes = (0..=u16::MAX).filter_map(rcode_name);
+        let types = (0..=u16::MAX).filter_map(type_name);
+        for name in opcodes.chain(rcodes).chain(types) {
+            assert!(plain(name), "{name:?}");
+        }
+    }
 }

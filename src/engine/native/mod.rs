@@ -105,16 +105,29 @@ struct Placed {
 }
 
 impl Placed {
-    /// Pushes `decoded`'s record onto `layers`, keeping the rest.
+    /// Pushes `decoded`'s record onto `layers`, keeping the rest. With room known to be left
+    /// (no grow call between them), the record goes from the decoder's result straight to
+    /// the list, not through a temporary.
     #[inline(always)]
     fn push(decoded: Decoded, layers: &mut Vec<Layer>) -> Placed {
-        layers.push(decoded.layer);
+        if layers.len() < layers.capacity() {
+            layers.push(decoded.layer);
+        } else {
+            push_growing(layers, decoded.layer);
+        }
         Placed {
             header_len: decoded.header_len,
             payload_len: decoded.payload_len,
             next: decoded.next,
         }
     }
+}
+
+/// Pushes `layer` onto `layers`, which is full: the rare case of [`Placed::push`].
+#[cold]
+#[inline(never)]
+fn push_growing(layers: &mut Vec<Layer>, layer: Layer) {
+    layers.push(layer);
 }
 
 /// Why a header could not be decoded; its `Display` becomes the frame's [`FrameError`]

@@ -182,6 +182,32 @@ pub fn parse_options(opts: &[u8]) -> Vec<TcpOption> {
     }
     // The memory of a list an earlier frame handed back, when the engine recycles.
     let mut out = crate::model::recycle::tcp_options(opts.len().div_ceil(3));
+    // Most segments of a connection that agreed on timestamps: all three in one append.
+    if let &[
+        kind::NOP,
+        kind::NOP,
+        kind::TS,
+        10,
+        v0,
+        v1,
+        v2,
+        v3,
+        e0,
+        e1,
+        e2,
+        e3,
+    ] = opts
+    {
+        out.extend([
+            TcpOption::Nop,
+            TcpOption::Nop,
+            TcpOption::Timestamps {
+                tsval: u32::from_be_bytes([v0, v1, v2, v3]),
+                tsecr: u32::from_be_bytes([e0, e1, e2, e3]),
+            },
+        ]);
+        return out;
+    }
     let mut i = 0;
     while let Some(&number) = opts.get(i) {
         match number {
@@ -501,6 +527,26 @@ mod tests {
             tcp_of(&decode(&seg, 40, &mut None).unwrap()).flags,
             TcpFlags(TcpFlags::ACK)
         );
+    }
+
+    #[test]
+    fn nop_nop_timestamps_as_the_general_parse() {
+        let ts = [1, 1, 8, 10, 0, 0, 1, 2, 0xff, 0, 0, 3];
+        let expected = vec![
+            TcpOption::Nop,
+            TcpOption::Nop,
+            TcpOption::Timestamps {
+                tsval: 0x0102,
+                tsecr: 0xff00_0003,
+            },
+        ];
+        assert_eq!(parse_options(&ts), expected);
+        // With an EOL after them the list takes the general loop: the same three first.
+        let mut longer = ts.to_vec();
+        longer.push(0);
+        let general = parse_options(&longer);
+        assert_eq!(general[..3], expected[..]);
+        assert_eq!(general[3..], [TcpOption::EndOfList]);
     }
 
     #[test]
