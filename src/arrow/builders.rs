@@ -1,12 +1,14 @@
 //! The column builders behind [`FrameColumns`](super::FrameColumns): values in plain `Vec`s,
 //! validity packed into Arrow's bit layout as rows are appended, and no buffer at all for a
-//! column that stays null through a batch (its array reads a shared buffer of zeros).
+//! column that stays null through a batch (a number column's array reads a shared buffer of
+//! zeros, a text column's is Arrow's array of nulls).
 //!
 //! Arrow's own builders cost several times the values in bookkeeping; a `Vec<bool>` of
 //! validity cost a byte a row and a packing pass per batch (BENCHMARKS.md, "Parquet speed
 //! and Python memory, session 12").
 
-use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_array::StringArray;
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBufferBuilder, ScalarBuffer};
 use arrow_schema::ArrowError;
 
 /// Booleans packed least significant bit first into 64-bit words as they are appended:
@@ -56,8 +58,8 @@ impl Bits {
     }
 }
 
-/// Zeros shared by the arrays of the columns that are null in every row of a batch: their
-/// values (and a text column's offsets) read this buffer instead of a buffer of their own.
+/// Zeros shared by the arrays of the number columns that are null in every row of a batch:
+/// their values read this buffer instead of a buffer of their own.
 #[derive(Debug)]
 pub(super) struct Zeros(Buffer);
 
@@ -208,11 +210,15 @@ impl Flags {
 /// The offsets, bytes and validity of a text column, written in place: no `String` and no
 /// UTF-8 check a cell (the cells are ASCII made here or `&str`s); the column is checked once,
 /// when its array is made. As with [`Plain`], the offsets are written from the first
-/// non-null row on.
+/// non-null row on, by row lengths (an [`OffsetBufferBuilder`]: its offsets need no
+/// monotonicity check a row when the array is made); a column null in every row of a batch
+/// is [`StringArray::new_null`], not checked at all.
 #[derive(Debug)]
 pub(super) struct Text {
-    offsets: Vec<i32>,
+    offsets: OffsetBufferBuilder<i32>,
     bytes: Vec<u8>,
+    /// Where the current row's bytes start in `bytes`.
+    row_start: usize,
     valid: Bits,
     /// Whether `offsets` holds an end for each row so far.
     live: bool,
@@ -240,8 +246,9 @@ fn memo_slot(key: u64) -> usize {
 impl Text {
     pub(super) fn new(rows: usize, bytes: usize) -> Text {
         Text {
-            offsets: Vec::new(),
+            offsets: OffsetBufferBuilder::new(0),
             bytes: Vec::new(),
+            row_start: 0,
             valid: Bits::default(),
             live: false,
             rows,
@@ -268,8 +275,10 @@ impl Text {
     /// `rows` null rows so far.
     #[cold]
     fn start_values(&mut self, rows: usize) {
-        self.offsets.reserve_exact(self.rows + 1);
-        self.offsets.resize(rows + 1, 0);
+        self.offsets = OffsetBufferBuilder::new(self.rows);
+        for _ in 0..rows {
+            self.offsets.push_length(0);
+        }
         self.bytes.reserve_exact(self.reserve_bytes);
         self.live = true;
     }
@@ -312,9 +321,9 @@ impl Text {
     #[inline]
     pub(super) fn end_row(&mut self, valid: bool, row: usize) {
         if self.live {
-            // Past i32 offsets, `take` refuses the batch; saturating keeps them monotonic.
-            let end = i32::try_from(self.bytes.len()).unwrap_or(i32::MAX);
-            self.offsets.push(end);
+            // Past i32 offsets, `take` refuses the batch.
+            self.offsets.push_length(self.bytes.len() - self.row_start);
+            self.row_start = self.bytes.len();
         }
         self.valid.set(valid, row);
     }
@@ -325,26 +334,22 @@ impl Text {
         self.valid.end_word();
     }
 
-    /// The offsets of the batch's `rows` rows (from `zeros` when every row is null), bytes
-    /// and validity; the builder is empty afterwards.
-    pub(super) fn take(
-        &mut self,
-        rows: usize,
-        zeros: &Buffer,
-    ) -> Result<(OffsetBuffer<i32>, Buffer, Option<NullBuffer>), ArrowError> {
+    /// The batch's `rows` rows as an array (checked as UTF-8 once); the builder is empty
+    /// afterwards.
+    pub(super) fn take(&mut self, rows: usize) -> Result<StringArray, ArrowError> {
         self.rows = self.rows.max(rows);
         self.reserve_bytes = self.bytes.len().max(self.reserve_bytes);
-        if i32::try_from(self.bytes.len()).is_err() {
-            return Err(ArrowError::OffsetOverflowError(self.bytes.len()));
+        if !std::mem::take(&mut self.live) {
+            self.valid.take(rows);
+            return Ok(StringArray::new_null(rows));
         }
         let nulls = self.valid.take_nulls(rows);
-        let offsets = if std::mem::take(&mut self.live) {
-            ScalarBuffer::from(std::mem::take(&mut self.offsets))
-        } else {
-            ScalarBuffer::new(zeros.clone(), 0, rows + 1)
-        };
+        let offsets = std::mem::replace(&mut self.offsets, OffsetBufferBuilder::new(0))
+            .try_finish()
+            .map_err(|_| ArrowError::OffsetOverflowError(self.bytes.len()))?;
+        self.row_start = 0;
         let bytes = Buffer::from_vec(std::mem::take(&mut self.bytes));
-        Ok((OffsetBuffer::new(offsets), bytes, nulls))
+        StringArray::try_new(offsets, bytes, nulls)
     }
 }
 
@@ -358,6 +363,7 @@ impl std::fmt::Write for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow_array::Array;
 
     /// Appends `pattern` to `bits` as rows, ending a word after each 64th as
     /// `FrameColumns` does.
@@ -432,9 +438,9 @@ mod tests {
         text.remember(other, start);
         text.end_row(true, 2);
         assert!(!text.recall(7));
-        let (offsets, bytes, _) = text.take(3, Zeros::new().for_rows(3)).unwrap();
-        assert_eq!(offsets.as_ref(), [0, 3, 6, 7]);
-        assert_eq!(bytes.as_slice(), b"A:BA:BC");
+        let array = text.take(3).unwrap();
+        assert_eq!(array.value_offsets(), [0, 3, 6, 7]);
+        assert_eq!(array.value_data(), b"A:BA:BC");
     }
 
     #[test]
@@ -490,9 +496,16 @@ mod tests {
         text.push_bytes(b"ab");
         text.end_row(true, 1);
         text.end_row(false, 2);
-        let (offsets, bytes, nulls) = text.take(3, zeros.for_rows(3)).unwrap();
-        assert_eq!(offsets.as_ref(), [0, 0, 2, 2]);
-        assert_eq!(bytes.as_slice(), b"ab");
-        assert_eq!(nulls.unwrap().null_count(), 2);
+        let array = text.take(3).unwrap();
+        assert_eq!(array.value_offsets(), [0, 0, 2, 2]);
+        assert_eq!(array.value_data(), b"ab");
+        assert_eq!(array.null_count(), 2);
+
+        // A text column null in every row is an array of nulls.
+        text.reserve();
+        text.end_row(false, 0);
+        text.end_row(false, 1);
+        let array = text.take(2).unwrap();
+        assert_eq!((array.len(), array.null_count()), (2, 2));
     }
 }

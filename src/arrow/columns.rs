@@ -10,7 +10,7 @@ use super::view::{FrameView, Ip, Transport};
 use crate::model::{Frame, LinkType, MacAddr, ProtoId, TcpFlags, Timestamp};
 use arrow_array::{
     ArrayRef, BooleanArray, Int8Array, Int16Array, Int32Array, Int64Array, RecordBatch,
-    StringArray, TimestampMicrosecondArray,
+    TimestampMicrosecondArray,
 };
 use arrow_schema::ArrowError;
 use std::fmt::{Display, Write};
@@ -64,18 +64,15 @@ macro_rules! array {
     };
 }
 
-/// Takes a column's `$rows` values out of its builder as an array (a column null in every
-/// row reads `$zeros`).
+/// Takes a column's `$rows` values out of its builder as an array (a number column null in
+/// every row reads `$zeros`).
 macro_rules! finish {
     (TimestampUs, $builder:expr, $rows:expr, $zeros:expr) => {{
         let (values, nulls) = $builder.take($rows, $zeros);
         let array = TimestampMicrosecondArray::new(values, nulls);
         Arc::new(array.with_timezone(TIME_ZONE)) as ArrayRef
     }};
-    (Utf8, $builder:expr, $rows:expr, $zeros:expr) => {{
-        let (offsets, bytes, nulls) = $builder.take($rows, $zeros)?;
-        Arc::new(StringArray::try_new(offsets, bytes, nulls)?) as ArrayRef
-    }};
+    (Utf8, $builder:expr, $rows:expr, $zeros:expr) => {{ Arc::new($builder.take($rows)?) as ArrayRef }};
     (Boolean, $builder:expr, $rows:expr, $zeros:expr) => {{
         let (values, nulls) = $builder.take($rows);
         Arc::new(BooleanArray::new(values, nulls)) as ArrayRef
@@ -131,7 +128,8 @@ macro_rules! columns {
         /// Each column reserves its room at the batch's first value, as much as the last
         /// batch took: memory is held only while a batch is being built, a batch is built
         /// without regrowing, and a column null in every row of a batch holds no values
-        /// (its array reads zeros shared by every such column and batch).
+        /// (a number column's array reads zeros shared by every such column and batch, a
+        /// text column's is an array of nulls).
         #[derive(Debug)]
         pub struct FrameColumns {
             rows: usize,
