@@ -386,6 +386,23 @@ impl TextCell for LinkType {
     }
 }
 
+/// A MAC address, copied from the column's memo (keyed by its 48 bits): a capture's frames
+/// come from and go to a few stations.
+struct Mac(MacAddr);
+
+impl TextCell for Mac {
+    /// The address's bytes (the top two are zero: never `u64::MAX`).
+    fn memo_key(&self) -> Option<u64> {
+        let mut key = [0; 8];
+        key[..6].copy_from_slice(&self.0.0);
+        Some(u64::from_le_bytes(key))
+    }
+
+    fn write_to(self, text: &mut Text) {
+        ShortText::mac(self.0).write_to(text);
+    }
+}
+
 /// The protocol chain (`Ethernet:IPv4:TCP`), written name by name, or copied from the
 /// column's memo: a capture repeats a few dozen chains.
 struct Chain<'f>(&'f Frame);
@@ -515,9 +532,9 @@ columns! {
     /// Why dissection stopped.
     error_reason: Utf8, "no error", "error.reason", |v| v.frame.error.as_ref().map(|e| &e.reason);
     /// Source MAC address (`aa:bb:cc:dd:ee:ff`) of the first Ethernet layer.
-    eth_src: Utf8, "no Ethernet layer", "Ethernet.src", |v| v.ethernet.map(|e| ShortText::mac(e.src));
+    eth_src: Utf8, "no Ethernet layer", "Ethernet.src", |v| v.ethernet.map(|e| Mac(e.src));
     /// Destination MAC address of the first Ethernet layer.
-    eth_dst: Utf8, "no Ethernet layer", "Ethernet.dst", |v| v.ethernet.map(|e| ShortText::mac(e.dst));
+    eth_dst: Utf8, "no Ethernet layer", "Ethernet.dst", |v| v.ethernet.map(|e| Mac(e.dst));
     /// Ethertype (or 802.3 length) of the first Ethernet, SLL or SLL2 layer, as a number.
     ethertype: Int32, "no Ethernet, SLL or SLL2 layer", "Ethernet.type / SLL.type / SLL2.type", |v| v.ether_type.map(|t| i32::from(t.0));
     /// VLAN id of the first (outer) VLAN tag.
