@@ -1,12 +1,14 @@
 //! The column builders behind [`FrameColumns`](super::FrameColumns): values in plain `Vec`s,
 //! validity packed into Arrow's bit layout as rows are appended, and no buffer at all for a
-//! column that stays null through a batch (its array reads a shared buffer of zeros).
+//! column that stays null through a batch (a number column's array reads a shared buffer of
+//! zeros, a text column's is Arrow's array of nulls).
 //!
 //! Arrow's own builders cost several times the values in bookkeeping; a `Vec<bool>` of
 //! validity cost a byte a row and a packing pass per batch (BENCHMARKS.md, "Parquet speed
 //! and Python memory, session 12").
 
-use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_array::StringArray;
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBufferBuilder, ScalarBuffer};
 use arrow_schema::ArrowError;
 
 /// Booleans packed least significant bit first into 64-bit words as they are appended:
@@ -56,8 +58,8 @@ impl Bits {
     }
 }
 
-/// Zeros shared by the arrays of the columns that are null in every row of a batch: their
-/// values (and a text column's offsets) read this buffer instead of a buffer of their own.
+/// Zeros shared by the arrays of the number columns that are null in every row of a batch:
+/// their values read this buffer instead of a buffer of their own.
 #[derive(Debug)]
 pub(super) struct Zeros(Buffer);
 
@@ -78,11 +80,16 @@ impl Zeros {
 }
 
 /// The values and validity of a number or time column. The values are written from the
-/// first non-null row on, in place (the batch's rows are zeros up to then, and a null row
+/// first non-null row on, in place: the slots are zeroed a word of 64 rows at a time, the
+/// first word at the batch's first value and each next one as the last ends (a null row
 /// keeps its zero); a column null in every row of a batch writes none.
+///
+/// Zeroing a word at a time writes each slot just before its row is written, where zeroing
+/// the whole batch at its first value wrote a batch of slots at once (`memset` of up to
+/// 512 KB a column).
 #[derive(Debug)]
 pub(super) struct Plain<T> {
-    /// A slot for each row of the batch so far and more (zeros where no value was written).
+    /// A zeroed slot for each row of the current word and the words before it, once live.
     values: Vec<T>,
     valid: Bits,
     /// Whether `values` holds the batch's slots.
@@ -113,29 +120,30 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
         if let Some(value) = value {
             match self.values.get_mut(row) {
                 Some(slot) => *slot = value,
-                None => self.grow(row, value),
+                None => self.start_values(row, value),
             }
         }
         self.valid.set(value.is_some(), row);
     }
 
-    /// Ends the validity word of the rows so far (a multiple of 64).
+    /// Ends the word of the rows so far (a multiple of 64): its validity, and zeroed slots
+    /// for the next word's rows.
     #[inline]
     pub(super) fn end_word(&mut self) {
         self.valid.end_word();
+        if self.live {
+            self.values.resize(self.values.len() + 64, T::default());
+        }
     }
 
-    /// Writes `value` to row `row`, past the slots made so far: at the batch's first value,
-    /// zeros for as many rows as the last batch took; past them, twice as many.
+    /// Writes the value of row `row`, past the zeroed slots (the batch's first value): room
+    /// for as many rows as the last batch took and the word after them (a batch of whole
+    /// words ends one), and zeros up to the end of the row's word.
     #[cold]
-    fn grow(&mut self, row: usize, value: T) {
-        let slots = if self.live {
-            (row + 1).max(2 * self.values.len())
-        } else {
-            (row + 1).max(self.rows)
-        };
-        self.values.reserve_exact(slots);
-        self.values.resize(slots, T::default());
+    fn start_values(&mut self, row: usize, value: T) {
+        self.values
+            .reserve_exact(self.rows.max(row + 1).next_multiple_of(64) + 64);
+        self.values.resize((row / 64 + 1) * 64, T::default());
         self.values[row] = value;
         self.live = true;
     }
@@ -151,7 +159,7 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Plain<T> {
         let nulls = self.valid.take_nulls(rows);
         let values = if std::mem::take(&mut self.live) {
             let mut values = std::mem::take(&mut self.values);
-            values.resize(rows, T::default());
+            values.truncate(rows);
             ScalarBuffer::from(values)
         } else {
             ScalarBuffer::new(zeros.clone(), 0, rows)
@@ -208,11 +216,15 @@ impl Flags {
 /// The offsets, bytes and validity of a text column, written in place: no `String` and no
 /// UTF-8 check a cell (the cells are ASCII made here or `&str`s); the column is checked once,
 /// when its array is made. As with [`Plain`], the offsets are written from the first
-/// non-null row on.
+/// non-null row on, by row lengths (an [`OffsetBufferBuilder`]: its offsets need no
+/// monotonicity check a row when the array is made); a column null in every row of a batch
+/// is [`StringArray::new_null`], not checked at all.
 #[derive(Debug)]
 pub(super) struct Text {
-    offsets: Vec<i32>,
+    offsets: OffsetBufferBuilder<i32>,
     bytes: Vec<u8>,
+    /// Where the current row's bytes start in `bytes`.
+    row_start: usize,
     valid: Bits,
     /// Whether `offsets` holds an end for each row so far.
     live: bool,
@@ -240,8 +252,9 @@ fn memo_slot(key: u64) -> usize {
 impl Text {
     pub(super) fn new(rows: usize, bytes: usize) -> Text {
         Text {
-            offsets: Vec::new(),
+            offsets: OffsetBufferBuilder::new(0),
             bytes: Vec::new(),
+            row_start: 0,
             valid: Bits::default(),
             live: false,
             rows,
@@ -268,8 +281,10 @@ impl Text {
     /// `rows` null rows so far.
     #[cold]
     fn start_values(&mut self, rows: usize) {
-        self.offsets.reserve_exact(self.rows + 1);
-        self.offsets.resize(rows + 1, 0);
+        self.offsets = OffsetBufferBuilder::new(self.rows);
+        for _ in 0..rows {
+            self.offsets.push_length(0);
+        }
         self.bytes.reserve_exact(self.reserve_bytes);
         self.live = true;
     }
@@ -312,9 +327,9 @@ impl Text {
     #[inline]
     pub(super) fn end_row(&mut self, valid: bool, row: usize) {
         if self.live {
-            // Past i32 offsets, `take` refuses the batch; saturating keeps them monotonic.
-            let end = i32::try_from(self.bytes.len()).unwrap_or(i32::MAX);
-            self.offsets.push(end);
+            // Past i32 offsets, `take` refuses the batch.
+            self.offsets.push_length(self.bytes.len() - self.row_start);
+            self.row_start = self.bytes.len();
         }
         self.valid.set(valid, row);
     }
@@ -325,26 +340,22 @@ impl Text {
         self.valid.end_word();
     }
 
-    /// The offsets of the batch's `rows` rows (from `zeros` when every row is null), bytes
-    /// and validity; the builder is empty afterwards.
-    pub(super) fn take(
-        &mut self,
-        rows: usize,
-        zeros: &Buffer,
-    ) -> Result<(OffsetBuffer<i32>, Buffer, Option<NullBuffer>), ArrowError> {
+    /// The batch's `rows` rows as an array (checked as UTF-8 once); the builder is empty
+    /// afterwards.
+    pub(super) fn take(&mut self, rows: usize) -> Result<StringArray, ArrowError> {
         self.rows = self.rows.max(rows);
         self.reserve_bytes = self.bytes.len().max(self.reserve_bytes);
-        if i32::try_from(self.bytes.len()).is_err() {
-            return Err(ArrowError::OffsetOverflowError(self.bytes.len()));
+        if !std::mem::take(&mut self.live) {
+            self.valid.take(rows);
+            return Ok(StringArray::new_null(rows));
         }
         let nulls = self.valid.take_nulls(rows);
-        let offsets = if std::mem::take(&mut self.live) {
-            ScalarBuffer::from(std::mem::take(&mut self.offsets))
-        } else {
-            ScalarBuffer::new(zeros.clone(), 0, rows + 1)
-        };
+        let offsets = std::mem::replace(&mut self.offsets, OffsetBufferBuilder::new(0))
+            .try_finish()
+            .map_err(|_| ArrowError::OffsetOverflowError(self.bytes.len()))?;
+        self.row_start = 0;
         let bytes = Buffer::from_vec(std::mem::take(&mut self.bytes));
-        Ok((OffsetBuffer::new(offsets), bytes, nulls))
+        StringArray::try_new(offsets, bytes, nulls)
     }
 }
 
@@ -358,6 +369,7 @@ impl std::fmt::Write for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow_array::Array;
 
     /// Appends `pattern` to `bits` as rows, ending a word after each 64th as
     /// `FrameColumns` does.
@@ -432,9 +444,9 @@ mod tests {
         text.remember(other, start);
         text.end_row(true, 2);
         assert!(!text.recall(7));
-        let (offsets, bytes, _) = text.take(3, Zeros::new().for_rows(3)).unwrap();
-        assert_eq!(offsets.as_ref(), [0, 3, 6, 7]);
-        assert_eq!(bytes.as_slice(), b"A:BA:BC");
+        let array = text.take(3).unwrap();
+        assert_eq!(array.value_offsets(), [0, 3, 6, 7]);
+        assert_eq!(array.value_data(), b"A:BA:BC");
     }
 
     #[test]
@@ -442,24 +454,17 @@ mod tests {
         let mut zeros = Zeros::new();
         let mut column = Plain::<i32>::new(2);
         column.reserve();
-        let pattern = [
-            Some(1),
-            None,
-            None,
-            Some(4),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ];
-        for (row, value) in pattern.into_iter().enumerate() {
-            column.append_option(value, row);
+        let value = |row: usize| [3, 70, 149].contains(&row).then_some(row as i32);
+        for row in 0..150 {
+            column.append_option(value(row), row);
+            if (row + 1).is_multiple_of(64) {
+                column.end_word();
+            }
         }
-        let (values, nulls) = column.take(10, zeros.for_rows(10));
-        assert_eq!(values.as_ref(), [1, 0, 0, 4, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(nulls.unwrap().null_count(), 8);
+        let (values, nulls) = column.take(150, zeros.for_rows(150));
+        let expected: Vec<i32> = (0..150).map(|row| value(row).unwrap_or(0)).collect();
+        assert_eq!(values.as_ref(), expected);
+        assert_eq!(nulls.unwrap().null_count(), 147);
         // The next batch reserves as many rows as this one took.
         column.reserve();
         column.append_option(Some(9), 0);
@@ -490,9 +495,16 @@ mod tests {
         text.push_bytes(b"ab");
         text.end_row(true, 1);
         text.end_row(false, 2);
-        let (offsets, bytes, nulls) = text.take(3, zeros.for_rows(3)).unwrap();
-        assert_eq!(offsets.as_ref(), [0, 0, 2, 2]);
-        assert_eq!(bytes.as_slice(), b"ab");
-        assert_eq!(nulls.unwrap().null_count(), 2);
+        let array = text.take(3).unwrap();
+        assert_eq!(array.value_offsets(), [0, 0, 2, 2]);
+        assert_eq!(array.value_data(), b"ab");
+        assert_eq!(array.null_count(), 2);
+
+        // A text column null in every row is an array of nulls.
+        text.reserve();
+        text.end_row(false, 0);
+        text.end_row(false, 1);
+        let array = text.take(2).unwrap();
+        assert_eq!((array.len(), array.null_count()), (2, 2));
     }
 }

@@ -10,7 +10,7 @@ use super::view::{FrameView, Ip, Transport};
 use crate::model::{Frame, LinkType, MacAddr, ProtoId, TcpFlags, Timestamp};
 use arrow_array::{
     ArrayRef, BooleanArray, Int8Array, Int16Array, Int32Array, Int64Array, RecordBatch,
-    StringArray, TimestampMicrosecondArray,
+    TimestampMicrosecondArray,
 };
 use arrow_schema::ArrowError;
 use std::fmt::{Display, Write};
@@ -64,18 +64,15 @@ macro_rules! array {
     };
 }
 
-/// Takes a column's `$rows` values out of its builder as an array (a column null in every
-/// row reads `$zeros`).
+/// Takes a column's `$rows` values out of its builder as an array (a number column null in
+/// every row reads `$zeros`).
 macro_rules! finish {
     (TimestampUs, $builder:expr, $rows:expr, $zeros:expr) => {{
         let (values, nulls) = $builder.take($rows, $zeros);
         let array = TimestampMicrosecondArray::new(values, nulls);
         Arc::new(array.with_timezone(TIME_ZONE)) as ArrayRef
     }};
-    (Utf8, $builder:expr, $rows:expr, $zeros:expr) => {{
-        let (offsets, bytes, nulls) = $builder.take($rows, $zeros)?;
-        Arc::new(StringArray::try_new(offsets, bytes, nulls)?) as ArrayRef
-    }};
+    (Utf8, $builder:expr, $rows:expr, $zeros:expr) => {{ Arc::new($builder.take($rows)?) as ArrayRef }};
     (Boolean, $builder:expr, $rows:expr, $zeros:expr) => {{
         let (values, nulls) = $builder.take($rows);
         Arc::new(BooleanArray::new(values, nulls)) as ArrayRef
@@ -131,7 +128,8 @@ macro_rules! columns {
         /// Each column reserves its room at the batch's first value, as much as the last
         /// batch took: memory is held only while a batch is being built, a batch is built
         /// without regrowing, and a column null in every row of a batch holds no values
-        /// (its array reads zeros shared by every such column and batch).
+        /// (a number column's array reads zeros shared by every such column and batch, a
+        /// text column's is an array of nulls).
         #[derive(Debug)]
         pub struct FrameColumns {
             rows: usize,
@@ -388,6 +386,23 @@ impl TextCell for LinkType {
     }
 }
 
+/// A MAC address, copied from the column's memo (keyed by its 48 bits): a capture's frames
+/// come from and go to a few stations.
+struct Mac(MacAddr);
+
+impl TextCell for Mac {
+    /// The address's bytes (the top two are zero: never `u64::MAX`).
+    fn memo_key(&self) -> Option<u64> {
+        let mut key = [0; 8];
+        key[..6].copy_from_slice(&self.0.0);
+        Some(u64::from_le_bytes(key))
+    }
+
+    fn write_to(self, text: &mut Text) {
+        ShortText::mac(self.0).write_to(text);
+    }
+}
+
 /// The protocol chain (`Ethernet:IPv4:TCP`), written name by name, or copied from the
 /// column's memo: a capture repeats a few dozen chains.
 struct Chain<'f>(&'f Frame);
@@ -517,9 +532,9 @@ columns! {
     /// Why dissection stopped.
     error_reason: Utf8, "no error", "error.reason", |v| v.frame.error.as_ref().map(|e| &e.reason);
     /// Source MAC address (`aa:bb:cc:dd:ee:ff`) of the first Ethernet layer.
-    eth_src: Utf8, "no Ethernet layer", "Ethernet.src", |v| v.ethernet.map(|e| ShortText::mac(e.src));
+    eth_src: Utf8, "no Ethernet layer", "Ethernet.src", |v| v.ethernet.map(|e| Mac(e.src));
     /// Destination MAC address of the first Ethernet layer.
-    eth_dst: Utf8, "no Ethernet layer", "Ethernet.dst", |v| v.ethernet.map(|e| ShortText::mac(e.dst));
+    eth_dst: Utf8, "no Ethernet layer", "Ethernet.dst", |v| v.ethernet.map(|e| Mac(e.dst));
     /// Ethertype (or 802.3 length) of the first Ethernet, SLL or SLL2 layer, as a number.
     ethertype: Int32, "no Ethernet, SLL or SLL2 layer", "Ethernet.type / SLL.type / SLL2.type", |v| v.ether_type.map(|t| i32::from(t.0));
     /// VLAN id of the first (outer) VLAN tag.
