@@ -4,7 +4,7 @@
 #
 #   scripts/compare.sh [--packets N] [--runs N] [--slow-frames N] [--slowest-frames N]
 #                      [--no-peers] [--no-python] [--no-pcapng] [--chart FILE] [--smoke]
-#                      [--profile] [--profile-only] [--profile-frames N] [--bin PATH]
+#                      [--profile] [--profile-only] [--profile-frames N] [--bin PATH] [--pgo]
 #
 #   --packets N         frames in the generated mixed capture (default 1,000,000)
 #   --runs N            repetitions, round-robin over all tools (default 3)
@@ -19,6 +19,7 @@
 #                       where the instructions go (read, dissect, encode) and the top functions
 #   --profile-only      the profile alone, no timings
 #   --bin PATH          time this pcapkit binary instead of building target/release/pcapkit
+#   --pgo               time a profile-guided build (scripts/pgo-build.sh, target/pgo/pcapkit)
 #   --timeout S         a run taking longer is stopped and its row marked failed (default 900)
 #   --smoke             CI: 3,000 frames, 1 run, pcapkit only, no apt, no virtualenv; asserts
 #                       nothing about speed, exits 1 only when a pcapkit run itself fails
@@ -49,6 +50,7 @@ profile=0
 profile_only=0
 profile_frames=100000
 bin_arg=""
+pgo=0
 run_timeout=900
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -65,6 +67,7 @@ while [[ $# -gt 0 ]]; do
         --profile-only) profile=1 profile_only=1 peers=0 use_pcapng=0; shift ;;
         --profile-frames) profile_frames="$2"; shift 2 ;;
         --bin) bin_arg="$2"; shift 2 ;;
+        --pgo) pgo=1; shift ;;
         --timeout) run_timeout="$2"; shift 2 ;;
         -h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -157,7 +160,14 @@ py_has() { [[ -n $py ]] && "$py" -c "import $1" >/dev/null 2>&1; }
 py_version() { "$py" -m pip show "$1" 2>/dev/null | awk '/^Version:/ { print $2 }'; }
 
 # --- build -----------------------------------------------------------------------------------
-if [[ -z $bin_arg ]]; then
+if [[ -z $bin_arg && $pgo -eq 1 ]]; then
+    bin="$root/target/pgo/pcapkit"
+    if [[ $smoke -eq 1 ]]; then
+        bash "$root/scripts/pgo-build.sh" --smoke
+    else
+        bash "$root/scripts/pgo-build.sh" --features parquet
+    fi
+elif [[ -z $bin_arg ]]; then
     # With Parquet (a cargo feature) for the full run; the smoke run keeps CI's default build.
     if [[ $smoke -eq 1 ]]; then
         log "building release"
@@ -460,6 +470,7 @@ cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
 git diff --quiet HEAD 2>/dev/null || commit="$commit+dirty"
+[[ $pgo -eq 1 && -z $bin_arg ]] && commit="$commit (PGO build)"
 versions="rustc $(rustc --version | awk '{ print $2 }')"
 have tshark && versions+=", tshark $(tshark --version 2>/dev/null | awk 'NR == 1 { print $3 }')"
 have tcpdump && versions+=", tcpdump $(tcpdump --version 2>&1 | awk 'NR == 1 { print $3 }')"
